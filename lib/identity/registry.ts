@@ -1,0 +1,78 @@
+import type { PortalDatabase } from "../store/db";
+import { workspaceSlug } from "./naming";
+import type { PortalUser } from "./user";
+
+export interface RegisteredUser extends PortalUser {
+  /** Names the container and the home directory; fixed at first sight so a renamed user keeps their files. */
+  slug: string;
+}
+
+interface UserRow {
+  sub: string;
+  username: string;
+  slug: string;
+  email: string | null;
+  name: string | null;
+}
+
+/** Remembers every user the portal has seen, keyed by the OIDC subject. */
+export class UserRegistry {
+  constructor(private readonly db: PortalDatabase) {}
+
+  /** Records (or refreshes) a user and returns their permanent slug. */
+  register(user: PortalUser): RegisteredUser {
+    return this.db.transaction((): RegisteredUser => {
+      const existing = this.bySub(user.sub);
+      if (existing) {
+        this.db
+          .prepare(
+            `UPDATE users SET username = ?, email = ?, name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+             WHERE sub = ?`,
+          )
+          .run(user.username, user.email ?? null, user.name ?? null, user.sub);
+        return { ...user, slug: existing.slug };
+      }
+      const slug = this.freeSlug(user);
+      this.db
+        .prepare("INSERT INTO users (sub, username, slug, email, name) VALUES (?, ?, ?, ?, ?)")
+        .run(user.sub, user.username, slug, user.email ?? null, user.name ?? null);
+      return { ...user, slug };
+    })();
+  }
+
+  bySub(sub: string): RegisteredUser | undefined {
+    const row = this.db.prepare("SELECT * FROM users WHERE sub = ?").get(sub) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  byUsername(username: string): RegisteredUser | undefined {
+    const row = this.db.prepare("SELECT * FROM users WHERE username = ? ORDER BY updated_at DESC").get(username) as
+      | UserRow
+      | undefined;
+    return row && toUser(row);
+  }
+
+  bySlug(slug: string): RegisteredUser | undefined {
+    const row = this.db.prepare("SELECT * FROM users WHERE slug = ?").get(slug) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  private freeSlug(user: PortalUser): string {
+    // A 40-bit suffix collides about once in a million users squared; lengthen it rather than ever share.
+    for (let length = 8; length <= 24; length += 4) {
+      const slug = workspaceSlug(user.username, user.sub, length);
+      if (!this.bySlug(slug)) return slug;
+    }
+    throw new Error(`no free workspace name for subject ${user.sub}`);
+  }
+}
+
+function toUser(row: UserRow): RegisteredUser {
+  return {
+    sub: row.sub,
+    username: row.username,
+    slug: row.slug,
+    ...(row.email ? { email: row.email } : {}),
+    ...(row.name ? { name: row.name } : {}),
+  };
+}

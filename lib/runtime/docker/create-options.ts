@@ -1,0 +1,35 @@
+import type Docker from "dockerode";
+import type { ContainerSpec } from "../runtime";
+
+/**
+ * The hardening every workspace gets, whatever the image: an unprivileged user, no privilege escalation, no
+ * capabilities (the workspace user needs none), an init process that reaps zombies, and hard resource limits.
+ */
+export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+  return {
+    name: spec.name,
+    Image: spec.image,
+    Hostname: spec.hostname,
+    Labels: spec.labels,
+    Cmd: spec.cmd,
+    User: spec.user,
+    WorkingDir: spec.workdir,
+    Env: spec.env,
+    Tty: false,
+    OpenStdin: false,
+    HostConfig: {
+      Binds: spec.binds.map((b) => `${b.source}:${b.target}`),
+      Memory: spec.limits.memoryBytes,
+      MemorySwap: spec.limits.memoryBytes, // no swap beyond the memory limit
+      NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      PidsLimit: spec.limits.pids,
+      Init: true,
+      Privileged: false,
+      SecurityOpt: ["no-new-privileges:true"],
+      CapDrop: ["ALL"],
+      NetworkMode: spec.network,
+      RestartPolicy: { Name: "no" },
+      LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "2" } },
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { PassThrough } from "node:stream";
+import Docker from "dockerode";
+import type {
+  ContainerInfo,
+  ContainerRuntime,
+  ContainerSpec,
+  ContainerStats,
+  ContainerStatus,
+  ExecOptions,
+  ExecProcess,
+} from "../runtime";
+import { isNotFound, statusOf, translate } from "./errors";
+import { DockerExecProcess } from "./exec-process";
+import { toCreateOptions } from "./create-options";
+
+/** ContainerRuntime over the Docker Engine API; every call's failure is translated in one place. */
+export class DockerRuntime implements ContainerRuntime {
+  readonly endpoint: string;
+  private readonly docker: Docker;
+
+  constructor(socketPath: string) {
+    this.endpoint = `unix://${socketPath}`;
+    this.docker = new Docker({ socketPath });
+  }
+
+  private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translate(error, this.endpoint, action);
+    }
+  }
+
+  ping(): Promise<void> {
+    return this.call("answer a ping", async () => {
+      await this.docker.ping();
+    });
+  }
+
+  imageId(ref: string): Promise<string | null> {
+    return this.call(`inspect image ${ref}`, async () => {
+      try {
+        return (await this.docker.getImage(ref).inspect()).Id;
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+    return this.call(`create network ${name}`, async () => {
+      try {
+        await this.docker.getNetwork(name).inspect();
+        return;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+      try {
+        await this.docker.createNetwork({
+          Name: name,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          Labels: labels,
+          // Workspaces must not reach each other; the host (the portal) still reaches every workspace.
+          Options: { "com.docker.network.bridge.enable_icc": "false" },
+        });
+      } catch (error) {
+        if (statusOf(error) !== 409) throw error; // another portal process created it first
+      }
+    });
+  }
+
+  create(spec: ContainerSpec): Promise<string> {
+    return this.call(`create container ${spec.name}`, async () => {
+      const container = await this.docker.createContainer(toCreateOptions(spec));
+      return container.id;
+    });
+  }
+
+  start(id: string): Promise<void> {
+    return this.call("start the container", async () => {
+      try {
+        await this.docker.getContainer(id).start();
+      } catch (error) {
+        if (statusOf(error) !== 304) throw error; // already running
+      }
+    });
+  }
+
+  stop(id: string, timeoutSeconds: number): Promise<void> {
+    return this.call("stop the container", async () => {
+      try {
+        await this.docker.getContainer(id).stop({ t: timeoutSeconds });
+      } catch (error) {
+        if (statusOf(error) !== 304 && !isNotFound(error)) throw error;
+      }
+    });
+  }
+
+  remove(id: string): Promise<void> {
+    return this.call("remove the container", async () => {
+      try {
+        await this.docker.getContainer(id).remove({ force: true, v: false });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    });
+  }
+
+  inspect(idOrName: string): Promise<ContainerInfo | null> {
+    return this.call("inspect the container", async () => {
+      try {
+        return toInfo(await this.docker.getContainer(idOrName).inspect());
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    });
+  }
+
+  list(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    return this.call("list containers", async () => {
+      const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+      const summaries = await this.docker.listContainers({ all: true, filters: { label } });
+      const infos = await Promise.all(summaries.map((s) => this.inspect(s.Id)));
+      return infos.filter((info): info is ContainerInfo => info !== null);
+    });
+  }
+
+  logs(id: string, tailLines: number): Promise<string> {
+    return this.call("read the container's logs", async () => {
+      const container = this.docker.getContainer(id);
+      const info = await container.inspect();
+      const raw = (await container.logs({ stdout: true, stderr: true, tail: tailLines, follow: false })) as Buffer;
+      if (info.Config.Tty) return raw.toString("utf8");
+      return demuxBuffer(this.docker, raw);
+    });
+  }
+
+  exec(id: string, options: ExecOptions): Promise<ExecProcess> {
+    return this.call("run a command in the workspace", async () => {
+      const stdin = options.stdin ?? false;
+      const exec = await this.docker.getContainer(id).exec({
+        Cmd: options.cmd,
+        AttachStdin: stdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: options.tty,
+        ...(options.user ? { User: options.user } : {}),
+        ...(options.workdir ? { WorkingDir: options.workdir } : {}),
+        ...(options.env ? { Env: options.env } : {}),
+      });
+      const stream = await exec.start({ hijack: true, stdin, Tty: options.tty });
+      const process = new DockerExecProcess(this.docker, exec, stream, options.tty, stdin);
+      if (options.tty && options.cols && options.rows) await process.resize(options.cols, options.rows);
+      return process;
+    });
+  }
+
+  stats(id: string): Promise<ContainerStats> {
+    return this.call("read the container's usage", async () => {
+      const s = (await this.docker.getContainer(id).stats({ stream: false })) as Docker.ContainerStats;
+      const cpuDelta = s.cpu_stats.cpu_usage.total_usage - (s.precpu_stats.cpu_usage?.total_usage ?? 0);
+      const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+      const cpus = s.cpu_stats.online_cpus ?? s.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
+      // cgroup v1 counts page cache in usage; subtract it as `docker stats` does.
+      const cache = (s.memory_stats.stats as Record<string, number> | undefined)?.["total_inactive_file"] ?? 0;
+      return {
+        cpuPercent: systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * cpus * 100 : 0,
+        memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache),
+        memoryLimitBytes: s.memory_stats.limit ?? 0,
+        pids: (s as unknown as { pids_stats?: { current?: number } }).pids_stats?.current ?? 0,
+      };
+    });
+  }
+}
+
+function toInfo(raw: Docker.ContainerInspectInfo): ContainerInfo {
+  const networks = Object.values(raw.NetworkSettings?.Networks ?? {});
+  const ip = networks.map((n) => n.IPAddress).find((a) => a);
+  const date = (text: string | undefined) => (text && !text.startsWith("0001-") ? new Date(text) : undefined);
+  const startedAt = date(raw.State.StartedAt);
+  const finishedAt = date(raw.State.FinishedAt);
+  return {
+    id: raw.Id,
+    name: raw.Name.replace(/^\//, ""),
+    labels: raw.Config.Labels ?? {},
+    imageId: raw.Image,
+    status: raw.State.Status as ContainerStatus,
+    exitCode: raw.State.ExitCode,
+    oomKilled: raw.State.OOMKilled,
+    ...(startedAt ? { startedAt } : {}),
+    ...(finishedAt ? { finishedAt } : {}),
+    ...(ip && raw.State.Running ? { ipAddress: ip } : {}),
+    ...(raw.State.Error ? { error: raw.State.Error } : {}),
+  };
+}
+
+async function demuxBuffer(docker: Docker, raw: Buffer): Promise<string> {
+  const source = new PassThrough();
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on("data", (c: Buffer) => chunks.push(c));
+  docker.modem.demuxStream(source, sink, sink);
+  source.end(raw);
+  await new Promise((resolve) => source.once("end", resolve));
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,91 @@
+import type { Readable, Writable } from "node:stream";
+
+/**
+ * What the workspace engine needs from a container engine. One Docker implementation today; the interface keeps
+ * the domain free of Docker's API shapes and lets unit tests use a fake.
+ */
+export interface ContainerRuntime {
+  /** Where the engine is, for error messages. */
+  readonly endpoint: string;
+  ping(): Promise<void>;
+  /** The image's content id, or null when the engine does not have it. */
+  imageId(ref: string): Promise<string | null>;
+  /** Creates the network when missing; inter-container traffic on it is off. */
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  create(spec: ContainerSpec): Promise<string>;
+  start(id: string): Promise<void>;
+  stop(id: string, timeoutSeconds: number): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Null when no such container exists. */
+  inspect(idOrName: string): Promise<ContainerInfo | null>;
+  /** Containers in any state whose labels include all of `labels`. */
+  list(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  logs(id: string, tailLines: number): Promise<string>;
+  exec(id: string, options: ExecOptions): Promise<ExecProcess>;
+  stats(id: string): Promise<ContainerStats>;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  hostname: string;
+  labels: Record<string, string>;
+  cmd: string[];
+  user: string;
+  workdir: string;
+  env: string[];
+  binds: { source: string; target: string }[];
+  limits: { memoryBytes: number; cpus: number; pids: number };
+  network: string;
+}
+
+export type ContainerStatus = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  imageId: string;
+  status: ContainerStatus;
+  exitCode: number;
+  oomKilled: boolean;
+  startedAt?: Date;
+  finishedAt?: Date;
+  /** Address on the workspace network, present while running. */
+  ipAddress?: string;
+  /** The engine's own error text for the last start, if any. */
+  error?: string;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  tty: boolean;
+  /** Attach stdin; without it the process sees an empty stdin. */
+  stdin?: boolean;
+  user?: string;
+  workdir?: string;
+  env?: string[];
+  cols?: number;
+  rows?: number;
+}
+
+export interface ExecProcess {
+  readonly id: string;
+  /** Present when stdin was attached; `end()` delivers EOF to the process. */
+  readonly stdin: Writable | null;
+  readonly stdout: Readable;
+  /** With a TTY everything arrives on stdout and this stream only ends. */
+  readonly stderr: Readable;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Resolves with the exit code once the process has ended. */
+  wait(): Promise<number>;
+  /** Drops the connection to the process (the process itself is not signalled). */
+  detach(): void;
+}
+
+export interface ContainerStats {
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  pids: number;
+}

@@ -1,0 +1,40 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+
+export type PortalDatabase = Database.Database;
+
+// Append-only: a migration once shipped is never edited, so every data directory upgrades the same way.
+const MIGRATIONS: string[] = [
+  `CREATE TABLE users (
+     sub TEXT PRIMARY KEY,
+     username TEXT NOT NULL,
+     slug TEXT NOT NULL UNIQUE,
+     email TEXT,
+     name TEXT,
+     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+   );
+   CREATE INDEX users_username ON users(username);`,
+];
+
+/** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */
+export function openDatabase(dataRoot: string): PortalDatabase {
+  fs.mkdirSync(dataRoot, { recursive: true, mode: 0o711 });
+  const db = new Database(path.join(dataRoot, "portal.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: PortalDatabase): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Typed failures of the workspace engine. Each carries a stable `code` for APIs and a message a user or operator
+ * can act on; the doors (web, VS Code proxy, SSH) show `message` as it is.
+ */
+export type WorkspaceErrorCode =
+  | "docker_unavailable"
+  | "image_missing"
+  | "container_exited"
+  | "name_conflict"
+  | "invalid_user"
+  | "not_found"
+  | "start_timeout"
+  | "runtime_error";
+
+export class WorkspaceError extends Error {
+  constructor(
+    readonly code: WorkspaceErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "WorkspaceError";
+  }
+}
+
+export class DockerUnavailableError extends WorkspaceError {
+  constructor(endpoint: string, cause?: unknown) {
+    super(
+      "docker_unavailable",
+      `The container engine is not reachable at ${endpoint}. Workspaces cannot start until Docker is running ` +
+        "(an operator can start it with `dockerd` or `systemctl start docker`).",
+      { cause },
+    );
+  }
+}
+
+export class ImageMissingError extends WorkspaceError {
+  constructor(readonly image: string) {
+    super(
+      "image_missing",
+      `The workspace image "${image}" is not present on this Docker host. Build it with \`npm run images\` ` +
+        "or set WORKSPACE_IMAGE to an image that exists.",
+    );
+  }
+}
+
+export class ContainerExitedError extends WorkspaceError {
+  constructor(
+    readonly exitCode: number,
+    readonly logTail: string,
+  ) {
+    super(
+      "container_exited",
+      `The workspace container stopped right after it started (exit code ${exitCode}).` +
+        (logTail ? ` Last output: ${logTail}` : ""),
+    );
+  }
+}
+
+export class NameConflictError extends WorkspaceError {
+  constructor(readonly containerName: string) {
+    super(
+      "name_conflict",
+      `A container named "${containerName}" already exists and belongs to someone else or to no portal. ` +
+        "An operator must rename or remove it before this workspace can be created.",
+    );
+  }
+}
+
+export class InvalidUserError extends WorkspaceError {
+  constructor(reason: string) {
+    super("invalid_user", `This account cannot have a workspace: ${reason}.`);
+  }
+}
+
+export class WorkspaceNotFoundError extends WorkspaceError {
+  constructor(username: string) {
+    super("not_found", `There is no workspace for ${username} yet. Open Workspace creates one.`);
+  }
+}
+
+export class StartTimeoutError extends WorkspaceError {
+  constructor(seconds: number) {
+    super("start_timeout", `The workspace did not become ready within ${seconds} s. Try again, or ask an operator.`);
+  }
+}

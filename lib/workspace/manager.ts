@@ -1,0 +1,201 @@
+import type { Logger } from "pino";
+import type { RegisteredUser, UserRegistry } from "../identity/registry";
+import { validateUser, type PortalUser } from "../identity/user";
+import type { ContainerInfo, ContainerRuntime, ExecOptions, ExecProcess } from "../runtime/runtime";
+import { KeyedMutex } from "../util/keyed-mutex";
+import {
+  ContainerExitedError,
+  ImageMissingError,
+  NameConflictError,
+  StartTimeoutError,
+  WorkspaceError,
+  WorkspaceNotFoundError,
+} from "./errors";
+import { ensureHome } from "./home";
+import { LABEL } from "./labels";
+import { containerName, workspaceSpec, WORKSPACE_HOME, WORKSPACE_USER } from "./spec";
+import { describeContainer } from "./status";
+import type { StartProgress, WorkspaceSettings, WorkspaceStatus } from "./types";
+
+export type ProgressListener = (progress: StartProgress) => void;
+
+/**
+ * The one workspace service behind every door (web terminal, VS Code proxy, SSH). It keeps no state of its own:
+ * each call asks the engine, so a restarted portal carries on with whatever containers exist.
+ */
+export class WorkspaceManager {
+  private readonly locks = new KeyedMutex();
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly registry: UserRegistry,
+    private readonly settings: WorkspaceSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /** The user's container, created (not started) if they have none. */
+  async getOrCreate(input: PortalUser, onProgress: ProgressListener = () => {}): Promise<ContainerInfo> {
+    const user = this.register(input);
+    return this.locks.run(user.sub, () => this.getOrCreateLocked(user, onProgress));
+  }
+
+  /** Creates or starts the workspace as needed and resolves once a shell can run in it. */
+  async ensureRunning(input: PortalUser, onProgress: ProgressListener = () => {}): Promise<WorkspaceStatus> {
+    const user = this.register(input);
+    return this.locks.run(user.sub, async () => {
+      const started = Date.now();
+      const container = await this.getOrCreateLocked(user, onProgress);
+      if (container.status === "running") {
+        await this.waitForShell(container.id);
+      } else {
+        onProgress({ step: "starting", message: "Starting your workspace" });
+        await this.startChecked(container, user);
+      }
+      onProgress({ step: "ready", message: "Your workspace is ready" });
+      this.log.info({ user: user.username, slug: user.slug, ms: Date.now() - started }, "workspace ready");
+      return this.statusOf(user, await this.runtime.inspect(container.id));
+    });
+  }
+
+  async stop(input: PortalUser): Promise<WorkspaceStatus> {
+    const user = this.register(input);
+    return this.locks.run(user.sub, async () => {
+      const container = await this.find(user);
+      if (!container) throw new WorkspaceNotFoundError(user.username);
+      await this.runtime.stop(container.id, this.settings.stopTimeoutSeconds);
+      this.log.info({ user: user.username, slug: user.slug }, "workspace stopped");
+      return this.statusOf(user, await this.runtime.inspect(container.id));
+    });
+  }
+
+  /** Removes the container; the home directory on the host is kept. */
+  async remove(input: PortalUser): Promise<void> {
+    const user = this.register(input);
+    await this.locks.run(user.sub, async () => {
+      const container = await this.find(user);
+      if (!container) return;
+      await this.runtime.remove(container.id);
+      this.log.info({ user: user.username, slug: user.slug }, "workspace removed (home kept)");
+    });
+  }
+
+  async status(input: PortalUser): Promise<WorkspaceStatus> {
+    const user = this.register(input);
+    const status = this.statusOf(user, await this.find(user));
+    return this.locks.isBusy(user.sub) && status.state !== "running" ? { ...status, state: "starting" } : status;
+  }
+
+  /** Every workspace of this portal instance, whether or not its owner is known to this database. */
+  async list(): Promise<WorkspaceStatus[]> {
+    const containers = await this.runtime.list({ [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance });
+    return containers.map((c) =>
+      describeContainer(c, { username: c.labels[LABEL.username] ?? "?", slug: c.labels[LABEL.slug] ?? "?" }),
+    );
+  }
+
+  /** Runs a process in the user's running workspace, as the workspace user in their home unless told otherwise. */
+  async exec(input: PortalUser, options: ExecOptions): Promise<ExecProcess> {
+    const user = this.register(input);
+    const container = await this.find(user);
+    if (!container) throw new WorkspaceNotFoundError(user.username);
+    if (container.status !== "running") {
+      throw new WorkspaceError("not_found", `The workspace of ${user.username} is not running. Open it to start it.`);
+    }
+    return this.runtime.exec(container.id, { user: WORKSPACE_USER, workdir: WORKSPACE_HOME, ...options });
+  }
+
+  private register(input: PortalUser): RegisteredUser {
+    return this.registry.register(validateUser(input));
+  }
+
+  private async find(user: RegisteredUser): Promise<ContainerInfo | null> {
+    const container = await this.runtime.inspect(containerName(this.settings, user.slug));
+    if (container && container.labels[LABEL.ownerSub] !== user.sub) throw new NameConflictError(container.name);
+    return container;
+  }
+
+  private statusOf(user: RegisteredUser, container: ContainerInfo | null): WorkspaceStatus {
+    if (!container) {
+      return { state: "none", username: user.username, slug: user.slug, containerName: containerName(this.settings, user.slug) };
+    }
+    return describeContainer(container, user);
+  }
+
+  private async getOrCreateLocked(user: RegisteredUser, onProgress: ProgressListener): Promise<ContainerInfo> {
+    onProgress({ step: "checking", message: "Checking your workspace" });
+    await this.runtime.ping();
+    const imageId = await this.runtime.imageId(this.settings.image);
+    const existing = await this.find(user);
+    if (existing && (existing.status === "running" || !imageId || this.isCurrent(existing, user, imageId))) {
+      return existing;
+    }
+    if (!imageId) throw new ImageMissingError(this.settings.image);
+    if (existing) {
+      // Stopped on an older image or other limits: re-create it; the home directory carries the user's files over.
+      this.log.info({ user: user.username, slug: user.slug }, "re-creating workspace with the current image and limits");
+      await this.runtime.remove(existing.id);
+    }
+    onProgress({ step: "creating", message: "Creating your workspace" });
+    const home = await ensureHome(this.settings.dataRoot, user.slug);
+    await this.runtime.ensureNetwork(this.settings.network, {
+      [LABEL.managed]: "true",
+      [LABEL.instance]: this.settings.instance,
+    });
+    const spec = workspaceSpec(this.settings, user, home, imageId);
+    let id: string;
+    try {
+      id = await this.runtime.create(spec);
+    } catch (error) {
+      const raced = await this.find(user); // a second portal process may have created it a moment ago
+      if (raced) return raced;
+      throw error;
+    }
+    this.log.info({ user: user.username, slug: user.slug, container: spec.name }, "workspace created");
+    const created = await this.runtime.inspect(id);
+    if (!created) throw new WorkspaceError("runtime_error", "The workspace container vanished right after creation.");
+    return created;
+  }
+
+  private isCurrent(container: ContainerInfo, user: RegisteredUser, imageId: string): boolean {
+    const wanted = workspaceSpec(this.settings, user, "", imageId).labels[LABEL.spec];
+    return container.labels[LABEL.spec] === wanted;
+  }
+
+  private async startChecked(container: ContainerInfo, user: RegisteredUser): Promise<void> {
+    const neverStarted = container.status === "created";
+    try {
+      await this.runtime.start(container.id);
+      const after = await this.runtime.inspect(container.id);
+      if (after && after.status !== "running") {
+        const logs = await this.runtime.logs(container.id, 20).catch(() => "");
+        throw new ContainerExitedError(after.exitCode, logs.trim().slice(-500));
+      }
+      await this.waitForShell(container.id);
+    } catch (error) {
+      // A container that never ran holds nothing of the user's: take it away rather than leave it half made.
+      if (neverStarted) await this.runtime.remove(container.id).catch(() => undefined);
+      this.log.warn({ user: user.username, slug: user.slug, err: error }, "workspace failed to start");
+      throw error;
+    }
+  }
+
+  /** A workspace is ready when the engine can run a process in it as the workspace user. */
+  private async waitForShell(id: string): Promise<void> {
+    const deadline = Date.now() + this.settings.startTimeoutMs;
+    for (;;) {
+      try {
+        const probe = await this.runtime.exec(id, { cmd: ["true"], tty: false, user: WORKSPACE_USER });
+        if ((await probe.wait()) === 0) return;
+      } catch (error) {
+        const info = await this.runtime.inspect(id);
+        if (!info || info.status !== "running") {
+          const logs = await this.runtime.logs(id, 20).catch(() => "");
+          throw new ContainerExitedError(info?.exitCode ?? -1, logs.trim().slice(-500));
+        }
+        if (!(error instanceof WorkspaceError) || error.code !== "runtime_error") throw error;
+      }
+      if (Date.now() > deadline) throw new StartTimeoutError(this.settings.startTimeoutMs / 1000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import type { RegisteredUser } from "../identity/registry";
+import type { ContainerSpec } from "../runtime/runtime";
+import { LABEL } from "./labels";
+import type { WorkspaceSettings } from "./types";
+
+export const WORKSPACE_USER = "user";
+export const WORKSPACE_HOME = "/home/user";
+
+// PID 2 under the init: sleeps forever, and leaves at once on SIGTERM so a stop takes milliseconds, not the timeout.
+export const KEEPALIVE_CMD = ["/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"];
+
+export function containerName(settings: Pick<WorkspaceSettings, "namePrefix">, slug: string): string {
+  return `${settings.namePrefix}${slug}`;
+}
+
+/** The container a user's workspace should be; `spec` label changes whenever a re-create is needed. */
+export function workspaceSpec(
+  settings: WorkspaceSettings,
+  user: RegisteredUser,
+  home: string,
+  imageId: string,
+): ContainerSpec {
+  const base = {
+    image: settings.image,
+    cmd: KEEPALIVE_CMD,
+    limits: settings.limits,
+    network: settings.network,
+  };
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify({ ...base, imageId }))
+    .digest("hex")
+    .slice(0, 16);
+  return {
+    ...base,
+    name: containerName(settings, user.slug),
+    hostname: user.slug.slice(0, 63),
+    user: WORKSPACE_USER,
+    workdir: WORKSPACE_HOME,
+    env: ["HOME=/home/user", "USER=user", "LANG=C.UTF-8", `WORKSPACE_OWNER=${user.username}`],
+    binds: [{ source: home, target: WORKSPACE_HOME }],
+    labels: {
+      [LABEL.managed]: "true",
+      [LABEL.instance]: settings.instance,
+      [LABEL.ownerSub]: user.sub,
+      [LABEL.username]: user.username,
+      [LABEL.slug]: user.slug,
+      [LABEL.spec]: fingerprint,
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { ContainerInfo } from "../runtime/runtime";
+import type { WorkspaceState, WorkspaceStatus } from "./types";
+
+const STATE: Record<ContainerInfo["status"], WorkspaceState> = {
+  created: "stopped",
+  running: "running",
+  paused: "stopped",
+  restarting: "starting",
+  removing: "stopped",
+  exited: "stopped",
+  dead: "error",
+};
+
+/** How a container looks to its owner: state, and why it stopped when it did. */
+export function describeContainer(container: ContainerInfo, user: { username: string; slug: string }): WorkspaceStatus {
+  const state = STATE[container.status];
+  const status: WorkspaceStatus = {
+    state,
+    username: user.username,
+    slug: user.slug,
+    containerName: container.name,
+    containerId: container.id,
+    ...(container.startedAt ? { startedAt: container.startedAt } : {}),
+    ...(container.ipAddress ? { ipAddress: container.ipAddress } : {}),
+    ...(container.error ? { error: container.error } : {}),
+  };
+  if (state !== "stopped") return status;
+  if (container.status === "created") return { ...status, stopReason: "never_started" };
+  return {
+    ...status,
+    ...(container.finishedAt ? { stoppedAt: container.finishedAt } : {}),
+    exitCode: container.exitCode,
+    stopReason: container.oomKilled ? "out_of_memory" : "exited",
+  };
+}

@@ -91,7 +91,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads and validates the environment once; an empty string counts as "not set" so .env templates stay harmless. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): PortalConfig {
+export function loadConfig(source: Record<string, string | undefined> = process.env): PortalConfig {
   const present = Object.fromEntries(
     Object.keys(envSchema.shape)
       .map((key) => [key, source[key]] as const)

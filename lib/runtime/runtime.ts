@@ -10,8 +10,8 @@ export interface ContainerRuntime {
   ping(): Promise<void>;
   /** The image's content id, or null when the engine does not have it. */
   imageId(ref: string): Promise<string | null>;
-  /** Creates the network when missing; inter-container traffic on it is off. */
-  ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  /** Creates the network when missing (inter-container traffic off) and returns its id. */
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<string>;
   create(spec: ContainerSpec): Promise<string>;
   start(id: string): Promise<void>;
   stop(id: string, timeoutSeconds: number): Promise<void>;

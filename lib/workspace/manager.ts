@@ -137,11 +137,11 @@ export class WorkspaceManager {
     }
     onProgress({ step: "creating", message: "Creating your workspace" });
     const home = await ensureHome(this.settings.dataRoot, user.slug);
-    await this.runtime.ensureNetwork(this.settings.network, {
+    const networkId = await this.runtime.ensureNetwork(this.settings.network, {
       [LABEL.managed]: "true",
       [LABEL.instance]: this.settings.instance,
     });
-    const spec = workspaceSpec(this.settings, user, home, imageId);
+    const spec = { ...workspaceSpec(this.settings, user, home, imageId), network: networkId };
     let id: string;
     try {
       id = await this.runtime.create(spec);

@@ -17,6 +17,7 @@ import { toCreateOptions } from "./create-options";
 export class DockerRuntime implements ContainerRuntime {
   readonly endpoint: string;
   private readonly docker: Docker;
+  private readonly networks = new Map<string, Promise<string>>();
 
   constructor(socketPath: string) {
     this.endpoint = `unix://${socketPath}`;
@@ -48,27 +49,37 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
-  ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
-    return this.call(`create network ${name}`, async () => {
-      try {
-        await this.docker.getNetwork(name).inspect();
-        return;
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-      try {
-        await this.docker.createNetwork({
-          Name: name,
-          Driver: "bridge",
-          CheckDuplicate: true,
-          Labels: labels,
-          // Workspaces must not reach each other; the host (the portal) still reaches every workspace.
-          Options: { "com.docker.network.bridge.enable_icc": "false" },
-        });
-      } catch (error) {
-        if (statusOf(error) !== 409) throw error; // another portal process created it first
-      }
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    // One creation in flight per name in this process; the engine itself does not stop two at once.
+    let pending = this.networks.get(name);
+    if (!pending) {
+      pending = this.call(`create network ${name}`, () => this.findOrCreateNetwork(name, labels));
+      this.networks.set(name, pending);
+      pending.catch(() => this.networks.delete(name));
+    }
+    return pending;
+  }
+
+  private async findOrCreateNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    const existing = await this.networksNamed(name);
+    if (existing[0]) return existing[0].Id;
+    await this.docker.createNetwork({
+      Name: name,
+      Driver: "bridge",
+      Labels: labels,
+      // Workspaces must not reach each other; the host (the portal) still reaches every workspace.
+      Options: { "com.docker.network.bridge.enable_icc": "false" },
     });
+    // Another portal process may have raced us: everyone settles on the oldest network of that name.
+    const [oldest, ...extra] = await this.networksNamed(name);
+    for (const net of extra) await this.docker.getNetwork(net.Id).remove().catch(() => undefined);
+    if (!oldest) throw new Error(`network ${name} vanished right after creation`);
+    return oldest.Id;
+  }
+
+  private async networksNamed(name: string): Promise<Docker.NetworkInspectInfo[]> {
+    const all = await this.docker.listNetworks({ filters: { name: [name] } });
+    return all.filter((n) => n.Name === name).sort((a, b) => Date.parse(a.Created) - Date.parse(b.Created) || a.Id.localeCompare(b.Id));
   }
 
   create(spec: ContainerSpec): Promise<string> {

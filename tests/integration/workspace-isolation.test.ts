@@ -1,0 +1,82 @@
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run, workspaceFixture } from "../support/workspace-fixture";
+
+const alice = { sub: "iso-alice", username: "alice" };
+const bob = { sub: "iso-bob", username: "bob" };
+
+function hostCanConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+describe("workspace isolation and limits", () => {
+  const fx = workspaceFixture({ WORKSPACE_MEMORY: "128m", WORKSPACE_CPUS: "0.5", WORKSPACE_PIDS: "64" });
+  afterAll(() => fx.cleanup());
+  beforeAll(async () => {
+    await Promise.all([fx.manager.ensureRunning(alice), fx.manager.ensureRunning(bob)]);
+  });
+
+  it("applies the configured limits and hardening", async () => {
+    const { containerId } = await fx.manager.status(alice);
+    const info = await fx.docker.getContainer(containerId!).inspect();
+    expect(info.HostConfig.Memory).toBe(128 * 1024 ** 2);
+    expect(info.HostConfig.MemorySwap).toBe(128 * 1024 ** 2);
+    expect(info.HostConfig.NanoCpus).toBe(0.5e9);
+    expect(info.HostConfig.PidsLimit).toBe(64);
+    expect(info.HostConfig.Privileged).toBe(false);
+    expect(info.HostConfig.SecurityOpt).toContain("no-new-privileges:true");
+    expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(info.HostConfig.Init).toBe(true);
+    expect(info.Config.User).toBe("user");
+    expect((await run(fx.manager, alice, "id -u; grep NoNewPrivs /proc/self/status")).stdout).toMatch(/^1000\nNoNewPrivs:\s+1/);
+  });
+
+  it("kills a process that allocates past the memory limit, and the workspace lives on", async () => {
+    const hog = await run(fx.manager, alice, 'x=$(head -c 400000000 /dev/zero | tr "\\0" a); echo survived ${#x}');
+    expect(hog.stdout).not.toContain("survived");
+    expect(hog.code).toBe(137);
+    expect((await run(fx.manager, alice, "echo still here")).stdout).toBe("still here\n");
+  });
+
+  it("stops a fork bomb at the pids limit", async () => {
+    const bomb = await fx.manager.exec(alice, { cmd: ["bash", "-c", "b(){ b | b & }; b"], tty: false });
+    bomb.stdout.resume();
+    bomb.stderr.resume();
+    await new Promise((r) => setTimeout(r, 3000));
+    const { containerId } = await fx.manager.status(alice);
+    const pids = (await fx.docker.getContainer(containerId!).stats({ stream: false })) as { pids_stats: { current: number } };
+    expect(pids.pids_stats.current).toBeLessThanOrEqual(64);
+    expect(pids.pids_stats.current).toBeGreaterThan(32); // it really tried
+    bomb.detach();
+    // The owner gets their workspace back by stopping and starting it.
+    await fx.manager.stop(alice);
+    await fx.manager.ensureRunning(alice);
+    expect((await run(fx.manager, alice, "echo recovered")).stdout).toBe("recovered\n");
+  });
+
+  it("lets the portal reach a workspace's port 8080 but not another workspace", async () => {
+    const server = await fx.manager.exec(bob, { cmd: ["httpd", "-f", "-p", "8080", "-h", "/home/user"], tty: false });
+    server.stdout.resume();
+    server.stderr.resume();
+    const bobStatus = await fx.manager.status(bob);
+    const bobIp = bobStatus.ipAddress!;
+    expect(bobIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    await expect.poll(() => hostCanConnect(bobIp, 8080), { timeout: 5000 }).toBe(true);
+
+    const probe = `timeout 3 bash -c 'echo > /dev/tcp/${bobIp}/8080' 2>/dev/null && echo open || echo closed`;
+    expect((await run(fx.manager, bob, probe)).stdout).toBe("open\n"); // the server is really there
+    expect((await run(fx.manager, alice, probe)).stdout).toBe("closed\n");
+    server.detach();
+  });
+});

@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Docker from "dockerode";
+import pino from "pino";
+import { loadConfig } from "../../lib/config/env";
+import { UserRegistry } from "../../lib/identity/registry";
+import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
+import type { ContainerRuntime } from "../../lib/runtime/runtime";
+import { openDatabase, type PortalDatabase } from "../../lib/store/db";
+import { LABEL } from "../../lib/workspace/labels";
+import { WorkspaceManager } from "../../lib/workspace/manager";
+import { workspaceSettings } from "../../lib/portal";
+import type { WorkspaceSettings } from "../../lib/workspace/types";
+import { DOCKER_SOCKET, TEST_IMAGE } from "./images";
+
+export interface WorkspaceFixture {
+  docker: Docker;
+  dataRoot: string;
+  settings: WorkspaceSettings;
+  /** A manager as a freshly started portal process would build it (own database handle, no shared memory). */
+  newManager(runtime?: ContainerRuntime): WorkspaceManager;
+  manager: WorkspaceManager;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A portal instance of its own on the real engine: unique instance label, name prefix, network and data root,
+ * so tests never touch each other's or a developer's workspaces, and cleanup removes exactly what it made.
+ */
+export function workspaceFixture(env: Record<string, string> = {}): WorkspaceFixture {
+  const id = `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+  const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-it-"));
+  const config = loadConfig({
+    DATA_ROOT: dataRoot,
+    DOCKER_SOCKET,
+    PORTAL_INSTANCE: id,
+    WORKSPACE_IMAGE: TEST_IMAGE,
+    WORKSPACE_NAME_PREFIX: `${id}-`,
+    WORKSPACE_NETWORK: `${id}-net`,
+    WORKSPACE_MEMORY: "512m",
+    WORKSPACE_CPUS: "1",
+    WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
+    ...env,
+  });
+  const settings = workspaceSettings(config);
+  const docker = new Docker({ socketPath: DOCKER_SOCKET });
+  const databases: PortalDatabase[] = [];
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const newManager = (runtime: ContainerRuntime = new DockerRuntime(DOCKER_SOCKET)) => {
+    const db = openDatabase(dataRoot);
+    databases.push(db);
+    return new WorkspaceManager(runtime, new UserRegistry(db), settings, log);
+  };
+  return {
+    docker,
+    dataRoot,
+    settings,
+    newManager,
+    manager: newManager(),
+    async cleanup() {
+      const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.instance}=${id}`] } });
+      const named = await docker.listContainers({ all: true, filters: { name: [`${id}-`] } });
+      for (const c of [...containers, ...named]) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+      await docker.getNetwork(settings.network).remove().catch(() => {});
+      for (const db of databases) db.close();
+      fs.rmSync(dataRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a command as the workspace user and collects what it printed. */
+export async function run(
+  manager: WorkspaceManager,
+  user: { sub: string; username: string },
+  script: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = await manager.exec(user, { cmd: ["bash", "-c", script], tty: false });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  proc.stdout.on("data", (c: Buffer) => out.push(c));
+  proc.stderr.on("data", (c: Buffer) => err.push(c));
+  const code = await proc.wait();
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the portal and its tests use, only those missing; safe to run again and again.
+set -euo pipefail
+
+packages=(
+  docker.io iptables debootstrap ca-certificates   # the workspace engine and image builds
+  openssh-client                                    # SSH gateway tests (ssh, scp, sftp)
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(chromium python3-django python3-django-oauth-toolkit tmux rsync openssh-server)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "[system] missing Debian packages: ${missing[*]}; run as root or install them: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "[system] installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,77 @@
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { ConfigError, loadConfig, type PortalConfig } from "../lib/config/env";
+import { createLogger } from "../lib/log";
+import { createPortal } from "../lib/portal";
+import { setPortal } from "../lib/portal-instance";
+import { refuse, UpgradeRouter } from "./upgrade-router";
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+function readConfig(): PortalConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger(config.logLevel);
+  const portal = createPortal(config, log);
+  setPortal(portal);
+
+  const app = next({ dev: config.env !== "production", dir: projectRoot, hostname: config.host, port: config.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const nextUpgrade = app.getUpgradeHandler();
+  const upgrades = new UpgradeRouter(log.child({ component: "upgrade" }), (req, socket, head) => {
+    // Only Next's own dev-mode channels may reach it; any other upgrade is refused here, not silently dropped.
+    if (req.url?.startsWith("/_next/")) return void nextUpgrade(req, socket, head);
+    refuse(socket, 404, "Not Found");
+  });
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: error, url: req.url }, "request failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("Internal Server Error");
+    });
+  });
+  server.on("upgrade", upgrades.handle);
+  server.on("clientError", (error, socket) => {
+    log.debug({ err: error }, "malformed HTTP request");
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  log.info({ url: config.publicUrl.href, listen: `${config.host}:${config.port}`, env: config.env }, "portal listening");
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    // Workspaces are left running on purpose: a restarted portal re-adopts them from Docker.
+    log.info({ signal }, "portal shutting down; workspaces keep running");
+    server.close();
+    server.closeAllConnections();
+    void app.close?.();
+    portal.close();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("The portal could not start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,4 +1,5 @@
-import type { PortalConfig } from "./config/env";
+import { AuthService, authSettings } from "./auth/auth-service";
+import type { OidcSettings, PortalConfig } from "./config/env";
 import { UserRegistry } from "./identity/registry";
 import { createLogger, type Logger } from "./log";
 import { DockerRuntime } from "./runtime/docker/docker-runtime";
@@ -15,6 +16,7 @@ export interface Portal {
   registry: UserRegistry;
   runtime: ContainerRuntime;
   workspaces: WorkspaceManager;
+  auth: AuthService;
   close(): void;
 }
 
@@ -22,10 +24,16 @@ export function workspaceSettings(config: PortalConfig): WorkspaceSettings {
   return { dataRoot: config.dataRoot, instance: config.instance, ...config.workspace };
 }
 
-export function createPortal(config: PortalConfig, log: Logger = createLogger(config.logLevel)): Portal {
+/** `devOidc` is the embedded development provider, used only when no OIDC_ISSUER is configured. */
+export function createPortal(
+  config: PortalConfig,
+  log: Logger = createLogger(config.logLevel),
+  devOidc: OidcSettings | null = null,
+): Portal {
   const db = openDatabase(config.dataRoot);
   const registry = new UserRegistry(db);
   const runtime = new DockerRuntime(config.dockerSocket);
   const workspaces = new WorkspaceManager(runtime, registry, workspaceSettings(config), log.child({ component: "workspaces" }));
-  return { config, log, db, registry, runtime, workspaces, close: () => db.close() };
+  const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }));
+  return { config, log, db, registry, runtime, workspaces, auth, close: () => db.close() };
 }

@@ -54,9 +54,50 @@ export const envSchema = z.object({
   WORKSPACE_PIDS: integer(16, 4_194_304).default(512),
   WORKSPACE_START_TIMEOUT_SECONDS: integer(1, 3600).default(60),
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  OIDC_ISSUER: z.url({ message: "expected the provider's issuer URL, such as https://cloud.example.org/o" }).optional(),
+  OIDC_DISCOVERY_URL: z.url({ message: "expected the full URL of the discovery document" }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/(^|\s)openid(\s|$)/, "must include the openid scope")
+    .default("openid profile email"),
+  OIDC_PROVIDER_NAME: z.string().min(1).max(60).default("SciTeX Cloud"),
+  ADMIN_USERNAMES: z.string().default(""),
+  ADMIN_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z_][\w.-]*(=.+)?$/, "expected a claim name, or claim=value (e.g. is_staff, or groups=admins)")
+    .optional(),
+});
+
+// Rules that tie variables together; each names the variable to set.
+const envRules = envSchema.superRefine((env, ctx) => {
+  const issue = (name: string, message: string) => ctx.addIssue({ code: "custom", path: [name], message });
+  if (env.OIDC_ISSUER) {
+    if (!env.OIDC_CLIENT_ID) issue("OIDC_CLIENT_ID", "is required when OIDC_ISSUER is set");
+    if (!env.OIDC_CLIENT_SECRET) issue("OIDC_CLIENT_SECRET", "is required when OIDC_ISSUER is set");
+  } else if (env.OIDC_CLIENT_ID || env.OIDC_CLIENT_SECRET || env.OIDC_DISCOVERY_URL) {
+    issue("OIDC_ISSUER", "is required when OIDC_CLIENT_ID, OIDC_CLIENT_SECRET or OIDC_DISCOVERY_URL is set");
+  }
+  if (env.NODE_ENV === "production") {
+    if (!env.OIDC_ISSUER) {
+      issue("OIDC_ISSUER", "is required in production: the embedded development identity provider is for local use only");
+    }
+    if (!env.AUTH_SECRET) issue("AUTH_SECRET", "is required in production");
+  }
 });
 
 export type PortalEnv = z.output<typeof envSchema>;
+
+export interface OidcSettings {
+  issuer: string;
+  /** Set only when the operator overrides discovery; otherwise it is found from the issuer. */
+  discoveryUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+}
 
 export interface WorkspaceLimits {
   memoryBytes: number;
@@ -81,6 +122,15 @@ export interface PortalConfig {
     startTimeoutMs: number;
     stopTimeoutSeconds: number;
   };
+  auth: {
+    /** Null when AUTH_SECRET is unset outside production: the portal then keeps a generated one in DATA_ROOT. */
+    secret: string | null;
+    providerName: string;
+    /** Null means the embedded development identity provider. */
+    oidc: OidcSettings | null;
+    adminUsernames: string[];
+    adminClaim: { name: string; value?: string } | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -97,7 +147,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       .map((key) => [key, source[key]] as const)
       .filter(([, value]) => value !== undefined && value !== ""),
   );
-  const parsed = envSchema.safeParse(present);
+  const parsed = envRules.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -125,5 +175,27 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       startTimeoutMs: env.WORKSPACE_START_TIMEOUT_SECONDS * 1000,
       stopTimeoutSeconds: env.WORKSPACE_STOP_TIMEOUT_SECONDS,
     },
+    auth: {
+      secret: env.AUTH_SECRET ?? null,
+      providerName: env.OIDC_PROVIDER_NAME,
+      oidc: env.OIDC_ISSUER
+        ? {
+            issuer: env.OIDC_ISSUER.replace(/\/+$/, ""),
+            ...(env.OIDC_DISCOVERY_URL ? { discoveryUrl: env.OIDC_DISCOVERY_URL } : {}),
+            clientId: env.OIDC_CLIENT_ID!,
+            clientSecret: env.OIDC_CLIENT_SECRET!,
+            scopes: env.OIDC_SCOPES,
+          }
+        : null,
+      adminUsernames: env.ADMIN_USERNAMES.split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+      adminClaim: env.ADMIN_CLAIM ? parseClaimRule(env.ADMIN_CLAIM) : null,
+    },
   };
+}
+
+function parseClaimRule(rule: string): { name: string; value?: string } {
+  const at = rule.indexOf("=");
+  return at < 0 ? { name: rule } : { name: rule.slice(0, at), value: rule.slice(at + 1) };
 }

@@ -1,0 +1,47 @@
+import type { SessionUser } from "@/lib/auth/session-user";
+import { getPortal } from "@/lib/portal-instance";
+import { WorkspaceError, type WorkspaceErrorCode } from "@/lib/workspace/errors";
+
+export function jsonError(status: number, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+}
+
+/** The signed-in user, or a 401 that the page turns into a trip to the sign-in page. */
+export async function requireUser(req: Request): Promise<SessionUser | Response> {
+  const user = await getPortal().auth.userFromCookieHeader(req.headers.get("cookie"));
+  return user ?? jsonError(401, "unauthenticated", "Your session has ended. Sign in again.");
+}
+
+/**
+ * State-changing requests must come from the portal's own pages. Browsers send Origin on every cross-site POST;
+ * Sec-Fetch-Site covers the rare same-origin request without it. Anything else is refused.
+ */
+export function requireSameOrigin(req: Request): Response | null {
+  const origin = req.headers.get("origin");
+  const portalOrigin = getPortal().config.publicUrl.origin;
+  if (origin ? origin === portalOrigin : req.headers.get("sec-fetch-site") === "same-origin") return null;
+  return jsonError(403, "cross_site", "This request did not come from the portal's own pages and was refused.");
+}
+
+const STATUS: Record<WorkspaceErrorCode, number> = {
+  docker_unavailable: 503,
+  image_missing: 503,
+  container_exited: 500,
+  name_conflict: 409,
+  invalid_user: 400,
+  not_found: 404,
+  start_timeout: 504,
+  runtime_error: 500,
+};
+
+export function errorResponse(error: unknown): Response {
+  if (error instanceof WorkspaceError) return jsonError(STATUS[error.code], error.code, error.message);
+  getPortal().log.error({ err: error }, "request failed");
+  return jsonError(500, "internal", "Something went wrong on the portal. Try again; if it persists, tell an operator.");
+}
+
+export function errorBody(error: unknown): { code: string; message: string } {
+  if (error instanceof WorkspaceError) return { code: error.code, message: error.message };
+  getPortal().log.error({ err: error }, "request failed");
+  return { code: "internal", message: "Something went wrong on the portal. Try again; if it persists, tell an operator." };
+}

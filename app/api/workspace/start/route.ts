@@ -1,0 +1,33 @@
+import { getPortal } from "@/lib/portal-instance";
+import { errorBody, requireSameOrigin, requireUser } from "../../_shared/guard";
+import { toView } from "../status-json";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Opens the caller's workspace and streams its progress as NDJSON: one `{"progress":…}` line per step, then
+ * `{"status":…}` or `{"error":…}`. The start goes on even if the browser leaves, so a reload finds it running.
+ */
+export async function POST(req: Request): Promise<Response> {
+  const refused = requireSameOrigin(req);
+  if (refused) return refused;
+  const user = await requireUser(req);
+  if (user instanceof Response) return user;
+
+  const encoder = new TextEncoder();
+  const stream = new TransformStream<unknown, Uint8Array>({
+    transform: (message, controller) => controller.enqueue(encoder.encode(`${JSON.stringify(message)}\n`)),
+  });
+  const writer = stream.writable.getWriter();
+  const send = (message: unknown) => void writer.write(message).catch(() => undefined);
+
+  void getPortal()
+    .workspaces.ensureRunning(user, (progress) => send({ progress }))
+    .then((status) => send({ status: toView(status) }))
+    .catch((error: unknown) => send({ error: errorBody(error) }))
+    .finally(() => void writer.close().catch(() => undefined));
+
+  return new Response(stream.readable, {
+    headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+  });
+}

@@ -1,0 +1,14 @@
+export interface AdminRule {
+  usernames: string[];
+  claim: { name: string; value?: string } | null;
+}
+
+/** Admin when the username is listed, or the ID token carries the configured claim (true, equal, or containing). */
+export function isAdmin(rule: AdminRule, username: string, claims: Record<string, unknown>): boolean {
+  if (rule.usernames.includes(username)) return true;
+  if (!rule.claim) return false;
+  const value = claims[rule.claim.name];
+  if (rule.claim.value === undefined) return value === true || value === "true" || value === 1;
+  if (Array.isArray(value)) return value.map(String).includes(rule.claim.value);
+  return String(value) === rule.claim.value;
+}

@@ -1,0 +1,71 @@
+import type { NextAuthOptions } from "next-auth";
+import type { Logger } from "pino";
+import type { PortalConfig, OidcSettings } from "../config/env";
+import type { UserRegistry } from "../identity/registry";
+import { DiscoveryResolver } from "./discovery";
+import { buildAuthOptions } from "./next-auth-options";
+import { sessionFromCookieHeader } from "./request-session";
+import { resolveAuthSecret } from "./secret";
+import type { SessionUser } from "./session-user";
+import { SESSION_MAX_AGE_SECONDS, type AuthSettings } from "./settings";
+
+export function authSettings(config: PortalConfig, devOidc: OidcSettings | null): AuthSettings {
+  const oidc = config.auth.oidc ?? devOidc;
+  if (!oidc) throw new Error("No identity provider: set OIDC_ISSUER, or run outside production to use the embedded one.");
+  const devProvider = !config.auth.oidc;
+  const configuredAdmins = config.auth.adminUsernames.length > 0 || config.auth.adminClaim !== null;
+  return {
+    secret: resolveAuthSecret(config.auth.secret, config.dataRoot),
+    providerName: devProvider ? "the development identity provider" : config.auth.providerName,
+    devProvider,
+    oidc,
+    secureCookies: config.publicUrl.protocol === "https:",
+    // The embedded provider marks its demo admin like Django does, with is_staff.
+    admin: {
+      usernames: config.auth.adminUsernames,
+      claim: configuredAdmins || !devProvider ? config.auth.adminClaim : { name: "is_staff" },
+    },
+    sessionMaxAgeSeconds: SESSION_MAX_AGE_SECONDS,
+  };
+}
+
+/** Sign-in for the whole portal: next-auth's options for the pages, and the session check for every other door. */
+export class AuthService {
+  private readonly discovery: DiscoveryResolver;
+  private options: NextAuthOptions | null = null;
+
+  constructor(
+    readonly settings: AuthSettings,
+    private readonly registry: UserRegistry,
+    private readonly log: Logger,
+  ) {
+    this.discovery = new DiscoveryResolver(settings.oidc.issuer, settings.oidc.discoveryUrl);
+  }
+
+  /** Built once the provider has answered; until then rebuilt per request so a provider coming up is noticed. */
+  async nextAuthOptions(): Promise<NextAuthOptions> {
+    if (this.options) return this.options;
+    const found = await this.discovery.resolve();
+    const options = buildAuthOptions(
+      this.settings,
+      found ?? this.discovery.candidates()[0]!,
+      (user) => this.onSignIn(user),
+      this.log,
+    );
+    if (found) this.options = options;
+    return options;
+  }
+
+  async providerReachable(): Promise<boolean> {
+    return (await this.discovery.resolve()) !== null;
+  }
+
+  userFromCookieHeader(cookieHeader: string | undefined | null): Promise<SessionUser | null> {
+    return sessionFromCookieHeader(cookieHeader, this.settings);
+  }
+
+  private onSignIn(user: SessionUser): void {
+    this.registry.register(user);
+    this.log.info({ user: user.username, sub: user.sub, admin: user.isAdmin }, "signed in");
+  }
+}

@@ -1,0 +1,112 @@
+import type { NextAuthOptions } from "next-auth";
+import type { Logger } from "pino";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { validateUser } from "../identity/user";
+import { isAdmin } from "./admin";
+import type { SessionUser } from "./session-user";
+import type { AuthSettings } from "./settings";
+
+export const PROVIDER_ID = "oidc";
+
+interface OidcClaims extends Record<string, unknown> {
+  sub: string;
+  preferred_username?: string;
+  email?: string;
+  name?: string;
+}
+
+declare module "next-auth" {
+  interface Session {
+    user: SessionUser;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    username?: string;
+    isAdmin?: boolean;
+  }
+}
+
+/** The portal's user from the ID token: `sub` is the key, `preferred_username` names the workspace. */
+export function userFromClaims(claims: OidcClaims, settings: Pick<AuthSettings, "admin">): SessionUser {
+  const username = claims.preferred_username ?? claims.sub;
+  const user = validateUser({
+    sub: claims.sub,
+    username,
+    ...(claims.email ? { email: claims.email } : {}),
+    ...(claims.name ? { name: claims.name } : {}),
+  });
+  return { ...user, isAdmin: isAdmin(settings.admin, username, claims) };
+}
+
+export function buildAuthOptions(
+  settings: AuthSettings,
+  wellKnown: string,
+  onSignIn: (user: SessionUser) => void,
+  log: Logger,
+): NextAuthOptions {
+  const provider: OAuthConfig<OidcClaims> = {
+    id: PROVIDER_ID,
+    name: settings.providerName,
+    type: "oauth",
+    wellKnown,
+    clientId: settings.oidc.clientId,
+    clientSecret: settings.oidc.clientSecret,
+    authorization: { params: { scope: settings.oidc.scopes } },
+    idToken: true,
+    checks: ["pkce", "state", "nonce"],
+    profile: (claims) => ({ id: claims.sub, name: claims.name ?? null, email: claims.email ?? null }),
+  };
+  return {
+    secret: settings.secret,
+    providers: [provider],
+    useSecureCookies: settings.secureCookies,
+    session: { strategy: "jwt", maxAge: settings.sessionMaxAgeSeconds },
+    pages: { signIn: "/signin", error: "/signin" },
+    callbacks: {
+      signIn({ profile }) {
+        try {
+          userFromClaims(profile as OidcClaims, settings);
+          return true;
+        } catch {
+          return "/signin?error=AccountInvalid";
+        }
+      },
+      jwt({ token, profile }) {
+        if (!profile) return token;
+        const user = userFromClaims(profile as OidcClaims, settings);
+        onSignIn(user);
+        return {
+          ...token,
+          sub: user.sub,
+          username: user.username,
+          email: user.email ?? null,
+          name: user.name ?? null,
+          isAdmin: user.isAdmin,
+        };
+      },
+      session({ session, token }) {
+        session.user = {
+          sub: token.sub!,
+          username: token.username ?? token.sub!,
+          ...(token.email ? { email: token.email } : {}),
+          ...(token.name ? { name: token.name } : {}),
+          isAdmin: token.isAdmin === true,
+        };
+        return session;
+      },
+    },
+    logger: {
+      // Provider failures (unreachable, bad client secret, bad token) are an operator's business: log them.
+      error: (code, metadata) => log.error({ code, err: errorOf(metadata) }, "sign-in failed"),
+      warn: (code) => log.warn({ code }, "sign-in warning"),
+      debug: () => {},
+    },
+  };
+}
+
+function errorOf(metadata: unknown): unknown {
+  if (metadata instanceof Error) return metadata;
+  return (metadata as { error?: unknown } | null)?.error ?? metadata;
+}

@@ -1,0 +1,40 @@
+import { parse } from "cookie";
+import { getToken } from "next-auth/jwt";
+import type { SessionUser } from "./session-user";
+import type { AuthSettings } from "./settings";
+
+/**
+ * The one session check for every door that is not a Next.js page: socket.io handshakes, proxied HTTP requests
+ * and WebSocket upgrades. It reads the same encrypted session cookie next-auth writes, and nothing else (no
+ * Authorization header), so a credential meant for a workspace can never act as a portal session.
+ */
+export async function sessionFromCookieHeader(
+  cookieHeader: string | undefined | null,
+  settings: Pick<AuthSettings, "secret" | "secureCookies">,
+): Promise<SessionUser | null> {
+  if (!cookieHeader) return null;
+  let cookies: Record<string, string | undefined>;
+  try {
+    cookies = parse(cookieHeader);
+  } catch {
+    return null;
+  }
+  const token = await getToken({
+    req: { cookies, headers: {} } as never,
+    secret: settings.secret,
+    secureCookie: settings.secureCookies,
+  }).catch(() => null);
+  if (!token?.sub || typeof token.username !== "string") return null;
+  return {
+    sub: token.sub,
+    username: token.username,
+    ...(token.email ? { email: token.email } : {}),
+    ...(token.name ? { name: token.name } : {}),
+    isAdmin: token.isAdmin === true,
+  };
+}
+
+/** Names of the portal's own cookies, which must never be forwarded into a workspace. */
+export function isPortalCookie(name: string): boolean {
+  return /^(__Secure-|__Host-)?next-auth\./.test(name);
+}

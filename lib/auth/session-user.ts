@@ -1,0 +1,8 @@
+/** Who is signed in, as every door (pages, API routes, terminal sockets, proxy, SSH approval) sees it. */
+export interface SessionUser {
+  sub: string;
+  username: string;
+  email?: string;
+  name?: string;
+  isAdmin: boolean;
+}

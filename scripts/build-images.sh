@@ -26,12 +26,19 @@
 #                       /usr/local/share/ca-certificates if it has any
 #   IMAGES_CACHE_DIR    work/cache/log dir, default
 #                       ${XDG_CACHE_HOME:-/var/cache}/scitex-portal
-#   FORCE_REBUILD=1     rebuild even if the inputs hash matches
+#   WORKSPACE_BUILD_CACHE  tag kept on the workspace build stage as layer cache
+#                       (default scitex-portal/workspace-build-cache:latest)
+#   FORCE_REBUILD       1 = rebuild everything requested even if the inputs
+#                       hash matches, bypassing docker's layer cache (picks up
+#                       new Debian/npm packages); or a list: workspace,test
 #   VERBOSE=1           stream build output (otherwise it goes to a log file)
+#
+# (Commands run inside containers are single-quoted on purpose.)
+# shellcheck disable=SC2016
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=lib/images-common.sh
+# shellcheck source-path=SCRIPTDIR source=lib/images-common.sh
 source "$REPO/scripts/lib/images-common.sh"
 
 SUITE=bookworm
@@ -40,6 +47,7 @@ BASE_IMAGE="${BASE_IMAGE:-$LOCAL_BASE_IMAGE}"
 WORKSPACE_IMAGE="${WORKSPACE_IMAGE:-scitex-portal/workspace:latest}"
 TEST_IMAGE="${TEST_IMAGE:-scitex-portal/workspace-test:latest}"
 NPM_REGISTRY="${NPM_REGISTRY:-https://registry.npmjs.org}"
+WORKSPACE_BUILD_CACHE="${WORKSPACE_BUILD_CACHE:-scitex-portal/workspace-build-cache:latest}"
 IMAGE_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 IDLE_CMD='["/bin/sh","-c","trap '"'"'exit 0'"'"' TERM; while :; do sleep 3600 & wait $!; done"]'
 
@@ -115,7 +123,7 @@ build_base() {
   hash=$(images_hash "$REPO/images/base" "suite=$SUITE" "mirror=$mirror" \
     "security=$security" "arch=$(dpkg --print-architecture)" "path=$IMAGE_PATH")
 
-  if images_up_to_date "$LOCAL_BASE_IMAGE" "$hash"; then
+  if images_up_to_date "$LOCAL_BASE_IMAGE" "$hash" base; then
     images_log "base: $LOCAL_BASE_IMAGE is up to date"
     return 0
   fi
@@ -132,8 +140,7 @@ build_base() {
   run_logged base-debootstrap "$REPO/images/base/mkrootfs.sh" \
     "$rootfs" "$SUITE" "$mirror" "$security" "$IMAGES_CACHE_DIR/debs-$SUITE"
 
-  tmp="$LOCAL_BASE_IMAGE-build-${hash:0:12}"
-  tmp="${tmp//:/-}:tmp"
+  tmp=$(images_candidate_tag "$LOCAL_BASE_IMAGE" "$hash")
   images_log "base: importing"
   tar -C "$rootfs" --numeric-owner -c . | docker import \
     --change "ENV PATH=$IMAGE_PATH" \
@@ -169,7 +176,7 @@ build_test() {
   [[ "$versions" != *"(none)"* ]] || images_die "test: busybox-static/bash-static not available from apt (try: apt-get update)"
   hash=$(images_hash "$REPO/images/test" "$versions" "path=$IMAGE_PATH" "cmd=$IDLE_CMD")
 
-  if images_up_to_date "$TEST_IMAGE" "$hash"; then
+  if images_up_to_date "$TEST_IMAGE" "$hash" test; then
     images_log "test: $TEST_IMAGE is up to date"
     return 0
   fi
@@ -181,7 +188,7 @@ build_test() {
   "$REPO/images/test/mkrootfs.sh" "$work/rootfs.tar" \
     || images_die "test: could not assemble rootfs (is apt-get download working? try apt-get update)"
 
-  tmp="${TEST_IMAGE%:*}-build:${hash:0:12}"
+  tmp=$(images_candidate_tag "$TEST_IMAGE" "$hash")
   docker import \
     --change "ENV PATH=$IMAGE_PATH" \
     --change "ENV LANG=C.UTF-8" \
@@ -214,13 +221,28 @@ ensure_base_image() {
   fi
 }
 
+# The build stage is tagged so that exactly one copy of it stays around as
+# layer cache (rebuilding it recompiles code-server); older copies become
+# dangling and are pruned by label. A changed CACHE_BUST busts every RUN.
+docker_build_workspace() {
+  local ctx="$1" tmp="$2" hash="$3" cache_bust=""
+  images_forced workspace && cache_bust="$(date +%s)"
+  local args=(--build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "NPM_REGISTRY=$NPM_REGISTRY"
+    --build-arg "CACHE_BUST=$cache_bust")
+  docker build "${args[@]}" --target build -t "$WORKSPACE_BUILD_CACHE" "$ctx"
+  docker image prune -f --filter "label=$IMAGES_LABEL_KIND=workspace-build"
+  docker build "${args[@]}" \
+    --label "$IMAGES_LABEL_KIND=workspace" --label "$IMAGES_LABEL_HASH=$hash" \
+    -t "$tmp" "$ctx"
+}
+
 build_workspace() {
   local ctx="$REPO/images/workspace" base_id hash tmp started ca_dir
   ensure_base_image
   base_id=$(images_id "$BASE_IMAGE")
   hash=$(IMAGES_HASH_EXCLUDE='./.ca/*' images_hash "$ctx" "base=$base_id" "npm=$NPM_REGISTRY")
 
-  if images_up_to_date "$WORKSPACE_IMAGE" "$hash"; then
+  if images_up_to_date "$WORKSPACE_IMAGE" "$hash" workspace; then
     images_log "workspace: $WORKSPACE_IMAGE is up to date"
     return 0
   fi
@@ -241,14 +263,9 @@ build_workspace() {
     export DOCKER_BUILDKIT=0
   fi
 
-  tmp="${WORKSPACE_IMAGE%:*}-build:${hash:0:12}"
-  images_log "workspace: docker build FROM $BASE_IMAGE (cold: ~10 min, compiles native modules)"
-  run_logged workspace-build docker build \
-    --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-    --build-arg "NPM_REGISTRY=$NPM_REGISTRY" \
-    --label "$IMAGES_LABEL_KIND=workspace" \
-    --label "$IMAGES_LABEL_HASH=$hash" \
-    -t "$tmp" "$ctx"
+  tmp=$(images_candidate_tag "$WORKSPACE_IMAGE" "$hash")
+  images_log "workspace: docker build FROM $BASE_IMAGE (cold: ~6 min on 2 cores, compiles native modules)"
+  run_logged workspace-build docker_build_workspace "$ctx" "$tmp" "$hash"
 
   verify "$tmp" "workspace: python stack" "$tmp" \
     python3 -c 'import numpy, pandas, matplotlib; print("numpy", numpy.__version__)'
@@ -258,7 +275,7 @@ build_workspace() {
   verify "$tmp" "workspace: code-server /healthz" "$tmp" bash -c '
     start-code-server >/tmp/cs.log 2>&1 &
     for _ in $(seq 60); do
-      curl -fsS http://127.0.0.1:8080/healthz && exit 0
+      curl -fsS http://127.0.0.1:8080/healthz 2>/dev/null && exit 0
       sleep 1
     done
     cat /tmp/cs.log; exit 1'
@@ -271,7 +288,7 @@ main() {
   local target="${1:-all}" started
   case "$target" in
     base | test | workspace | all) ;;
-    -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^# (Commands/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) images_die "unknown target '$target' (expected base, test, workspace or all)" ;;
   esac
   images_require docker

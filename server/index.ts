@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type PortalConfig } from "../lib/config/env";
 import { createLogger } from "../lib/log";
 import { createPortal } from "../lib/portal";
 import { setPortal } from "../lib/portal-instance";
+import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
 import { refuse, UpgradeRouter } from "./upgrade-router";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,8 +26,13 @@ function readConfig(): PortalConfig {
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger(config.logLevel);
-  const portal = createPortal(config, log);
+  // No Django site configured (never in production: config refuses it): the embedded provider stands in.
+  const devIdp = config.auth.oidc ? null : createDevIdentityProvider(config.publicUrl, log.child({ component: "dev-idp" }));
+  const portal = createPortal(config, log, devIdp?.oidc ?? null);
   setPortal(portal);
+  // next-auth builds its callback URLs from this; the public URL is the only right answer behind a proxy.
+  process.env.NEXTAUTH_URL = config.publicUrl.href;
+  if (devIdp) log.warn({ issuer: devIdp.oidc.issuer }, "using the embedded development identity provider (demo users)");
 
   const app = next({ dev: config.env !== "production", dir: projectRoot, hostname: config.host, port: config.port });
   const handle = app.getRequestHandler();
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
   });
 
   const server = http.createServer((req, res) => {
+    if (devIdp && req.url?.startsWith(`${DEV_IDP_PREFIX}/`)) return devIdp.handle(req, res);
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

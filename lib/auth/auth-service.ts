@@ -16,7 +16,7 @@ export function authSettings(config: PortalConfig, devOidc: OidcSettings | null)
   const configuredAdmins = config.auth.adminUsernames.length > 0 || config.auth.adminClaim !== null;
   return {
     secret: resolveAuthSecret(config.auth.secret, config.dataRoot),
-    providerName: devProvider ? "the development identity provider" : config.auth.providerName,
+    providerName: devProvider ? "demo accounts" : config.auth.providerName,
     devProvider,
     oidc,
     secureCookies: config.publicUrl.protocol === "https:",

@@ -24,7 +24,7 @@ images_hash() {
   local dir="$1"; shift
   {
     (
-      cd "$dir"
+      cd "$dir" || exit 1
       find . -type f ! -path "${IMAGES_HASH_EXCLUDE:-./.nonexistent/*}" -printf '%m %p\n' \
         | LC_ALL=C sort -k2 \
         | while read -r mode path; do
@@ -43,11 +43,25 @@ images_label() {
 
 images_id() { docker image inspect -f '{{ .Id }}' "$1"; }
 
+# FORCE_REBUILD is 1 (everything) or a comma-separated list of kinds.
+images_forced() {
+  local kind="$1"
+  [[ "${FORCE_REBUILD:-0}" == 1 || ",${FORCE_REBUILD:-}," == *",$kind,"* ]]
+}
+
 # True when the image exists and was built from the same inputs.
 images_up_to_date() {
-  local image="$1" hash="$2"
-  [[ "${FORCE_REBUILD:-0}" != 1 ]] || return 1
+  local image="$1" hash="$2" kind="$3"
+  ! images_forced "$kind" || return 1
   [[ "$(images_label "$image" "$IMAGES_LABEL_HASH")" == "$hash" ]]
+}
+
+# Temporary tag in the same repository as IMAGE, used until verification
+# passes. A registry port (host:5000/name) is not mistaken for a tag.
+images_candidate_tag() {
+  local image="$1" hash="$2" repo="$1"
+  [[ "${image##*/}" == *:* ]] && repo="${image%:*}"
+  echo "$repo:candidate-${hash:0:12}"
 }
 
 # Move a verified temporary tag onto the real name, then drop untagged

@@ -1,0 +1,117 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import type { StartProgress } from "@/lib/workspace/types";
+
+export interface ApiError {
+  code: string;
+  message: string;
+}
+
+const POLL_MS = 5000;
+
+function toSignIn(): void {
+  window.location.href = `/signin?callbackUrl=${encodeURIComponent(window.location.pathname)}`;
+}
+
+async function readError(response: Response): Promise<ApiError> {
+  try {
+    const body = (await response.json()) as { error?: ApiError };
+    if (body.error) return body.error;
+  } catch {
+    // fall through to a generic message
+  }
+  return { code: "http_" + response.status, message: `The portal answered ${response.status} ${response.statusText}.` };
+}
+
+/** The signed-in user's workspace as the browser sees it: live state, and open/stop with start progress. */
+export function useWorkspace(initial: WorkspaceView) {
+  const [view, setView] = useState(initial);
+  const [progress, setProgress] = useState<StartProgress[]>([]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState<"opening" | "stopping" | null>(null);
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
+
+  const refresh = useCallback(async () => {
+    const response = await fetch("/api/workspace", { cache: "no-store" }).catch(() => null);
+    if (!response) return;
+    if (response.status === 401) return toSignIn();
+    if (response.ok) setView((await response.json()) as WorkspaceView);
+    else setError(await readError(response));
+  }, []);
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (!busyRef.current && document.visibilityState === "visible") void refresh();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  const open = useCallback(async (): Promise<boolean> => {
+    setBusy("opening");
+    setError(null);
+    setProgress([]);
+    setView((v) => ({ ...v, state: v.state === "running" ? "running" : "starting" }));
+    try {
+      const response = await fetch("/api/workspace/start", { method: "POST" });
+      if (response.status === 401) {
+        toSignIn();
+        return false;
+      }
+      if (!response.ok || !response.body) {
+        setError(await readError(response));
+        return false;
+      }
+      let ok = false;
+      for await (const message of ndjson(response.body)) {
+        if ("progress" in message) setProgress((p) => [...p, message.progress as StartProgress]);
+        if ("status" in message) {
+          setView(message.status as WorkspaceView);
+          ok = true;
+        }
+        if ("error" in message) setError(message.error as ApiError);
+      }
+      if (!ok) await refresh();
+      return ok;
+    } catch {
+      setError({ code: "network", message: "The connection to the portal was lost. Check your network and try again." });
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  }, [refresh]);
+
+  const stop = useCallback(async () => {
+    setBusy("stopping");
+    setError(null);
+    try {
+      const response = await fetch("/api/workspace/stop", { method: "POST" });
+      if (response.status === 401) return toSignIn();
+      if (response.ok) setView((await response.json()) as WorkspaceView);
+      else setError(await readError(response));
+    } finally {
+      setBusy(null);
+    }
+  }, []);
+
+  return { view, progress, error, busy, open, stop, refresh };
+}
+
+async function* ndjson(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffer += decoder.decode(value, { stream: !done });
+    let newline: number;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line) yield JSON.parse(line) as Record<string, unknown>;
+    }
+    if (done) return;
+  }
+}

@@ -1,0 +1,51 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import { StartProgressList } from "./start-progress";
+import { useWorkspace } from "./use-workspace";
+import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
+
+export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
+  const router = useRouter();
+  const { view, progress, error, busy, open, stop } = useWorkspace(initial);
+  const running = view.state === "running";
+
+  return (
+    <section className="card" aria-labelledby="ws-heading">
+      <div className="card-head">
+        <h2 id="ws-heading">Your workspace</h2>
+        <WorkspaceStatePill state={busy === "opening" ? "starting" : view.state} />
+      </div>
+      <p className="muted">
+        A Linux container with your files in <code>/home/user</code>: Python with numpy, pandas and matplotlib, git,
+        and your own terminal.
+      </p>
+      {stopExplanation(view) && <p className="muted">{stopExplanation(view)}</p>}
+      {error && (
+        <p className="notice bad" role="alert" data-testid="workspace-error">
+          {error.message}
+        </p>
+      )}
+      <StartProgressList progress={progress} active={busy === "opening"} />
+      <div className="actions">
+        <button
+          type="button"
+          className="button primary"
+          disabled={busy !== null}
+          data-testid="open-workspace"
+          onClick={async () => {
+            if (await open()) router.push("/workspace");
+          }}
+        >
+          {busy === "opening" ? "Opening…" : "Open Workspace"}
+        </button>
+        {running && (
+          <button type="button" className="button" disabled={busy !== null} onClick={() => void stop()} data-testid="stop-workspace">
+            {busy === "stopping" ? "Stopping…" : "Stop"}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

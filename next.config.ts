@@ -3,6 +3,8 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   // The custom server in server/ owns the process; Next only renders pages and API routes.
   reactStrictMode: true,
+  // Tests run their own portal processes; a separate build directory keeps them from colliding with `npm run up`.
+  distDir: process.env.PORTAL_NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   devIndicators: false,
   // Native and Docker-facing modules must stay on the Node side, never bundled.

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { WorkspaceView } from "@/app/api/workspace/status-json";
 import type { StartProgress } from "@/lib/workspace/types";
+import { useHydrated } from "./use-hydrated";
 
 export interface ApiError {
   code: string;
@@ -31,6 +32,7 @@ export function useWorkspace(initial: WorkspaceView) {
   const [progress, setProgress] = useState<StartProgress[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<"opening" | "stopping" | null>(null);
+  const hydrated = useHydrated();
   const busyRef = useRef(busy);
   busyRef.current = busy;
 
@@ -96,7 +98,9 @@ export function useWorkspace(initial: WorkspaceView) {
     }
   }, []);
 
-  return { view, progress, error, busy, open, stop, refresh };
+  // Actions are possible once the page is interactive and nothing else is under way.
+  const canAct = hydrated && busy === null;
+  return { view, progress, error, busy, canAct, open, stop, refresh };
 }
 
 async function* ndjson(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {

@@ -8,7 +8,7 @@ import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
   const router = useRouter();
-  const { view, progress, error, busy, open, stop } = useWorkspace(initial);
+  const { view, progress, error, busy, canAct, open, stop } = useWorkspace(initial);
   const running = view.state === "running";
 
   return (
@@ -32,7 +32,7 @@ export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
         <button
           type="button"
           className="button primary"
-          disabled={busy !== null}
+          disabled={!canAct}
           data-testid="open-workspace"
           onClick={async () => {
             if (await open()) router.push("/workspace");
@@ -41,7 +41,7 @@ export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
           {busy === "opening" ? "Opening…" : "Open Workspace"}
         </button>
         {running && (
-          <button type="button" className="button" disabled={busy !== null} onClick={() => void stop()} data-testid="stop-workspace">
+          <button type="button" className="button" disabled={!canAct} onClick={() => void stop()} data-testid="stop-workspace">
             {busy === "stopping" ? "Stopping…" : "Stop"}
           </button>
         )}

@@ -8,7 +8,7 @@ import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 /** The workspace page: its state and controls above, the terminal and VS Code panes below. */
 export function WorkspaceFrame({ initial, problem }: { initial: WorkspaceView; problem: string | null }) {
-  const { view, progress, error, busy, open, stop } = useWorkspace(initial);
+  const { view, progress, error, busy, canAct, open, stop } = useWorkspace(initial);
   const autoOpened = useRef(false);
 
   // Coming to the workspace page means wanting to be in it: start it if it is not running.
@@ -26,11 +26,11 @@ export function WorkspaceFrame({ initial, problem }: { initial: WorkspaceView; p
         <WorkspaceStatePill state={shown} />
         <span className="spacer" />
         {view.state === "running" ? (
-          <button type="button" className="button" disabled={busy !== null} onClick={() => void stop()} data-testid="stop-workspace">
+          <button type="button" className="button" disabled={!canAct} onClick={() => void stop()} data-testid="stop-workspace">
             {busy === "stopping" ? "Stopping…" : "Stop"}
           </button>
         ) : (
-          <button type="button" className="button primary" disabled={busy !== null} onClick={() => void open()} data-testid="open-workspace">
+          <button type="button" className="button primary" disabled={!canAct} onClick={() => void open()} data-testid="open-workspace">
             {busy === "opening" ? "Opening…" : "Start"}
           </button>
         )}

@@ -8,10 +8,10 @@ import { UserRegistry } from "../../lib/identity/registry";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "../../lib/runtime/runtime";
 import { openDatabase, type PortalDatabase } from "../../lib/store/db";
-import { LABEL } from "../../lib/workspace/labels";
 import { WorkspaceManager } from "../../lib/workspace/manager";
 import { workspaceSettings } from "../../lib/portal";
 import type { WorkspaceSettings } from "../../lib/workspace/types";
+import { removeInstance } from "./docker-cleanup";
 import { DOCKER_SOCKET, TEST_IMAGE } from "./images";
 
 export interface WorkspaceFixture {
@@ -59,10 +59,7 @@ export function workspaceFixture(env: Record<string, string> = {}): WorkspaceFix
     newManager,
     manager: newManager(),
     async cleanup() {
-      const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.instance}=${id}`] } });
-      const named = await docker.listContainers({ all: true, filters: { name: [`${id}-`] } });
-      for (const c of [...containers, ...named]) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-      await docker.getNetwork(settings.network).remove().catch(() => {});
+      await removeInstance(docker, id, settings.namePrefix, settings.network);
       for (const db of databases) db.close();
       fs.rmSync(dataRoot, { recursive: true, force: true });
     },

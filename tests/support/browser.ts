@@ -1,0 +1,33 @@
+import { chromium, type Browser, type Page } from "playwright-core";
+
+/** Debian's Chromium, headless, with nothing reaching out to the internet on its own. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Signs in through whichever provider the portal uses: both show a username/password form. */
+export async function signIn(page: Page, portalUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${portalUrl}/signin`);
+  await page.getByRole("button", { name: /^Sign in with/ }).click();
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('button[type="submit"], input[type="submit"]').first().click();
+  await page.waitForURL(`${portalUrl}/`);
+}
+
+export async function sessionCookieHeader(page: Page): Promise<string> {
+  const cookies = await page.context().cookies();
+  return cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+}

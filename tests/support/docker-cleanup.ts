@@ -1,0 +1,10 @@
+import type Docker from "dockerode";
+import { LABEL } from "../../lib/workspace/labels";
+
+/** Removes every container and the network a test's portal instance made, and nothing else. */
+export async function removeInstance(docker: Docker, instance: string, namePrefix: string, network: string): Promise<void> {
+  const labelled = await docker.listContainers({ all: true, filters: { label: [`${LABEL.instance}=${instance}`] } });
+  const named = await docker.listContainers({ all: true, filters: { name: [namePrefix] } });
+  for (const c of [...labelled, ...named]) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+  await docker.getNetwork(network).remove().catch(() => {});
+}

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import Docker from "dockerode";
+import { removeInstance } from "./docker-cleanup";
+import { DOCKER_SOCKET, TEST_IMAGE } from "./images";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export interface PortalProcess {
+  url: string;
+  port: number;
+  instance: string;
+  dataRoot: string;
+  docker: Docker;
+  logs(): string;
+  /** Ends the process (SIGTERM, or the given signal) and waits for it to exit; workspaces stay. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the same portal again on the same port and data (a restart). */
+  restart(): Promise<void>;
+  /** Stops the process and removes its workspaces, network and data. */
+  cleanup(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The real portal (server/index.ts) as a child process on its own port, data root and Docker instance label. */
+export async function startPortal(env: Record<string, string> = {}, port?: number): Promise<PortalProcess> {
+  const listenPort = port ?? (await freePort());
+  const instance = `e${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
+  const url = `http://127.0.0.1:${listenPort}`;
+  const fullEnv: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    NODE_ENV: "development",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORTAL_NEXT_DIST_DIR: ".next-test",
+    LOG_LEVEL: "info",
+    HOST: "127.0.0.1",
+    PORT: String(listenPort),
+    PUBLIC_URL: url,
+    DATA_ROOT: dataRoot,
+    DOCKER_SOCKET,
+    PORTAL_INSTANCE: instance,
+    WORKSPACE_IMAGE: TEST_IMAGE,
+    WORKSPACE_NAME_PREFIX: `${instance}-`,
+    WORKSPACE_NETWORK: `${instance}-net`,
+    WORKSPACE_MEMORY: "512m",
+    WORKSPACE_CPUS: "1",
+    WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
+    ...env,
+  };
+  let output = "";
+  let child: ChildProcess | null = null;
+
+  const launch = async () => {
+    const proc = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+      cwd: ROOT,
+      env: fullEnv as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = proc;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`portal did not start within 90 s:\n${output}`)), 90_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('"portal listening"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stdout.on("data", onData);
+      proc.stderr.on("data", onData);
+      proc.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`portal exited with ${code} before listening:\n${output}`));
+      });
+    });
+  };
+
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once("exit", resolve));
+    proc.kill(signal);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  };
+
+  const docker = new Docker({ socketPath: DOCKER_SOCKET });
+  const portal: PortalProcess = {
+    url,
+    port: listenPort,
+    instance,
+    dataRoot,
+    docker,
+    logs: () => output,
+    stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    cleanup: async () => {
+      await stop();
+      await removeInstance(docker, instance, fullEnv.WORKSPACE_NAME_PREFIX!, fullEnv.WORKSPACE_NETWORK!);
+      fs.rmSync(dataRoot, { recursive: true, force: true });
+    },
+  };
+  process.once("exit", () => child?.kill("SIGKILL"));
+  await launch();
+  return portal;
+}

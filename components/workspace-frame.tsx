@@ -1,29 +1,25 @@
 "use client";
 
-import { useEffect, useRef } from "react";
 import type { WorkspaceView } from "@/app/api/workspace/status-json";
 import { StartProgressList } from "./start-progress";
+import { TerminalTabs } from "./terminal/terminal-tabs";
 import { useWorkspace } from "./use-workspace";
 import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
-/** The workspace page: its state and controls above, the terminal and VS Code panes below. */
+/**
+ * The workspace page: state and controls above, terminals below. Opening a terminal starts a stopped workspace
+ * (its progress shows in the terminal), so arriving here is enough to be in one's workspace.
+ */
 export function WorkspaceFrame({ initial, problem }: { initial: WorkspaceView; problem: string | null }) {
-  const { view, progress, error, busy, canAct, open, stop } = useWorkspace(initial);
-  const autoOpened = useRef(false);
-
-  // Coming to the workspace page means wanting to be in it: start it if it is not running.
-  useEffect(() => {
-    if (autoOpened.current || problem) return;
-    autoOpened.current = true;
-    if (initial.state !== "running") void open();
-  }, [initial.state, open, problem]);
-
+  const { view, progress, error, busy, canAct, open, stop, refresh } = useWorkspace(initial);
   const shown = busy === "opening" ? "starting" : view.state;
+  const stopped = view.state === "stopped" && busy === null;
   return (
     <div className="workspace">
       <div className="workspace-bar">
         <strong>{view.name || view.username}</strong>
         <WorkspaceStatePill state={shown} />
+        {stopped && <span className="muted small">{stopExplanation(view)}</span>}
         <span className="spacer" />
         {view.state === "running" ? (
           <button type="button" className="button" disabled={!canAct} onClick={() => void stop()} data-testid="stop-workspace">
@@ -31,7 +27,7 @@ export function WorkspaceFrame({ initial, problem }: { initial: WorkspaceView; p
           </button>
         ) : (
           <button type="button" className="button primary" disabled={!canAct} onClick={() => void open()} data-testid="open-workspace">
-            {busy === "opening" ? "Opening…" : "Start"}
+            {busy === "opening" ? "Starting…" : "Start"}
           </button>
         )}
       </div>
@@ -42,12 +38,7 @@ export function WorkspaceFrame({ initial, problem }: { initial: WorkspaceView; p
           </p>
         )}
         <StartProgressList progress={progress} active={busy === "opening"} />
-        {view.state === "running" && busy === null && (
-          <p className="muted" data-testid="workspace-ready">
-            Your workspace is running. Files in <code>/home/user</code> are kept when it stops.
-          </p>
-        )}
-        {view.state === "stopped" && busy === null && <p className="muted">{stopExplanation(view)}</p>}
+        {!problem && <TerminalTabs onActivity={() => void refresh()} />}
       </div>
     </div>
   );

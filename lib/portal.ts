@@ -5,6 +5,7 @@ import { createLogger, type Logger } from "./log";
 import { DockerRuntime } from "./runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "./runtime/runtime";
 import { openDatabase, type PortalDatabase } from "./store/db";
+import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager } from "./workspace/manager";
 import type { WorkspaceSettings } from "./workspace/types";
 
@@ -17,8 +18,12 @@ export interface Portal {
   runtime: ContainerRuntime;
   workspaces: WorkspaceManager;
   auth: AuthService;
+  terminals: TerminalService;
   close(): void;
 }
+
+// Replay enough for a screenful plus scrollback; pause a flooding shell at 1 MiB the browser has not rendered.
+const TERMINAL_BUFFERS = { replayBytes: 256 * 1024, highWater: 1024 * 1024, lowWater: 256 * 1024 };
 
 export function workspaceSettings(config: PortalConfig): WorkspaceSettings {
   return { dataRoot: config.dataRoot, instance: config.instance, ...config.workspace };
@@ -35,5 +40,10 @@ export function createPortal(
   const runtime = new DockerRuntime(config.dockerSocket);
   const workspaces = new WorkspaceManager(runtime, registry, workspaceSettings(config), log.child({ component: "workspaces" }));
   const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }));
-  return { config, log, db, registry, runtime, workspaces, auth, close: () => db.close() };
+  const terminals = new TerminalService(
+    workspaces,
+    { ...TERMINAL_BUFFERS, graceMs: config.terminal.graceMs, maxPerUser: config.terminal.maxPerUser },
+    log.child({ component: "terminals" }),
+  );
+  return { config, log, db, registry, runtime, workspaces, auth, terminals, close: () => db.close() };
 }

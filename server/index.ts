@@ -7,6 +7,7 @@ import { createLogger } from "../lib/log";
 import { createPortal } from "../lib/portal";
 import { setPortal } from "../lib/portal-instance";
 import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
+import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
 import { refuse, UpgradeRouter } from "./upgrade-router";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -45,8 +46,12 @@ async function main(): Promise<void> {
     refuse(socket, 404, "Not Found");
   });
 
+  const terminals = createTerminalSockets(portal, log.child({ component: "terminal-socket" }));
+  upgrades.add(TERMINAL_SOCKET_PATH, terminals.handleUpgrade);
+
   const server = http.createServer((req, res) => {
     if (devIdp && req.url?.startsWith(`${DEV_IDP_PREFIX}/`)) return devIdp.handle(req, res);
+    if (req.url?.startsWith(`${TERMINAL_SOCKET_PATH}/`)) return terminals.handleRequest(req, res);
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
@@ -68,6 +73,7 @@ async function main(): Promise<void> {
     closing = true;
     // Workspaces are left running on purpose: a restarted portal re-adopts them from Docker.
     log.info({ signal }, "portal shutting down; workspaces keep running");
+    terminals.close();
     server.close();
     server.closeAllConnections();
     void app.close?.();

@@ -63,6 +63,7 @@ export function buildAuthOptions(
     providers: [provider],
     useSecureCookies: settings.secureCookies,
     session: { strategy: "jwt", maxAge: settings.sessionMaxAgeSeconds },
+    jwt: { maxAge: settings.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },
     callbacks: {
       signIn({ profile }) {

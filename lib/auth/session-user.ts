@@ -5,4 +5,6 @@ export interface SessionUser {
   email?: string;
   name?: string;
   isAdmin: boolean;
+  /** When the session ends (ms since the epoch); long-lived connections end with it. */
+  expiresAt?: number;
 }

@@ -54,6 +54,8 @@ export const envSchema = z.object({
   WORKSPACE_PIDS: integer(16, 4_194_304).default(512),
   WORKSPACE_START_TIMEOUT_SECONDS: integer(1, 3600).default(60),
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),
+  TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
+  TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   OIDC_ISSUER: z.url({ message: "expected the provider's issuer URL, such as https://cloud.example.org/o" }).optional(),
   OIDC_DISCOVERY_URL: z.url({ message: "expected the full URL of the discovery document" }).optional(),
@@ -122,6 +124,10 @@ export interface PortalConfig {
     startTimeoutMs: number;
     stopTimeoutSeconds: number;
   };
+  terminal: {
+    graceMs: number;
+    maxPerUser: number;
+  };
   auth: {
     /** Null when AUTH_SECRET is unset outside production: the portal then keeps a generated one in DATA_ROOT. */
     secret: string | null;
@@ -175,6 +181,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       startTimeoutMs: env.WORKSPACE_START_TIMEOUT_SECONDS * 1000,
       stopTimeoutSeconds: env.WORKSPACE_STOP_TIMEOUT_SECONDS,
     },
+    terminal: { graceMs: env.TERMINAL_GRACE_SECONDS * 1000, maxPerUser: env.TERMINAL_MAX_PER_USER },
     auth: {
       secret: env.AUTH_SECRET ?? null,
       providerName: env.OIDC_PROVIDER_NAME,

@@ -1,0 +1,105 @@
+"use client";
+
+import { io, type Socket } from "socket.io-client";
+
+export const TERMINAL_SOCKET_PATH = "/terminal-io";
+// Acknowledge rendered output in batches (the server pauses the shell past 1 MiB unacknowledged).
+const ACK_BYTES = 64 * 1024;
+const ACK_DELAY_MS = 20;
+
+export type ConnectionState = "connecting" | "starting" | "connected" | "reconnecting" | "ended";
+
+export interface ConnectionEvents {
+  attached(id: string): void;
+  output(data: Uint8Array, rendered: () => void): void;
+  progress(message: string): void;
+  state(state: ConnectionState, message?: string): void;
+  exited(code: number): void;
+  /** The server refused or ended the terminal for good: `code` says why. */
+  fatal(code: string, message: string): void;
+}
+
+/**
+ * One terminal's socket. It remembers the terminal id the server assigned, so socket.io's automatic reconnects
+ * (network blip, laptop sleep, portal restart) ask for the same shell; rendered bytes are acknowledged for flow
+ * control.
+ */
+export class TerminalConnection {
+  private readonly socket: Socket;
+  private id: string | undefined;
+  private pendingAck = 0;
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(terminalId: string | undefined, size: () => { cols: number; rows: number }, events: ConnectionEvents) {
+    this.id = terminalId;
+    this.socket = io(window.location.origin, {
+      path: TERMINAL_SOCKET_PATH,
+      transports: ["websocket"],
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 4000,
+      auth: (cb) => cb({ ...(this.id ? { terminalId: this.id } : {}), ...size() }),
+    });
+    events.state(terminalId ? "connecting" : "starting");
+    this.socket.on("attached", ({ id }: { id: string }) => {
+      this.id = id;
+      events.attached(id);
+      events.state("connected");
+    });
+    this.socket.on("output", (data: ArrayBuffer) => {
+      const bytes = new Uint8Array(data);
+      events.output(bytes, () => this.rendered(bytes.length));
+    });
+    this.socket.on("progress", (p: { message: string }) => events.progress(p.message));
+    this.socket.on("exit", ({ code }: { code: number }) => {
+      events.state("ended");
+      events.exited(code);
+    });
+    this.socket.on("fatal", ({ code, message }: { code: string; message: string }) => {
+      events.state("ended", message);
+      events.fatal(code, message);
+    });
+    this.socket.on("problem", ({ message }: { message: string }) => console.warn("terminal:", message));
+    this.socket.on("disconnect", (reason) => {
+      if (reason !== "io server disconnect" && reason !== "io client disconnect") events.state("reconnecting");
+    });
+    this.socket.on("connect_error", (error) => {
+      if (error.message === "Not signed in") {
+        this.socket.disconnect();
+        events.state("ended", "Your session has ended.");
+        events.fatal("session_expired", "Your session has ended. Sign in again to continue.");
+      } else {
+        events.state("reconnecting");
+      }
+    });
+  }
+
+  get terminalId(): string | undefined {
+    return this.id;
+  }
+
+  input(data: string): void {
+    if (this.socket.connected) this.socket.emit("input", data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (this.socket.connected) this.socket.emit("resize", { cols, rows });
+  }
+
+  dispose(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.socket.disconnect();
+  }
+
+  private rendered(bytes: number): void {
+    this.pendingAck += bytes;
+    if (this.pendingAck >= ACK_BYTES) return this.flushAck();
+    this.ackTimer ??= setTimeout(() => this.flushAck(), ACK_DELAY_MS);
+  }
+
+  private flushAck(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    if (this.pendingAck > 0 && this.socket.connected) this.socket.emit("ack", this.pendingAck);
+    this.pendingAck = 0;
+  }
+}

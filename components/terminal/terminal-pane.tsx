@@ -1,0 +1,124 @@
+"use client";
+
+import "@xterm/xterm/css/xterm.css";
+import { useEffect, useRef, useState } from "react";
+import { TerminalConnection, type ConnectionState } from "./terminal-connection";
+
+interface Props {
+  /** Undefined for a new terminal; the server assigns the id. */
+  terminalId: string | undefined;
+  active: boolean;
+  onAttached(id: string): void;
+  onEnded(reason: "exited" | "gone" | "fatal", message?: string): void;
+}
+
+const STATE_TEXT: Record<ConnectionState, string> = {
+  connecting: "Connecting…",
+  starting: "Starting your workspace…",
+  connected: "",
+  reconnecting: "Connection lost. Reconnecting…",
+  ended: "",
+};
+
+/** One xterm.js terminal bound to one shell in the workspace. */
+export function TerminalPane({ terminalId, active, onAttached, onEnded }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const [state, setState] = useState<ConnectionState>("connecting");
+  const [message, setMessage] = useState<string | null>(null);
+  const callbacks = useRef({ onAttached, onEnded });
+  callbacks.current = { onAttached, onEnded };
+  const focus = useRef<() => void>(() => {});
+  const refit = useRef<() => void>(() => {});
+
+  useEffect(() => {
+    let disposed = false;
+    const cleanup: (() => void)[] = [];
+    void (async () => {
+      const [{ Terminal }, { FitAddon }, { WebLinksAddon }, { SearchAddon }, { Unicode11Addon }] = await Promise.all([
+        import("@xterm/xterm"),
+        import("@xterm/addon-fit"),
+        import("@xterm/addon-web-links"),
+        import("@xterm/addon-search"),
+        import("@xterm/addon-unicode11"),
+      ]);
+      if (disposed || !host.current) return;
+      const term = new Terminal({
+        cursorBlink: true,
+        fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
+        fontSize: 14,
+        scrollback: 5000,
+        allowProposedApi: true,
+        theme: { background: "#111418", foreground: "#e6e9ef" },
+      });
+      const fit = new FitAddon();
+      term.loadAddon(fit);
+      term.loadAddon(new WebLinksAddon());
+      term.loadAddon(new SearchAddon());
+      term.loadAddon(new Unicode11Addon());
+      term.unicode.activeVersion = "11";
+      term.open(host.current);
+      fit.fit();
+      cleanup.push(() => term.dispose());
+
+      const connection = new TerminalConnection(terminalId, () => ({ cols: term.cols, rows: term.rows }), {
+        attached: (id) => {
+          term.reset(); // the server replays the screen from scratch on every (re)attach
+          callbacks.current.onAttached(id);
+        },
+        output: (data, rendered) => term.write(data, rendered),
+        progress: (text) => term.write(`\x1b[2m${text}…\x1b[0m\r\n`),
+        state: (s, text) => {
+          setState(s);
+          if (text) setMessage(text);
+          if (s === "connected") setMessage(null);
+        },
+        exited: () => callbacks.current.onEnded("exited"),
+        fatal: (code, text) => callbacks.current.onEnded(code === "gone" ? "gone" : "fatal", text),
+      });
+      cleanup.push(() => connection.dispose());
+      const data = term.onData((d) => connection.input(d));
+      const binary = term.onBinary((d) => connection.input(d));
+      cleanup.push(() => data.dispose(), () => binary.dispose());
+
+      let last = { cols: term.cols, rows: term.rows };
+      refit.current = () => {
+        if (!host.current || host.current.offsetParent === null) return; // hidden tab: keep its size
+        fit.fit();
+        if (term.cols !== last.cols || term.rows !== last.rows) {
+          last = { cols: term.cols, rows: term.rows };
+          connection.resize(term.cols, term.rows);
+        }
+      };
+      const observer = new ResizeObserver(() => refit.current());
+      observer.observe(host.current);
+      cleanup.push(() => observer.disconnect());
+      focus.current = () => term.focus();
+      term.focus();
+    })();
+    return () => {
+      disposed = true;
+      for (const fn of cleanup.reverse()) fn();
+    };
+    // A pane is bound to one terminal for its whole life; the parent remounts it for another.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    if (active) {
+      refit.current();
+      focus.current();
+    }
+  }, [active]);
+
+  const overlay = message ?? STATE_TEXT[state];
+  return (
+    <div className="terminal-pane" hidden={!active} data-testid="terminal-pane" data-state={state}>
+      <div ref={host} className="terminal-host" />
+      {overlay && (
+        <div className={`terminal-overlay state-${state}`} role="status" data-testid="terminal-status">
+          {overlay}
+        </div>
+      )}
+    </div>
+  );
+}

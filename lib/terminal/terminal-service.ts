@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { PortalUser } from "../identity/user";
+import { WorkspaceError } from "../workspace/errors";
+import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
+import { endSessionCommand, TERMINAL_TAG } from "./end-session-script";
+import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from "./terminal-session";
+
+export interface TerminalServiceOptions extends TerminalSessionOptions {
+  maxPerUser: number;
+}
+
+export interface TerminalInfo {
+  id: string;
+  createdAt: string;
+  attached: boolean;
+}
+
+export const TERMINAL_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * Every open terminal of every user, each reachable only through its owner's subject: an id guessed or copied
+ * from another user finds nothing. The web terminal uses it today; SSH shells can share the same sessions later.
+ */
+export class TerminalService {
+  private readonly byOwner = new Map<string, Map<string, TerminalSession>>();
+
+  constructor(
+    private readonly workspaces: WorkspaceManager,
+    private readonly options: TerminalServiceOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the workspace if needed, then a login shell in it. */
+  async create(user: PortalUser, size: TerminalSize, onProgress?: ProgressListener): Promise<TerminalSession> {
+    const mine = this.sessionsOf(user.sub);
+    if (mine.size >= this.options.maxPerUser) {
+      throw new WorkspaceError(
+        "runtime_error",
+        `You have ${mine.size} terminals open, the most allowed. Close one (its tab's ×) to open another.`,
+      );
+    }
+    await this.workspaces.ensureRunning(user, onProgress);
+    const id = randomBytes(12).toString("base64url");
+    const proc = await this.workspaces.exec(user, {
+      cmd: ["bash", "-l"],
+      tty: true,
+      stdin: true,
+      cols: size.cols,
+      rows: size.rows,
+      env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8", `${TERMINAL_TAG}=${id}`],
+    });
+    const session = new TerminalSession(
+      id,
+      user.sub,
+      proc,
+      size,
+      this.options,
+      () => this.endProcesses(user, id),
+      this.log.child({ terminal: id, user: user.username }),
+    );
+    mine.set(id, session);
+    void session.done.then(() => this.forget(user.sub, id));
+    this.log.info({ user: user.username, terminal: id }, "terminal opened");
+    return session;
+  }
+
+  get(user: PortalUser, id: string): TerminalSession | undefined {
+    const session = this.byOwner.get(user.sub)?.get(id);
+    return session && !session.isEnded ? session : undefined;
+  }
+
+  list(user: PortalUser): TerminalInfo[] {
+    return [...this.sessionsOf(user.sub).values()]
+      .filter((s) => !s.isEnded)
+      .map((s) => ({ id: s.id, createdAt: s.createdAt.toISOString(), attached: s.attached }))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async close(user: PortalUser, id: string): Promise<boolean> {
+    const session = this.byOwner.get(user.sub)?.get(id);
+    if (!session) return false;
+    this.forget(user.sub, id);
+    await session.close();
+    this.log.info({ user: user.username, terminal: id }, "terminal closed");
+    return true;
+  }
+
+  /** How many terminals are open, for metrics. */
+  count(): number {
+    let n = 0;
+    for (const mine of this.byOwner.values()) n += mine.size;
+    return n;
+  }
+
+  private async endProcesses(user: PortalUser, id: string): Promise<void> {
+    const proc = await this.workspaces.exec(user, { cmd: endSessionCommand(id), tty: false });
+    proc.stdout.resume();
+    proc.stderr.resume();
+    await proc.wait();
+  }
+
+  private sessionsOf(sub: string): Map<string, TerminalSession> {
+    let mine = this.byOwner.get(sub);
+    if (!mine) {
+      mine = new Map();
+      this.byOwner.set(sub, mine);
+    }
+    return mine;
+  }
+
+  private forget(sub: string, id: string): void {
+    const mine = this.byOwner.get(sub);
+    mine?.delete(id);
+    if (mine?.size === 0) this.byOwner.delete(sub);
+  }
+}

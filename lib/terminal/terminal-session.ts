@@ -1,0 +1,159 @@
+import type { Logger } from "pino";
+import type { ExecProcess } from "../runtime/runtime";
+import { FlowControl } from "./flow-control";
+import { ReplayBuffer } from "./replay-buffer";
+
+/** The browser end of a terminal, as the session sees it. */
+export interface TerminalClient {
+  output(data: Buffer): void;
+  /** Another client took this terminal over (a second tab, or a reconnect that raced this one). */
+  displaced(): void;
+  /** The shell ended; `code` is its exit status. */
+  exited(code: number): void;
+}
+
+export interface TerminalSessionOptions {
+  replayBytes: number;
+  highWater: number;
+  lowWater: number;
+  /** How long the shell lives on with no client attached. */
+  graceMs: number;
+}
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/**
+ * One shell in a workspace, alive across browser reconnects. Output goes to the attached client under flow
+ * control and into a bounded replay buffer; with no client it keeps running (a computation printing progress
+ * must not stall because a laptop slept) until the grace period ends.
+ */
+export class TerminalSession {
+  readonly createdAt = new Date();
+  lastActivity = Date.now();
+  private client: TerminalClient | null = null;
+  private readonly replay: ReplayBuffer;
+  private readonly flow: FlowControl;
+  private graceTimer: NodeJS.Timeout | null = null;
+  private size: TerminalSize;
+  private ended = false;
+  readonly done: Promise<number>;
+
+  constructor(
+    readonly id: string,
+    readonly ownerSub: string,
+    private readonly proc: ExecProcess,
+    size: TerminalSize,
+    private readonly options: TerminalSessionOptions,
+    private readonly endProcesses: () => Promise<void>,
+    private readonly log: Logger,
+  ) {
+    this.size = size;
+    this.replay = new ReplayBuffer(options.replayBytes);
+    this.flow = new FlowControl(options.highWater, options.lowWater, () => proc.stdout.pause(), () => proc.stdout.resume());
+    proc.stdout.on("data", (chunk: Buffer) => this.onOutput(chunk));
+    proc.stdout.on("error", (error) => log.debug({ err: error }, "terminal stream error"));
+    this.done = proc.wait().catch(() => -1);
+    void this.done.then((code) => this.onExit(code));
+    this.startGrace();
+  }
+
+  get attached(): boolean {
+    return this.client !== null;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  attach(client: TerminalClient, size: TerminalSize): void {
+    if (this.ended) throw new Error("terminal has ended");
+    const previous = this.client;
+    this.client = client;
+    previous?.displaced();
+    this.stopGrace();
+    this.flow.reset();
+    const screen = this.replay.snapshot();
+    if (screen.length > 0) this.send(screen);
+    void this.resize(size, true);
+  }
+
+  detach(client: TerminalClient): void {
+    if (this.client !== client) return;
+    this.client = null;
+    this.flow.reset(); // nobody to wait for: keep reading
+    this.startGrace();
+  }
+
+  ack(client: TerminalClient, bytes: number): void {
+    if (this.client === client) this.flow.acked(bytes);
+  }
+
+  input(client: TerminalClient, data: string): void {
+    if (this.client !== client || this.ended || !this.proc.stdin) return;
+    this.lastActivity = Date.now();
+    this.proc.stdin.write(data);
+  }
+
+  /** `redraw` nudges a full-screen program to repaint after a replay that could not hold its whole screen. */
+  async resize(size: TerminalSize, redraw = false): Promise<void> {
+    if (this.ended) return;
+    const changed = size.cols !== this.size.cols || size.rows !== this.size.rows;
+    this.size = size;
+    try {
+      if (redraw && !changed && this.replay.alternateScreen) {
+        await this.proc.resize(size.cols, Math.max(1, size.rows - 1));
+      }
+      await this.proc.resize(size.cols, size.rows);
+    } catch (error) {
+      this.log.debug({ err: error, terminal: this.id }, "terminal resize failed");
+    }
+  }
+
+  /** Ends the shell and everything it started, then drops the connection. */
+  async close(): Promise<void> {
+    this.stopGrace();
+    if (!this.ended) {
+      await this.endProcesses().catch((error: unknown) => this.log.warn({ err: error, terminal: this.id }, "ending terminal processes failed"));
+    }
+    this.proc.detach();
+    await Promise.race([this.done, new Promise((r) => setTimeout(r, 2000))]);
+  }
+
+  private onOutput(chunk: Buffer): void {
+    this.lastActivity = Date.now();
+    this.replay.append(chunk);
+    if (this.client) this.send(chunk);
+  }
+
+  private send(data: Buffer): void {
+    this.client?.output(data);
+    this.flow.sent(data.length);
+  }
+
+  private onExit(code: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopGrace();
+    this.client?.exited(code);
+    this.client = null;
+    // The shell is gone; anything it left behind in its session goes with it.
+    void this.endProcesses().catch(() => undefined);
+  }
+
+  private startGrace(): void {
+    this.stopGrace();
+    this.graceTimer = setTimeout(() => {
+      this.log.info({ terminal: this.id }, "terminal ended after its grace period without a client");
+      void this.close();
+    }, this.options.graceMs);
+    this.graceTimer.unref();
+  }
+
+  private stopGrace(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+  }
+}

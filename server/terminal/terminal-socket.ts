@@ -1,0 +1,147 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { Server as EngineServer } from "engine.io";
+import type { Logger } from "pino";
+import { Server as IoServer, type Socket } from "socket.io";
+import type { SessionUser } from "../../lib/auth/session-user";
+import type { Portal } from "../../lib/portal";
+import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
+import { WorkspaceError } from "../../lib/workspace/errors";
+import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema, type Problem } from "./messages";
+
+export const TERMINAL_SOCKET_PATH = "/terminal-io";
+
+type AuthedRequest = IncomingMessage & { portalUser?: SessionUser };
+
+// setTimeout fires at once for anything above 2^31-1 ms; no session lives that long.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const KNOWN_EVENTS = new Set(["input", "resize", "ack", "close-terminal"]);
+
+/**
+ * socket.io for terminals, on an engine.io server of our own so the portal's upgrade router (not engine.io's
+ * attach, which destroys upgrades it does not own) decides what reaches it. Every handshake is checked for the
+ * portal's Origin and a valid session before a socket exists.
+ */
+export function createTerminalSockets(portal: Portal, log: Logger) {
+  const origin = portal.config.publicUrl.origin;
+  const engine = new EngineServer({
+    transports: ["websocket"],
+    maxHttpBufferSize: 1024 * 1024,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    allowRequest: (req, callback) => {
+      if (req.headers.origin !== origin) return callback("Origin not allowed", false);
+      portal.auth
+        .userFromCookieHeader(req.headers.cookie)
+        .then((user) => {
+          if (!user) return callback("Not signed in", false);
+          (req as AuthedRequest).portalUser = user;
+          callback(null, true);
+        })
+        .catch(() => callback("Session check failed", false));
+    },
+  });
+  const io = new IoServer({ serveClient: false, path: TERMINAL_SOCKET_PATH });
+  io.bind(engine as never);
+  io.on("connection", (socket) => {
+    try {
+      onConnection(portal, log, socket);
+    } catch (error) {
+      log.error({ err: error }, "terminal connection failed");
+      socket.disconnect(true);
+    }
+  });
+
+  return {
+    handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => engine.handleUpgrade(req, socket, head),
+    handleRequest: (req: IncomingMessage, res: ServerResponse) => engine.handleRequest(req, res),
+    close: () => {
+      io.close();
+      engine.close();
+    },
+  };
+}
+
+function onConnection(portal: Portal, log: Logger, socket: Socket): void {
+  const user = (socket.request as AuthedRequest).portalUser!;
+  const fail = (problem: Problem) => {
+    socket.emit("fatal", problem);
+    socket.disconnect(true);
+  };
+  const handshake = handshakeSchema.safeParse(socket.handshake.auth);
+  if (!handshake.success) return fail({ code: "bad_request", message: `Bad terminal request: ${describe(handshake.error)}` });
+  const { terminalId, cols, rows } = handshake.data;
+
+  let session: TerminalSession | null = null;
+  const client: TerminalClient = {
+    output: (data) => socket.emit("output", data),
+    displaced: () => fail({ code: "displaced", message: "This terminal was opened in another window." }),
+    exited: (code) => {
+      socket.emit("exit", { code });
+      socket.disconnect(true);
+    },
+  };
+  const problem = (message: string) => socket.emit("problem", { code: "bad_request", message });
+
+  // The session's end is the connection's end; the shell itself waits out its grace period for a reconnect.
+  if (user.expiresAt) {
+    const timer = setTimeout(
+      () => fail({ code: "session_expired", message: "Your session has ended. Sign in again to continue." }),
+      Math.min(MAX_TIMER_MS, Math.max(0, user.expiresAt - Date.now())),
+    );
+    timer.unref();
+    socket.on("disconnect", () => clearTimeout(timer));
+  }
+
+  socket.onAny((event: string) => {
+    if (!KNOWN_EVENTS.has(event)) problem(`Unknown terminal event "${String(event).slice(0, 40)}".`);
+  });
+  socket.on("input", (data: unknown) => {
+    const parsed = inputSchema.safeParse(data);
+    if (!parsed.success) return problem(`Input refused: ${describe(parsed.error)}`);
+    session?.input(client, parsed.data);
+  });
+  socket.on("resize", (size: unknown) => {
+    const parsed = sizeSchema.safeParse(size);
+    if (!parsed.success) return problem(`Resize refused: ${describe(parsed.error)}`);
+    void session?.resize(parsed.data);
+  });
+  socket.on("ack", (bytes: unknown) => {
+    const parsed = ackSchema.safeParse(bytes);
+    if (parsed.success) session?.ack(client, parsed.data);
+  });
+  socket.on("close-terminal", () => {
+    const id = session?.id;
+    session = null;
+    if (id) void portal.terminals.close(user, id).finally(() => socket.disconnect(true));
+  });
+  socket.on("disconnect", () => session?.detach(client));
+
+  void (async () => {
+    try {
+      let target: TerminalSession;
+      if (terminalId) {
+        const existing = portal.terminals.get(user, terminalId);
+        if (!existing) {
+          return fail({ code: "gone", message: "This terminal has ended (closed, timed out, or the portal restarted)." });
+        }
+        target = existing;
+      } else {
+        target = await portal.terminals.create(user, { cols, rows }, (p) => socket.emit("progress", p));
+      }
+      if (socket.disconnected) {
+        if (!terminalId) target.detach(client); // created for a browser that left: let the grace period decide
+        return;
+      }
+      socket.emit("attached", { id: target.id });
+      session = target;
+      target.attach(client, { cols, rows });
+    } catch (error) {
+      if (!(error instanceof WorkspaceError)) log.error({ err: error, user: user.username }, "terminal start failed");
+      fail({
+        code: error instanceof WorkspaceError ? error.code : "internal",
+        message: error instanceof WorkspaceError ? error.message : "The terminal could not start. Try again.",
+      });
+    }
+  })();
+}

@@ -1,47 +1,66 @@
 /**
- * Docker cannot signal a process it exec'd (moby#9098), and ending the exec's connection leaves the shell and its
- * jobs running. So each terminal's shell carries a tag in its environment; to end the terminal, a second exec
- * finds the shell by that tag and hangs up on every process in the shell's session (its jobs, pipelines and
- * nohup'd commands), then kills what is left. A program that deliberately left the session (setsid, tmux, screen)
- * is a detached job and is spared, as it would be after an SSH logout.
+ * Docker cannot signal a process it exec'd (moby#9098), and dropping the exec's connection leaves the shell and
+ * its jobs running. Each terminal therefore runs as a small wrapper that leads its own session (docker exec with a
+ * TTY makes it one) and carries a tag in its environment:
+ * - when the login shell exits, the wrapper hangs up on everything left in its session, so `exit` never leaves
+ *   a background job holding the terminal open;
+ * - to close a terminal from outside, a second exec finds the wrapper by its tag and does the same.
+ * A program that deliberately left the session (setsid, tmux, screen) is a detached job and is spared, as after
+ * an SSH logout.
  */
 export const TERMINAL_TAG = "PORTAL_TERMINAL";
 
-// A template literal: every shell "${" below is escaped so it reaches bash as written.
-const SCRIPT = `
-tag="$1"
-session_of() { local s; s=$(<"/proc/$1/stat") || return 1; s=\${s##*) }; set -- $s; echo "$4"; }
-shells=""
-for d in /proc/[0-9]*; do
-  p=\${d#/proc/}
-  [ "$p" = "$$" ] && continue
-  while IFS= read -r -d '' kv; do
-    if [ "$kv" = "$tag" ]; then
-      [ "$(session_of "$p")" = "$p" ] && shells="$shells $p"
-      break
-    fi
-  done < "$d/environ" 2>/dev/null
-done
-[ -z "$shells" ] && exit 0
+// Shared bash: `end_session SID [KEEP_PID]` sends HUP to every process in session SID, waits briefly, then KILLs
+// what is left. Every shell "${" is escaped so it reaches bash as written.
+const END_SESSION = `
+stat_field() { local i=$2 s; s=$(<"/proc/$1/stat") || return 1; s=\${s##*) }; set -- $s; echo "\${!i}"; }
 members() {
   for d in /proc/[0-9]*; do
     p=\${d#/proc/}
-    [ "$p" = "$$" ] && continue
-    sid=$(session_of "$p" 2>/dev/null) || continue
-    for s in $shells; do [ "$sid" = "$s" ] && echo "$p"; done
+    [ "$p" = "$BASHPID" ] || [ "$p" = "$2" ] && continue
+    [ "$(stat_field "$p" 4 2>/dev/null)" = "$1" ] && echo "$p"
   done
 }
-pids=$(members)
-[ -n "$pids" ] && kill -HUP $pids 2>/dev/null
-for _ in 1 2 3 4 5; do
-  sleep 0.1
-  pids=$(members)
-  [ -z "$pids" ] && exit 0
+end_session() {
+  local pids; pids=$(members "$1" "$2")
+  [ -z "$pids" ] && return 0
+  kill -HUP $pids 2>/dev/null
+  for _ in 1 2 3 4 5; do
+    sleep 0.1
+    pids=$(members "$1" "$2")
+    [ -z "$pids" ] && return 0
+  done
+  kill -KILL $pids 2>/dev/null
+  return 0
+}
+`;
+
+const WRAPPER = `${END_SESSION}
+bash -l
+code=$?
+trap '' HUP
+end_session $$ $$
+exit $code
+`;
+
+// The wrapper is the tagged process that an exec started: its parent is outside the container (pid 0).
+const FIND_AND_END = `${END_SESSION}
+tag="$1"
+for d in /proc/[0-9]*; do
+  p=\${d#/proc/}
+  [ "$(stat_field "$p" 2 2>/dev/null)" = 0 ] || continue
+  while IFS= read -r -d '' kv; do
+    if [ "$kv" = "$tag" ]; then end_session "$p"; kill -HUP "$p" 2>/dev/null; break; fi
+  done < "$d/environ" 2>/dev/null
 done
-kill -KILL $pids 2>/dev/null
 exit 0
 `;
 
+/** The command a terminal runs: a login shell inside the session-ending wrapper. */
+export function terminalShellCommand(): string[] {
+  return ["bash", "-c", WRAPPER, "portal-terminal"];
+}
+
 export function endSessionCommand(terminalId: string): string[] {
-  return ["bash", "-c", SCRIPT, "end-terminal", `${TERMINAL_TAG}=${terminalId}`];
+  return ["bash", "-c", FIND_AND_END, "end-terminal", `${TERMINAL_TAG}=${terminalId}`];
 }

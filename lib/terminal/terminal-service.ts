@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { PortalUser } from "../identity/user";
 import { WorkspaceError } from "../workspace/errors";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
-import { endSessionCommand, TERMINAL_TAG } from "./end-session-script";
+import { endSessionCommand, TERMINAL_TAG, terminalShellCommand } from "./end-session-script";
 import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from "./terminal-session";
 
 export interface TerminalServiceOptions extends TerminalSessionOptions {
@@ -43,7 +43,7 @@ export class TerminalService {
     await this.workspaces.ensureRunning(user, onProgress);
     const id = randomBytes(12).toString("base64url");
     const proc = await this.workspaces.exec(user, {
-      cmd: ["bash", "-l"],
+      cmd: terminalShellCommand(),
       tty: true,
       stdin: true,
       cols: size.cols,

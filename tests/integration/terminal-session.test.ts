@@ -1,0 +1,144 @@
+import pino from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { TerminalService } from "../../lib/terminal/terminal-service";
+import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
+import { run, workspaceFixture } from "../support/workspace-fixture";
+
+const alice = { sub: "term-alice", username: "alice" };
+const SIZE = { cols: 100, rows: 30 };
+
+/** A client that records what it is sent and acknowledges only when told, like a browser that renders slowly. */
+function recordingClient() {
+  const chunks: Buffer[] = [];
+  const state = { exitCode: null as number | null, displaced: false };
+  const client: TerminalClient & { text(): string; bytes(): number } = {
+    output: (data) => void chunks.push(data),
+    displaced: () => void (state.displaced = true),
+    exited: (code) => void (state.exitCode = code),
+    text: () => Buffer.concat(chunks).toString("utf8"),
+    bytes: () => chunks.reduce((n, c) => n + c.length, 0),
+  };
+  return { client, state };
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function processes(pattern: string): Promise<string[]> {
+  const out = await run(fx.manager, alice, "ps -o pid,args");
+  return out.stdout.split("\n").filter((line) => line.includes(pattern) && !line.includes("ps -o"));
+}
+
+const fx = workspaceFixture();
+const options = { replayBytes: 64 * 1024, highWater: 256 * 1024, lowWater: 64 * 1024, graceMs: 60_000, maxPerUser: 5 };
+const service = new TerminalService(fx.manager, options, pino({ level: "silent" }));
+
+describe("terminal sessions in a real workspace", () => {
+  afterAll(() => fx.cleanup());
+
+  it("keeps the same shell across a detach and reattach, and replays the screen", async () => {
+    const session = await service.create(alice, SIZE);
+    const first = recordingClient();
+    session.attach(first.client, SIZE);
+    session.input(first.client, "export MARK=kept-42; echo ready-$MARK\n");
+    await until(() => first.client.text().includes("ready-kept-42"));
+    session.detach(first.client);
+
+    const second = recordingClient();
+    session.attach(second.client, SIZE);
+    expect(second.client.text()).toContain("ready-kept-42"); // the replay
+    session.input(second.client, "echo still-$MARK\n");
+    await until(() => second.client.text().includes("still-kept-42"));
+    await service.close(alice, session.id);
+  });
+
+  it("passes the terminal size to the shell and follows resizes", async () => {
+    const session = await service.create(alice, { cols: 91, rows: 27 });
+    const c = recordingClient();
+    session.attach(c.client, { cols: 91, rows: 27 });
+    session.input(c.client, "stty size\n");
+    await until(() => c.client.text().includes("27 91"));
+    await session.resize({ cols: 120, rows: 40 });
+    session.input(c.client, "stty size\n");
+    await until(() => c.client.text().includes("40 120"));
+    await service.close(alice, session.id);
+  });
+
+  it("ends every process the shell started when the terminal is closed, sparing deliberately detached ones", async () => {
+    const session = await service.create(alice, SIZE);
+    const c = recordingClient();
+    session.attach(c.client, SIZE);
+    session.input(c.client, "sleep 1001 & nohup sleep 1002 >/dev/null 2>&1 & (sleep 1003 &) ; setsid sleep 1004 & echo started\n");
+    await until(() => c.client.text().includes("started"));
+    await until(async () => (await processes("sleep 100")).length === 4);
+    await service.close(alice, session.id);
+    const left = await processes("sleep 100");
+    expect(left.map((l) => l.trim().split(/\s+/).slice(1).join(" "))).toEqual(["sleep 1004"]);
+    await run(fx.manager, alice, "pkill -f 'sleep 1004'");
+    expect(await processes("portal-terminal")).toEqual([]);
+  });
+
+  it("tells the client when the shell exits, and cleans up what it left", async () => {
+    const session = await service.create(alice, SIZE);
+    const c = recordingClient();
+    session.attach(c.client, SIZE);
+    session.input(c.client, "sleep 1005 & exit 7\n");
+    await until(() => c.state.exitCode !== null);
+    expect(c.state.exitCode).toBe(7);
+    await until(async () => (await processes("sleep 1005")).length === 0);
+    expect(service.get(alice, session.id)).toBeUndefined();
+  });
+
+  it("pauses a flooding shell when the client stops acknowledging, and Ctrl-C stops it", async () => {
+    const session = await service.create(alice, SIZE);
+    const c = recordingClient();
+    session.attach(c.client, SIZE);
+    session.input(c.client, "yes flood-line\n");
+    await until(() => c.client.bytes() > options.highWater);
+    await new Promise((r) => setTimeout(r, 500));
+    const stalled = c.client.bytes();
+    await new Promise((r) => setTimeout(r, 500));
+    // Paused: nothing more than what was already in flight arrives while nothing is acknowledged.
+    expect(c.client.bytes() - stalled).toBeLessThan(128 * 1024);
+    expect(c.client.bytes()).toBeLessThan(options.highWater + 512 * 1024);
+
+    session.ack(c.client, c.client.bytes()); // the browser caught up
+    await until(() => c.client.bytes() > stalled + options.highWater);
+    session.input(c.client, "\x03");
+    session.ack(c.client, 64 * 1024 * 1024);
+    const marker = "after-ctrl-c";
+    await new Promise((r) => setTimeout(r, 300));
+    session.input(c.client, `echo ${marker}\n`);
+    await until(() => {
+      session.ack(c.client, 64 * 1024 * 1024);
+      return c.client.text().slice(-2000).includes(marker);
+    });
+    await service.close(alice, session.id);
+  });
+
+  it("ends a terminal nobody reattaches to within the grace period", async () => {
+    const quick = new TerminalService(fx.manager, { ...options, graceMs: 800 }, pino({ level: "silent" }));
+    const session: TerminalSession = await quick.create(alice, SIZE);
+    const c = recordingClient();
+    session.attach(c.client, SIZE);
+    session.input(c.client, "sleep 1006 & echo bg\n");
+    await until(() => c.client.text().includes("bg"));
+    session.detach(c.client);
+    await until(async () => quick.get(alice, session.id) === undefined && (await processes("sleep 1006")).length === 0, 8000);
+  });
+
+  it("keeps users to their own terminals", async () => {
+    const session = await service.create(alice, SIZE);
+    const bob = { sub: "term-bob", username: "bob" };
+    expect(service.get(bob, session.id)).toBeUndefined();
+    expect(await service.close(bob, session.id)).toBe(false);
+    expect(service.list(bob)).toEqual([]);
+    expect(service.list(alice).map((t) => t.id)).toContain(session.id);
+    await service.close(alice, session.id);
+  });
+});

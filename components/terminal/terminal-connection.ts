@@ -17,6 +17,8 @@ export interface ConnectionEvents {
   exited(code: number): void;
   /** The server refused or ended the terminal for good: `code` says why. */
   fatal(code: string, message: string): void;
+  /** The terminal was closed on request (see closeTerminal). */
+  closed(): void;
 }
 
 /**
@@ -29,8 +31,13 @@ export class TerminalConnection {
   private id: string | undefined;
   private pendingAck = 0;
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  private closing = false;
 
-  constructor(terminalId: string | undefined, size: () => { cols: number; rows: number }, events: ConnectionEvents) {
+  constructor(
+    terminalId: string | undefined,
+    size: () => { cols: number; rows: number },
+    private readonly events: ConnectionEvents,
+  ) {
     this.id = terminalId;
     this.socket = io(window.location.origin, {
       path: TERMINAL_SOCKET_PATH,
@@ -42,6 +49,7 @@ export class TerminalConnection {
     events.state(terminalId ? "connecting" : "starting");
     this.socket.on("attached", ({ id }: { id: string }) => {
       this.id = id;
+      if (this.closing) return void this.socket.emit("close-terminal");
       events.attached(id);
       events.state("connected");
     });
@@ -60,6 +68,7 @@ export class TerminalConnection {
     });
     this.socket.on("problem", ({ message }: { message: string }) => console.warn("terminal:", message));
     this.socket.on("disconnect", (reason) => {
+      if (this.closing) return events.closed();
       if (reason !== "io server disconnect" && reason !== "io client disconnect") events.state("reconnecting");
     });
     this.socket.on("connect_error", (error) => {
@@ -83,6 +92,25 @@ export class TerminalConnection {
 
   resize(cols: number, rows: number): void {
     if (this.socket.connected) this.socket.emit("resize", { cols, rows });
+  }
+
+  /**
+   * Ends the shell and everything in it. Works at any moment, even before the server has said which terminal
+   * this is: the request then goes out as soon as it has.
+   */
+  closeTerminal(): void {
+    this.closing = true;
+    if (this.id && this.socket.connected) this.socket.emit("close-terminal");
+    else if (this.id) {
+      void fetch(`/api/terminals/${encodeURIComponent(this.id)}`, { method: "DELETE" }).finally(() => {
+        this.socket.disconnect();
+        this.events.closed();
+      });
+    } else if (!this.socket.connected) {
+      // Never started on the server: nothing to end.
+      this.socket.disconnect();
+      this.events.closed();
+    }
   }
 
   dispose(): void {

@@ -8,6 +8,9 @@ interface Props {
   /** Undefined for a new terminal; the server assigns the id. */
   terminalId: string | undefined;
   active: boolean;
+  /** Set when the user closed this tab: the pane ends its terminal, then reports onClosed. */
+  closing: boolean;
+  onClosed(): void;
   onAttached(id: string): void;
   onEnded(reason: "exited" | "gone" | "fatal", message?: string): void;
 }
@@ -21,12 +24,13 @@ const STATE_TEXT: Record<ConnectionState, string> = {
 };
 
 /** One xterm.js terminal bound to one shell in the workspace. */
-export function TerminalPane({ terminalId, active, onAttached, onEnded }: Props) {
+export function TerminalPane({ terminalId, active, closing, onClosed, onAttached, onEnded }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<ConnectionState>("connecting");
   const [message, setMessage] = useState<string | null>(null);
-  const callbacks = useRef({ onAttached, onEnded });
-  callbacks.current = { onAttached, onEnded };
+  const callbacks = useRef({ onAttached, onEnded, onClosed });
+  callbacks.current = { onAttached, onEnded, onClosed };
+  const connectionRef = useRef<TerminalConnection | null>(null);
   const focus = useRef<() => void>(() => {});
   const refit = useRef<() => void>(() => {});
 
@@ -58,6 +62,9 @@ export function TerminalPane({ terminalId, active, onAttached, onEnded }: Props)
       term.unicode.activeVersion = "11";
       term.open(host.current);
       fit.fit();
+      // The size the shell was told, for people (and tests) who want to compare it with `stty size`.
+      const showSize = () => host.current && Object.assign(host.current.dataset, { cols: term.cols, rows: term.rows });
+      showSize();
       cleanup.push(() => term.dispose());
 
       const connection = new TerminalConnection(terminalId, () => ({ cols: term.cols, rows: term.rows }), {
@@ -74,7 +81,9 @@ export function TerminalPane({ terminalId, active, onAttached, onEnded }: Props)
         },
         exited: () => callbacks.current.onEnded("exited"),
         fatal: (code, text) => callbacks.current.onEnded(code === "gone" ? "gone" : "fatal", text),
+        closed: () => callbacks.current.onClosed(),
       });
+      connectionRef.current = connection;
       cleanup.push(() => connection.dispose());
       const data = term.onData((d) => connection.input(d));
       const binary = term.onBinary((d) => connection.input(d));
@@ -87,6 +96,7 @@ export function TerminalPane({ terminalId, active, onAttached, onEnded }: Props)
         if (term.cols !== last.cols || term.rows !== last.rows) {
           last = { cols: term.cols, rows: term.rows };
           connection.resize(term.cols, term.rows);
+          showSize();
         }
       };
       const observer = new ResizeObserver(() => refit.current());
@@ -102,6 +112,10 @@ export function TerminalPane({ terminalId, active, onAttached, onEnded }: Props)
     // A pane is bound to one terminal for its whole life; the parent remounts it for another.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  useEffect(() => {
+    if (closing) connectionRef.current?.closeTerminal();
+  }, [closing]);
 
   useEffect(() => {
     if (active) {

@@ -7,6 +7,8 @@ interface Tab {
   key: number;
   id?: string;
   title: string;
+  /** Closed by the user; its pane is ending the terminal and then goes away. */
+  closing?: boolean;
 }
 
 /** The workspace's terminals as tabs; a reloaded page reattaches to every terminal still open on the server. */
@@ -46,19 +48,21 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
     });
   }, []);
 
-  const close = useCallback(
-    async (tab: Tab) => {
-      remove(tab.key);
-      if (tab.id) await fetch(`/api/terminals/${encodeURIComponent(tab.id)}`, { method: "DELETE" }).catch(() => null);
-    },
-    [remove],
-  );
+  const close = useCallback((tab: Tab) => {
+    setTabs((t) => (t ?? []).map((x) => (x.key === tab.key ? { ...x, closing: true } : x)));
+    setActive((a) => {
+      if (a !== tab.key) return a;
+      const rest = (tabs ?? []).filter((x) => x.key !== tab.key && !x.closing);
+      return rest.at(-1)?.key ?? null;
+    });
+  }, [tabs]);
 
   if (tabs === null) return <div className="terminal-area" aria-busy="true" />;
+  const visible = tabs.filter((t) => !t.closing);
   return (
     <div className="terminal-area">
       <div className="tabbar" role="tablist" aria-label="Terminals">
-        {tabs.map((tab) => (
+        {visible.map((tab) => (
           <div key={tab.key} className={`tab ${tab.key === active ? "active" : ""}`}>
             <button
               type="button"
@@ -70,7 +74,7 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
             >
               {tab.title}
             </button>
-            <button type="button" className="tab-close" aria-label={`Close ${tab.title}`} onClick={() => void close(tab)} data-testid="terminal-tab-close">
+            <button type="button" className="tab-close" aria-label={`Close ${tab.title}`} onClick={() => close(tab)} data-testid="terminal-tab-close">
               ×
             </button>
           </div>
@@ -84,7 +88,7 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
           </span>
         )}
       </div>
-      {tabs.length === 0 && (
+      {visible.length === 0 && (
         <div className="terminal-empty">
           <p>No terminal is open.</p>
           <button type="button" className="button primary" onClick={() => newTab()}>
@@ -96,12 +100,15 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
         <TerminalPane
           key={tab.key}
           terminalId={tab.id}
-          active={tab.key === active}
+          active={tab.key === active && !tab.closing}
+          closing={tab.closing === true}
+          onClosed={() => remove(tab.key)}
           onAttached={(id) => {
             setTabs((t) => (t ?? []).map((x) => (x.key === tab.key ? { ...x, id } : x)));
             onActivity?.();
           }}
           onEnded={(reason, message) => {
+            if (tab.closing) return remove(tab.key);
             if (reason === "exited" || reason === "gone") {
               remove(tab.key);
               setNotice(reason === "exited" ? `${tab.title} ended.` : (message ?? `${tab.title} has ended.`));

@@ -130,7 +130,8 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
         target = await portal.terminals.create(user, { cols, rows }, (p) => socket.emit("progress", p));
       }
       if (socket.disconnected) {
-        if (!terminalId) target.detach(client); // created for a browser that left: let the grace period decide
+        // Made for a browser that left before it learnt the id: nobody can ever reattach, so end it now.
+        if (!terminalId) void portal.terminals.close(user, target.id);
         return;
       }
       socket.emit("attached", { id: target.id });

@@ -40,7 +40,7 @@ describe("the README's run path: the embedded development identity provider", ()
     await expect(page.getByTestId("signed-in-user").textContent()).resolves.toContain("Alice Archer");
     await page.getByTestId("open-workspace").click();
     await page.waitForURL(`${portal.url}/workspace`);
-    await page.getByTestId("workspace-ready").waitFor();
+    await page.locator(`[data-testid="workspace-state"][data-state="running"]`).waitFor();
     expect(await page.getByTestId("workspace-state").getAttribute("data-state")).toBe("running");
   });
 });

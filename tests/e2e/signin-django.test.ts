@@ -66,7 +66,7 @@ describe("sign-in through the Django site's OpenID Connect provider", () => {
     await expect(page.getByTestId("signed-in-user").textContent()).resolves.toContain("Alice Archer");
     await page.getByTestId("open-workspace").click();
     await page.waitForURL(`${portal.url}/workspace`);
-    await page.getByTestId("workspace-ready").waitFor();
+    await page.locator(`[data-testid="workspace-state"][data-state="running"]`).waitFor();
     expect(await page.getByTestId("workspace-state").getAttribute("data-state")).toBe("running");
 
     const containers = await containerOf(await idp.userSub("alice"));
@@ -82,7 +82,7 @@ describe("sign-in through the Django site's OpenID Connect provider", () => {
     await signIn(page, portal.url, "bob", "bob-pw-2");
     await page.getByTestId("open-workspace").click();
     await page.waitForURL(`${portal.url}/workspace`);
-    await page.getByTestId("workspace-ready").waitFor();
+    await page.locator(`[data-testid="workspace-state"][data-state="running"]`).waitFor();
     const [bobs] = await containerOf(await idp.userSub("bob"));
     const [alices] = await containerOf(await idp.userSub("alice"));
     expect(bobs!.Id).not.toBe(alices!.Id);
@@ -95,7 +95,7 @@ describe("sign-in through the Django site's OpenID Connect provider", () => {
     await signIn(page, portal.url, "Dr.Eve_O'Neil+test", "eve-pw-3");
     await expect(page.getByTestId("signed-in-user").textContent()).resolves.toContain("(Dr.Eve_O'Neil+test)");
     await page.getByTestId("open-workspace").click();
-    await page.getByTestId("workspace-ready").waitFor();
+    await page.locator(`[data-testid="workspace-state"][data-state="running"]`).waitFor();
     const [eves] = await containerOf(await idp.userSub("Dr.Eve_O'Neil+test"));
     expect(eves!.Labels[LABEL.username]).toBe("Dr.Eve_O'Neil+test");
     expect(eves!.Names[0]).toMatch(new RegExp(`^/${portal.instance}-dr-eve-o-neil-test-[a-z2-9]{8}$`));

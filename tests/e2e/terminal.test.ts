@@ -1,0 +1,157 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { io } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LABEL } from "../../lib/workspace/labels";
+import { launchBrowser, sessionCookieHeader, signIn } from "../support/browser";
+import { WORKSPACE_IMAGE } from "../support/images";
+import { startPortal, type PortalProcess } from "../support/portal-process";
+import { terminalSize, terminalText, typeLine, waitForPrompt, waitForText } from "../support/terminal-page";
+
+describe("the web terminal in a real browser, in the full workspace image", () => {
+  let portal: PortalProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    portal = await startPortal({ WORKSPACE_IMAGE, WORKSPACE_MEMORY: "2g" });
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    page = await context.newPage();
+    await signIn(page, portal.url, "alice", "alice");
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.cleanup();
+  });
+
+  async function inWorkspace(script: string): Promise<string> {
+    const [container] = await portal.docker.listContainers({
+      filters: { label: [`${LABEL.instance}=${portal.instance}`, `${LABEL.username}=alice`] },
+    });
+    const exec = await portal.docker.getContainer(container!.Id).exec({ Cmd: ["bash", "-c", script], AttachStdout: true, User: "user" });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    await new Promise((r) => stream.on("end", r));
+    return Buffer.concat(chunks).toString("latin1");
+  }
+
+  it("opens the workspace from the dashboard into a shell with the scientific Python stack", async () => {
+    await page.getByTestId("open-workspace").click();
+    await page.waitForURL(`${portal.url}/workspace`);
+    await waitForPrompt(page);
+    await typeLine(page, `python3 -c "import numpy; print('numpy', numpy.__version__)"`);
+    await waitForText(page, /numpy \d+\.\d+\.\d+/);
+  });
+
+  it("tells the shell the terminal's size, and follows the window", async () => {
+    await typeLine(page, "clear; stty size");
+    let size = await terminalSize(page);
+    await waitForText(page, `${size.rows} ${size.cols}`);
+    await page.setViewportSize({ width: 800, height: 500 });
+    await expect.poll(async () => (await terminalSize(page)).cols).toBeLessThan(size.cols);
+    size = await terminalSize(page);
+    await typeLine(page, "clear; stty size");
+    await waitForText(page, `${size.rows} ${size.cols}`);
+    await page.setViewportSize({ width: 1200, height: 800 });
+  });
+
+  it("renders UTF-8 exactly", async () => {
+    await typeLine(page, "clear; echo 'Grüße 你好 🚀'");
+    const screen = await waitForText(page, /^Grüße 你好 🚀/m);
+    expect(screen).toContain("Grüße 你好 🚀");
+  });
+
+  it("comes back to the same shell, with its output, after a reload", async () => {
+    await typeLine(page, "export KEPT=reload-survivor; echo marker-before-reload");
+    await waitForText(page, /^marker-before-reload/m);
+    await page.reload();
+    await waitForPrompt(page);
+    expect(await terminalText(page)).toContain("marker-before-reload");
+    await typeLine(page, "echo value=$KEPT");
+    await waitForText(page, "value=reload-survivor");
+  });
+
+  it("opens a second tab with a different shell, and closing it leaves nothing behind", async () => {
+    await typeLine(page, "clear; tty");
+    const firstTty = (await waitForText(page, /\/dev\/pts\/\d+/)).match(/\/dev\/pts\/\d+/)![0];
+    await page.getByTestId("terminal-new").click();
+    await expect.poll(() => page.getByTestId("terminal-tab").count()).toBe(2);
+    await waitForPrompt(page);
+    await typeLine(page, "tty; sleep 4242 & echo bg-started");
+    const screen = await waitForText(page, "bg-started");
+    expect(screen.match(/\/dev\/pts\/\d+/)![0]).not.toBe(firstTty);
+    expect(await inWorkspace("ps -eo args")).toContain("sleep 4242");
+
+    await page.getByTestId("terminal-tab-close").nth(1).click();
+    await expect.poll(() => page.getByTestId("terminal-tab").count()).toBe(1);
+    await expect.poll(() => inWorkspace("ps -eo args"), { timeout: 10_000 }).not.toContain("sleep 4242");
+  });
+
+  it("finishes a long output and stays responsive", async () => {
+    await typeLine(page, "seq 1 300000; echo seq-finished");
+    await waitForText(page, /^seq-finished/m, 120_000);
+    expect(await terminalText(page)).toContain("300000");
+    // The page still answers: a click opens a new tab at once.
+    const started = Date.now();
+    await page.getByTestId("terminal-new").click();
+    await expect.poll(() => page.getByTestId("terminal-tab").count()).toBe(2);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await page.getByTestId("terminal-tab-close").nth(1).click();
+    await waitForPrompt(page);
+  });
+
+  it("stops `yes` with Ctrl-C", async () => {
+    await typeLine(page, "yes");
+    await waitForText(page, /^y$/m);
+    await page.waitForTimeout(1000);
+    await page.keyboard.press("Control+C");
+    await typeLine(page, "clear; echo done-$((6*7))");
+    await waitForText(page, /^done-42/m, 30_000);
+  });
+
+  it("does not let bob attach to alice's terminal by presenting its id", async () => {
+    const [{ id: alicesTerminal }] = (await (await page.request.get(`${portal.url}/api/terminals`)).json()).terminals;
+    const bobContext = await browser.newContext();
+    const bobPage = await bobContext.newPage();
+    await signIn(bobPage, portal.url, "bob", "bob");
+    const cookie = await sessionCookieHeader(bobPage);
+    const socket = io(portal.url, {
+      path: "/terminal-io",
+      transports: ["websocket"],
+      extraHeaders: { cookie, origin: portal.url },
+      auth: { terminalId: alicesTerminal, cols: 80, rows: 24 },
+      reconnection: false,
+    });
+    const outcome = await new Promise<{ event: string; code?: string; data?: string }>((resolve) => {
+      socket.on("fatal", (p: { code: string }) => resolve({ event: "fatal", code: p.code }));
+      socket.on("output", (d: Buffer) => resolve({ event: "output", data: d.toString() }));
+      socket.on("connect_error", (e) => resolve({ event: "connect_error", code: e.message }));
+    });
+    socket.close();
+    expect(outcome).toEqual({ event: "fatal", code: "gone" });
+    // Alice's shell is untouched.
+    await typeLine(page, "echo alice-still-here");
+    await waitForText(page, "alice-still-here");
+    await bobContext.close();
+  });
+
+  it("refuses a socket from another site's page", async () => {
+    const cookie = await sessionCookieHeader(page);
+    const socket = io(portal.url, {
+      path: "/terminal-io",
+      transports: ["websocket"],
+      extraHeaders: { cookie, origin: "https://evil.example" },
+      auth: { cols: 80, rows: 24 },
+      reconnection: false,
+    });
+    const error = await new Promise<string>((resolve) => {
+      socket.on("connect", () => resolve("connected"));
+      socket.on("connect_error", (e) => resolve(e.message));
+    });
+    socket.close();
+    expect(error).not.toBe("connected");
+    expect((await (await page.request.get(`${portal.url}/api/terminals`)).json()).terminals).toHaveLength(1);
+  });
+});

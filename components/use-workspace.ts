@@ -51,13 +51,14 @@ export function useWorkspace(initial: WorkspaceView) {
     return () => clearInterval(timer);
   }, [refresh]);
 
-  const open = useCallback(async (): Promise<boolean> => {
+  /** Starts the workspace (and with "code", VS Code in it), reporting each step; true once it is ready. */
+  const open = useCallback(async (app?: "code"): Promise<boolean> => {
     setBusy("opening");
     setError(null);
     setProgress([]);
     setView((v) => ({ ...v, state: v.state === "running" ? "running" : "starting" }));
     try {
-      const response = await fetch("/api/workspace/start", { method: "POST" });
+      const response = await fetch(`/api/workspace/start${app ? `?app=${app}` : ""}`, { method: "POST" });
       if (response.status === 401) {
         toSignIn();
         return false;

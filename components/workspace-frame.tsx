@@ -1,25 +1,55 @@
 "use client";
 
+import { useState } from "react";
 import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import { PortsView } from "./ports-view";
 import { StartProgressList } from "./start-progress";
 import { TerminalTabs } from "./terminal/terminal-tabs";
 import { useWorkspace } from "./use-workspace";
+import { VsCodeView } from "./vscode-view";
 import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
+export type WorkspacePane = "terminal" | "code" | "ports";
+
+interface Props {
+  initial: WorkspaceView;
+  problem: string | null;
+  pane: WorkspacePane;
+  folder: string;
+}
+
 /**
- * The workspace page: state and controls above, terminals below. Opening a terminal starts a stopped workspace
- * (its progress shows in the terminal), so arriving here is enough to be in one's workspace.
+ * The workspace page: state and controls above; terminals, VS Code and port previews below. Opening a terminal
+ * or VS Code starts a stopped workspace (with its progress shown there), so arriving here is enough.
  */
-export function WorkspaceFrame({ initial, problem }: { initial: WorkspaceView; problem: string | null }) {
+export function WorkspaceFrame({ initial, problem, pane: initialPane, folder }: Props) {
   const { view, progress, error, busy, canAct, open, stop, refresh } = useWorkspace(initial);
+  const [pane, setPane] = useState<WorkspacePane>(initialPane);
+  const [codeOpened, setCodeOpened] = useState(initialPane === "code");
   const shown = busy === "opening" ? "starting" : view.state;
   const stopped = view.state === "stopped" && busy === null;
+
+  const select = (next: WorkspacePane) => {
+    setPane(next);
+    if (next === "code") setCodeOpened(true);
+  };
+  const tab = (id: WorkspacePane, label: string) => (
+    <button type="button" role="tab" aria-selected={pane === id} className={`view-tab ${pane === id ? "active" : ""}`} onClick={() => select(id)} data-testid={`view-${id}`}>
+      {label}
+    </button>
+  );
+
   return (
     <div className="workspace">
       <div className="workspace-bar">
         <strong>{view.name || view.username}</strong>
         <WorkspaceStatePill state={shown} />
         {stopped && <span className="muted small">{stopExplanation(view)}</span>}
+        <nav className="view-tabs" role="tablist" aria-label="Workspace views">
+          {tab("terminal", "Terminal")}
+          {tab("code", "VS Code")}
+          {tab("ports", "Ports")}
+        </nav>
         <span className="spacer" />
         {view.state === "running" ? (
           <button type="button" className="button" disabled={!canAct} onClick={() => void stop()} data-testid="stop-workspace">
@@ -32,13 +62,27 @@ export function WorkspaceFrame({ initial, problem }: { initial: WorkspaceView; p
         )}
       </div>
       <div className="workspace-body" data-testid="workspace-body">
-        {(problem || error) && (
+        {(problem || (error && pane !== "code")) && (
           <p className="notice bad" role="alert" data-testid="workspace-error">
             {error?.message ?? problem}
           </p>
         )}
-        <StartProgressList progress={progress} active={busy === "opening"} />
-        {!problem && <TerminalTabs onActivity={() => void refresh()} />}
+        {pane !== "code" && <StartProgressList progress={progress} active={busy === "opening"} />}
+        {!problem && (
+          <>
+            <div className="view" hidden={pane !== "terminal"}>
+              <TerminalTabs onActivity={() => void refresh()} />
+            </div>
+            {codeOpened && (
+              <div className="view" hidden={pane !== "code"}>
+                <VsCodeView name={view.name} folder={folder} open={open} progress={progress} error={error} busy={busy === "opening"} />
+              </div>
+            )}
+            <div className="view" hidden={pane !== "ports"}>
+              <PortsView active={pane === "ports"} />
+            </div>
+          </>
+        )}
       </div>
     </div>
   );

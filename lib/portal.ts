@@ -1,3 +1,4 @@
+import { CodeServerService } from "./apps/code-server";
 import { AuthService, authSettings } from "./auth/auth-service";
 import type { OidcSettings, PortalConfig } from "./config/env";
 import { UserRegistry } from "./identity/registry";
@@ -19,6 +20,7 @@ export interface Portal {
   workspaces: WorkspaceManager;
   auth: AuthService;
   terminals: TerminalService;
+  codeServer: CodeServerService;
   close(): void;
 }
 
@@ -45,5 +47,6 @@ export function createPortal(
     { ...TERMINAL_BUFFERS, graceMs: config.terminal.graceMs, maxPerUser: config.terminal.maxPerUser },
     log.child({ component: "terminals" }),
   );
-  return { config, log, db, registry, runtime, workspaces, auth, terminals, close: () => db.close() };
+  const codeServer = new CodeServerService(workspaces, log.child({ component: "code-server" }));
+  return { config, log, db, registry, runtime, workspaces, auth, terminals, codeServer, close: () => db.close() };
 }

@@ -7,6 +7,7 @@ import { createLogger } from "../lib/log";
 import { createPortal } from "../lib/portal";
 import { setPortal } from "../lib/portal-instance";
 import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
+import { WORKSPACE_PROXY_PREFIX, WorkspaceProxy } from "./proxy/workspace-proxy";
 import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
 import { refuse, UpgradeRouter } from "./upgrade-router";
 
@@ -48,10 +49,13 @@ async function main(): Promise<void> {
 
   const terminals = createTerminalSockets(portal, log.child({ component: "terminal-socket" }));
   upgrades.add(TERMINAL_SOCKET_PATH, terminals.handleUpgrade);
+  const proxy = new WorkspaceProxy(portal, log.child({ component: "proxy" }));
+  upgrades.add(WORKSPACE_PROXY_PREFIX, proxy.handleUpgrade);
 
   const server = http.createServer((req, res) => {
     if (devIdp && req.url?.startsWith(`${DEV_IDP_PREFIX}/`)) return devIdp.handle(req, res);
     if (req.url?.startsWith(`${TERMINAL_SOCKET_PATH}/`)) return terminals.handleRequest(req, res);
+    if (proxy.handleRequest(req, res)) return;
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
     // Workspaces are left running on purpose: a restarted portal re-adopts them from Docker.
     log.info({ signal }, "portal shutting down; workspaces keep running");
     terminals.close();
+    proxy.close();
     server.close();
     server.closeAllConnections();
     void app.close?.();

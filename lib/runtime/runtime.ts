@@ -22,6 +22,8 @@ export interface ContainerRuntime {
   list(labels: Record<string, string>): Promise<ContainerInfo[]>;
   logs(id: string, tailLines: number): Promise<string>;
   exec(id: string, options: ExecOptions): Promise<ExecProcess>;
+  /** Starts a process in the container and leaves it running there, unattached (like `docker exec -d`). */
+  spawn(id: string, options: Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">): Promise<void>;
   stats(id: string): Promise<ContainerStats>;
 }
 

@@ -95,13 +95,23 @@ export class WorkspaceManager {
 
   /** Runs a process in the user's running workspace, as the workspace user in their home unless told otherwise. */
   async exec(input: PortalUser, options: ExecOptions): Promise<ExecProcess> {
-    const user = this.register(input);
+    const container = await this.runningContainer(this.register(input));
+    return this.runtime.exec(container.id, { user: WORKSPACE_USER, workdir: WORKSPACE_HOME, ...options });
+  }
+
+  /** Starts a long-lived process (a server such as code-server) in the user's running workspace. */
+  async spawn(input: PortalUser, options: Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">): Promise<void> {
+    const container = await this.runningContainer(this.register(input));
+    await this.runtime.spawn(container.id, { user: WORKSPACE_USER, workdir: WORKSPACE_HOME, ...options });
+  }
+
+  private async runningContainer(user: RegisteredUser): Promise<ContainerInfo> {
     const container = await this.find(user);
     if (!container) throw new WorkspaceNotFoundError(user.username);
     if (container.status !== "running") {
       throw new WorkspaceError("not_found", `The workspace of ${user.username} is not running. Open it to start it.`);
     }
-    return this.runtime.exec(container.id, { user: WORKSPACE_USER, workdir: WORKSPACE_HOME, ...options });
+    return container;
   }
 
   private register(input: PortalUser): RegisteredUser {

@@ -169,6 +169,22 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
+  spawn(id: string, options: Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">): Promise<void> {
+    return this.call("start a background process in the workspace", async () => {
+      const exec = await this.docker.getContainer(id).exec({
+        Cmd: options.cmd,
+        AttachStdin: false,
+        AttachStdout: false,
+        AttachStderr: false,
+        Tty: false,
+        ...(options.user ? { User: options.user } : {}),
+        ...(options.workdir ? { WorkingDir: options.workdir } : {}),
+        ...(options.env ? { Env: options.env } : {}),
+      });
+      await exec.start({ Detach: true });
+    });
+  }
+
   stats(id: string): Promise<ContainerStats> {
     return this.call("read the container's usage", async () => {
       const s = (await this.docker.getContainer(id).stats({ stream: false })) as Docker.ContainerStats;

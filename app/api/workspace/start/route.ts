@@ -5,8 +5,9 @@ import { toView } from "../status-json";
 export const dynamic = "force-dynamic";
 
 /**
- * Opens the caller's workspace and streams its progress as NDJSON: one `{"progress":…}` line per step, then
- * `{"status":…}` or `{"error":…}`. The start goes on even if the browser leaves, so a reload finds it running.
+ * Opens the caller's workspace (and with `?app=code`, VS Code in it) and streams its progress as NDJSON: one
+ * `{"progress":…}` line per step, then `{"status":…}` or `{"error":…}`. The start goes on even if the browser
+ * leaves, so a reload finds it running.
  */
 export async function POST(req: Request): Promise<Response> {
   const refused = requireSameOrigin(req);
@@ -21,8 +22,13 @@ export async function POST(req: Request): Promise<Response> {
   const writer = stream.writable.getWriter();
   const send = (message: unknown) => void writer.write(message).catch(() => undefined);
 
-  void getPortal()
-    .workspaces.ensureRunning(user, (progress) => send({ progress }))
+  const portal = getPortal();
+  const onProgress = (progress: unknown) => send({ progress });
+  const withApp = new URL(req.url).searchParams.get("app") === "code";
+  const started = withApp
+    ? portal.codeServer.ensure(user, onProgress).then(() => portal.workspaces.status(user))
+    : portal.workspaces.ensureRunning(user, onProgress);
+  void started
     .then((status) => send({ status: toView(status) }))
     .catch((error: unknown) => send({ error: errorBody(error) }))
     .finally(() => void writer.close().catch(() => undefined));

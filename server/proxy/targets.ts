@@ -1,0 +1,41 @@
+import type { SessionUser } from "../../lib/auth/session-user";
+import type { Portal } from "../../lib/portal";
+import type { WorkspaceRoute } from "./route";
+
+export type Target = { kind: "ready"; base: string } | { kind: "starting" };
+
+// Workspace addresses change only when a container is re-created; a short cache keeps Docker off the hot path.
+const TTL_MS = 15_000;
+
+/** Where a proxied request goes, without asking Docker on every request. */
+export class TargetResolver {
+  private readonly cache = new Map<string, { base: string; until: number }>();
+
+  constructor(private readonly portal: Portal) {}
+
+  /** The upstream base URL, or "starting" when the workspace (or VS Code in it) is not running. */
+  async resolve(user: SessionUser, app: WorkspaceRoute["app"]): Promise<Target> {
+    const key = keyOf(user, app);
+    const cached = this.cache.get(key);
+    if (cached && cached.until > Date.now()) return { kind: "ready", base: cached.base };
+    const status = await this.portal.workspaces.status(user);
+    if (status.state !== "running" || !status.ipAddress) return { kind: "starting" };
+    let base: string;
+    if (app.kind === "code") {
+      base = this.portal.codeServer.baseUrl(status.ipAddress);
+      if (!(await this.portal.codeServer.isUp(base))) return { kind: "starting" };
+    } else {
+      base = `http://${status.ipAddress}:${app.port}`;
+    }
+    this.cache.set(key, { base, until: Date.now() + TTL_MS });
+    return { kind: "ready", base };
+  }
+
+  forget(user: SessionUser, app: WorkspaceRoute["app"]): void {
+    this.cache.delete(keyOf(user, app));
+  }
+}
+
+function keyOf(user: SessionUser, app: WorkspaceRoute["app"]): string {
+  return app.kind === "code" ? `${user.sub}\0code` : `${user.sub}\0${app.port}`;
+}

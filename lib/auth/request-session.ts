@@ -35,7 +35,7 @@ export async function sessionFromCookieHeader(
   };
 }
 
-/** Names of the portal's own cookies, which must never be forwarded into a workspace. */
+/** The portal's own cookies (next-auth's, the development provider's), which never go into a workspace. */
 export function isPortalCookie(name: string): boolean {
-  return /^(__Secure-|__Host-)?next-auth\./.test(name);
+  return /^(__Secure-|__Host-)?(next-auth|portal-idp)\./.test(name);
 }

@@ -16,6 +16,18 @@ const MIGRATIONS: string[] = [
      updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
    );
    CREATE INDEX users_username ON users(username);`,
+  `CREATE TABLE ssh_keys (
+     id INTEGER PRIMARY KEY,
+     sub TEXT NOT NULL REFERENCES users(sub) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     public_key TEXT NOT NULL,
+     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+     last_used_at TEXT,
+     UNIQUE (sub, fingerprint)
+   );
+   CREATE INDEX ssh_keys_fingerprint ON ssh_keys(fingerprint);`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

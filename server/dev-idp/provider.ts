@@ -35,7 +35,11 @@ export function createDevIdentityProvider(publicUrl: URL, log: Logger): DevIdent
       },
     ],
     jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "dev-rs256", alg: "RS256", use: "sig" }] as never },
-    cookies: { keys: [randomBytes(32).toString("base64url")] },
+    // Named so the proxy recognises them as the portal's own and never forwards them into a workspace.
+    cookies: {
+      keys: [randomBytes(32).toString("base64url")],
+      names: { session: "portal-idp.session", interaction: "portal-idp.interaction", resume: "portal-idp.resume", state: "portal-idp.state" },
+    },
     claims: {
       openid: ["sub"],
       profile: ["preferred_username", "name", "is_staff"],

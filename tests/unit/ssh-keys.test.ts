@@ -1,0 +1,65 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { utils } from "ssh2";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UserRegistry } from "../../lib/identity/registry";
+import { SshKeyStore } from "../../lib/ssh/key-store";
+import { parsePublicKey } from "../../lib/ssh/public-key";
+import { openDatabase, type PortalDatabase } from "../../lib/store/db";
+
+const ed25519 = utils.generateKeyPairSync("ed25519", { comment: "alice@laptop" });
+
+describe("public key parsing", () => {
+  it("accepts an OpenSSH ed25519 key and computes the same fingerprint as ssh-keygen", () => {
+    const key = parsePublicKey(`  ${ed25519.public}  `);
+    expect(key.type).toBe("ssh-ed25519");
+    expect(key.comment).toBe("alice@laptop");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "key-"));
+    fs.writeFileSync(path.join(dir, "k.pub"), ed25519.public);
+    const printed = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", path.join(dir, "k.pub")], { encoding: "utf8" });
+    expect(printed).toContain(key.fingerprint);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("explains what is wrong with bad input", () => {
+    expect(() => parsePublicKey("")).toThrow(/Paste a public key/);
+    expect(() => parsePublicKey(ed25519.private)).toThrow(/private key/);
+    expect(() => parsePublicKey("ssh-ed25519 not-base64!!")).toThrow(/not an OpenSSH public key/);
+    expect(() => parsePublicKey("hello world")).toThrow(/not an OpenSSH public key/);
+    const weak = utils.generateKeyPairSync("rsa", { bits: 1024 });
+    expect(() => parsePublicKey(weak.public)).toThrow(/at least 2048 bits/);
+  });
+});
+
+describe("key store", () => {
+  let dir: string;
+  let db: PortalDatabase;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "keys-"));
+    db = openDatabase(dir);
+    new UserRegistry(db).register({ sub: "a", username: "alice" });
+    new UserRegistry(db).register({ sub: "b", username: "bob" });
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("adds, lists, finds and deletes a user's keys, and keeps users apart", () => {
+    const store = new SshKeyStore(db);
+    const added = store.add("a", ed25519.public);
+    expect(added.name).toBe("alice@laptop");
+    expect(store.list("a")).toHaveLength(1);
+    expect(store.list("b")).toHaveLength(0);
+    expect(store.find("a", added.fingerprint)?.id).toBe(added.id);
+    expect(store.find("b", added.fingerprint)).toBeUndefined();
+    expect(store.remove("b", added.id)).toBe(false);
+    expect(() => store.add("a", ed25519.public)).toThrow(/already added/);
+    store.touch(added.id);
+    expect(store.list("a")[0]!.lastUsedAt).not.toBeNull();
+    expect(store.remove("a", added.id)).toBe(true);
+    expect(store.list("a")).toEqual([]);
+  });
+});

@@ -3,6 +3,9 @@ import { AuthService, authSettings } from "./auth/auth-service";
 import type { OidcSettings, PortalConfig } from "./config/env";
 import { UserRegistry } from "./identity/registry";
 import { createLogger, type Logger } from "./log";
+import { ApprovalService } from "./ssh/approvals";
+import { loadOrCreateHostKeys, type HostKey } from "./ssh/host-keys";
+import { SshKeyStore } from "./ssh/key-store";
 import { DockerRuntime } from "./runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "./runtime/runtime";
 import { openDatabase, type PortalDatabase } from "./store/db";
@@ -21,6 +24,7 @@ export interface Portal {
   auth: AuthService;
   terminals: TerminalService;
   codeServer: CodeServerService;
+  ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
   close(): void;
 }
 
@@ -48,5 +52,6 @@ export function createPortal(
     log.child({ component: "terminals" }),
   );
   const codeServer = new CodeServerService(workspaces, log.child({ component: "code-server" }));
-  return { config, log, db, registry, runtime, workspaces, auth, terminals, codeServer, close: () => db.close() };
+  const ssh = { keys: new SshKeyStore(db), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot) };
+  return { config, log, db, registry, runtime, workspaces, auth, terminals, codeServer, ssh, close: () => db.close() };
 }

@@ -8,6 +8,7 @@ import { createPortal } from "../lib/portal";
 import { setPortal } from "../lib/portal-instance";
 import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
 import { WORKSPACE_PROXY_PREFIX, WorkspaceProxy } from "./proxy/workspace-proxy";
+import { createSshGateway } from "./ssh/ssh-gateway";
 import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
 import { refuse, UpgradeRouter } from "./upgrade-router";
 
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
   });
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const ssh = config.ssh.port ? createSshGateway(portal, log.child({ component: "ssh" })) : null;
+  await ssh?.listen(config.ssh.port, config.ssh.host);
+  if (ssh) log.info({ listen: `${config.ssh.host}:${config.ssh.port}` }, "ssh gateway listening");
   log.info({ url: config.publicUrl.href, listen: `${config.host}:${config.port}`, env: config.env }, "portal listening");
 
   let closing = false;
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "portal shutting down; workspaces keep running");
     terminals.close();
     proxy.close();
+    void ssh?.close();
     server.close();
     server.closeAllConnections();
     void app.close?.();

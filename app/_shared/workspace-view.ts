@@ -1,6 +1,6 @@
 import type { SessionUser } from "@/lib/auth/session-user";
 import { getPortal } from "@/lib/portal-instance";
-import { WorkspaceError } from "@/lib/workspace/errors";
+import { isWorkspaceError } from "@/lib/workspace/errors";
 import { toView, type WorkspaceView } from "../api/workspace/status-json";
 
 /** The workspace as a page first renders it; a failing engine becomes a message, not an error page. */
@@ -8,8 +8,8 @@ export async function initialWorkspaceView(user: SessionUser): Promise<{ view: W
   try {
     return { view: toView(await getPortal().workspaces.status(user)), problem: null };
   } catch (error) {
-    const problem = error instanceof WorkspaceError ? error.message : "The workspace service is not answering.";
-    if (!(error instanceof WorkspaceError)) getPortal().log.error({ err: error }, "workspace status failed");
+    const problem = isWorkspaceError(error) ? error.message : "The workspace service is not answering.";
+    if (!(isWorkspaceError(error))) getPortal().log.error({ err: error }, "workspace status failed");
     return { view: { state: "error", username: user.username, name: "" }, problem };
   }
 }

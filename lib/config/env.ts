@@ -54,6 +54,9 @@ export const envSchema = z.object({
   WORKSPACE_PIDS: integer(16, 4_194_304).default(512),
   WORKSPACE_START_TIMEOUT_SECONDS: integer(1, 3600).default(60),
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),
+  SSH_HOST: z.string().min(1).optional(),
+  SSH_PORT: integer(0, 65535).default(2200),
+  SSH_PUBLIC_HOST: z.string().min(1).optional(),
   TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
   TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
@@ -124,6 +127,13 @@ export interface PortalConfig {
     startTimeoutMs: number;
     stopTimeoutSeconds: number;
   };
+  ssh: {
+    /** 0 turns the SSH gateway off. */
+    port: number;
+    host: string;
+    /** The host name users type after `ssh -p <port> user@`. */
+    publicHost: string;
+  };
   terminal: {
     graceMs: number;
     maxPerUser: number;
@@ -180,6 +190,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       limits: { memoryBytes: env.WORKSPACE_MEMORY, cpus: env.WORKSPACE_CPUS, pids: env.WORKSPACE_PIDS },
       startTimeoutMs: env.WORKSPACE_START_TIMEOUT_SECONDS * 1000,
       stopTimeoutSeconds: env.WORKSPACE_STOP_TIMEOUT_SECONDS,
+    },
+    ssh: {
+      port: env.SSH_PORT,
+      host: env.SSH_HOST ?? env.HOST,
+      publicHost: env.SSH_PUBLIC_HOST ?? new URL(env.PUBLIC_URL).hostname,
     },
     terminal: { graceMs: env.TERMINAL_GRACE_SECONDS * 1000, maxPerUser: env.TERMINAL_MAX_PER_USER },
     auth: {

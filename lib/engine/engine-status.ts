@@ -1,5 +1,5 @@
 import type { Portal } from "../portal";
-import { WorkspaceError } from "../workspace/errors";
+import { isWorkspaceError } from "../workspace/errors";
 
 export interface EngineStatus {
   docker: { ok: boolean; message: string };
@@ -13,7 +13,7 @@ export async function engineStatus(portal: Portal): Promise<EngineStatus> {
   try {
     await portal.runtime.ping();
   } catch (error) {
-    const message = error instanceof WorkspaceError ? error.message : String(error);
+    const message = isWorkspaceError(error) ? error.message : String(error);
     return {
       docker: { ok: false, message },
       image: { ok: false, name: image, message: "unknown while Docker is unreachable" },

@@ -14,7 +14,17 @@ export interface ParsedPublicKey {
   blob: Buffer;
 }
 
-export class PublicKeyError extends Error {}
+const BRAND = Symbol.for("scitex.portal.PublicKeyError");
+
+/** A pasted key was refused; the message says what to do instead. */
+export class PublicKeyError extends Error {
+  readonly [BRAND] = true;
+}
+
+/** Works across the custom server / Next.js bundle boundary, unlike `instanceof`. */
+export function isPublicKeyError(error: unknown): error is PublicKeyError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
 
 // Old, weak or exotic types are refused: they are either broken (DSA) or unsupported by modern clients.
 const ACCEPTED = new Set([

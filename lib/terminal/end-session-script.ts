@@ -43,24 +43,57 @@ end_session $$ $$
 exit $code
 `;
 
-// The wrapper is the tagged process that an exec started: its parent is outside the container (pid 0).
+// The tagged process an exec started has its parent outside the container (pid 0). With a TTY it leads a
+// session: end that session. Without one (an SSH command) there is no session of its own: end every process
+// that carries the tag.
 const FIND_AND_END = `${END_SESSION}
 tag="$1"
-for d in /proc/[0-9]*; do
-  p=\${d#/proc/}
+tagged() {
+  for d in /proc/[0-9]*; do
+    while IFS= read -r -d '' kv; do
+      if [ "$kv" = "$tag" ]; then echo "\${d#/proc/}"; break; fi
+    done < "$d/environ" 2>/dev/null
+  done
+}
+for p in $(tagged); do
   [ "$(stat_field "$p" 2 2>/dev/null)" = 0 ] || continue
+  if [ "$(stat_field "$p" 4 2>/dev/null)" = "$p" ]; then
+    end_session "$p"
+    kill -HUP "$p" 2>/dev/null
+  else
+    pids=$(tagged); [ -n "$pids" ] && kill -HUP $pids 2>/dev/null
+    for _ in 1 2 3; do sleep 0.1; pids=$(tagged); [ -z "$pids" ] && break; done
+    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+  fi
+done
+exit 0
+`;
+
+// Delivers a signal to the process an exec started (found by its tag), as sshd would to a session's command.
+const SIGNAL = `${END_SESSION}
+tag="$1"; sig="$2"
+for d in /proc/[0-9]*; do
+  [ "$(stat_field "\${d#/proc/}" 2 2>/dev/null)" = 0 ] || continue
   while IFS= read -r -d '' kv; do
-    if [ "$kv" = "$tag" ]; then end_session "$p"; kill -HUP "$p" 2>/dev/null; break; fi
+    if [ "$kv" = "$tag" ]; then kill -s "$sig" "\${d#/proc/}" 2>/dev/null; break; fi
   done < "$d/environ" 2>/dev/null
 done
 exit 0
 `;
+
+export const DELIVERABLE_SIGNALS = new Set(["HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "ALRM"]);
+
+export function signalCommand(terminalId: string, signal: string): string[] {
+  if (!DELIVERABLE_SIGNALS.has(signal)) throw new Error(`signal ${signal} cannot be delivered`);
+  return ["bash", "-c", SIGNAL, "signal-terminal", `${TERMINAL_TAG}=${terminalId}`, signal];
+}
 
 /** The command a terminal runs: a login shell inside the session-ending wrapper. */
 export function terminalShellCommand(): string[] {
   return ["bash", "-c", WRAPPER, "portal-terminal"];
 }
 
+/** Ends what an exec tagged with `terminalId` started (a terminal, or an SSH session's command). */
 export function endSessionCommand(terminalId: string): string[] {
   return ["bash", "-c", FIND_AND_END, "end-terminal", `${TERMINAL_TAG}=${terminalId}`];
 }

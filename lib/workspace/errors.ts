@@ -12,7 +12,13 @@ export type WorkspaceErrorCode =
   | "start_timeout"
   | "runtime_error";
 
+// Next.js bundles pages apart from the custom server, so one error class can exist twice in the process;
+// a registered symbol marks workspace errors whichever copy made them.
+const BRAND = Symbol.for("scitex.portal.WorkspaceError");
+
 export class WorkspaceError extends Error {
+  readonly [BRAND] = true;
+
   constructor(
     readonly code: WorkspaceErrorCode,
     message: string,
@@ -21,6 +27,11 @@ export class WorkspaceError extends Error {
     super(message, options);
     this.name = "WorkspaceError";
   }
+}
+
+/** `instanceof` for workspace errors that also works across the custom server / Next.js bundle boundary. */
+export function isWorkspaceError(error: unknown): error is WorkspaceError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
 }
 
 export class DockerUnavailableError extends WorkspaceError {

@@ -6,6 +6,7 @@ import { KeyedMutex } from "../util/keyed-mutex";
 import {
   ContainerExitedError,
   ImageMissingError,
+  isWorkspaceError,
   NameConflictError,
   StartTimeoutError,
   WorkspaceError,
@@ -202,7 +203,7 @@ export class WorkspaceManager {
           const logs = await this.runtime.logs(id, 20).catch(() => "");
           throw new ContainerExitedError(info?.exitCode ?? -1, logs.trim().slice(-500));
         }
-        if (!(error instanceof WorkspaceError) || error.code !== "runtime_error") throw error;
+        if (!isWorkspaceError(error) || error.code !== "runtime_error") throw error;
       }
       if (Date.now() > deadline) throw new StartTimeoutError(this.settings.startTimeoutMs / 1000);
       await new Promise((r) => setTimeout(r, 50));

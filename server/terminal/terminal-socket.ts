@@ -6,7 +6,7 @@ import { Server as IoServer, type Socket } from "socket.io";
 import type { SessionUser } from "../../lib/auth/session-user";
 import type { Portal } from "../../lib/portal";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
-import { WorkspaceError } from "../../lib/workspace/errors";
+import { isWorkspaceError } from "../../lib/workspace/errors";
 import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema, type Problem } from "./messages";
 
 export const TERMINAL_SOCKET_PATH = "/terminal-io";
@@ -138,10 +138,10 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
       session = target;
       target.attach(client, { cols, rows });
     } catch (error) {
-      if (!(error instanceof WorkspaceError)) log.error({ err: error, user: user.username }, "terminal start failed");
+      if (!isWorkspaceError(error)) log.error({ err: error, user: user.username }, "terminal start failed");
       fail({
-        code: error instanceof WorkspaceError ? error.code : "internal",
-        message: error instanceof WorkspaceError ? error.message : "The terminal could not start. Try again.",
+        code: isWorkspaceError(error) ? error.code : "internal",
+        message: isWorkspaceError(error) ? error.message : "The terminal could not start. Try again.",
       });
     }
   })();

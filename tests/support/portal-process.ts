@@ -12,6 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 export interface PortalProcess {
   url: string;
   port: number;
+  sshPort: number;
   instance: string;
   dataRoot: string;
   docker: Docker;
@@ -38,6 +39,7 @@ export async function freePort(): Promise<number> {
 /** The real portal (server/index.ts) as a child process on its own port, data root and Docker instance label. */
 export async function startPortal(env: Record<string, string> = {}, port?: number): Promise<PortalProcess> {
   const listenPort = port ?? (await freePort());
+  const sshPort = await freePort();
   const instance = `e${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
   const url = `http://127.0.0.1:${listenPort}`;
@@ -49,6 +51,7 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
     LOG_LEVEL: "info",
     HOST: "127.0.0.1",
     PORT: String(listenPort),
+    SSH_PORT: String(sshPort),
     PUBLIC_URL: url,
     DATA_ROOT: dataRoot,
     DOCKER_SOCKET,
@@ -102,6 +105,7 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
   const portal: PortalProcess = {
     url,
     port: listenPort,
+    sshPort: Number(fullEnv.SSH_PORT),
     instance,
     dataRoot,
     docker,

@@ -1,6 +1,6 @@
 import type { SessionUser } from "@/lib/auth/session-user";
 import { getPortal } from "@/lib/portal-instance";
-import { WorkspaceError, type WorkspaceErrorCode } from "@/lib/workspace/errors";
+import { isWorkspaceError, type WorkspaceErrorCode } from "@/lib/workspace/errors";
 
 export function jsonError(status: number, code: string, message: string): Response {
   return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
@@ -35,13 +35,13 @@ const STATUS: Record<WorkspaceErrorCode, number> = {
 };
 
 export function errorResponse(error: unknown): Response {
-  if (error instanceof WorkspaceError) return jsonError(STATUS[error.code], error.code, error.message);
+  if (isWorkspaceError(error)) return jsonError(STATUS[error.code], error.code, error.message);
   getPortal().log.error({ err: error }, "request failed");
   return jsonError(500, "internal", "Something went wrong on the portal. Try again; if it persists, tell an operator.");
 }
 
 export function errorBody(error: unknown): { code: string; message: string } {
-  if (error instanceof WorkspaceError) return { code: error.code, message: error.message };
+  if (isWorkspaceError(error)) return { code: error.code, message: error.message };
   getPortal().log.error({ err: error }, "request failed");
   return { code: "internal", message: "Something went wrong on the portal. Try again; if it persists, tell an operator." };
 }

@@ -1,4 +1,4 @@
-import { DockerUnavailableError, WorkspaceError } from "../../workspace/errors";
+import { DockerUnavailableError, isWorkspaceError, WorkspaceError } from "../../workspace/errors";
 
 const CONNECTION_CODES = new Set(["ENOENT", "ECONNREFUSED", "EACCES", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
 
@@ -25,7 +25,7 @@ export function engineMessage(error: unknown): string {
 
 /** Connection-level failures become DockerUnavailableError; anything else keeps the engine's words. */
 export function translate(error: unknown, endpoint: string, action: string): Error {
-  if (error instanceof WorkspaceError) return error;
+  if (isWorkspaceError(error)) return error;
   const code = (error as EngineError | null)?.code;
   if (code && CONNECTION_CODES.has(code)) return new DockerUnavailableError(endpoint, error);
   return new WorkspaceError("runtime_error", `Docker could not ${action}: ${engineMessage(error)}`, { cause: error });

@@ -1,0 +1,17 @@
+import { getPortal } from "@/lib/portal-instance";
+import { jsonError, requireSameOrigin, requireUser } from "../../../_shared/guard";
+
+export const dynamic = "force-dynamic";
+
+export async function DELETE(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  const refused = requireSameOrigin(req);
+  if (refused) return refused;
+  const user = await requireUser(req);
+  if (user instanceof Response) return user;
+  const id = Number((await params).id);
+  if (!Number.isSafeInteger(id)) return jsonError(400, "bad_request", "That is not a key id.");
+  const portal = getPortal();
+  if (!portal.ssh.keys.remove(user.sub, id)) return jsonError(404, "not_found", "You have no key with that id.");
+  portal.log.info({ user: user.username, key: id }, "ssh key deleted");
+  return new Response(null, { status: 204 });
+}

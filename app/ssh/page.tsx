@@ -1,0 +1,46 @@
+import type { Metadata } from "next";
+import { AppHeader } from "@/components/app-header";
+import { SshKeys } from "@/components/ssh-keys";
+import { getPortal } from "@/lib/portal-instance";
+import { requirePageUser } from "../_shared/current-user";
+
+export const metadata: Metadata = { title: "SSH keys" };
+export const dynamic = "force-dynamic";
+
+export default async function SshKeysPage() {
+  const user = await requirePageUser("/ssh");
+  const portal = getPortal();
+  portal.registry.register(user);
+  const { port, publicHost } = portal.config.ssh;
+  const target = /[^A-Za-z0-9._-]/.test(user.username) ? `'${user.username.replace(/'/g, "'\\''")}'` : user.username;
+  return (
+    <>
+      <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />
+      <main>
+        <h1>SSH</h1>
+        {port ? (
+          <section className="card" aria-labelledby="connect-heading">
+            <h2 id="connect-heading">Connect</h2>
+            <pre className="command" data-testid="ssh-command">{`ssh -p ${port} ${target}@${publicHost}`}</pre>
+            <p className="muted">
+              Works with <code>scp</code>, <code>sftp</code>, <code>rsync -e &apos;ssh -p {port}&apos;</code> and{" "}
+              <code>ssh -L</code> to ports in your workspace. Without a key below, the login shows a link to approve it
+              here in your browser.
+            </p>
+            <p className="muted small">The portal&apos;s host key fingerprints, to check on first connection:</p>
+            <ul className="small" data-testid="host-keys">
+              {portal.ssh.hostKeys.map((k) => (
+                <li key={k.type}>
+                  <code>{k.type}</code> <code>{k.fingerprint}</code>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : (
+          <p className="notice warn">The SSH gateway is turned off on this portal.</p>
+        )}
+        <SshKeys initial={portal.ssh.keys.list(user.sub)} />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import path from "node:path";
+import { utils } from "ssh2";
+import { fingerprintOf } from "./public-key";
+
+export interface HostKey {
+  type: "ssh-ed25519" | "ssh-rsa";
+  /** OpenSSH private key text, for ssh2's server. */
+  privateKey: string;
+  publicKey: string;
+  fingerprint: string;
+}
+
+const KINDS = [
+  { file: "ssh_host_ed25519_key", type: "ssh-ed25519", generate: () => utils.generateKeyPairSync("ed25519") },
+  { file: "ssh_host_rsa_key", type: "ssh-rsa", generate: () => utils.generateKeyPairSync("rsa", { bits: 3072 }) },
+] as const;
+
+/**
+ * The gateway's host keys: made once, kept in the data directory and reused for ever, so users' known_hosts
+ * stay valid across restarts and upgrades. ed25519 first; RSA for old clients.
+ */
+export function loadOrCreateHostKeys(dataRoot: string): HostKey[] {
+  const dir = path.join(dataRoot, "ssh");
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return KINDS.map((kind) => {
+    const file = path.join(dir, kind.file);
+    if (!fs.existsSync(file)) {
+      const pair = kind.generate();
+      try {
+        fs.writeFileSync(file, pair.private, { mode: 0o600, flag: "wx" });
+        fs.writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error; // another process won the race
+      }
+    }
+    const privateKey = fs.readFileSync(file, "utf8");
+    const parsed = utils.parseKey(privateKey);
+    if (parsed instanceof Error) throw new Error(`The SSH host key ${file} is unreadable: ${parsed.message}`);
+    const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+    const blob = key.getPublicSSH() as Buffer;
+    return {
+      type: kind.type,
+      privateKey,
+      publicKey: `${key.type} ${blob.toString("base64")}`,
+      fingerprint: fingerprintOf(blob),
+    };
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * Failed SSH logins, counted per source address and per username over a sliding window. Past the limit, further
+ * attempts are refused without being checked, until old failures age out.
+ */
+export class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  blocked(...keys: string[]): boolean {
+    return keys.some((key) => this.recent(key).length >= this.limit);
+  }
+
+  fail(...keys: string[]): void {
+    for (const key of keys) {
+      const list = this.recent(key);
+      list.push(this.now());
+      this.failures.set(key, list);
+    }
+    if (this.failures.size > 50_000) this.prune();
+  }
+
+  private recent(key: string): number[] {
+    const cutoff = this.now() - this.windowMs;
+    const list = (this.failures.get(key) ?? []).filter((t) => t > cutoff);
+    if (list.length === 0) this.failures.delete(key);
+    else this.failures.set(key, list);
+    return list;
+  }
+
+  private prune(): void {
+    for (const key of [...this.failures.keys()]) this.recent(key);
+  }
+}

@@ -1,0 +1,97 @@
+import { utils, type AuthContext, type AuthenticationType } from "ssh2";
+import type { Logger } from "pino";
+import type { RegisteredUser, UserRegistry } from "../../lib/identity/registry";
+import type { ApprovalService } from "../../lib/ssh/approvals";
+import type { SshKeyStore } from "../../lib/ssh/key-store";
+import { fingerprintOf } from "../../lib/ssh/public-key";
+import type { FailureLimiter } from "../../lib/ssh/rate-limit";
+
+export interface AuthDeps {
+  registry: UserRegistry;
+  keys: SshKeyStore;
+  approvals: ApprovalService;
+  limiter: FailureLimiter;
+  publicUrl: URL;
+  log: Logger;
+}
+
+export interface Peer {
+  ip: string;
+  software: string;
+}
+
+const METHODS: AuthenticationType[] = ["publickey", "keyboard-interactive"];
+
+/**
+ * One SSH connection's authentication: a stored public key, or approval in the browser. The answers are the
+ * same whether or not the user exists, so the gateway never tells a stranger which accounts there are.
+ */
+export class Authenticator {
+  user: RegisteredUser | null = null;
+  private cancelApproval: (() => void) | null = null;
+
+  constructor(
+    private readonly deps: AuthDeps,
+    private readonly peer: Peer,
+  ) {}
+
+  handle(ctx: AuthContext): void {
+    const { limiter, registry } = this.deps;
+    const ipKey = `ip:${this.peer.ip}`;
+    const userKey = `user:${ctx.username}`;
+    if (limiter.blocked(ipKey, userKey)) return ctx.reject(METHODS);
+    const user = registry.byUsername(ctx.username) ?? null;
+    const fail = () => {
+      limiter.fail(ipKey, userKey);
+      ctx.reject(METHODS);
+    };
+    switch (ctx.method) {
+      case "publickey":
+        return this.publicKey(ctx, user, fail);
+      case "keyboard-interactive":
+        return this.approveInBrowser(ctx, user, fail);
+      default:
+        return ctx.reject(METHODS);
+    }
+  }
+
+  /** The connection went away: a login waiting for approval no longer needs one. */
+  abandon(): void {
+    this.cancelApproval?.();
+  }
+
+  private publicKey(ctx: AuthContext & { method: "publickey" }, user: RegisteredUser | null, fail: () => void): void {
+    const stored = user ? this.deps.keys.find(user.sub, fingerprintOf(ctx.key.data)) : undefined;
+    if (!user || !stored) return fail();
+    if (!ctx.signature) return ctx.accept(); // the client asks whether this key would do: it would
+    const parsed = utils.parseKey(stored.publicKey);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (!key || key instanceof Error || key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return fail();
+    this.deps.keys.touch(stored.id);
+    this.succeed(ctx, user, `key ${stored.fingerprint}`);
+  }
+
+  private approveInBrowser(ctx: AuthContext & { method: "keyboard-interactive" }, user: RegisteredUser | null, fail: () => void): void {
+    const pending = this.deps.approvals.create(ctx.username, this.peer.ip, this.peer.software);
+    this.cancelApproval = () => this.deps.approvals.cancel(pending.request.id);
+    const link = new URL(`/ssh/approve/${pending.request.id}`, this.deps.publicUrl).href;
+    const instructions =
+      `To sign in without a key, open this link in a browser signed in to the portal as ${ctx.username}:\r\n\r\n` +
+      `  ${link}\r\n\r\n  and check that it shows the code ${pending.request.code}.\r\n` +
+      `Waiting up to 5 minutes… (add an SSH key on the portal's SSH keys page to skip this next time)\r\n`;
+    // No prompts, only instructions: the client shows them and waits while the user approves in the browser.
+    ctx.prompt([], "Approve this login in your browser", instructions, () => {
+      void pending.result.then(({ outcome, approverSub }) => {
+        this.cancelApproval = null;
+        if (outcome === "approved" && user && approverSub === user.sub) return this.succeed(ctx, user, "browser approval");
+        fail();
+      });
+    });
+  }
+
+  private succeed(ctx: AuthContext, user: RegisteredUser, how: string): void {
+    this.user = user;
+    this.deps.log.info({ user: user.username, ip: this.peer.ip, how }, "ssh login");
+    ctx.accept();
+  }
+}

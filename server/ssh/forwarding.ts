@@ -1,0 +1,74 @@
+import net from "node:net";
+import type { Logger } from "pino";
+import type { ServerChannel, TcpipRequestInfo } from "ssh2";
+import type { RegisteredUser } from "../../lib/identity/registry";
+import type { Portal } from "../../lib/portal";
+
+// `ssh -L` may only name the workspace itself; anything else would turn the gateway into an open relay.
+const SELF = new Set(["localhost", "127.0.0.1", "::1", "0.0.0.0", "ip6-localhost"]);
+
+// For servers bound to 127.0.0.1 inside the workspace, which the portal cannot reach from outside: a relay run
+// in the workspace's own network namespace. bash's /dev/tcp is in every workspace image.
+const RELAY = `exec 3<>/dev/tcp/127.0.0.1/"$1" || exit 1
+cat <&3 &
+cat >&3
+wait`;
+
+/**
+ * Local port forwarding (`ssh -L 8888:localhost:8888`) to a port in the user's own workspace only: straight to
+ * the workspace's address when the server listens on all addresses, through a relay inside it otherwise.
+ */
+export async function forwardToWorkspace(
+  portal: Portal,
+  user: RegisteredUser,
+  info: TcpipRequestInfo,
+  accept: () => ServerChannel,
+  reject: () => void,
+  log: Logger,
+): Promise<void> {
+  const port = info.destPort;
+  if (!(SELF.has(info.destIP) || info.destIP === user.slug) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    log.info({ user: user.username, dest: `${info.destIP}:${port}` }, "ssh forwarding refused: not the user's workspace");
+    return reject();
+  }
+  const status = await portal.workspaces.status(user).catch(() => null);
+  if (status?.state !== "running" || !status.ipAddress) return reject();
+  const socket = await connect(status.ipAddress, port);
+  if (socket) {
+    const channel = accept();
+    channel.pipe(socket).pipe(channel);
+    const close = () => {
+      socket.destroy();
+      channel.destroy();
+    };
+    socket.on("error", close).on("close", close);
+    channel.on("error", close).on("close", close);
+    return;
+  }
+  try {
+    const relay = await portal.workspaces.exec(user, { cmd: ["bash", "-c", RELAY, "relay", String(port)], tty: false, stdin: true });
+    const channel = accept();
+    channel.pipe(relay.stdin!);
+    relay.stdout.pipe(channel);
+    relay.stderr.resume();
+    channel.on("close", () => relay.detach());
+    void relay.wait().then(() => channel.end());
+  } catch {
+    reject();
+  }
+}
+
+function connect(host: string, port: number): Promise<net.Socket | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    socket.once("connect", () => {
+      socket.setTimeout(0);
+      resolve(socket);
+    });
+    socket.once("error", () => resolve(null));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(null);
+    });
+  });
+}

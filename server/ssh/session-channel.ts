@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { PseudoTtyInfo, ServerChannel, Session } from "ssh2";
+import type { RegisteredUser } from "../../lib/identity/registry";
+import type { Portal } from "../../lib/portal";
+import type { ExecProcess } from "../../lib/runtime/runtime";
+import {
+  DELIVERABLE_SIGNALS,
+  endSessionCommand,
+  signalCommand,
+  TERMINAL_TAG,
+  terminalShellCommand,
+} from "../../lib/terminal/end-session-script";
+import { isWorkspaceError } from "../../lib/workspace/errors";
+import { bridge } from "./exec-bridge";
+
+const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
+const ENV_ALLOWED = /^(LANG|LC_[A-Z]+|TZ|COLORTERM)$/;
+const MAX_ENV = 32;
+
+/**
+ * One SSH "session" channel mapped onto one `docker exec`, request by request, as ContainerSSH does: pty and env
+ * are remembered, then shell, exec or the sftp subsystem starts the process; window-change and signal act on it.
+ */
+export function handleSession(portal: Portal, user: RegisteredUser, session: Session, log: Logger): void {
+  const tag = randomBytes(12).toString("base64url");
+  const env: Record<string, string> = {};
+  let pty: PseudoTtyInfo | null = null;
+  let proc: ExecProcess | null = null;
+  let started = false;
+
+  const run = async (channel: ServerChannel, cmd: string[], tty: boolean, kind: string) => {
+    try {
+      const status = await portal.workspaces.status(user);
+      if (status.state !== "running") channel.stderr.write("Starting your workspace…\r\n");
+      await portal.workspaces.ensureRunning(user);
+      proc = await portal.workspaces.exec(user, {
+        cmd,
+        tty,
+        stdin: true,
+        env: [
+          ...(pty ? [`TERM=${pty.term || "xterm-256color"}`] : []),
+          "LANG=C.UTF-8",
+          ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+          `${TERMINAL_TAG}=${tag}`,
+        ],
+        ...(tty && pty ? { cols: Math.max(1, pty.cols), rows: Math.max(1, pty.rows) } : {}),
+      });
+      log.info({ user: user.username, kind }, "ssh session started");
+      await bridge(channel, proc);
+    } catch (error) {
+      const message = isWorkspaceError(error) ? error.message : "The workspace could not run this session.";
+      if (!isWorkspaceError(error)) log.error({ err: error, user: user.username }, "ssh session failed");
+      if (channel.writable) {
+        channel.stderr.write(`${message}\r\n`);
+        channel.exit(255);
+        channel.end();
+      }
+    }
+  };
+
+  const start = (accept: () => ServerChannel, cmd: string[], tty: boolean, kind: string) => {
+    if (started) return;
+    started = true;
+    const channel = accept();
+    // Whatever the client does (disconnect, ^C at the ssh prompt, network drop), nothing it started stays behind.
+    channel.once("close", () => void endProcesses(portal, user, tag, proc));
+    void run(channel, cmd, tty, kind);
+  };
+
+  session.on("pty", (accept, reject, info) => {
+    if (started) return reject?.();
+    pty = info;
+    accept?.();
+  });
+  session.on("window-change", (accept, reject, info) => {
+    if (pty) pty = { ...pty, cols: info.cols, rows: info.rows };
+    if (proc && info.cols > 0 && info.rows > 0) void proc.resize(info.cols, info.rows).catch(() => undefined);
+    accept?.();
+  });
+  session.on("env", (accept, reject, info) => {
+    if (started || !ENV_ALLOWED.test(info.key) || Object.keys(env).length >= MAX_ENV || info.val.length > 256) return reject?.();
+    env[info.key] = info.val;
+    accept?.();
+  });
+  session.on("shell", (accept) => start(accept, terminalShellCommand(), pty !== null, "shell"));
+  session.on("exec", (accept, reject, info) => {
+    if (info.command.length > 64 * 1024) return reject?.();
+    start(accept, ["bash", "-c", info.command], pty !== null, "exec");
+  });
+  session.on("subsystem", (accept, reject, info) => {
+    if (info.name !== "sftp") return reject?.();
+    start(accept, [SFTP_SERVER], false, "sftp");
+  });
+  session.on("signal", (accept, reject, info) => {
+    if (!proc || !DELIVERABLE_SIGNALS.has(info.name)) return reject?.();
+    accept?.();
+    void runQuietly(portal, user, signalCommand(tag, info.name));
+  });
+  // Agent and X11 forwarding would hand the workspace a way into the user's own machine: refused.
+  session.on("auth-agent", (accept, reject) => reject?.());
+  session.on("x11", (accept, reject) => reject?.());
+}
+
+async function endProcesses(portal: Portal, user: RegisteredUser, tag: string, proc: ExecProcess | null): Promise<void> {
+  if (!proc) return;
+  await runQuietly(portal, user, endSessionCommand(tag));
+  proc.detach();
+}
+
+async function runQuietly(portal: Portal, user: RegisteredUser, cmd: string[]): Promise<void> {
+  try {
+    const helper = await portal.workspaces.exec(user, { cmd, tty: false });
+    helper.stdout.resume();
+    helper.stderr.resume();
+    await helper.wait();
+  } catch {
+    // The workspace may have stopped meanwhile: then nothing is left to end or signal.
+  }
+}

@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
+
+const { utils } = ssh2;
 import { fingerprintOf } from "./public-key";
 
 export interface HostKey {

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
-import { utils } from "ssh2";
+// ssh2 is CommonJS: Node's ESM loader sees only its default export.
+import ssh2 from "ssh2";
+
+const { utils } = ssh2;
 
 export interface ParsedPublicKey {
   /** e.g. ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256 */

@@ -1,4 +1,4 @@
-import { utils, type AuthContext, type AuthenticationType } from "ssh2";
+import ssh2, { type AuthContext, type AuthenticationType } from "ssh2";
 import type { Logger } from "pino";
 import type { RegisteredUser, UserRegistry } from "../../lib/identity/registry";
 import type { ApprovalService } from "../../lib/ssh/approvals";
@@ -64,7 +64,7 @@ export class Authenticator {
     const stored = user ? this.deps.keys.find(user.sub, fingerprintOf(ctx.key.data)) : undefined;
     if (!user || !stored) return fail();
     if (!ctx.signature) return ctx.accept(); // the client asks whether this key would do: it would
-    const parsed = utils.parseKey(stored.publicKey);
+    const parsed = ssh2.utils.parseKey(stored.publicKey);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error || key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return fail();
     this.deps.keys.touch(stored.id);

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { Server, type Connection } from "ssh2";
+import ssh2, { type Connection } from "ssh2";
 import type { Portal } from "../../lib/portal";
 import { FailureLimiter } from "../../lib/ssh/rate-limit";
 import { Authenticator } from "./authenticate";
@@ -27,7 +27,7 @@ export interface SshGateway {
 export function createSshGateway(portal: Portal, log: Logger): SshGateway {
   const { keys, approvals, hostKeys } = portal.ssh;
   const limiter = new FailureLimiter(20, 5 * 60_000);
-  const server = new Server(
+  const server = new ssh2.Server(
     { hostKeys: hostKeys.map((k) => k.privateKey), ident: "SciTeX-Workspace", algorithms: ALGORITHMS as never },
     (client: Connection, info) => {
       const peer = { ip: info.ip, software: info.header.identRaw };

@@ -74,11 +74,12 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = proc;
+    const from = output.length; // a restart must see its own "listening", not the previous process's
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`portal did not start within 90 s:\n${output}`)), 90_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('"portal listening"')) {
+        if (output.slice(from).includes('"portal listening"')) {
           clearTimeout(timer);
           resolve();
         }

@@ -2,14 +2,14 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserRegistry } from "../../lib/identity/registry";
 import { SshKeyStore } from "../../lib/ssh/key-store";
 import { parsePublicKey } from "../../lib/ssh/public-key";
 import { openDatabase, type PortalDatabase } from "../../lib/store/db";
 
-const ed25519 = utils.generateKeyPairSync("ed25519", { comment: "alice@laptop" });
+const ed25519 = ssh2.utils.generateKeyPairSync("ed25519", { comment: "alice@laptop" });
 
 describe("public key parsing", () => {
   it("accepts an OpenSSH ed25519 key and computes the same fingerprint as ssh-keygen", () => {
@@ -28,7 +28,7 @@ describe("public key parsing", () => {
     expect(() => parsePublicKey(ed25519.private)).toThrow(/private key/);
     expect(() => parsePublicKey("ssh-ed25519 not-base64!!")).toThrow(/not an OpenSSH public key/);
     expect(() => parsePublicKey("hello world")).toThrow(/not an OpenSSH public key/);
-    const weak = utils.generateKeyPairSync("rsa", { bits: 1024 });
+    const weak = ssh2.utils.generateKeyPairSync("rsa", { bits: 1024 });
     expect(() => parsePublicKey(weak.public)).toThrow(/at least 2048 bits/);
   });
 });

@@ -1,0 +1,206 @@
+import { createHash, randomBytes } from "node:crypto";
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WORKSPACE_IMAGE } from "../support/images";
+import { freePort, startPortal, type PortalProcess } from "../support/portal-process";
+import { sessionCookie } from "../support/session-cookie";
+import { SshClient } from "../support/ssh-client";
+
+const SECRET = "ssh-test-secret-ssh-test-secret-0123456";
+const alice = { sub: "ssh-alice", username: "alice" };
+const bob = { sub: "ssh-bob", username: "bob" };
+
+const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+
+describe("SSH gateway with the real OpenSSH client", () => {
+  let portal: PortalProcess;
+  let client: SshClient;
+  let aliceKey: string;
+  let bobKey: string;
+
+  async function addKey(user: { sub: string; username: string }, keyFile: string): Promise<void> {
+    const response = await fetch(`${portal.url}/api/ssh/keys`, {
+      method: "POST",
+      headers: { cookie: await sessionCookie(SECRET, user), origin: portal.url, "content-type": "application/json" },
+      body: JSON.stringify({ publicKey: client.publicKey(keyFile) }),
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+  }
+
+  beforeAll(async () => {
+    portal = await startPortal({ WORKSPACE_IMAGE, WORKSPACE_MEMORY: "2g", AUTH_SECRET: SECRET });
+    client = new SshClient(portal.sshPort);
+    aliceKey = client.newKey("alice");
+    bobKey = client.newKey("bob");
+    await addKey(alice, aliceKey);
+    await addKey(bob, bobKey);
+  });
+  afterAll(async () => {
+    client?.cleanup();
+    await portal?.cleanup();
+  });
+
+  it("logs in with a key and runs a command in the user's own workspace", async () => {
+    const result = await client.ssh("alice", aliceKey, ["echo hello; id -un; pwd; hostname"]);
+    expect(result.stderr).not.toContain("Permission denied");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^hello\nuser\n\/home\/user\nalice-[a-z2-9]{8}\n$/);
+  });
+
+  it("refuses a key nobody added, and another user's key", async () => {
+    const stranger = client.newKey("stranger");
+    expect((await client.ssh("alice", stranger, ["true"])).code).toBe(255);
+    const wrongUser = await client.ssh("alice", bobKey, ["true"]);
+    expect(wrongUser.code).toBe(255);
+    expect(wrongUser.stderr).toContain("Permission denied");
+    // Unknown users get the very same answer.
+    expect((await client.ssh("nobody-here", stranger, ["true"])).stderr).toBe(wrongUser.stderr.replace("alice", "nobody-here"));
+  });
+
+  it("returns the command's exit status and keeps stderr apart from stdout", async () => {
+    expect((await client.ssh("alice", aliceKey, ["exit 3"])).code).toBe(3);
+    const both = await client.ssh("alice", aliceKey, ["echo to-out; echo to-err >&2"]);
+    expect(both.stdout).toBe("to-out\n");
+    expect(both.stderr).toBe("to-err\n");
+  });
+
+  it("passes stdin and its end to the command", async () => {
+    const data = randomBytes(300_000).toString("base64");
+    const result = await client.ssh("alice", aliceKey, ["wc -c"], data);
+    expect(result.stdout.trim()).toBe(String(data.length));
+  });
+
+  it("copies files both ways with sftp and scp (SFTP and legacy protocols), bytes identical", async () => {
+    const local = path.join(client.dir, "upload.bin");
+    fs.writeFileSync(local, randomBytes(3 * 1024 * 1024));
+    const back = path.join(client.dir, "download.bin");
+    const sftp = await client.sftp(aliceKey, "alice", `put ${local} up.bin\nget up.bin ${back}\n`);
+    expect(sftp.code, sftp.stderr).toBe(0);
+    expect(sha256(back)).toBe(sha256(local));
+
+    const scpBack = path.join(client.dir, "scp-back.bin");
+    expect((await client.scp(aliceKey, [local, "alice@127.0.0.1:scp.bin"])).code).toBe(0);
+    expect((await client.scp(aliceKey, ["alice@127.0.0.1:scp.bin", scpBack])).code).toBe(0);
+    expect(sha256(scpBack)).toBe(sha256(local));
+
+    const legacyBack = path.join(client.dir, "legacy-back.bin");
+    const legacy = await client.scp(aliceKey, ["-O", local, "alice@127.0.0.1:legacy.bin"]);
+    expect(legacy.code, legacy.stderr).toBe(0);
+    expect((await client.scp(aliceKey, ["-O", "alice@127.0.0.1:legacy.bin", legacyBack])).code).toBe(0);
+    expect(sha256(legacyBack)).toBe(sha256(local));
+  });
+
+  it("synchronises a directory with rsync over ssh", async () => {
+    const tree = path.join(client.dir, "tree");
+    fs.mkdirSync(path.join(tree, "sub"), { recursive: true });
+    fs.writeFileSync(path.join(tree, "a.txt"), "alpha\n");
+    fs.writeFileSync(path.join(tree, "sub", "b.bin"), randomBytes(100_000));
+    const result = await client.rsync(aliceKey, ["-a", `${tree}/`, "alice@127.0.0.1:synced/"]);
+    expect(result.code, result.stderr).toBe(0);
+    const remote = await client.ssh("alice", aliceKey, ["cd synced && find . -type f | sort && sha256sum sub/b.bin"]);
+    expect(remote.stdout).toContain("./a.txt\n./sub/b.bin\n");
+    expect(remote.stdout).toContain(sha256(path.join(tree, "sub", "b.bin")));
+  });
+
+  it("forwards a local port to a server in the workspace, even one bound to 127.0.0.1 only", async () => {
+    await client.ssh("alice", aliceKey, ["mkdir -p www && echo forwarded-ok > www/index.html && (cd www && nohup python3 -m http.server 8123 --bind 127.0.0.1 >/dev/null 2>&1 &) ; sleep 1"]);
+    const localPort = await freePort();
+    const tunnel = client.background("alice", aliceKey, ["-N", "-L", `${localPort}:localhost:8123`]);
+    try {
+      await expect
+        .poll(async () => (await fetch(`http://127.0.0.1:${localPort}/`).then((r) => r.text()).catch(() => "")).trim(), { timeout: 20_000 })
+        .toBe("forwarded-ok");
+    } finally {
+      tunnel.stop();
+    }
+  });
+
+  it("keeps alice out of bob's workspace: no login as bob, no forwarding to his address", async () => {
+    expect((await client.ssh("bob", aliceKey, ["true"])).code).toBe(255);
+    // bob runs a server on all addresses; alice asks the gateway to forward to bob's address.
+    await client.ssh("bob", bobKey, ["(nohup python3 -m http.server 8124 >/dev/null 2>&1 &); sleep 1"]);
+    const bobIp = (await client.ssh("bob", bobKey, ["hostname -I"])).stdout.trim().split(/\s+/)[0]!;
+    const localPort = await freePort();
+    const tunnel = client.background("alice", aliceKey, ["-N", "-L", `${localPort}:${bobIp}:8124`]);
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const reached = await new Promise<boolean>((resolve) => {
+        const s = net.connect(localPort, "127.0.0.1", () => {
+          s.once("data", () => resolve(true));
+          s.once("close", () => resolve(false));
+          s.write("GET / HTTP/1.0\r\n\r\n");
+        });
+        s.once("error", () => resolve(false));
+      });
+      expect(reached).toBe(false);
+    } finally {
+      tunnel.stop();
+    }
+  });
+
+  it("ends what a session started when the client disconnects", async () => {
+    const session = client.background("alice", aliceKey, ["sleep 7777"]);
+    await expect.poll(async () => (await client.ssh("alice", aliceKey, ["ps -eo args"])).stdout, { timeout: 15_000 }).toContain("sleep 7777");
+    session.stop();
+    await expect.poll(async () => (await client.ssh("alice", aliceKey, ["ps -eo args"])).stdout, { timeout: 15_000 }).not.toContain("sleep 7777");
+  });
+
+  it("follows the terminal size of an interactive session", async () => {
+    const name = `ssh-pty-${process.pid}`;
+    const sshCommand = ["ssh", "-t", ...client.options(aliceKey), "-p", String(portal.sshPort), "alice@127.0.0.1"].join(" ");
+    execFileSync("tmux", ["new-session", "-d", "-s", name, "-x", "100", "-y", "30", sshCommand]);
+    const screen = () => execFileSync("tmux", ["capture-pane", "-p", "-t", name], { encoding: "utf8" });
+    try {
+      await expect.poll(screen, { timeout: 20_000 }).toMatch(/\$ *$/m);
+      execFileSync("tmux", ["send-keys", "-t", name, "stty size", "Enter"]);
+      await expect.poll(screen, { timeout: 10_000 }).toContain("30 100");
+      execFileSync("tmux", ["resize-window", "-t", name, "-x", "120", "-y", "40"]);
+      await new Promise((r) => setTimeout(r, 500));
+      execFileSync("tmux", ["send-keys", "-t", name, "clear; stty size", "Enter"]);
+      await expect.poll(screen, { timeout: 10_000 }).toContain("40 120");
+    } finally {
+      execFileSync("tmux", ["kill-session", "-t", name]);
+    }
+  });
+
+  it("shrugs off garbage and half-open connections", async () => {
+    for (const payload of [randomBytes(4096), Buffer.from("SSH-2.0-x\r\n" + "\0".repeat(5000)), Buffer.from("GET / HTTP/1.1\r\n\r\n")]) {
+      await new Promise<void>((resolve) => {
+        const s = net.connect(portal.sshPort, "127.0.0.1", () => s.end(payload));
+        s.on("error", () => resolve());
+        s.on("close", () => resolve());
+        s.resume();
+      });
+    }
+    const idle = net.connect(portal.sshPort, "127.0.0.1"); // says nothing at all
+    expect((await client.ssh("alice", aliceKey, ["echo alive"])).stdout).toBe("alive\n");
+    idle.destroy();
+  });
+
+  it("keeps its host key across restarts", async () => {
+    const scan = () =>
+      spawnSync("ssh-keyscan", ["-T", "20", "-p", String(portal.sshPort), "-t", "ed25519,rsa", "127.0.0.1"], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((l) => l && !l.startsWith("#"))
+        .sort();
+    const before = scan();
+    expect(before.length).toBe(2);
+    await portal.restart();
+    expect(scan()).toEqual(before);
+    expect((await client.ssh("alice", aliceKey, ["echo after-restart"])).stdout).toBe("after-restart\n");
+  });
+
+  it("throttles a source that keeps failing", async () => {
+    const stranger = client.newKey("attacker");
+    const results: number[] = [];
+    for (let i = 0; i < 25; i++) results.push((await client.ssh(`guess${i % 5}`, stranger, ["true"], undefined, 20_000)).code);
+    expect(results.every((c) => c === 255)).toBe(true);
+    // Now even a good key is refused from this address until the window passes.
+    const blocked = await client.ssh("alice", aliceKey, ["echo should-not-run"]);
+    expect(blocked.code).toBe(255);
+    expect(blocked.stdout).toBe("");
+  });
+});

@@ -78,7 +78,7 @@ export class Authenticator {
     const instructions =
       `To sign in without a key, open this link in a browser signed in to the portal as ${ctx.username}:\r\n\r\n` +
       `  ${link}\r\n\r\n  and check that it shows the code ${pending.request.code}.\r\n` +
-      `Waiting up to 5 minutes… (add an SSH key on the portal's SSH keys page to skip this next time)\r\n`;
+      `Waiting up to 5 minutes... (add an SSH key on the portal's SSH keys page to skip this next time)\r\n`;
     // No prompts, only instructions: the client shows them and waits while the user approves in the browser.
     ctx.prompt([], "Approve this login in your browser", instructions, () => {
       void pending.result.then(({ outcome, approverSub }) => {

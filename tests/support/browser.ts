@@ -19,12 +19,17 @@ export function launchBrowser(): Promise<Browser> {
 
 /** Signs in through whichever provider the portal uses: both show a username/password form. */
 export async function signIn(page: Page, portalUrl: string, username: string, password: string): Promise<void> {
-  await page.goto(`${portalUrl}/signin`);
-  await page.getByRole("button", { name: /^Sign in with/ }).click();
-  await page.locator('input[name="username"]').fill(username);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('button[type="submit"], input[type="submit"]').first().click();
-  await page.waitForURL(`${portalUrl}/`);
+  try {
+    await page.goto(`${portalUrl}/signin`);
+    await page.getByRole("button", { name: /^Sign in with/ }).click();
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(password);
+    await page.locator('button[type="submit"], input[type="submit"]').first().click();
+    await page.waitForURL(`${portalUrl}/`);
+  } catch (error) {
+    const text = await page.locator("body").innerText().catch(() => "");
+    throw new Error(`sign-in as ${username} failed at ${page.url()}: ${(error as Error).message}\npage says: ${text.slice(0, 500)}`);
+  }
 }
 
 export async function sessionCookieHeader(page: Page): Promise<string> {

@@ -27,15 +27,18 @@ export class SshClient {
     return fs.readFileSync(`${keyFile}.pub`, "utf8");
   }
 
-  /** Options shared by ssh, scp, sftp and rsync's ssh. */
-  options(keyFile?: string, batch = true): string[] {
+  /**
+   * Options shared by ssh, scp, sftp and rsync's ssh. `logLevel` INFO is what users have: it shows the
+   * gateway's browser-approval instructions.
+   */
+  options(keyFile?: string, batch = true, logLevel = "ERROR"): string[] {
     return [
       "-o", `UserKnownHostsFile=${this.knownHosts}`,
       "-o", "StrictHostKeyChecking=accept-new",
       "-o", "IdentitiesOnly=yes",
       "-o", "IdentityAgent=none",
       "-o", "ConnectTimeout=20",
-      "-o", "LogLevel=ERROR",
+      "-o", `LogLevel=${logLevel}`,
       ...(batch ? ["-o", "BatchMode=yes"] : []),
       ...(keyFile ? ["-i", keyFile] : ["-o", "PubkeyAuthentication=no"]),
     ];

@@ -1,4 +1,4 @@
-import type { WorkspaceLimits } from "../config/env";
+import type { PortalConfig } from "../config/env";
 
 export type WorkspaceState = "none" | "stopped" | "starting" | "running" | "error";
 
@@ -27,13 +27,5 @@ export interface StartProgress {
   message: string;
 }
 
-export interface WorkspaceSettings {
-  dataRoot: string;
-  instance: string;
-  image: string;
-  namePrefix: string;
-  network: string;
-  limits: WorkspaceLimits;
-  startTimeoutMs: number;
-  stopTimeoutSeconds: number;
-}
+/** What the workspace engine needs of the portal's configuration. */
+export type WorkspaceSettings = Pick<PortalConfig, "dataRoot" | "instance"> & PortalConfig["workspace"];

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
 import { removeInstance } from "./docker-cleanup";
+import { freePort } from "./free-port";
 import { DOCKER_SOCKET, TEST_IMAGE } from "./images";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -25,16 +25,7 @@ export interface PortalProcess {
   cleanup(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "./free-port";
 
 /** The real portal (server/index.ts) as a child process on its own port, data root and Docker instance label. */
 export async function startPortal(env: Record<string, string> = {}, port?: number): Promise<PortalProcess> {

@@ -23,6 +23,11 @@ export function requireSameOrigin(req: Request): Response | null {
   return jsonError(403, "cross_site", "This request did not come from the portal's own pages and was refused.");
 }
 
+/** For requests that change something: from the portal's own pages, by a signed-in user. */
+export async function requireUserChange(req: Request): Promise<SessionUser | Response> {
+  return requireSameOrigin(req) ?? requireUser(req);
+}
+
 const STATUS: Record<WorkspaceErrorCode, number> = {
   docker_unavailable: 503,
   image_missing: 503,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getPortal } from "@/lib/portal-instance";
 import { isPublicKeyError } from "@/lib/ssh/public-key";
-import { jsonError, requireSameOrigin, requireUser } from "../../_shared/guard";
+import { jsonError, requireUser, requireUserChange } from "../../_shared/guard";
 
 export const dynamic = "force-dynamic";
 
@@ -17,9 +17,7 @@ const addSchema = z.object({
 });
 
 export async function POST(req: Request): Promise<Response> {
-  const refused = requireSameOrigin(req);
-  if (refused) return refused;
-  const user = await requireUser(req);
+  const user = await requireUserChange(req);
   if (user instanceof Response) return user;
   const body = addSchema.safeParse(await req.json().catch(() => null));
   if (!body.success) return jsonError(400, "bad_request", body.error.issues[0]?.message ?? "Send a public key.");

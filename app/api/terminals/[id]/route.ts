@@ -1,14 +1,12 @@
 import { getPortal } from "@/lib/portal-instance";
 import { TERMINAL_ID_PATTERN } from "@/lib/terminal/terminal-service";
-import { jsonError, requireSameOrigin, requireUser } from "../../_shared/guard";
+import { jsonError, requireUserChange } from "../../_shared/guard";
 
 export const dynamic = "force-dynamic";
 
 /** Closes one of the caller's terminals: its shell and everything started in it end. */
 export async function DELETE(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  const refused = requireSameOrigin(req);
-  if (refused) return refused;
-  const user = await requireUser(req);
+  const user = await requireUserChange(req);
   if (user instanceof Response) return user;
   const { id } = await params;
   if (!TERMINAL_ID_PATTERN.test(id)) return jsonError(400, "bad_request", "That is not a terminal id.");

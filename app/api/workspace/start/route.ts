@@ -1,5 +1,5 @@
 import { getPortal } from "@/lib/portal-instance";
-import { errorBody, requireSameOrigin, requireUser } from "../../_shared/guard";
+import { errorBody, requireUserChange } from "../../_shared/guard";
 import { toView } from "../status-json";
 
 export const dynamic = "force-dynamic";
@@ -10,9 +10,7 @@ export const dynamic = "force-dynamic";
  * leaves, so a reload finds it running.
  */
 export async function POST(req: Request): Promise<Response> {
-  const refused = requireSameOrigin(req);
-  if (refused) return refused;
-  const user = await requireUser(req);
+  const user = await requireUserChange(req);
   if (user instanceof Response) return user;
 
   const encoder = new TextEncoder();

@@ -1,13 +1,11 @@
 import { getPortal } from "@/lib/portal-instance";
-import { errorResponse, requireSameOrigin, requireUser } from "../../_shared/guard";
+import { errorResponse, requireUserChange } from "../../_shared/guard";
 import { toView } from "../status-json";
 
 export const dynamic = "force-dynamic";
 
 export async function POST(req: Request): Promise<Response> {
-  const refused = requireSameOrigin(req);
-  if (refused) return refused;
-  const user = await requireUser(req);
+  const user = await requireUserChange(req);
   if (user instanceof Response) return user;
   try {
     return Response.json(toView(await getPortal().workspaces.stop(user)));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getPortal } from "@/lib/portal-instance";
-import { jsonError, requireSameOrigin, requireUser } from "../../../_shared/guard";
+import { jsonError, requireUserChange } from "../../../_shared/guard";
 
 export const dynamic = "force-dynamic";
 
@@ -8,9 +8,7 @@ const decisionSchema = z.object({ approve: z.boolean() });
 
 /** The signed-in user approves (or denies) an SSH login waiting for them. */
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  const refused = requireSameOrigin(req);
-  if (refused) return refused;
-  const user = await requireUser(req);
+  const user = await requireUserChange(req);
   if (user instanceof Response) return user;
   const body = decisionSchema.safeParse(await req.json().catch(() => null));
   if (!body.success) return jsonError(400, "bad_request", "Say whether to approve.");

@@ -1,12 +1,10 @@
 import { getPortal } from "@/lib/portal-instance";
-import { jsonError, requireSameOrigin, requireUser } from "../../../_shared/guard";
+import { jsonError, requireUserChange } from "../../../_shared/guard";
 
 export const dynamic = "force-dynamic";
 
 export async function DELETE(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  const refused = requireSameOrigin(req);
-  if (refused) return refused;
-  const user = await requireUser(req);
+  const user = await requireUserChange(req);
   if (user instanceof Response) return user;
   const id = Number((await params).id);
   if (!Number.isSafeInteger(id)) return jsonError(400, "bad_request", "That is not a key id.");

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import type { WorkspaceView } from "@/app/api/workspace/status-json";
 import { StartProgressList } from "./start-progress";
 import { useWorkspace } from "./use-workspace";
-import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
+import { idleExplanation, stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
   const router = useRouter();
@@ -21,7 +21,12 @@ export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
         A Linux container with your files in <code>/home/user</code>: Python with numpy, pandas and matplotlib, git,
         and your own terminal.
       </p>
-      {stopExplanation(view) && <p className="muted">{stopExplanation(view)}</p>}
+      {stopExplanation(view) && (
+        <p className="muted" data-testid="stop-explanation">
+          {stopExplanation(view)}
+        </p>
+      )}
+      {idleExplanation(view) && <p className="muted small">Running; it {idleExplanation(view)}.</p>}
       {error && (
         <p className="notice bad" role="alert" data-testid="workspace-error">
           {error.message}

@@ -7,7 +7,7 @@ import { StartProgressList } from "./start-progress";
 import { TerminalTabs } from "./terminal/terminal-tabs";
 import { useWorkspace } from "./use-workspace";
 import { VsCodeView } from "./vscode-view";
-import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
+import { idleExplanation, stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export type WorkspacePane = "terminal" | "code" | "ports";
 
@@ -44,7 +44,12 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane, folder }: 
       <div className="workspace-bar">
         <strong>{view.name || view.username}</strong>
         <WorkspaceStatePill state={shown} />
-        {stopped && <span className="muted small">{stopExplanation(view)}</span>}
+        {stopped && <span className="muted small" data-testid="stop-explanation">{stopExplanation(view)}</span>}
+        {idleExplanation(view) && (
+          <span className="muted small" title="Using the terminal, SSH, VS Code or a port preview counts as use" data-testid="idle-countdown">
+            {idleExplanation(view)}
+          </span>
+        )}
         <nav className="view-tabs" role="tablist" aria-label="Workspace views">
           {tab("terminal", "Terminal")}
           {tab("code", "VS Code")}

@@ -1,4 +1,7 @@
+import { ActivityTracker } from "./activity/activity-tracker";
+import { IdleReaper } from "./activity/idle-reaper";
 import { CodeServerService } from "./apps/code-server";
+import { AuditLog } from "./audit/audit-log";
 import { AuthService, authSettings } from "./auth/auth-service";
 import type { OidcSettings, PortalConfig } from "./config/env";
 import { UserRegistry } from "./identity/registry";
@@ -10,7 +13,7 @@ import { DockerRuntime } from "./runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "./runtime/runtime";
 import { openDatabase, type PortalDatabase } from "./store/db";
 import { TerminalService } from "./terminal/terminal-service";
-import { WorkspaceManager } from "./workspace/manager";
+import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import type { WorkspaceSettings } from "./workspace/types";
 
 /** Everything the doors share, wired once per process. */
@@ -25,6 +28,9 @@ export interface Portal {
   terminals: TerminalService;
   codeServer: CodeServerService;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
+  activity: ActivityTracker;
+  idle: IdleReaper;
+  audit: AuditLog;
   close(): void;
 }
 
@@ -44,14 +50,59 @@ export function createPortal(
   const db = openDatabase(config.dataRoot);
   const registry = new UserRegistry(db);
   const runtime = new DockerRuntime(config.dockerSocket);
-  const workspaces = new WorkspaceManager(runtime, registry, workspaceSettings(config), log.child({ component: "workspaces" }));
-  const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }));
+  const audit = new AuditLog(db);
+  const activity = new ActivityTracker();
+  const workspaces = new WorkspaceManager(runtime, registry, workspaceSettings(config), log.child({ component: "workspaces" }), (event) =>
+    recordEvent(audit, activity, event),
+  );
+  const idle = new IdleReaper(workspaces, activity, config.workspace.idleTimeoutMs, log.child({ component: "idle" }));
+  const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }), (user) =>
+    audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } }),
+  );
   const terminals = new TerminalService(
     workspaces,
     { ...TERMINAL_BUFFERS, graceMs: config.terminal.graceMs, maxPerUser: config.terminal.maxPerUser },
     log.child({ component: "terminals" }),
+    (sub) => activity.touch(sub, "terminal"),
   );
   const codeServer = new CodeServerService(workspaces, log.child({ component: "code-server" }));
   const ssh = { keys: new SshKeyStore(db), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot) };
-  return { config, log, db, registry, runtime, workspaces, auth, terminals, codeServer, ssh, close: () => db.close() };
+  return {
+    config,
+    log,
+    db,
+    registry,
+    runtime,
+    workspaces,
+    auth,
+    terminals,
+    codeServer,
+    ssh,
+    activity,
+    idle,
+    audit,
+    close: () => {
+      idle.stop();
+      db.close();
+    },
+  };
+}
+
+function recordEvent(audit: AuditLog, activity: ActivityTracker, event: WorkspaceEvent): void {
+  const subject = { sub: event.user.sub, username: event.user.username };
+  switch (event.type) {
+    case "created":
+      return audit.record("workspace.create", { subject });
+    case "started":
+      activity.touch(event.user.sub, "portal");
+      return audit.record("workspace.start", { subject, detail: { ms: event.ms } });
+    case "stopped":
+      return audit.record("workspace.stop", {
+        subject,
+        actor: event.cause === "idle" ? "system" : event.cause === "user" ? event.user.username : null,
+        detail: { cause: event.cause },
+      });
+    case "removed":
+      return audit.record("workspace.remove", { subject });
+  }
 }

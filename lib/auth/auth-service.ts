@@ -38,6 +38,7 @@ export class AuthService {
     readonly settings: AuthSettings,
     private readonly registry: UserRegistry,
     private readonly log: Logger,
+    private readonly signedIn: (user: SessionUser) => void = () => {},
   ) {
     this.discovery = new DiscoveryResolver(settings.oidc.issuer, settings.oidc.discoveryUrl);
   }
@@ -67,5 +68,6 @@ export class AuthService {
   private onSignIn(user: SessionUser): void {
     this.registry.register(user);
     this.log.info({ user: user.username, sub: user.sub, admin: user.isAdmin }, "signed in");
+    this.signedIn(user);
   }
 }

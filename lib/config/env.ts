@@ -54,6 +54,7 @@ export const envSchema = z.object({
   WORKSPACE_PIDS: integer(16, 4_194_304).default(512),
   WORKSPACE_START_TIMEOUT_SECONDS: integer(1, 3600).default(60),
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),
+  WORKSPACE_IDLE_TIMEOUT_SECONDS: integer(0, 7 * 86_400).default(1800),
   SSH_HOST: z.string().min(1).optional(),
   SSH_PORT: integer(0, 65535).default(2200),
   SSH_PUBLIC_HOST: z.string().min(1).optional(),
@@ -126,6 +127,8 @@ export interface PortalConfig {
     limits: WorkspaceLimits;
     startTimeoutMs: number;
     stopTimeoutSeconds: number;
+    /** 0: never stop for idleness. */
+    idleTimeoutMs: number;
   };
   ssh: {
     /** 0 turns the SSH gateway off. */
@@ -190,6 +193,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       limits: { memoryBytes: env.WORKSPACE_MEMORY, cpus: env.WORKSPACE_CPUS, pids: env.WORKSPACE_PIDS },
       startTimeoutMs: env.WORKSPACE_START_TIMEOUT_SECONDS * 1000,
       stopTimeoutSeconds: env.WORKSPACE_STOP_TIMEOUT_SECONDS,
+      idleTimeoutMs: env.WORKSPACE_IDLE_TIMEOUT_SECONDS * 1000,
     },
     ssh: {
       port: env.SSH_PORT,

@@ -28,6 +28,17 @@ const MIGRATIONS: string[] = [
      UNIQUE (sub, fingerprint)
    );
    CREATE INDEX ssh_keys_fingerprint ON ssh_keys(fingerprint);`,
+  `CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY,
+     at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+     action TEXT NOT NULL,
+     actor TEXT,
+     subject_sub TEXT,
+     subject_name TEXT,
+     detail TEXT
+   );
+   CREATE INDEX audit_log_at ON audit_log(at);
+   CREATE INDEX audit_log_subject ON audit_log(subject_sub, action, at);`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

@@ -29,6 +29,8 @@ export class TerminalService {
     private readonly workspaces: WorkspaceManager,
     private readonly options: TerminalServiceOptions,
     private readonly log: Logger,
+    /** Input typed and output shown both count as use of the workspace (for the idle stop). */
+    private readonly onActivity: (sub: string) => void = () => {},
   ) {}
 
   /** Starts the workspace if needed, then a login shell in it. */
@@ -58,6 +60,7 @@ export class TerminalService {
       this.options,
       () => this.endProcesses(user, id),
       this.log.child({ terminal: id, user: user.username }),
+      () => this.onActivity(user.sub),
     );
     mine.set(id, session);
     void session.done.then(() => this.forget(user.sub, id));

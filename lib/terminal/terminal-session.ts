@@ -49,6 +49,7 @@ export class TerminalSession {
     private readonly options: TerminalSessionOptions,
     private readonly endProcesses: () => Promise<void>,
     private readonly log: Logger,
+    private readonly onActivity: () => void = () => {},
   ) {
     this.size = size;
     this.replay = new ReplayBuffer(options.replayBytes);
@@ -94,6 +95,7 @@ export class TerminalSession {
   input(client: TerminalClient, data: string): void {
     if (this.client !== client || this.ended || !this.proc.stdin) return;
     this.lastActivity = Date.now();
+    this.onActivity();
     this.proc.stdin.write(data);
   }
 
@@ -124,6 +126,7 @@ export class TerminalSession {
 
   private onOutput(chunk: Buffer): void {
     this.lastActivity = Date.now();
+    this.onActivity();
     this.replay.append(chunk);
     if (this.client) this.send(chunk);
   }

@@ -20,6 +20,15 @@ import type { StartProgress, WorkspaceSettings, WorkspaceStatus } from "./types"
 
 export type ProgressListener = (progress: StartProgress) => void;
 
+/** Why a workspace was stopped: by its owner, for being idle, or by an admin. */
+export type StopCause = "user" | "idle" | "admin";
+
+export type WorkspaceEvent =
+  | { type: "created"; user: RegisteredUser }
+  | { type: "started"; user: RegisteredUser; ms: number }
+  | { type: "stopped"; user: RegisteredUser; cause: StopCause }
+  | { type: "removed"; user: RegisteredUser };
+
 /**
  * The one workspace service behind every door (web terminal, VS Code proxy, SSH). It keeps no state of its own:
  * each call asks the engine, so a restarted portal carries on with whatever containers exist.
@@ -32,6 +41,8 @@ export class WorkspaceManager {
     private readonly registry: UserRegistry,
     private readonly settings: WorkspaceSettings,
     private readonly log: Logger,
+    /** Every change of state, for the audit log and metrics: one place that sees all doors' starts and stops. */
+    private readonly onEvent: (event: WorkspaceEvent) => void = () => {},
   ) {}
 
   /** The user's container, created (not started) if they have none. */
@@ -51,6 +62,7 @@ export class WorkspaceManager {
       } else {
         onProgress({ step: "starting", message: "Starting your workspace" });
         await this.startChecked(container, user);
+        this.emit({ type: "started", user, ms: Date.now() - started });
       }
       onProgress({ step: "ready", message: "Your workspace is ready" });
       this.log.info({ user: user.username, slug: user.slug, ms: Date.now() - started }, "workspace ready");
@@ -58,13 +70,15 @@ export class WorkspaceManager {
     });
   }
 
-  async stop(input: PortalUser): Promise<WorkspaceStatus> {
+  async stop(input: PortalUser, cause: StopCause = "user"): Promise<WorkspaceStatus> {
     const user = this.register(input);
     return this.locks.run(user.sub, async () => {
       const container = await this.find(user);
       if (!container) throw new WorkspaceNotFoundError(user.username);
+      const wasRunning = container.status === "running";
       await this.runtime.stop(container.id, this.settings.stopTimeoutSeconds);
-      this.log.info({ user: user.username, slug: user.slug }, "workspace stopped");
+      this.log.info({ user: user.username, slug: user.slug, cause }, "workspace stopped");
+      if (wasRunning) this.emit({ type: "stopped", user, cause });
       return this.statusOf(user, await this.runtime.inspect(container.id));
     });
   }
@@ -77,6 +91,7 @@ export class WorkspaceManager {
       if (!container) return;
       await this.runtime.remove(container.id);
       this.log.info({ user: user.username, slug: user.slug }, "workspace removed (home kept)");
+      this.emit({ type: "removed", user });
     });
   }
 
@@ -90,7 +105,11 @@ export class WorkspaceManager {
   async list(): Promise<WorkspaceStatus[]> {
     const containers = await this.runtime.list({ [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance });
     return containers.map((c) =>
-      describeContainer(c, { username: c.labels[LABEL.username] ?? "?", slug: c.labels[LABEL.slug] ?? "?" }),
+      describeContainer(c, {
+        sub: c.labels[LABEL.ownerSub] ?? "",
+        username: c.labels[LABEL.username] ?? "?",
+        slug: c.labels[LABEL.slug] ?? "?",
+      }),
     );
   }
 
@@ -115,6 +134,14 @@ export class WorkspaceManager {
     return container;
   }
 
+  private emit(event: WorkspaceEvent): void {
+    try {
+      this.onEvent(event);
+    } catch (error) {
+      this.log.error({ err: error, event: event.type }, "workspace event listener failed");
+    }
+  }
+
   private register(input: PortalUser): RegisteredUser {
     return this.registry.register(validateUser(input));
   }
@@ -127,7 +154,13 @@ export class WorkspaceManager {
 
   private statusOf(user: RegisteredUser, container: ContainerInfo | null): WorkspaceStatus {
     if (!container) {
-      return { state: "none", username: user.username, slug: user.slug, containerName: containerName(this.settings, user.slug) };
+      return {
+        state: "none",
+        sub: user.sub,
+        username: user.username,
+        slug: user.slug,
+        containerName: containerName(this.settings, user.slug),
+      };
     }
     return describeContainer(container, user);
   }
@@ -162,6 +195,7 @@ export class WorkspaceManager {
       throw error;
     }
     this.log.info({ user: user.username, slug: user.slug, container: spec.name }, "workspace created");
+    this.emit({ type: "created", user });
     const created = await this.runtime.inspect(id);
     if (!created) throw new WorkspaceError("runtime_error", "The workspace container vanished right after creation.");
     return created;

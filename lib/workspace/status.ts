@@ -12,10 +12,14 @@ const STATE: Record<ContainerInfo["status"], WorkspaceState> = {
 };
 
 /** How a container looks to its owner: state, and why it stopped when it did. */
-export function describeContainer(container: ContainerInfo, user: { username: string; slug: string }): WorkspaceStatus {
+export function describeContainer(
+  container: ContainerInfo,
+  user: { sub: string; username: string; slug: string },
+): WorkspaceStatus {
   const state = STATE[container.status];
   const status: WorkspaceStatus = {
     state,
+    sub: user.sub,
     username: user.username,
     slug: user.slug,
     containerName: container.name,

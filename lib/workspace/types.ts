@@ -7,6 +7,8 @@ export type StopReason = "out_of_memory" | "exited" | "never_started";
 
 export interface WorkspaceStatus {
   state: WorkspaceState;
+  /** The owner's OIDC subject (from the container's labels, or the user asked about). */
+  sub: string;
   username: string;
   slug: string;
   containerName: string;

@@ -84,6 +84,7 @@ export class WorkspaceProxy {
       return void res.end("The workspace is not running.");
     }
     this.prepare(req, route, user);
+    this.portal.activity.touch(user.sub, route.app.kind === "code" ? "vscode" : "port");
     this.proxy.web(req, res, { target: target.base });
   }
 
@@ -95,6 +96,7 @@ export class WorkspaceProxy {
     const target = await this.targets.resolve(user, route.app);
     if (target.kind === "starting") return refuse(socket, 503, "Service Unavailable");
     this.prepare(req, route, user);
+    countUserTraffic(socket, () => this.portal.activity.touch(user.sub, route.app.kind === "code" ? "vscode" : "port"));
     this.proxy.ws(req, socket, head, { target: target.base });
   }
 
@@ -127,6 +129,29 @@ export class WorkspaceProxy {
         : "It took too long to answer, or the connection broke. Retry in a moment.";
     badGatewayPage(resOrSocket, what, detail);
   }
+}
+
+// An open VS Code tab keeps its WebSocket alive with small heartbeats; typing and clicking send far more. Only a
+// minute with more than this many bytes from the browser counts as use, so an untouched tab lets the idle stop
+// happen.
+const ACTIVE_BYTES_PER_MINUTE = 4096;
+
+function countUserTraffic(socket: Duplex, used: () => void): void {
+  let windowStart = Date.now();
+  let bytes = 0;
+  socket.on("data", (chunk: Buffer) => {
+    const now = Date.now();
+    if (now - windowStart > 60_000) {
+      windowStart = now;
+      bytes = 0;
+    }
+    bytes += chunk.length;
+    if (bytes >= ACTIVE_BYTES_PER_MINUTE) {
+      used();
+      bytes = 0;
+      windowStart = now;
+    }
+  });
 }
 
 function accepts(req: IncomingMessage, type: string): boolean {

@@ -1,6 +1,7 @@
 import ssh2, { type AuthContext, type AuthenticationType } from "ssh2";
 import type { Logger } from "pino";
 import type { RegisteredUser, UserRegistry } from "../../lib/identity/registry";
+import type { AuditLog } from "../../lib/audit/audit-log";
 import type { ApprovalService } from "../../lib/ssh/approvals";
 import type { SshKeyStore } from "../../lib/ssh/key-store";
 import { fingerprintOf } from "../../lib/ssh/public-key";
@@ -11,6 +12,7 @@ export interface AuthDeps {
   keys: SshKeyStore;
   approvals: ApprovalService;
   limiter: FailureLimiter;
+  audit: AuditLog;
   publicUrl: URL;
   log: Logger;
 }
@@ -92,6 +94,7 @@ export class Authenticator {
   private succeed(ctx: AuthContext, user: RegisteredUser, how: string): void {
     this.user = user;
     this.deps.log.info({ user: user.username, ip: this.peer.ip, how }, "ssh login");
+    this.deps.audit.record("ssh.login", { actor: user.username, subject: user, detail: { how, ip: this.peer.ip } });
     ctx.accept();
   }
 }

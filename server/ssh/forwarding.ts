@@ -34,8 +34,10 @@ export async function forwardToWorkspace(
   const status = await portal.workspaces.status(user).catch(() => null);
   if (status?.state !== "running" || !status.ipAddress) return reject();
   const socket = await connect(status.ipAddress, port);
+  const used = () => portal.activity.touch(user.sub, "ssh");
   if (socket) {
     const channel = accept();
+    channel.on("data", used);
     channel.pipe(socket).pipe(channel);
     const close = () => {
       socket.destroy();
@@ -48,6 +50,7 @@ export async function forwardToWorkspace(
   try {
     const relay = await portal.workspaces.exec(user, { cmd: ["bash", "-c", RELAY, "relay", String(port)], tty: false, stdin: true });
     const channel = accept();
+    channel.on("data", used);
     channel.pipe(relay.stdin!);
     relay.stdout.pipe(channel);
     relay.stderr.resume();

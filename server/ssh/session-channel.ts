@@ -47,6 +47,10 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
         ...(tty && pty ? { cols: Math.max(1, pty.cols), rows: Math.max(1, pty.rows) } : {}),
       });
       log.info({ user: user.username, kind }, "ssh session started");
+      // Traffic either way is use of the workspace: an SSH session doing work keeps it from the idle stop.
+      const used = () => portal.activity.touch(user.sub, "ssh");
+      channel.on("data", used);
+      proc.stdout.on("data", used);
       await bridge(channel, proc);
     } catch (error) {
       const message = isWorkspaceError(error) ? error.message : "The workspace could not run this session.";

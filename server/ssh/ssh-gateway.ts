@@ -31,7 +31,10 @@ export function createSshGateway(portal: Portal, log: Logger): SshGateway {
     { hostKeys: hostKeys.map((k) => k.privateKey), ident: "SciTeX-Workspace", algorithms: ALGORITHMS as never },
     (client: Connection, info) => {
       const peer = { ip: info.ip, software: info.header.identRaw };
-      const auth = new Authenticator({ registry: portal.registry, keys, approvals, limiter, publicUrl: portal.config.publicUrl, log }, peer);
+      const auth = new Authenticator(
+        { registry: portal.registry, keys, approvals, limiter, audit: portal.audit, publicUrl: portal.config.publicUrl, log },
+        peer,
+      );
       const grace = setTimeout(() => client.end(), LOGIN_GRACE_MS);
       grace.unref();
       client.on("authentication", (ctx) => {

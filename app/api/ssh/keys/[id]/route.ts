@@ -11,5 +11,6 @@ export async function DELETE(req: Request, { params }: { params: Promise<{ id: s
   const portal = getPortal();
   if (!portal.ssh.keys.remove(user.sub, id)) return jsonError(404, "not_found", "You have no key with that id.");
   portal.log.info({ user: user.username, key: id }, "ssh key deleted");
+  portal.audit.record("ssh.key.delete", { actor: user.username, subject: user, detail: { key: id } });
   return new Response(null, { status: 204 });
 }

@@ -1,0 +1,68 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, signIn } from "../support/browser";
+import { WORKSPACE_IMAGE } from "../support/images";
+import { startPortal, type PortalProcess } from "../support/portal-process";
+import { sessionCookie } from "../support/session-cookie";
+import { SshClient } from "../support/ssh-client";
+
+const SECRET = "idle-test-secret-idle-test-secret-0123";
+const IDLE_SECONDS = 15;
+
+describe("idle stop through the real doors", () => {
+  let portal: PortalProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    portal = await startPortal({ WORKSPACE_IMAGE, WORKSPACE_MEMORY: "3g", AUTH_SECRET: SECRET, WORKSPACE_IDLE_TIMEOUT_SECONDS: String(IDLE_SECONDS) });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.cleanup();
+  });
+
+  async function view(cookie: string) {
+    return (await (await fetch(`${portal.url}/api/workspace`, { headers: { cookie } })).json()) as { state: string; stopCause?: string; idleStopAt?: string };
+  }
+
+  it("keeps a workspace running while an SSH session has traffic, then stops it when idle and says why", async () => {
+    const user = { sub: "idle-ssh-user", username: "sshuser" };
+    const cookie = await sessionCookie(SECRET, user);
+    const client = new SshClient(portal.sshPort);
+    try {
+      const key = client.newKey("k");
+      const added = await fetch(`${portal.url}/api/ssh/keys`, {
+        method: "POST",
+        headers: { cookie, origin: portal.url, "content-type": "application/json" },
+        body: JSON.stringify({ publicKey: client.publicKey(key) }),
+      });
+      expect(added.status).toBe(201);
+      const busy = await client.ssh("sshuser", key, [`for i in $(seq ${IDLE_SECONDS * 2}); do echo tick; sleep 1; done`], undefined, 120_000);
+      expect(busy.code).toBe(0);
+      expect(busy.stdout.split("\n").filter((l) => l === "tick")).toHaveLength(IDLE_SECONDS * 2);
+      expect((await view(cookie)).state).toBe("running");
+      expect(Date.parse((await view(cookie)).idleStopAt!)).toBeGreaterThan(Date.now());
+      await expect.poll(async () => (await view(cookie)).state, { timeout: (IDLE_SECONDS + 40) * 1000, interval: 1000 }).toBe("stopped");
+      expect((await view(cookie)).stopCause).toBe("idle");
+      // A new SSH login starts it again.
+      expect((await client.ssh("sshuser", key, ["echo back"])).stdout).toBe("back\n");
+    } finally {
+      client.cleanup();
+    }
+  });
+
+  it("lets an open but untouched VS Code tab be stopped", async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+    await signIn(page, portal.url, "alice", "alice");
+    await page.goto(`${portal.url}/workspace?view=code`);
+    await page.frameLocator('[data-testid="vscode-frame"]').locator(".monaco-workbench").waitFor({ timeout: 120_000 });
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    await expect.poll(async () => (await view(cookie)).state, { timeout: (IDLE_SECONDS + 90) * 1000, interval: 2000 }).toBe("stopped");
+    expect((await view(cookie)).stopCause).toBe("idle");
+    // The dashboard says why (the workspace page itself would start it again, as a visit means wanting it).
+    await page.goto(`${portal.url}/`);
+    await page.getByTestId("stop-explanation").waitFor();
+    expect(await page.getByTestId("stop-explanation").textContent()).toContain("without use");
+  });
+});

@@ -2,6 +2,7 @@ import { ActivityTracker } from "./activity/activity-tracker";
 import { IdleReaper } from "./activity/idle-reaper";
 import { CodeServerService } from "./apps/code-server";
 import { AuditLog } from "./audit/audit-log";
+import { PortalMetrics } from "./metrics/metrics";
 import { AuthService, authSettings } from "./auth/auth-service";
 import type { OidcSettings, PortalConfig } from "./config/env";
 import { UserRegistry } from "./identity/registry";
@@ -31,6 +32,7 @@ export interface Portal {
   activity: ActivityTracker;
   idle: IdleReaper;
   audit: AuditLog;
+  metrics: PortalMetrics;
   close(): void;
 }
 
@@ -52,8 +54,12 @@ export function createPortal(
   const runtime = new DockerRuntime(config.dockerSocket);
   const audit = new AuditLog(db);
   const activity = new ActivityTracker();
-  const workspaces = new WorkspaceManager(runtime, registry, workspaceSettings(config), log.child({ component: "workspaces" }), (event) =>
-    recordEvent(audit, activity, event),
+  const workspaces: WorkspaceManager = new WorkspaceManager(
+    runtime,
+    registry,
+    workspaceSettings(config),
+    log.child({ component: "workspaces" }),
+    (event) => recordEvent(audit, activity, metrics, event),
   );
   const idle = new IdleReaper(workspaces, activity, config.workspace.idleTimeoutMs, log.child({ component: "idle" }));
   const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }), (user) =>
@@ -65,6 +71,7 @@ export function createPortal(
     log.child({ component: "terminals" }),
     (sub) => activity.touch(sub, "terminal"),
   );
+  const metrics = new PortalMetrics(() => workspaces.list(), () => terminals.count());
   const codeServer = new CodeServerService(workspaces, log.child({ component: "code-server" }));
   const ssh = { keys: new SshKeyStore(db), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot) };
   return {
@@ -81,6 +88,7 @@ export function createPortal(
     activity,
     idle,
     audit,
+    metrics,
     close: () => {
       idle.stop();
       db.close();
@@ -88,15 +96,18 @@ export function createPortal(
   };
 }
 
-function recordEvent(audit: AuditLog, activity: ActivityTracker, event: WorkspaceEvent): void {
+function recordEvent(audit: AuditLog, activity: ActivityTracker, metrics: PortalMetrics, event: WorkspaceEvent): void {
   const subject = { sub: event.user.sub, username: event.user.username };
   switch (event.type) {
     case "created":
       return audit.record("workspace.create", { subject });
     case "started":
       activity.touch(event.user.sub, "portal");
+      metrics.workspaceStarts.inc();
+      metrics.workspaceStartSeconds.observe(event.ms / 1000);
       return audit.record("workspace.start", { subject, detail: { ms: event.ms } });
     case "stopped":
+      metrics.workspaceStops.inc({ cause: event.cause });
       return audit.record("workspace.stop", {
         subject,
         actor: event.cause === "idle" ? "system" : event.cause === "user" ? event.user.username : null,

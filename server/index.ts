@@ -7,6 +7,7 @@ import { createLogger } from "../lib/log";
 import { createPortal } from "../lib/portal";
 import { setPortal } from "../lib/portal-instance";
 import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
+import { opsRoutes } from "./ops/ops-routes";
 import { WORKSPACE_PROXY_PREFIX, WorkspaceProxy } from "./proxy/workspace-proxy";
 import { createSshGateway } from "./ssh/ssh-gateway";
 import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
@@ -53,15 +54,19 @@ async function main(): Promise<void> {
   const proxy = new WorkspaceProxy(portal, log.child({ component: "proxy" }));
   upgrades.add(WORKSPACE_PROXY_PREFIX, proxy.handleUpgrade);
 
+  const ops = opsRoutes(portal);
+
   const server = http.createServer((req, res) => {
     if (devIdp && req.url?.startsWith(`${DEV_IDP_PREFIX}/`)) return devIdp.handle(req, res);
     if (req.url?.startsWith(`${TERMINAL_SOCKET_PATH}/`)) return terminals.handleRequest(req, res);
     if (proxy.handleRequest(req, res)) return;
-    handle(req, res).catch((error: unknown) => {
-      log.error({ err: error, url: req.url }, "request failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("Internal Server Error");
-    });
+    void ops(req, res)
+      .then((handled) => (handled ? undefined : handle(req, res)))
+      .catch((error: unknown) => {
+        log.error({ err: error, url: req.url }, "request failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end("Internal Server Error");
+      });
   });
   server.on("upgrade", upgrades.handle);
   server.on("clientError", (error, socket) => {

@@ -71,6 +71,7 @@ export const envSchema = z.object({
     .default("openid profile email"),
   OIDC_PROVIDER_NAME: z.string().min(1).max(60).default("SciTeX Cloud"),
   ADMIN_USERNAMES: z.string().default(""),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   ADMIN_CLAIM: z
     .string()
     .regex(/^[A-Za-z_][\w.-]*(=.+)?$/, "expected a claim name, or claim=value (e.g. is_staff, or groups=admins)")
@@ -130,6 +131,8 @@ export interface PortalConfig {
     /** 0: never stop for idleness. */
     idleTimeoutMs: number;
   };
+  /** Lets Prometheus scrape /metrics without an admin session (Authorization: Bearer <token>). */
+  metricsToken: string | null;
   ssh: {
     /** 0 turns the SSH gateway off. */
     port: number;
@@ -195,6 +198,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       stopTimeoutSeconds: env.WORKSPACE_STOP_TIMEOUT_SECONDS,
       idleTimeoutMs: env.WORKSPACE_IDLE_TIMEOUT_SECONDS * 1000,
     },
+    metricsToken: env.METRICS_TOKEN ?? null,
     ssh: {
       port: env.SSH_PORT,
       host: env.SSH_HOST ?? env.HOST,

@@ -33,6 +33,7 @@ export class WorkspaceProxy {
       const cookies = filterSetCookie(proxyRes.headers["set-cookie"]);
       if (cookies) proxyRes.headers["set-cookie"] = cookies;
       if (route) proxyRes.headers.location = rewriteLocation(proxyRes.headers.location, route.prefix);
+      this.portal.metrics.proxyRequests.inc({ app: route?.app.kind ?? "code", status: `${Math.floor((proxyRes.statusCode ?? 500) / 100)}xx` });
     });
     this.proxy.on("error", (error, req, resOrSocket) => this.onProxyError(error, req as ProxiedRequest, resOrSocket));
   }
@@ -119,6 +120,7 @@ export class WorkspaceProxy {
     if (route && req.portalUser) this.targets.forget(req.portalUser, route.app);
     const code = (error as NodeJS.ErrnoException).code;
     this.log.debug({ err: error, code, url: req.url }, "proxy upstream error");
+    this.portal.metrics.proxyRequests.inc({ app: route?.app.kind ?? "code", status: "error" });
     if (!(resOrSocket instanceof http.ServerResponse)) return void (resOrSocket as Duplex).destroy();
     const what = route?.app.kind === "port" ? `Port ${route.app.port} in your workspace` : "VS Code";
     const detail =

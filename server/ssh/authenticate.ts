@@ -2,6 +2,7 @@ import ssh2, { type AuthContext, type AuthenticationType } from "ssh2";
 import type { Logger } from "pino";
 import type { RegisteredUser, UserRegistry } from "../../lib/identity/registry";
 import type { AuditLog } from "../../lib/audit/audit-log";
+import type { PortalMetrics } from "../../lib/metrics/metrics";
 import type { ApprovalService } from "../../lib/ssh/approvals";
 import type { SshKeyStore } from "../../lib/ssh/key-store";
 import { fingerprintOf } from "../../lib/ssh/public-key";
@@ -13,6 +14,7 @@ export interface AuthDeps {
   approvals: ApprovalService;
   limiter: FailureLimiter;
   audit: AuditLog;
+  metrics: PortalMetrics;
   publicUrl: URL;
   log: Logger;
 }
@@ -44,6 +46,7 @@ export class Authenticator {
     if (limiter.blocked(ipKey, userKey)) return ctx.reject(METHODS);
     const user = registry.byUsername(ctx.username) ?? null;
     const fail = () => {
+      this.deps.metrics.sshAuthFailures.inc();
       limiter.fail(ipKey, userKey);
       ctx.reject(METHODS);
     };
@@ -94,6 +97,7 @@ export class Authenticator {
   private succeed(ctx: AuthContext, user: RegisteredUser, how: string): void {
     this.user = user;
     this.deps.log.info({ user: user.username, ip: this.peer.ip, how }, "ssh login");
+    this.deps.metrics.sshLogins.inc({ method: how.startsWith("key") ? "publickey" : "browser" });
     this.deps.audit.record("ssh.login", { actor: user.username, subject: user, detail: { how, ip: this.peer.ip } });
     ctx.accept();
   }

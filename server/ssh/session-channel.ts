@@ -54,6 +54,7 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
       await bridge(channel, proc);
     } catch (error) {
       const message = isWorkspaceError(error) ? error.message : "The workspace could not run this session.";
+      portal.metrics.errors.inc({ code: isWorkspaceError(error) ? error.code : "internal" });
       if (!isWorkspaceError(error)) log.error({ err: error, user: user.username }, "ssh session failed");
       if (channel.writable) {
         channel.stderr.write(`${message}\r\n`);
@@ -67,6 +68,8 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
     if (started) return;
     started = true;
     const channel = accept();
+    portal.metrics.sshSessions.inc();
+    channel.once("close", () => portal.metrics.sshSessions.dec());
     // Whatever the client does (disconnect, ^C at the ssh prompt, network drop), nothing it started stays behind.
     channel.once("close", () => void endProcesses(portal, user, tag, proc));
     void run(channel, cmd, tty, kind);

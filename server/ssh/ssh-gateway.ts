@@ -32,7 +32,7 @@ export function createSshGateway(portal: Portal, log: Logger): SshGateway {
     (client: Connection, info) => {
       const peer = { ip: info.ip, software: info.header.identRaw };
       const auth = new Authenticator(
-        { registry: portal.registry, keys, approvals, limiter, audit: portal.audit, publicUrl: portal.config.publicUrl, log },
+        { registry: portal.registry, keys, approvals, limiter, audit: portal.audit, metrics: portal.metrics, publicUrl: portal.config.publicUrl, log },
         peer,
       );
       const grace = setTimeout(() => client.end(), LOGIN_GRACE_MS);

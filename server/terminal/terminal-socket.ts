@@ -139,6 +139,7 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
       target.attach(client, { cols, rows });
     } catch (error) {
       if (!isWorkspaceError(error)) log.error({ err: error, user: user.username }, "terminal start failed");
+      portal.metrics.errors.inc({ code: isWorkspaceError(error) ? error.code : "internal" });
       fail({
         code: isWorkspaceError(error) ? error.code : "internal",
         message: isWorkspaceError(error) ? error.message : "The terminal could not start. Try again.",

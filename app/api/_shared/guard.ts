@@ -40,12 +40,12 @@ const STATUS: Record<WorkspaceErrorCode, number> = {
 };
 
 export function errorResponse(error: unknown): Response {
-  if (isWorkspaceError(error)) return jsonError(STATUS[error.code], error.code, error.message);
-  getPortal().log.error({ err: error }, "request failed");
-  return jsonError(500, "internal", "Something went wrong on the portal. Try again; if it persists, tell an operator.");
+  const body = errorBody(error);
+  return jsonError(isWorkspaceError(error) ? STATUS[error.code] : 500, body.code, body.message);
 }
 
 export function errorBody(error: unknown): { code: string; message: string } {
+  getPortal().metrics.errors.inc({ code: isWorkspaceError(error) ? error.code : "internal" });
   if (isWorkspaceError(error)) return { code: error.code, message: error.message };
   getPortal().log.error({ err: error }, "request failed");
   return { code: "internal", message: "Something went wrong on the portal. Try again; if it persists, tell an operator." };

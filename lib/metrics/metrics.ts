@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { WorkspaceStatus } from "../workspace/types";
+
+/**
+ * What an operator watches, as Prometheus metrics. Labels only ever take values from small fixed sets (states,
+ * causes, doors, status classes), never from users, so a username can never blow up the series count.
+ */
+export class PortalMetrics {
+  readonly registry = new Registry();
+  readonly workspaceStarts: Counter;
+  readonly workspaceStartSeconds: Histogram;
+  readonly workspaceStops: Counter<"cause">;
+  readonly errors: Counter<"code">;
+  readonly sshLogins: Counter<"method">;
+  readonly sshAuthFailures: Counter;
+  readonly sshSessions: Gauge;
+  readonly proxyRequests: Counter<"app" | "status">;
+
+  constructor(listWorkspaces: () => Promise<WorkspaceStatus[]>, terminalCount: () => number) {
+    collectDefaultMetrics({ register: this.registry, prefix: "scitex_portal_" });
+    const registers = [this.registry];
+    new Gauge({
+      name: "scitex_workspaces",
+      help: "Workspaces of this portal instance by state",
+      labelNames: ["state"],
+      registers,
+      async collect() {
+        const counts: Record<string, number> = { running: 0, stopped: 0, starting: 0, error: 0 };
+        try {
+          for (const ws of await listWorkspaces()) counts[ws.state] = (counts[ws.state] ?? 0) + 1;
+        } catch {
+          // Docker unreachable: report nothing rather than zeros that look like a fact.
+          return;
+        }
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+    new Gauge({ name: "scitex_terminals_active", help: "Open web terminals", registers, collect() { this.set(terminalCount()); } });
+    this.workspaceStarts = new Counter({ name: "scitex_workspace_starts_total", help: "Workspace starts", registers });
+    this.workspaceStartSeconds = new Histogram({
+      name: "scitex_workspace_start_seconds",
+      help: "Time from a start request until a shell can run",
+      buckets: [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60],
+      registers,
+    });
+    this.workspaceStops = new Counter({ name: "scitex_workspace_stops_total", help: "Workspace stops by cause", labelNames: ["cause"], registers });
+    this.errors = new Counter({ name: "scitex_errors_total", help: "Errors shown to users, by code", labelNames: ["code"], registers });
+    this.sshLogins = new Counter({ name: "scitex_ssh_logins_total", help: "Successful SSH logins by method", labelNames: ["method"], registers });
+    this.sshAuthFailures = new Counter({ name: "scitex_ssh_auth_failures_total", help: "Refused SSH authentication attempts", registers });
+    this.sshSessions = new Gauge({ name: "scitex_ssh_sessions_active", help: "Open SSH session channels", registers });
+    this.proxyRequests = new Counter({
+      name: "scitex_proxy_requests_total",
+      help: "Requests through the VS Code / port proxy, by app and status class",
+      labelNames: ["app", "status"],
+      registers,
+    });
+  }
+}

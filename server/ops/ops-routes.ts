@@ -1,0 +1,58 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Portal } from "../../lib/portal";
+
+/**
+ * Endpoints for operators and their tools: liveness, readiness (Docker reachable, database writable), and
+ * Prometheus metrics for admins or a scraper holding METRICS_TOKEN.
+ */
+export function opsRoutes(portal: Portal) {
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
+
+  const allowedMetrics = async (req: IncomingMessage): Promise<boolean> => {
+    const token = portal.config.metricsToken;
+    const given = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
+    if (token && given && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token))) return true;
+    const user = await portal.auth.userFromCookieHeader(req.headers.cookie);
+    return user?.isAdmin === true;
+  };
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const path = (req.url ?? "").split("?")[0];
+    if (path === "/healthz") {
+      send(res, 200, { status: "ok" });
+      return true;
+    }
+    if (path === "/readyz") {
+      const checks: Record<string, string> = {};
+      try {
+        await portal.runtime.ping();
+        checks.docker = "ok";
+      } catch (error) {
+        checks.docker = (error as Error).message;
+      }
+      try {
+        portal.db.exec("BEGIN IMMEDIATE; ROLLBACK;"); // takes the write lock: proves the database is writable
+        checks.database = "ok";
+      } catch (error) {
+        checks.database = (error as Error).message;
+      }
+      const ready = Object.values(checks).every((v) => v === "ok");
+      send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
+      return true;
+    }
+    if (path === "/metrics") {
+      if (!(await allowedMetrics(req))) {
+        send(res, 403, { error: "Metrics are for admins, or for a scraper with METRICS_TOKEN." });
+        return true;
+      }
+      res.writeHead(200, { "content-type": portal.metrics.registry.contentType, "cache-control": "no-store" });
+      res.end(await portal.metrics.registry.metrics());
+      return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPortal, type PortalProcess } from "../support/portal-process";
+import { sessionCookie } from "../support/session-cookie";
+
+const SECRET = "ops-test-secret-ops-test-secret-012345";
+const TOKEN = "scrape-token-0123456789";
+
+describe("operations endpoints", () => {
+  let portal: PortalProcess;
+  beforeAll(async () => {
+    portal = await startPortal({ AUTH_SECRET: SECRET, METRICS_TOKEN: TOKEN, ADMIN_USERNAMES: "root-admin" });
+  });
+  afterAll(() => portal?.cleanup());
+
+  it("reports liveness and readiness (Docker reachable, database writable)", async () => {
+    expect(await (await fetch(`${portal.url}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${portal.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { docker: "ok", database: "ok" } });
+  });
+
+  it("serves metrics to admins and the scraper token only", async () => {
+    const user = await sessionCookie(SECRET, { sub: "u1", username: "plain-user" });
+    expect((await fetch(`${portal.url}/metrics`)).status).toBe(403);
+    expect((await fetch(`${portal.url}/metrics`, { headers: { cookie: user } })).status).toBe(403);
+    expect((await fetch(`${portal.url}/metrics`, { headers: { authorization: "Bearer wrong-token-000000000" } })).status).toBe(403);
+    const scraped = await fetch(`${portal.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain("scitex_workspaces");
+  });
+
+  it("moves its metrics when workspaces start and stop", async () => {
+    const cookie = await sessionCookie(SECRET, { sub: "u2", username: "metrics-user" });
+    const scrape = async () => (await (await fetch(`${portal.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text());
+    const value = (text: string, series: string) => Number(text.match(new RegExp(`^${series.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m"))?.[1] ?? 0);
+    const before = await scrape();
+    const started = await fetch(`${portal.url}/api/workspace/start`, { method: "POST", headers: { cookie, origin: portal.url } });
+    expect(await started.text()).toContain('"status"');
+    const stopped = await fetch(`${portal.url}/api/workspace/stop`, { method: "POST", headers: { cookie, origin: portal.url } });
+    expect(stopped.status).toBe(200);
+    const after = await scrape();
+    expect(value(after, "scitex_workspace_starts_total")).toBe(value(before, "scitex_workspace_starts_total") + 1);
+    expect(value(after, 'scitex_workspace_stops_total{cause="user"}')).toBe(value(before, 'scitex_workspace_stops_total{cause="user"}') + 1);
+    expect(value(after, 'scitex_workspaces{state="stopped"}')).toBeGreaterThanOrEqual(1);
+    expect(value(after, "scitex_workspace_start_seconds_count")).toBeGreaterThanOrEqual(1);
+    expect(after).not.toContain("metrics-user"); // no user-controlled label values
+  });
+});

@@ -12,6 +12,7 @@ export function AppHeader({ user, devProvider }: { user: SessionUser; devProvide
         <Link href="/">Dashboard</Link>
         <Link href="/workspace">Workspace</Link>
         <Link href="/ssh">SSH keys</Link>
+        {user.isAdmin && <Link href="/admin">Admin</Link>}
       </nav>
       <div className="who">
         {devProvider && <span className="badge warn" title="Signed in through the embedded development identity provider">dev sign-in</span>}

@@ -37,3 +37,8 @@ export async function ensureHome(dataRoot: string, slug: string): Promise<string
   }
   return dir;
 }
+
+/** Deletes a user's home directory for good: only ever on an admin's explicit, twice-confirmed request. */
+export async function deleteHome(dataRoot: string, slug: string): Promise<void> {
+  await fs.rm(homePath(dataRoot, slug), { recursive: true, force: true });
+}

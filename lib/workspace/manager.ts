@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { RegisteredUser, UserRegistry } from "../identity/registry";
 import { validateUser, type PortalUser } from "../identity/user";
-import type { ContainerInfo, ContainerRuntime, ExecOptions, ExecProcess } from "../runtime/runtime";
+import type { ContainerInfo, ContainerRuntime, ContainerStats, ExecOptions, ExecProcess } from "../runtime/runtime";
 import { KeyedMutex } from "../util/keyed-mutex";
 import {
   ContainerExitedError,
@@ -12,7 +12,7 @@ import {
   WorkspaceError,
   WorkspaceNotFoundError,
 } from "./errors";
-import { ensureHome } from "./home";
+import { deleteHome, ensureHome } from "./home";
 import { LABEL } from "./labels";
 import { containerName, workspaceSpec, WORKSPACE_HOME, WORKSPACE_USER } from "./spec";
 import { describeContainer } from "./status";
@@ -83,16 +83,22 @@ export class WorkspaceManager {
     });
   }
 
-  /** Removes the container; the home directory on the host is kept. */
-  async remove(input: PortalUser): Promise<void> {
+  /** Removes the container; the home directory on the host is kept unless `deleteHome` says otherwise. */
+  async remove(input: PortalUser, options: { deleteHome?: boolean } = {}): Promise<void> {
     const user = this.register(input);
     await this.locks.run(user.sub, async () => {
       const container = await this.find(user);
-      if (!container) return;
-      await this.runtime.remove(container.id);
-      this.log.info({ user: user.username, slug: user.slug }, "workspace removed (home kept)");
+      if (container) await this.runtime.remove(container.id);
+      if (options.deleteHome) await deleteHome(this.settings.dataRoot, user.slug);
+      this.log.info({ user: user.username, slug: user.slug, homeDeleted: options.deleteHome === true }, "workspace removed");
       this.emit({ type: "removed", user });
     });
+  }
+
+  /** CPU, memory and process count of a running workspace. */
+  async stats(input: PortalUser): Promise<ContainerStats | null> {
+    const container = await this.find(this.register(input));
+    return container?.status === "running" ? this.runtime.stats(container.id) : null;
   }
 
   async status(input: PortalUser): Promise<WorkspaceStatus> {

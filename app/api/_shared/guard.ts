@@ -23,6 +23,13 @@ export function requireSameOrigin(req: Request): Response | null {
   return jsonError(403, "cross_site", "This request did not come from the portal's own pages and was refused.");
 }
 
+/** Admins only: anyone else signed in gets 403, and nobody learns more than that. */
+export async function requireAdmin(req: Request, change = false): Promise<SessionUser | Response> {
+  const user = change ? await requireUserChange(req) : await requireUser(req);
+  if (user instanceof Response) return user;
+  return user.isAdmin ? user : jsonError(403, "forbidden", "This is for administrators.");
+}
+
 /** For requests that change something: from the portal's own pages, by a signed-in user. */
 export async function requireUserChange(req: Request): Promise<SessionUser | Response> {
   return requireSameOrigin(req) ?? requireUser(req);

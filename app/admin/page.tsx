@@ -1,0 +1,35 @@
+import type { Metadata } from "next";
+import { AdminWorkspaces } from "@/components/admin/admin-workspaces";
+import { AuditViewer } from "@/components/admin/audit-viewer";
+import { AppHeader } from "@/components/app-header";
+import { EngineStatusCard } from "@/components/engine-status-card";
+import { engineStatus } from "@/lib/engine/engine-status";
+import { getPortal } from "@/lib/portal-instance";
+import { requirePageUser } from "../_shared/current-user";
+
+export const metadata: Metadata = { title: "Admin" };
+export const dynamic = "force-dynamic";
+
+export default async function AdminPage() {
+  const user = await requirePageUser("/admin");
+  const portal = getPortal();
+  return (
+    <>
+      <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />
+      <main className="wide">
+        <h1>Admin</h1>
+        {user.isAdmin ? (
+          <>
+            <EngineStatusCard status={await engineStatus(portal)} />
+            <AdminWorkspaces idleMinutes={Math.round(portal.config.workspace.idleTimeoutMs / 60_000)} />
+            <AuditViewer />
+          </>
+        ) : (
+          <p className="notice bad" role="alert" data-testid="admin-forbidden">
+            This page is for administrators.
+          </p>
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+import { getPortal } from "@/lib/portal-instance";
+import { errorResponse, requireAdmin } from "../../_shared/guard";
+
+export const dynamic = "force-dynamic";
+
+export interface AdminWorkspaceRow {
+  name: string;
+  username: string;
+  /** False for a container with our labels whose owner this portal's database does not know. */
+  knownOwner: boolean;
+  state: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  idleSeconds?: number;
+  idleStopAt?: string;
+  stopReason?: string;
+  cpuPercent?: number;
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  pids?: number;
+}
+
+/** Every workspace of this portal, with usage for the running ones. */
+export async function GET(req: Request): Promise<Response> {
+  const admin = await requireAdmin(req);
+  if (admin instanceof Response) return admin;
+  try {
+    const portal = getPortal();
+    const now = Date.now();
+    const rows = await Promise.all(
+      (await portal.workspaces.list()).map(async (ws): Promise<AdminWorkspaceRow> => {
+        const owner = { sub: ws.sub, username: ws.username };
+        const stats = ws.state === "running" ? await portal.workspaces.stats(owner).catch(() => null) : null;
+        const last = portal.activity.lastActivity(ws.sub)?.at ?? ws.startedAt?.getTime();
+        const deadline = ws.state === "running" ? portal.idle.deadline(ws.sub, ws.startedAt) : null;
+        return {
+          name: ws.slug,
+          username: ws.username,
+          knownOwner: portal.registry.bySub(ws.sub) !== undefined,
+          state: ws.state,
+          ...(ws.startedAt ? { startedAt: ws.startedAt.toISOString() } : {}),
+          ...(ws.state === "running" && ws.startedAt ? { uptimeSeconds: Math.round((now - ws.startedAt.getTime()) / 1000) } : {}),
+          ...(ws.state === "running" && last ? { idleSeconds: Math.max(0, Math.round((now - last) / 1000)) } : {}),
+          ...(deadline ? { idleStopAt: deadline.toISOString() } : {}),
+          ...(ws.stopReason ? { stopReason: ws.stopReason } : {}),
+          ...(stats ? { cpuPercent: stats.cpuPercent, memoryBytes: stats.memoryBytes, memoryLimitBytes: stats.memoryLimitBytes, pids: stats.pids } : {}),
+        };
+      }),
+    );
+    rows.sort((a, b) => a.username.localeCompare(b.username));
+    return Response.json({ workspaces: rows }, { headers: { "cache-control": "no-store" } });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

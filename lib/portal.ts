@@ -15,6 +15,7 @@ import type { ContainerRuntime } from "./runtime/runtime";
 import { openDatabase, type PortalDatabase } from "./store/db";
 import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
+import { StartGate } from "./workspace/start-gate";
 import type { WorkspaceSettings } from "./workspace/types";
 
 /** Everything the doors share, wired once per process. */
@@ -33,6 +34,7 @@ export interface Portal {
   idle: IdleReaper;
   audit: AuditLog;
   metrics: PortalMetrics;
+  gate: StartGate;
   close(): void;
 }
 
@@ -54,13 +56,17 @@ export function createPortal(
   const runtime = new DockerRuntime(config.dockerSocket);
   const audit = new AuditLog(db);
   const activity = new ActivityTracker();
-  const workspaces: WorkspaceManager = new WorkspaceManager(
+  const gate = new StartGate(config.workspace.maxRunning, config.workspace.queueTimeoutMs, async () =>
+    (await workspaces.list()).filter((w) => w.state === "running" || w.state === "starting").map((w) => w.sub),
+  );
+  const workspaces: WorkspaceManager = new WorkspaceManager({
     runtime,
     registry,
-    workspaceSettings(config),
-    log.child({ component: "workspaces" }),
-    (event) => recordEvent(audit, activity, metrics, event),
-  );
+    settings: workspaceSettings(config),
+    log: log.child({ component: "workspaces" }),
+    onEvent: (event) => recordEvent(audit, activity, metrics, event),
+    gate,
+  });
   const idle = new IdleReaper(workspaces, activity, config.workspace.idleTimeoutMs, log.child({ component: "idle" }));
   const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }), (user) =>
     audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } }),
@@ -71,7 +77,7 @@ export function createPortal(
     log.child({ component: "terminals" }),
     (sub) => activity.touch(sub, "terminal"),
   );
-  const metrics = new PortalMetrics(() => workspaces.list(), () => terminals.count());
+  const metrics = new PortalMetrics(() => workspaces.list(), () => terminals.count(), () => gate.waiting);
   const codeServer = new CodeServerService(workspaces, log.child({ component: "code-server" }));
   const ssh = { keys: new SshKeyStore(db), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot) };
   return {
@@ -89,6 +95,7 @@ export function createPortal(
     idle,
     audit,
     metrics,
+    gate,
     close: () => {
       idle.stop();
       db.close();

@@ -7,12 +7,17 @@ import { formatDuration, formatBytes } from "./format";
 /** Every workspace, refreshed live, with stop / restart / remove. */
 export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
   const [rows, setRows] = useState<AdminWorkspaceRow[] | null>(null);
+  const [queue, setQueue] = useState<{ users: string[]; cap: number }>({ users: [], cap: 0 });
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const response = await fetch("/api/admin/workspaces", { cache: "no-store" }).catch(() => null);
-    if (response?.ok) setRows(((await response.json()) as { workspaces: AdminWorkspaceRow[] }).workspaces);
+    if (response?.ok) {
+      const body = (await response.json()) as { workspaces: AdminWorkspaceRow[]; queue: string[]; cap: number };
+      setRows(body.workspaces);
+      setQueue({ users: body.queue, cap: body.cap });
+    }
     else setMessage("Could not load the workspaces.");
   }, []);
 
@@ -49,7 +54,13 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
       <h2 id="admin-ws-heading">Workspaces</h2>
       <p className="muted small">
         Refreshed every 5 s. Idle workspaces stop after {idleMinutes > 0 ? `${idleMinutes} min` : "never (idle stop off)"}.
+        {queue.cap > 0 ? ` At most ${queue.cap} run at once.` : " No cap on running workspaces."}
       </p>
+      {queue.users.length > 0 && (
+        <p className="notice warn" data-testid="admin-queue">
+          Waiting for a slot: {queue.users.map((u, i) => `${i + 1}. ${u}`).join(", ")}
+        </p>
+      )}
       {message && (
         <p className="notice bad" role="alert">
           {message}

@@ -55,6 +55,8 @@ export const envSchema = z.object({
   WORKSPACE_START_TIMEOUT_SECONDS: integer(1, 3600).default(60),
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),
   WORKSPACE_IDLE_TIMEOUT_SECONDS: integer(0, 7 * 86_400).default(1800),
+  MAX_RUNNING_WORKSPACES: integer(0, 10_000).default(5),
+  START_QUEUE_TIMEOUT_SECONDS: integer(1, 86_400).default(600),
   SSH_HOST: z.string().min(1).optional(),
   SSH_PORT: integer(0, 65535).default(2200),
   SSH_PUBLIC_HOST: z.string().min(1).optional(),
@@ -130,6 +132,9 @@ export interface PortalConfig {
     stopTimeoutSeconds: number;
     /** 0: never stop for idleness. */
     idleTimeoutMs: number;
+    /** 0: no cap. */
+    maxRunning: number;
+    queueTimeoutMs: number;
   };
   /** Lets Prometheus scrape /metrics without an admin session (Authorization: Bearer <token>). */
   metricsToken: string | null;
@@ -197,6 +202,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       startTimeoutMs: env.WORKSPACE_START_TIMEOUT_SECONDS * 1000,
       stopTimeoutSeconds: env.WORKSPACE_STOP_TIMEOUT_SECONDS,
       idleTimeoutMs: env.WORKSPACE_IDLE_TIMEOUT_SECONDS * 1000,
+      maxRunning: env.MAX_RUNNING_WORKSPACES,
+      queueTimeoutMs: env.START_QUEUE_TIMEOUT_SECONDS * 1000,
     },
     metricsToken: env.METRICS_TOKEN ?? null,
     ssh: {

@@ -16,7 +16,7 @@ export class PortalMetrics {
   readonly sshSessions: Gauge;
   readonly proxyRequests: Counter<"app" | "status">;
 
-  constructor(listWorkspaces: () => Promise<WorkspaceStatus[]>, terminalCount: () => number) {
+  constructor(listWorkspaces: () => Promise<WorkspaceStatus[]>, terminalCount: () => number, queueLength: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: "scitex_portal_" });
     const registers = [this.registry];
     new Gauge({
@@ -35,6 +35,7 @@ export class PortalMetrics {
         for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
       },
     });
+    new Gauge({ name: "scitex_start_queue_length", help: "Starts waiting for a free workspace slot", registers, collect() { this.set(queueLength()); } });
     new Gauge({ name: "scitex_terminals_active", help: "Open web terminals", registers, collect() { this.set(terminalCount()); } });
     this.workspaceStarts = new Counter({ name: "scitex_workspace_starts_total", help: "Workspace starts", registers });
     this.workspaceStartSeconds = new Histogram({

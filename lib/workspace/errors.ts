@@ -10,6 +10,7 @@ export type WorkspaceErrorCode =
   | "invalid_user"
   | "not_found"
   | "start_timeout"
+  | "capacity"
   | "runtime_error";
 
 // Next.js bundles pages apart from the custom server, so one error class can exist twice in the process;

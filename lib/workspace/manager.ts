@@ -13,6 +13,7 @@ import {
   WorkspaceNotFoundError,
 } from "./errors";
 import { deleteHome, ensureHome } from "./home";
+import type { StartGate } from "./start-gate";
 import { LABEL } from "./labels";
 import { containerName, workspaceSpec, WORKSPACE_HOME, WORKSPACE_USER } from "./spec";
 import { describeContainer } from "./status";
@@ -33,17 +34,34 @@ export type WorkspaceEvent =
  * The one workspace service behind every door (web terminal, VS Code proxy, SSH). It keeps no state of its own:
  * each call asks the engine, so a restarted portal carries on with whatever containers exist.
  */
+export interface WorkspaceManagerDeps {
+  runtime: ContainerRuntime;
+  registry: UserRegistry;
+  settings: WorkspaceSettings;
+  log: Logger;
+  /** Every change of state, for the audit log and metrics: one place that sees all doors' starts and stops. */
+  onEvent?: (event: WorkspaceEvent) => void;
+  /** The cap on running workspaces; without one, any number may run. */
+  gate?: StartGate;
+}
+
 export class WorkspaceManager {
   private readonly locks = new KeyedMutex();
+  private readonly runtime: ContainerRuntime;
+  private readonly registry: UserRegistry;
+  private readonly settings: WorkspaceSettings;
+  private readonly log: Logger;
+  private readonly onEvent: (event: WorkspaceEvent) => void;
+  private readonly gate: StartGate | null;
 
-  constructor(
-    private readonly runtime: ContainerRuntime,
-    private readonly registry: UserRegistry,
-    private readonly settings: WorkspaceSettings,
-    private readonly log: Logger,
-    /** Every change of state, for the audit log and metrics: one place that sees all doors' starts and stops. */
-    private readonly onEvent: (event: WorkspaceEvent) => void = () => {},
-  ) {}
+  constructor(deps: WorkspaceManagerDeps) {
+    this.runtime = deps.runtime;
+    this.registry = deps.registry;
+    this.settings = deps.settings;
+    this.log = deps.log;
+    this.onEvent = deps.onEvent ?? (() => {});
+    this.gate = deps.gate ?? null;
+  }
 
   /** The user's container, created (not started) if they have none. */
   async getOrCreate(input: PortalUser, onProgress: ProgressListener = () => {}): Promise<ContainerInfo> {
@@ -52,7 +70,7 @@ export class WorkspaceManager {
   }
 
   /** Creates or starts the workspace as needed and resolves once a shell can run in it. */
-  async ensureRunning(input: PortalUser, onProgress: ProgressListener = () => {}): Promise<WorkspaceStatus> {
+  async ensureRunning(input: PortalUser, onProgress: ProgressListener = () => {}, signal?: AbortSignal): Promise<WorkspaceStatus> {
     const user = this.register(input);
     return this.locks.run(user.sub, async () => {
       const started = Date.now();
@@ -60,8 +78,13 @@ export class WorkspaceManager {
       if (container.status === "running") {
         await this.waitForShell(container.id);
       } else {
-        onProgress({ step: "starting", message: "Starting your workspace" });
-        await this.startChecked(container, user);
+        const release = await this.waitForSlot(user, onProgress, signal);
+        try {
+          onProgress({ step: "starting", message: "Starting your workspace" });
+          await this.startChecked(container, user);
+        } finally {
+          release();
+        }
         this.emit({ type: "started", user, ms: Date.now() - started });
       }
       onProgress({ step: "ready", message: "Your workspace is ready" });
@@ -140,7 +163,26 @@ export class WorkspaceManager {
     return container;
   }
 
+  private waitForSlot(user: RegisteredUser, onProgress: ProgressListener, signal?: AbortSignal): Promise<() => void> {
+    if (!this.gate) return Promise.resolve(() => {});
+    const cap = this.gate.cap;
+    let told = 0;
+    return this.gate.acquire(
+      user.sub,
+      (position) => {
+        if (position === told) return;
+        told = position;
+        onProgress({
+          step: "queued",
+          message: `All ${cap} workspace slots are in use. You are number ${position} in line; your workspace starts as soon as one frees up`,
+        });
+      },
+      signal,
+    );
+  }
+
   private emit(event: WorkspaceEvent): void {
+    if (event.type === "stopped" || event.type === "removed") this.gate?.kick();
     try {
       this.onEvent(event);
     } catch (error) {

@@ -22,7 +22,7 @@ export interface WorkspaceStatus {
   error?: string;
 }
 
-export type StartStep = "checking" | "creating" | "starting" | "ready";
+export type StartStep = "checking" | "queued" | "creating" | "starting" | "ready";
 
 export interface StartProgress {
   step: StartStep;

@@ -32,8 +32,16 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
   const run = async (channel: ServerChannel, cmd: string[], tty: boolean, kind: string) => {
     try {
       const status = await portal.workspaces.status(user);
-      if (status.state !== "running") channel.stderr.write("Starting your workspace…\r\n");
-      await portal.workspaces.ensureRunning(user);
+      if (status.state !== "running") channel.stderr.write("Starting your workspace...\r\n");
+      const gone = new AbortController();
+      channel.once("close", () => gone.abort());
+      await portal.workspaces.ensureRunning(
+        user,
+        (p) => {
+          if (p.step === "queued") channel.stderr.write(`${p.message}...\r\n`);
+        },
+        gone.signal,
+      );
       proc = await portal.workspaces.exec(user, {
         cmd,
         tty,

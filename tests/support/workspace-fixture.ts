@@ -50,7 +50,7 @@ export function workspaceFixture(env: Record<string, string> = {}): WorkspaceFix
   const newManager = (runtime: ContainerRuntime = new DockerRuntime(DOCKER_SOCKET)) => {
     const db = openDatabase(dataRoot);
     databases.push(db);
-    return new WorkspaceManager(runtime, new UserRegistry(db), settings, log);
+    return new WorkspaceManager({ runtime, registry: new UserRegistry(db), settings, log });
   };
   return {
     docker,

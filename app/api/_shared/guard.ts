@@ -43,6 +43,7 @@ const STATUS: Record<WorkspaceErrorCode, number> = {
   invalid_user: 400,
   not_found: 404,
   start_timeout: 504,
+  capacity: 503,
   runtime_error: 500,
 };
 

@@ -48,7 +48,8 @@ export async function GET(req: Request): Promise<Response> {
       }),
     );
     rows.sort((a, b) => a.username.localeCompare(b.username));
-    return Response.json({ workspaces: rows }, { headers: { "cache-control": "no-store" } });
+    const queue = portal.gate.waitingSubs().map((sub) => portal.registry.bySub(sub)?.username ?? sub);
+    return Response.json({ workspaces: rows, queue, cap: portal.gate.cap }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return errorResponse(error);
   }

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { ConfigError, loadConfig, type PortalConfig } from "../lib/config/env";
 import { createLogger } from "../lib/log";
+import { endOrphanedSessions } from "../lib/terminal/orphans";
 import { createPortal } from "../lib/portal";
 import { setPortal } from "../lib/portal-instance";
 import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
 
+  // Before any new terminal opens: whatever an earlier portal process left behind is unreachable now.
+  await endOrphanedSessions(portal.workspaces, log).catch((error: unknown) => log.warn({ err: error }, "orphan sweep failed"));
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   portal.idle.start();
   const ssh = config.ssh.port ? createSshGateway(portal, log.child({ component: "ssh" })) : null;

@@ -88,6 +88,27 @@ export function signalCommand(terminalId: string, signal: string): string[] {
   return ["bash", "-c", SIGNAL, "signal-terminal", `${TERMINAL_TAG}=${terminalId}`, signal];
 }
 
+// After the portal itself went away (a crash, kill -9), every shell it had opened is unreachable: Docker
+// cannot re-attach to an exec. Ends them all, as closing each would have.
+const END_ALL = `${END_SESSION}
+for d in /proc/[0-9]*; do
+  p=\${d#/proc/}
+  [ "$(stat_field "$p" 2 2>/dev/null)" = 0 ] || continue
+  while IFS= read -r -d '' kv; do
+    case "$kv" in ${TERMINAL_TAG}=*)
+      if [ "$(stat_field "$p" 4 2>/dev/null)" = "$p" ]; then end_session "$p"; fi
+      kill -HUP "$p" 2>/dev/null
+      break ;;
+    esac
+  done < "$d/environ" 2>/dev/null
+done
+exit 0
+`;
+
+export function endAllSessionsCommand(): string[] {
+  return ["bash", "-c", END_ALL, "end-all-terminals"];
+}
+
 /** The command a terminal runs: a login shell inside the session-ending wrapper. */
 export function terminalShellCommand(): string[] {
   return ["bash", "-c", WRAPPER, "portal-terminal"];

@@ -1,0 +1,24 @@
+import type { Logger } from "pino";
+import type { WorkspaceManager } from "../workspace/manager";
+import { endAllSessionsCommand } from "./end-session-script";
+
+/**
+ * Run once when the portal starts: shells and SSH sessions opened by a previous portal process (one that
+ * crashed or was killed) cannot be reached any more, so they are ended rather than left running unseen.
+ */
+export async function endOrphanedSessions(workspaces: WorkspaceManager, log: Logger): Promise<number> {
+  let cleaned = 0;
+  for (const ws of await workspaces.list()) {
+    if (ws.state !== "running" || !ws.sub) continue;
+    try {
+      const proc = await workspaces.exec({ sub: ws.sub, username: ws.username }, { cmd: endAllSessionsCommand(), tty: false });
+      proc.stdout.resume();
+      proc.stderr.resume();
+      await proc.wait();
+      cleaned += 1;
+    } catch (error) {
+      log.warn({ err: error, user: ws.username }, "could not end sessions left by an earlier portal process");
+    }
+  }
+  return cleaned;
+}

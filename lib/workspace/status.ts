@@ -34,6 +34,8 @@ export function describeContainer(
     ...status,
     ...(container.finishedAt ? { stoppedAt: container.finishedAt } : {}),
     exitCode: container.exitCode,
-    stopReason: container.oomKilled ? "out_of_memory" : "exited",
+    // Docker keeps OOMKilled once any process in the container met the OOM killer, even if the workspace was
+    // later stopped normally (exit 0); only a workspace that itself died of it says so.
+    stopReason: container.oomKilled && container.exitCode !== 0 ? "out_of_memory" : "exited",
   };
 }

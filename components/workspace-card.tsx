@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import { DiskUsageLine } from "./disk-usage-line";
 import { StartProgressList } from "./start-progress";
 import { useWorkspace } from "./use-workspace";
 import { idleExplanation, stopExplanation, WorkspaceStatePill } from "./workspace-state";
@@ -27,6 +28,7 @@ export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
         </p>
       )}
       {idleExplanation(view) && <p className="muted small">Running; it {idleExplanation(view)}.</p>}
+      <DiskUsageLine view={view} />
       {error && (
         <p className="notice bad" role="alert" data-testid="workspace-error">
           {error.message}

@@ -16,6 +16,9 @@ import { openDatabase, type PortalDatabase } from "./store/db";
 import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
+import { DiskUsageMonitor } from "./quota/disk-usage";
+import { QuotaPolicy } from "./quota/policy";
+import { DiskQuotaError } from "./quota/quota-error";
 import type { WorkspaceSettings } from "./workspace/types";
 
 /** Everything the doors share, wired once per process. */
@@ -35,6 +38,8 @@ export interface Portal {
   audit: AuditLog;
   metrics: PortalMetrics;
   gate: StartGate;
+  quotas: QuotaPolicy;
+  disk: DiskUsageMonitor;
   close(): void;
 }
 
@@ -59,6 +64,8 @@ export function createPortal(
   const gate = new StartGate(config.workspace.maxRunning, config.workspace.queueTimeoutMs, async () =>
     (await workspaces.list()).filter((w) => w.state === "running" || w.state === "starting").map((w) => w.sub),
   );
+  const quotas = QuotaPolicy.load(config.workspace.limits, config.workspace.quotasFile);
+  const disk = new DiskUsageMonitor(config.dataRoot, config.workspace.diskScanMs, log.child({ component: "disk" }));
   const workspaces: WorkspaceManager = new WorkspaceManager({
     runtime,
     registry,
@@ -66,6 +73,15 @@ export function createPortal(
     log: log.child({ component: "workspaces" }),
     onEvent: (event) => recordEvent(audit, activity, metrics, event),
     gate,
+    limitsFor: (user) => quotas.for(user).limits,
+    beforeStart: async (user) => {
+      const { diskHardBytes } = quotas.for(user);
+      if (diskHardBytes === null) return;
+      // The periodic figure usually answers; one over the limit is measured again, as files may have gone since.
+      let used = disk.get(user.slug);
+      if (!used || used.bytes > diskHardBytes) used = await disk.measure(user.slug).catch(() => undefined);
+      if (used && used.bytes > diskHardBytes) throw new DiskQuotaError(used.bytes, diskHardBytes);
+    },
   });
   const idle = new IdleReaper(workspaces, activity, config.workspace.idleTimeoutMs, log.child({ component: "idle" }));
   const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }), (user) =>
@@ -96,8 +112,11 @@ export function createPortal(
     audit,
     metrics,
     gate,
+    quotas,
+    disk,
     close: () => {
       idle.stop();
+      disk.stop();
       db.close();
     },
   };

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   await endOrphanedSessions(portal.workspaces, log).catch((error: unknown) => log.warn({ err: error }, "orphan sweep failed"));
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   portal.idle.start();
+  portal.disk.start();
   const ssh = config.ssh.port ? createSshGateway(portal, log.child({ component: "ssh" })) : null;
   await ssh?.listen(config.ssh.port, config.ssh.host);
   if (ssh) log.info({ listen: `${config.ssh.host}:${config.ssh.port}` }, "ssh gateway listening");

@@ -13,6 +13,7 @@ interface OidcClaims extends Record<string, unknown> {
   preferred_username?: string;
   email?: string;
   name?: string;
+  groups?: unknown;
 }
 
 declare module "next-auth" {
@@ -25,6 +26,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     username?: string;
     isAdmin?: boolean;
+    groups?: string[];
   }
 }
 
@@ -36,6 +38,9 @@ export function userFromClaims(claims: OidcClaims, settings: Pick<AuthSettings, 
     username,
     ...(claims.email ? { email: claims.email } : {}),
     ...(claims.name ? { name: claims.name } : {}),
+    ...(Array.isArray(claims.groups)
+      ? { groups: claims.groups.filter((g): g is string => typeof g === "string" && g.length > 0 && g.length <= 100).slice(0, 100) }
+      : {}),
   });
   return { ...user, isAdmin: isAdmin(settings.admin, username, claims) };
 }
@@ -85,6 +90,7 @@ export function buildAuthOptions(
           email: user.email ?? null,
           name: user.name ?? null,
           isAdmin: user.isAdmin,
+          ...(user.groups ? { groups: user.groups } : {}),
         };
       },
       session({ session, token }) {

@@ -31,6 +31,7 @@ export async function sessionFromCookieHeader(
     ...(token.email ? { email: token.email } : {}),
     ...(token.name ? { name: token.name } : {}),
     isAdmin: token.isAdmin === true,
+    ...(Array.isArray(token.groups) ? { groups: token.groups } : {}),
     ...(typeof token.exp === "number" ? { expiresAt: token.exp * 1000 } : {}),
   };
 }

@@ -5,6 +5,7 @@ export interface SessionUser {
   email?: string;
   name?: string;
   isAdmin: boolean;
+  groups?: string[];
   /** When the session ends (ms since the epoch); long-lived connections end with it. */
   expiresAt?: number;
 }

@@ -56,6 +56,8 @@ export const envSchema = z.object({
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),
   WORKSPACE_IDLE_TIMEOUT_SECONDS: integer(0, 7 * 86_400).default(1800),
   MAX_RUNNING_WORKSPACES: integer(0, 10_000).default(5),
+  QUOTAS_FILE: z.string().min(1).optional(),
+  DISK_SCAN_SECONDS: integer(0, 86_400).default(600),
   START_QUEUE_TIMEOUT_SECONDS: integer(1, 86_400).default(600),
   SSH_HOST: z.string().min(1).optional(),
   SSH_PORT: integer(0, 65535).default(2200),
@@ -135,6 +137,10 @@ export interface PortalConfig {
     /** 0: no cap. */
     maxRunning: number;
     queueTimeoutMs: number;
+    /** Per-user and per-group overrides (JSON); null: everyone gets the limits above. */
+    quotasFile: string | null;
+    /** How often home directories are measured; 0: only when a workspace starts. */
+    diskScanMs: number;
   };
   /** Lets Prometheus scrape /metrics without an admin session (Authorization: Bearer <token>). */
   metricsToken: string | null;
@@ -204,6 +210,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       idleTimeoutMs: env.WORKSPACE_IDLE_TIMEOUT_SECONDS * 1000,
       maxRunning: env.MAX_RUNNING_WORKSPACES,
       queueTimeoutMs: env.START_QUEUE_TIMEOUT_SECONDS * 1000,
+      quotasFile: env.QUOTAS_FILE ?? null,
+      diskScanMs: env.DISK_SCAN_SECONDS * 1000,
     },
     metricsToken: env.METRICS_TOKEN ?? null,
     ssh: {

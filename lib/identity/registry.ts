@@ -13,6 +13,7 @@ interface UserRow {
   slug: string;
   email: string | null;
   name: string | null;
+  groups: string | null;
 }
 
 /** Remembers every user the portal has seen, keyed by the OIDC subject. */
@@ -26,16 +27,18 @@ export class UserRegistry {
       if (existing) {
         this.db
           .prepare(
-            `UPDATE users SET username = ?, email = ?, name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+            `UPDATE users SET username = ?, email = ?, name = ?, groups = COALESCE(?, groups),
+               updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
              WHERE sub = ?`,
           )
-          .run(user.username, user.email ?? null, user.name ?? null, user.sub);
-        return { ...user, slug: existing.slug };
+          .run(user.username, user.email ?? null, user.name ?? null, user.groups ? JSON.stringify(user.groups) : null, user.sub);
+        const groups = user.groups ?? existing.groups;
+        return { ...user, ...(groups ? { groups } : {}), slug: existing.slug };
       }
       const slug = this.freeSlug(user);
       this.db
-        .prepare("INSERT INTO users (sub, username, slug, email, name) VALUES (?, ?, ?, ?, ?)")
-        .run(user.sub, user.username, slug, user.email ?? null, user.name ?? null);
+        .prepare("INSERT INTO users (sub, username, slug, email, name, groups) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(user.sub, user.username, slug, user.email ?? null, user.name ?? null, user.groups ? JSON.stringify(user.groups) : null);
       return { ...user, slug };
     })();
   }
@@ -74,5 +77,6 @@ function toUser(row: UserRow): RegisteredUser {
     slug: row.slug,
     ...(row.email ? { email: row.email } : {}),
     ...(row.name ? { name: row.name } : {}),
+    ...(row.groups ? { groups: JSON.parse(row.groups) as string[] } : {}),
   };
 }

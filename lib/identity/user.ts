@@ -7,6 +7,8 @@ export interface PortalUser {
   username: string;
   email?: string;
   name?: string;
+  /** Groups from the identity provider's `groups` claim, for per-group quotas. */
+  groups?: string[];
 }
 
 // Control characters would break logs, labels and terminals; everything else Django can hold is accepted.
@@ -21,6 +23,7 @@ const userSchema = z.object({
     .regex(printable, "the username contains control characters"),
   email: z.string().max(254).optional(),
   name: z.string().max(300).optional(),
+  groups: z.array(z.string().min(1).max(100)).max(100).optional(),
 });
 
 export function validateUser(input: unknown): PortalUser {

@@ -39,6 +39,7 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX audit_log_at ON audit_log(at);
    CREATE INDEX audit_log_subject ON audit_log(subject_sub, action, at);`,
+  `ALTER TABLE users ADD COLUMN groups TEXT;`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

@@ -11,6 +11,7 @@ export type WorkspaceErrorCode =
   | "not_found"
   | "start_timeout"
   | "capacity"
+  | "quota_exceeded"
   | "runtime_error";
 
 // Next.js bundles pages apart from the custom server, so one error class can exist twice in the process;

@@ -17,6 +17,7 @@ import type { StartGate } from "./start-gate";
 import { LABEL } from "./labels";
 import { containerName, workspaceSpec, WORKSPACE_HOME, WORKSPACE_USER } from "./spec";
 import { describeContainer } from "./status";
+import type { WorkspaceLimits } from "../config/env";
 import type { StartProgress, WorkspaceSettings, WorkspaceStatus } from "./types";
 
 export type ProgressListener = (progress: StartProgress) => void;
@@ -43,6 +44,10 @@ export interface WorkspaceManagerDeps {
   onEvent?: (event: WorkspaceEvent) => void;
   /** The cap on running workspaces; without one, any number may run. */
   gate?: StartGate;
+  /** Per-user limits (quotas); without it, everyone gets the settings' limits. */
+  limitsFor?: (user: RegisteredUser) => WorkspaceLimits;
+  /** A last check before a stopped workspace starts (e.g. the disk quota); it throws to refuse. */
+  beforeStart?: (user: RegisteredUser) => Promise<void>;
 }
 
 export class WorkspaceManager {
@@ -53,6 +58,8 @@ export class WorkspaceManager {
   private readonly log: Logger;
   private readonly onEvent: (event: WorkspaceEvent) => void;
   private readonly gate: StartGate | null;
+  private readonly limitsFor: (user: RegisteredUser) => WorkspaceLimits;
+  private readonly beforeStart: (user: RegisteredUser) => Promise<void>;
 
   constructor(deps: WorkspaceManagerDeps) {
     this.runtime = deps.runtime;
@@ -61,6 +68,8 @@ export class WorkspaceManager {
     this.log = deps.log;
     this.onEvent = deps.onEvent ?? (() => {});
     this.gate = deps.gate ?? null;
+    this.limitsFor = deps.limitsFor ?? (() => this.settings.limits);
+    this.beforeStart = deps.beforeStart ?? (async () => {});
   }
 
   /** The user's container, created (not started) if they have none. */
@@ -74,6 +83,8 @@ export class WorkspaceManager {
     const user = this.register(input);
     return this.locks.run(user.sub, async () => {
       const started = Date.now();
+      const existing = await this.find(user);
+      if (existing?.status !== "running") await this.beforeStart(user);
       const container = await this.getOrCreateLocked(user, onProgress);
       if (container.status === "running") {
         await this.waitForShell(container.id);
@@ -233,7 +244,7 @@ export class WorkspaceManager {
       [LABEL.managed]: "true",
       [LABEL.instance]: this.settings.instance,
     });
-    const spec = { ...workspaceSpec(this.settings, user, home, imageId), network: networkId };
+    const spec = { ...workspaceSpec(this.settings, user, home, imageId, this.limitsFor(user)), network: networkId };
     let id: string;
     try {
       id = await this.runtime.create(spec);
@@ -250,7 +261,7 @@ export class WorkspaceManager {
   }
 
   private isCurrent(container: ContainerInfo, user: RegisteredUser, imageId: string): boolean {
-    const wanted = workspaceSpec(this.settings, user, "", imageId).labels[LABEL.spec];
+    const wanted = workspaceSpec(this.settings, user, "", imageId, this.limitsFor(user)).labels[LABEL.spec];
     return container.labels[LABEL.spec] === wanted;
   }
 

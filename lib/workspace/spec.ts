@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { WorkspaceLimits } from "../config/env";
 import type { RegisteredUser } from "../identity/registry";
 import type { ContainerSpec } from "../runtime/runtime";
 import { LABEL } from "./labels";
@@ -20,11 +21,12 @@ export function workspaceSpec(
   user: RegisteredUser,
   home: string,
   imageId: string,
+  limits: WorkspaceLimits = settings.limits,
 ): ContainerSpec {
   const base = {
     image: settings.image,
     cmd: KEEPALIVE_CMD,
-    limits: settings.limits,
+    limits,
     network: settings.network,
   };
   const fingerprint = createHash("sha256")

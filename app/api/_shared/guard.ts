@@ -44,6 +44,7 @@ const STATUS: Record<WorkspaceErrorCode, number> = {
   not_found: 404,
   start_timeout: 504,
   capacity: 503,
+  quota_exceeded: 403,
   runtime_error: 500,
 };
 

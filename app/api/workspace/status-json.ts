@@ -15,12 +15,16 @@ export interface WorkspaceView {
   exitCode?: number;
   /** While running: when the idle stop will stop it if nobody uses it before then. */
   idleStopAt?: string;
+  /** The home directory's last measured size and the user's limits (null: none). */
+  disk?: { usedBytes: number; measuredAt: string; softBytes: number | null; hardBytes: number | null };
 }
 
 export function toView(status: WorkspaceStatus): WorkspaceView {
   const portal = getPortal();
   const deadline = status.state === "running" ? portal.idle.deadline(status.sub, status.startedAt) : null;
   const cause = status.state === "stopped" ? portal.audit.lastStop(status.sub)?.detail.cause : undefined;
+  const usage = portal.disk.get(status.slug);
+  const quota = portal.quotas.for(portal.registry.bySub(status.sub) ?? { username: status.username });
   return {
     state: status.state,
     username: status.username,
@@ -31,5 +35,15 @@ export function toView(status: WorkspaceStatus): WorkspaceView {
     ...(cause === "user" || cause === "idle" || cause === "admin" ? { stopCause: cause } : {}),
     ...(status.exitCode !== undefined ? { exitCode: status.exitCode } : {}),
     ...(deadline ? { idleStopAt: deadline.toISOString() } : {}),
+    ...(usage
+      ? {
+          disk: {
+            usedBytes: usage.bytes,
+            measuredAt: usage.measuredAt.toISOString(),
+            softBytes: quota.diskSoftBytes,
+            hardBytes: quota.diskHardBytes,
+          },
+        }
+      : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LABEL } from "../../lib/workspace/labels";
 import { launchBrowser, sessionCookieHeader, signIn } from "../support/browser";
 import { startPortal, type PortalProcess } from "../support/portal-process";
 
@@ -46,6 +47,27 @@ describe("the admin page", () => {
     await expect.poll(async () => row.textContent(), { timeout: 20_000 }).toContain("stopped");
     await alice.goto(`${portal.url}/`);
     await expect(alice.getByTestId("stop-explanation").textContent()).resolves.toContain("An administrator stopped it");
+  });
+
+  it("flags a container with this portal's labels whose owner nobody knows", async () => {
+    const ghost = await portal.docker.createContainer({
+      name: `${portal.instance}-ghost-aaaaaaaa`,
+      Image: "scitex-portal/workspace-test:latest",
+      Labels: {
+        [LABEL.managed]: "true",
+        [LABEL.instance]: portal.instance,
+        [LABEL.ownerSub]: "sub-nobody-knows",
+        [LABEL.username]: "ghost",
+        [LABEL.slug]: "ghost-aaaaaaaa",
+      },
+    });
+    try {
+      const row = admin.locator('[data-testid="admin-row"][data-user="ghost"]');
+      await row.waitFor({ timeout: 20_000 });
+      expect(await row.textContent()).toContain("unknown owner");
+    } finally {
+      await ghost.remove({ force: true });
+    }
   });
 
   it("keeps an audit log an admin can filter", async () => {

@@ -1,5 +1,5 @@
 import type { WorkspaceView } from "@/app/api/workspace/status-json";
-import { formatBytes } from "./admin/format";
+import { formatByteSize as formatBytes } from "@/lib/config/size";
 
 /** "Home: 1.2 GiB of 20 GiB", with a warning past the soft limit and the refusal explained past the hard one. */
 export function DiskUsageLine({ view }: { view: WorkspaceView }) {

@@ -2,7 +2,8 @@
 
 import { useCallback, useEffect, useState } from "react";
 import type { AdminWorkspaceRow } from "@/app/api/admin/workspaces/route";
-import { formatDuration, formatBytes } from "./format";
+import { formatByteSize as formatBytes } from "@/lib/config/size";
+import { formatDuration } from "./format";
 
 /** Every workspace, refreshed live, with stop / restart / remove. */
 export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {

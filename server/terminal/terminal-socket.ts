@@ -30,11 +30,17 @@ export function createTerminalSockets(portal: Portal, log: Logger) {
     pingInterval: 20_000,
     pingTimeout: 20_000,
     allowRequest: (req, callback) => {
-      if (req.headers.origin !== origin) return callback("Origin not allowed", false);
+      if (req.headers.origin !== origin) {
+        log.debug({ origin: req.headers.origin }, "terminal socket refused: foreign origin");
+        return callback("Origin not allowed", false);
+      }
       portal.auth
         .userFromCookieHeader(req.headers.cookie)
         .then((user) => {
-          if (!user) return callback("Not signed in", false);
+          if (!user) {
+            log.debug("terminal socket refused: no valid session");
+            return callback("Not signed in", false);
+          }
           (req as AuthedRequest).portalUser = user;
           callback(null, true);
         })

@@ -1,8 +1,10 @@
 import type { Browser, Page } from "playwright-core";
+import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABEL } from "../../lib/workspace/labels";
 import { launchBrowser, signIn } from "../support/browser";
 import { startPortal, type PortalProcess } from "../support/portal-process";
+import { execInWorkspace } from "../support/workspace-exec";
 import { typeLine, waitForPrompt, waitForText } from "../support/terminal-page";
 
 describe("a portal killed hard and started again", () => {
@@ -21,21 +23,15 @@ describe("a portal killed hard and started again", () => {
     await portal?.cleanup();
   });
 
-  async function inWorkspace(script: string): Promise<string> {
-    const [c] = await portal.docker.listContainers({ filters: { label: [`${LABEL.instance}=${portal.instance}`, `${LABEL.username}=alice`] } });
-    const exec = await portal.docker.getContainer(c!.Id).exec({ Cmd: ["sh", "-c", script], AttachStdout: true, User: "user" });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const chunks: Buffer[] = [];
-    stream.on("data", (b: Buffer) => chunks.push(b));
-    await new Promise((r) => stream.on("end", r));
-    return Buffer.concat(chunks).toString("latin1");
-  }
+  const inWorkspace = (script: string) => execInWorkspace(portal, "alice", script);
 
-  it("keeps the workspace and its files, ends the unreachable shell, and says so in the page", async () => {
+
+  it("keeps the workspace and its files, ends the unreachable shell, and says the terminal ended with the portal", async () => {
     await page.goto(`${portal.url}/workspace`);
     await waitForPrompt(page);
     await typeLine(page, "echo precious > ~/kept.txt; sleep 9191 & echo ready");
     await waitForText(page, /^ready$/m);
+    const [{ id: oldTerminal }] = (await (await page.request.get(`${portal.url}/api/terminals`)).json()).terminals;
     expect(await inWorkspace("ps -o args")).toContain("sleep 9191");
 
     await portal.stop("SIGKILL");
@@ -46,19 +42,25 @@ describe("a portal killed hard and started again", () => {
     expect(await inWorkspace("ps -o args")).not.toContain("sleep 9191"); // nothing left running unseen
     expect(await inWorkspace("cat ~/kept.txt")).toContain("precious");
 
-    // The page's socket reconnects to the new process, which tells it the old shell is gone. (In development
-    // mode Next.js may instead reload the page when its server comes back; then the page simply opens a new
-    // terminal, as it does on any visit.)
-    await expect
-      .poll(async () => (await page.getByText(/has ended/).count()) > 0 || !(await page.locator(".xterm-rows").allInnerTexts()).join("").includes("9191"), {
-        timeout: 60_000,
-      })
-      .toBe(true)
-      .catch(async (error: unknown) => {
-        console.log(await page.locator("body").innerText(), portal.logs().slice(-3000));
-        throw error;
-      });
-    await page.getByTestId("terminal-new").click();
+    // The old terminal's id now finds nothing, and the new process says why.
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const socket = io(portal.url, {
+      path: "/terminal-io",
+      transports: ["websocket"],
+      extraHeaders: { cookie, origin: portal.url },
+      auth: { terminalId: oldTerminal, cols: 80, rows: 24 },
+      reconnection: false,
+    });
+    const fatal = await new Promise<{ code: string; message: string }>((resolve, reject) => {
+      socket.on("fatal", resolve);
+      socket.on("connect_error", reject);
+    });
+    socket.close();
+    expect(fatal.code).toBe("gone");
+    expect(fatal.message).toMatch(/portal restarted/);
+
+    // A person whose page kept trying reloads it and carries on in a new terminal with their files.
+    await page.reload();
     await waitForPrompt(page);
     await typeLine(page, "cat ~/kept.txt");
     await waitForText(page, /^precious$/m);

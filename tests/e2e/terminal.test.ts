@@ -1,10 +1,10 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LABEL } from "../../lib/workspace/labels";
 import { launchBrowser, sessionCookieHeader, signIn } from "../support/browser";
 import { WORKSPACE_IMAGE } from "../support/images";
 import { startPortal, type PortalProcess } from "../support/portal-process";
+import { execInWorkspace } from "../support/workspace-exec";
 import { terminalSize, terminalText, typeLine, waitForPrompt, waitForText } from "../support/terminal-page";
 
 describe("the web terminal in a real browser, in the full workspace image", () => {
@@ -25,17 +25,8 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await portal?.cleanup();
   });
 
-  async function inWorkspace(script: string): Promise<string> {
-    const [container] = await portal.docker.listContainers({
-      filters: { label: [`${LABEL.instance}=${portal.instance}`, `${LABEL.username}=alice`] },
-    });
-    const exec = await portal.docker.getContainer(container!.Id).exec({ Cmd: ["bash", "-c", script], AttachStdout: true, User: "user" });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    await new Promise((r) => stream.on("end", r));
-    return Buffer.concat(chunks).toString("latin1");
-  }
+  const inWorkspace = (script: string) => execInWorkspace(portal, "alice", script);
+
 
   it("opens the workspace from the dashboard into a shell with the scientific Python stack", async () => {
     await page.getByTestId("open-workspace").click();

@@ -2,10 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LABEL } from "../../lib/workspace/labels";
 import { launchBrowser, sessionCookieHeader, signIn } from "../support/browser";
 import { WORKSPACE_IMAGE } from "../support/images";
 import { startPortal, type PortalProcess } from "../support/portal-process";
+import { spawnInWorkspace } from "../support/workspace-exec";
 import { typeLine, waitForPrompt, waitForText } from "../support/terminal-page";
 import { upgradeStatus } from "../support/upgrade";
 
@@ -47,11 +47,6 @@ describe("VS Code and port previews through the portal's proxy", () => {
     await portal?.cleanup();
   });
 
-  async function spawnInWorkspace(cmd: string[]): Promise<void> {
-    const [c] = await portal.docker.listContainers({ filters: { label: [`${LABEL.instance}=${portal.instance}`, `${LABEL.slug}=${slug}`] } });
-    const exec = await portal.docker.getContainer(c!.Id).exec({ Cmd: cmd, User: "user", WorkingDir: "/home/user" });
-    await exec.start({ Detach: true });
-  }
 
   it("renders the VS Code workbench, whose explorer shows a file made in the terminal", async () => {
     await typeLine(page, "echo hello > ~/made-in-terminal.txt && echo made");
@@ -109,7 +104,7 @@ describe("VS Code and port previews through the portal's proxy", () => {
   });
 
   it("never lets a portal cookie reach the workspace, nor lets the workspace set one", async () => {
-    await spawnInWorkspace(["python3", "-c", ECHO_SERVER, "8765"]);
+    await spawnInWorkspace(portal, "alice", ["python3", "-c", ECHO_SERVER, "8765"]);
     const url = `${portal.url}/workspace/${slug}/ports/8765/some/path?x=1`;
     await expect.poll(async () => (await fetch(url, { headers: { cookie: aliceCookie } })).status, { timeout: 20_000 }).toBe(200);
     const response = await fetch(url, { headers: { cookie: `${aliceCookie}; theme=dark` } });
@@ -124,7 +119,7 @@ describe("VS Code and port previews through the portal's proxy", () => {
   });
 
   it("previews a server the user starts, and lists its port", async () => {
-    await spawnInWorkspace(["bash", "-c", "mkdir -p ~/site && echo '<h1>preview works</h1>' > ~/site/index.html && cd ~/site && exec python3 -m http.server 8000"]);
+    await spawnInWorkspace(portal, "alice", ["bash", "-c", "mkdir -p ~/site && echo '<h1>preview works</h1>' > ~/site/index.html && cd ~/site && exec python3 -m http.server 8000"]);
     const preview = await alice.newPage();
     await expect
       .poll(async () => {

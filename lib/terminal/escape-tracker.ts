@@ -41,7 +41,22 @@ export class EscapeTracker {
   }
 
   feed(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) this.step(bytes[i]!);
+    let i = 0;
+    while (i < bytes.length) {
+      if (this.state === State.Ground) {
+        // Plain text is most of any output: skip to the next ESC natively; only the run's last four bytes can
+        // leave a UTF-8 character unfinished.
+        const esc = bytes.indexOf(0x1b, i);
+        const end = esc < 0 ? bytes.length : esc;
+        const from = Math.max(i, end - 4);
+        if (from > i) this.utf8Pending = 0;
+        for (let k = from; k < end; k++) this.step(bytes[k]!);
+        if (esc < 0) return;
+        i = esc;
+      }
+      this.step(bytes[i]!);
+      i += 1;
+    }
   }
 
   private step(b: number): void {

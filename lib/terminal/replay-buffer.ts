@@ -15,6 +15,8 @@ interface Chunk {
 export class ReplayBuffer {
   private readonly tracker = new EscapeTracker();
   private chunks: Chunk[] = [];
+  /** Chunks before this index are dropped; compacted now and then rather than spliced on every append. */
+  private head = 0;
   private size = 0;
 
   constructor(private readonly capacity: number) {}
@@ -37,19 +39,24 @@ export class ReplayBuffer {
 
   /** What to write into a reset terminal to show what this one shows. */
   snapshot(): Buffer {
-    const first = this.chunks[0];
+    const live = this.chunks.slice(this.head);
+    const first = live[0];
     if (!first) return Buffer.alloc(0);
-    return Buffer.concat([Buffer.from(restoreModes(first.modesBefore)), ...this.chunks.map((c) => c.data)]);
+    return Buffer.concat([Buffer.from(restoreModes(first.modesBefore)), ...live.map((c) => c.data)]);
   }
 
   private trim(): void {
-    while (this.size > this.capacity && this.chunks.length > 1) {
+    while (this.size > this.capacity && this.chunks.length - this.head > 1) {
       // Find the next clean chunk start after the first one; drop everything before it.
-      let next = 1;
+      let next = this.head + 1;
       while (next < this.chunks.length && !this.chunks[next]!.cleanBefore) next++;
-      if (next === this.chunks.length) return; // no clean point yet: keep everything until one comes
-      const dropped = this.chunks.splice(0, next);
-      for (const c of dropped) this.size -= c.data.length;
+      if (next === this.chunks.length) break; // no clean point yet: keep everything until one comes
+      for (let k = this.head; k < next; k++) this.size -= this.chunks[k]!.data.length;
+      this.head = next;
+    }
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
     }
   }
 }

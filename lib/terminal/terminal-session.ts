@@ -20,6 +20,12 @@ export interface TerminalSessionOptions {
   graceMs: number;
 }
 
+// Output arriving while the last message went out less than this long ago is gathered (up to BATCH_BYTES) into
+// one message: a flood costs one socket write per few milliseconds, not one per Docker chunk, while a keystroke's
+// echo after a quiet moment still goes out at once.
+const BATCH_MS = 4;
+const BATCH_BYTES = 64 * 1024;
+
 export interface TerminalSize {
   cols: number;
   rows: number;
@@ -39,6 +45,10 @@ export class TerminalSession {
   private graceTimer: NodeJS.Timeout | null = null;
   private size: TerminalSize;
   private ended = false;
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private batchTimer: NodeJS.Timeout | null = null;
+  private lastSent = 0;
   readonly done: Promise<number>;
 
   constructor(
@@ -75,15 +85,17 @@ export class TerminalSession {
     this.client = client;
     previous?.displaced();
     this.stopGrace();
+    this.dropBatch(); // the snapshot below already holds it
     this.flow.reset();
     const screen = this.replay.snapshot();
-    if (screen.length > 0) this.send(screen);
+    if (screen.length > 0) this.emit(screen);
     void this.resize(size, true);
   }
 
   detach(client: TerminalClient): void {
     if (this.client !== client) return;
     this.client = null;
+    this.dropBatch();
     this.flow.reset(); // nobody to wait for: keep reading
     this.startGrace();
   }
@@ -132,6 +144,33 @@ export class TerminalSession {
   }
 
   private send(data: Buffer): void {
+    const now = performance.now();
+    if (!this.batchTimer && now - this.lastSent >= BATCH_MS) return this.emit(data);
+    this.batch.push(data);
+    this.batchBytes += data.length;
+    if (this.batchBytes >= BATCH_BYTES) return this.flush();
+    this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
+  }
+
+  private flush(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    if (this.batch.length === 0) return;
+    const data = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
+    this.emit(data);
+  }
+
+  private dropBatch(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    this.batch = [];
+    this.batchBytes = 0;
+  }
+
+  private emit(data: Buffer): void {
+    this.lastSent = performance.now();
     this.client?.output(data);
     this.flow.sent(data.length);
   }
@@ -140,6 +179,7 @@ export class TerminalSession {
     if (this.ended) return;
     this.ended = true;
     this.stopGrace();
+    this.flush(); // the last words before the exit status
     this.client?.exited(code);
     this.client = null;
     // The shell is gone; anything it left behind in its session goes with it.

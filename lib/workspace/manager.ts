@@ -75,7 +75,7 @@ export class WorkspaceManager {
   /** The user's container, created (not started) if they have none. */
   async getOrCreate(input: PortalUser, onProgress: ProgressListener = () => {}): Promise<ContainerInfo> {
     const user = this.register(input);
-    return this.locks.run(user.sub, () => this.getOrCreateLocked(user, onProgress));
+    return this.locks.run(user.sub, async () => this.getOrCreateLocked(user, onProgress, await this.find(user)));
   }
 
   /** Creates or starts the workspace as needed and resolves once a shell can run in it. */
@@ -83,12 +83,15 @@ export class WorkspaceManager {
     const user = this.register(input);
     return this.locks.run(user.sub, async () => {
       const started = Date.now();
-      const existing = await this.find(user);
-      if (existing?.status !== "running") await this.beforeStart(user);
-      const container = await this.getOrCreateLocked(user, onProgress);
-      if (container.status === "running") {
-        await this.waitForShell(container.id);
-      } else {
+      const found = await this.find(user);
+      if (found?.status === "running") {
+        // The hot path: one inspect, nothing to wait for (a shell that cannot start fails on its own exec).
+        onProgress({ step: "ready", message: "Your workspace is ready" });
+        return this.statusOf(user, found);
+      }
+      await this.beforeStart(user);
+      const container = await this.getOrCreateLocked(user, onProgress, found);
+      if (container.status !== "running") {
         const release = await this.waitForSlot(user, onProgress, signal);
         try {
           onProgress({ step: "starting", message: "Starting your workspace" });
@@ -224,11 +227,13 @@ export class WorkspaceManager {
     return describeContainer(container, user);
   }
 
-  private async getOrCreateLocked(user: RegisteredUser, onProgress: ProgressListener): Promise<ContainerInfo> {
+  private async getOrCreateLocked(
+    user: RegisteredUser,
+    onProgress: ProgressListener,
+    existing: ContainerInfo | null,
+  ): Promise<ContainerInfo> {
     onProgress({ step: "checking", message: "Checking your workspace" });
-    await this.runtime.ping();
     const imageId = await this.runtime.imageId(this.settings.image);
-    const existing = await this.find(user);
     if (existing && (existing.status === "running" || !imageId || this.isCurrent(existing, user, imageId))) {
       return existing;
     }

@@ -98,3 +98,24 @@ describe("flow control", () => {
     expect(f.outstanding).toBe(0);
   });
 });
+
+describe("escape tracking fast path", () => {
+  it("reaches the same state as byte-by-byte tracking, however the stream is split", () => {
+    const pieces = ["plain ", "Grüße ", "你好 ", "🚀", "\x1b[31m", "\x1b]0;title\x07", "\x1b[?1049h", "\x1b[?2004l", "\x1bP+q\x1b\\", "\r\n", "\x1b(B"];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 200; round++) {
+      const text = Buffer.from(Array.from({ length: 40 }, () => pieces[Math.floor(random() * pieces.length)]).join(""));
+      const whole = new EscapeTracker();
+      const bytewise = new EscapeTracker();
+      let at = 0;
+      while (at < text.length) {
+        const next = Math.min(text.length, at + 1 + Math.floor(random() * 17));
+        whole.feed(text.subarray(at, next));
+        for (let k = at; k < next; k++) bytewise.feed(text.subarray(k, k + 1));
+        expect([whole.clean, whole.modes]).toEqual([bytewise.clean, bytewise.modes]);
+        at = next;
+      }
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import type { Duplex } from "node:stream";
+import Docker from "dockerode";
+import { OutputHub, type BenchTerminal, type Chunk, type TerminalSize } from "./bench-terminal";
+import { interruptAndExit } from "./wait-for-output";
+
+/** The login shell every stack runs, as the portal does: the workspace user, in their home, with a 256-colour TERM. */
+export const SHELL_EXEC = {
+  Cmd: ["bash", "-l"],
+  User: "user",
+  WorkingDir: "/home/user",
+  Env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
+};
+
+/** A TTY exec on the Docker Engine API with no web layer at all: the ceiling of the path the portal builds on. */
+export class DockerTerminal implements BenchTerminal {
+  readonly kind = "docker" as const;
+  private readonly hub = new OutputHub();
+  private flowing = false;
+
+  private constructor(private readonly stream: Duplex) {
+    stream.on("error", () => undefined); // a destroyed stream at close is expected
+    stream.pause();
+  }
+
+  static async open(socketPath: string, containerId: string, size: TerminalSize): Promise<DockerTerminal> {
+    const docker = new Docker({ socketPath });
+    const exec = await docker.getContainer(containerId).exec({
+      ...SHELL_EXEC,
+      Tty: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+    const terminal = new DockerTerminal(stream);
+    await exec.resize({ w: size.cols, h: size.rows });
+    return terminal;
+  }
+
+  send(data: string): void {
+    this.stream.write(data);
+  }
+
+  /** The stream stays paused until the first listener, so the first prompt cannot go by before anyone reads. */
+  onOutput(listener: (chunk: Chunk) => void): () => void {
+    const off = this.hub.on(listener);
+    if (!this.flowing) {
+      this.flowing = true;
+      this.stream.on("data", (chunk: Buffer) => this.hub.emit(chunk));
+      this.stream.resume();
+    }
+    return off;
+  }
+
+  /** Dropping the connection would leave the shell running inside (moby#9098): interrupt and end it first. */
+  async close(): Promise<void> {
+    if (!this.stream.destroyed) {
+      const ended = new Promise<void>((resolve) => {
+        this.stream.once("end", () => resolve());
+        this.stream.once("close", () => resolve());
+      });
+      await interruptAndExit(this, ended);
+    }
+    this.stream.destroy();
+  }
+}

@@ -1,0 +1,78 @@
+import { io, type Socket } from "socket.io-client";
+import { OutputHub, type BenchTerminal, type Chunk, type TerminalSize } from "./bench-terminal";
+
+// The browser's numbers (components/terminal/terminal-connection.ts): ack every 64 KiB, or 20 ms after the last.
+const ACK_BYTES = 64 * 1024;
+const ACK_DELAY_MS = 20;
+const TERMINAL_SOCKET_PATH = "/terminal-io";
+
+/**
+ * A portal terminal over socket.io, acknowledging output exactly as the browser does once xterm.js has written it
+ * (here: on arrival, since nothing is rendered). A client that never acked would be paused at 1 MiB.
+ */
+export class PortalTerminal implements BenchTerminal {
+  readonly kind = "portal" as const;
+  /** The terminal id once the server has attached a shell; rejects on a refusal. */
+  readonly attached: Promise<string>;
+  private readonly socket: Socket;
+  private readonly hub = new OutputHub();
+  private pendingAck = 0;
+  private ackTimer: NodeJS.Timeout | null = null;
+  private id: string | null = null;
+
+  constructor(url: string, cookie: string, size: TerminalSize, terminalId?: string) {
+    this.socket = io(url, {
+      path: TERMINAL_SOCKET_PATH,
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: { cookie, origin: new URL(url).origin },
+      auth: { ...size, ...(terminalId ? { terminalId } : {}) },
+    });
+    this.attached = new Promise((resolve, reject) => {
+      this.socket.once("attached", ({ id }: { id: string }) => {
+        this.id = id;
+        resolve(id);
+      });
+      this.socket.once("fatal", ({ code, message }: { code: string; message: string }) => reject(new Error(`portal refused the terminal (${code}): ${message}`)));
+      this.socket.once("connect_error", (error) => reject(new Error(`portal socket: ${error.message}`)));
+    });
+    this.attached.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+    this.socket.on("output", (data: Buffer) => {
+      this.rendered(data.length);
+      this.hub.emit(data);
+    });
+  }
+
+  send(data: string): void {
+    this.socket.emit("input", data);
+  }
+
+  onOutput(listener: (chunk: Chunk) => void): () => void {
+    return this.hub.on(listener);
+  }
+
+  /** close-terminal ends the shell and its whole session server-side, then the server drops the socket. */
+  async close(): Promise<void> {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    if (this.id && this.socket.connected) {
+      const gone = new Promise<void>((resolve) => this.socket.once("disconnect", () => resolve()));
+      this.socket.emit("close-terminal");
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+    }
+    this.socket.disconnect();
+  }
+
+  private rendered(bytes: number): void {
+    this.pendingAck += bytes;
+    if (this.pendingAck >= ACK_BYTES) return this.flushAck();
+    this.ackTimer ??= setTimeout(() => this.flushAck(), ACK_DELAY_MS);
+  }
+
+  private flushAck(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    if (this.pendingAck > 0 && this.socket.connected) this.socket.emit("ack", this.pendingAck);
+    this.pendingAck = 0;
+  }
+}

@@ -1,0 +1,22 @@
+/** Knobs of the benchmark, all from the environment so CI and a developer can shrink a run without editing code. */
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+export const benchConfig = {
+  /** Megabytes of urandom fed through base64 per throughput run (output is ~1.37x that). */
+  throughputMb: positiveNumber("BENCH_THROUGHPUT_MB", 200),
+  throughputRuns: positiveNumber("BENCH_THROUGHPUT_RUNS", 3),
+  echoSamples: positiveNumber("BENCH_ECHO_SAMPLES", 300),
+  /** Wall-clock cap of one echo-latency phase; a slow stack yields fewer samples rather than a longer run. */
+  echoPhaseSeconds: positiveNumber("BENCH_ECHO_PHASE_SECONDS", 45),
+  /** Sessions in the flood phase: one measured, the others flooding. */
+  floodSessions: positiveNumber("BENCH_FLOOD_SESSIONS", 20),
+  startupRuns: positiveNumber("BENCH_STARTUP_RUNS", 5),
+  cols: 120,
+  rows: 40,
+};

@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import { WORKSPACE_IMAGE } from "../../tests/support/images";
+import { startPortal, type PortalProcess } from "../../tests/support/portal-process";
+import { LABEL } from "../../lib/workspace/labels";
+import { onCleanup } from "./cleanup";
+import { portAccepts } from "./port-open";
+import { sessionCookie } from "../../tests/support/session-cookie";
+
+
+export interface BenchPortal {
+  process: PortalProcess;
+  url: string;
+  /** A signed-in session for a user of this run (a fresh subject per call, so `cold` really is a new user). */
+  cookieFor(user: { sub: string; username: string }): Promise<string>;
+  /** The id of a user's workspace container, once the portal has made it. */
+  containerOf(username: string): Promise<string>;
+  /**
+   * Starts the portal again (same port, data and workspaces) if it no longer listens, e.g. killed from outside
+   * by a broad process cleanup on a shared machine; returns whether it had to.
+   */
+  reviveIfGone(): Promise<boolean>;
+}
+
+/**
+ * The real portal (server/index.ts) as a child process on its own instance label, network and data root, with
+ * the full workspace image and the machine's CPUs: the workspace the other stacks are measured against is
+ * whatever the portal creates here. Its removal (process, containers, network, data) is registered at once.
+ */
+export async function startBenchPortal(): Promise<BenchPortal> {
+  const secret = randomBytes(32).toString("base64url");
+  // Next refuses a second dev server on one dist dir: benchmarks get their own, apart from the tests' and from
+  // `npm run up`'s. A fixed name, because Next records every dist dir it sees in tsconfig.json; run benchmarks
+  // one at a time (`flock /tmp/scitex-bench.lock npm run bench`).
+  const distDir = ".next-bench";
+  const portal = await startPortal({
+    WORKSPACE_IMAGE,
+    WORKSPACE_MEMORY: "4g",
+    WORKSPACE_CPUS: "2",
+    WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
+    AUTH_SECRET: secret,
+    // One user holds the measured terminal plus the flood's; the default 10 would refuse the flood.
+    TERMINAL_MAX_PER_USER: "50",
+    PORTAL_NEXT_DIST_DIR: distDir,
+  });
+  onCleanup("portal and its workspaces", () => portal.cleanup());
+  return {
+    process: portal,
+    url: portal.url,
+    cookieFor: (user) => sessionCookie(secret, user),
+    containerOf: async (username) => {
+      const [container] = await portal.docker.listContainers({
+        filters: { label: [`${LABEL.instance}=${portal.instance}`, `${LABEL.username}=${username}`] },
+      });
+      if (!container) throw new Error(`no workspace container for ${username}`);
+      return container.Id;
+    },
+    reviveIfGone: async () => {
+      if (await portAccepts(portal.port)) return false;
+      await portal.restart();
+      return true;
+    },
+  };
+}

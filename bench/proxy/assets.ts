@@ -1,0 +1,54 @@
+export interface Asset {
+  name: "small" | "large";
+  /** Path below code-server's root (no leading slash), the same through every stack. */
+  path: string;
+  bytes: number;
+}
+
+/**
+ * Small files the workbench really loads, in order of preference: VS Code's own icon from the versioned static
+ * tree, then code-server's error stylesheet. Both are a few hundred bytes, so a request is nearly all overhead.
+ */
+const SMALL_CANDIDATES = ["static/out/media/code-icon.svg", "_static/src/browser/pages/error.css"];
+const LARGE_MIN = 200_000;
+const LARGE_MAX = 5_000_000;
+
+/**
+ * The two assets, found the way a browser finds them: the workbench page names the versioned static prefix
+ * (`stable-<commit>/`) and its scripts; the large one is the script closest to 1 MB (nls.messages.js today; the
+ * 19 MB workbench.js would measure the network, not the proxy). Fetched directly, so sizes are the real bodies.
+ * `version` is that prefix without its slash, which is also the path of code-server's WebSocket.
+ */
+export async function discoverAssets(directUrl: string): Promise<{ version: string; small: Asset; large: Asset }> {
+  const html = await (await fetch(directUrl)).text();
+  const version = /\b(stable-[0-9a-f]{40})\//.exec(html)?.[1];
+  if (!version) throw new Error("the workbench page names no stable-<commit>/ prefix");
+
+  let small: Asset | undefined;
+  for (const candidate of SMALL_CANDIDATES) {
+    const path = candidate.startsWith("static/") ? `${version}/${candidate}` : candidate;
+    const bytes = await bodySize(directUrl + path);
+    if (bytes !== null && bytes < 2_000) {
+      small = { name: "small", path, bytes };
+      break;
+    }
+  }
+  if (!small) throw new Error(`none of the small assets answered: ${SMALL_CANDIDATES.join(", ")}`);
+
+  let large: Asset | undefined;
+  for (const match of html.matchAll(/src="\.?\/?([^"]+\.js)"/g)) {
+    const path = match[1]!;
+    const bytes = await bodySize(directUrl + path);
+    if (bytes === null || bytes < LARGE_MIN || bytes > LARGE_MAX) continue;
+    if (!large || Math.abs(bytes - 1e6) < Math.abs(large.bytes - 1e6)) large = { name: "large", path, bytes };
+  }
+  if (!large) throw new Error(`no script of the workbench page is between ${LARGE_MIN} and ${LARGE_MAX} bytes`);
+  return { version, small, large };
+}
+
+/** Bytes of a 200 body (as sent: no Accept-Encoding, like the load generator), or null for any other status. */
+async function bodySize(url: string): Promise<number | null> {
+  const response = await fetch(url, { headers: { "accept-encoding": "identity" } });
+  const body = await response.arrayBuffer();
+  return response.ok ? body.byteLength : null;
+}

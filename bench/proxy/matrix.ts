@@ -1,0 +1,49 @@
+import { progress } from "../lib/progress";
+import type { Asset } from "./assets";
+import { runLoad } from "./load";
+import { cpuSeconds } from "./proc-stats";
+import { STACK_LABEL, STACKS, type Cell, type Stack, type StackTarget } from "./results";
+
+export interface MatrixOptions {
+  connections: number[];
+  cellSeconds: number;
+  warmupSeconds: number;
+  maxRequests: number;
+}
+
+/**
+ * Every asset x connection count x stack, one cell at a time (they would compete for the two cores otherwise).
+ * The stacks alternate inside each asset/connections pair, so a slow minute of the machine falls on all three
+ * rather than on one. Each cell is preceded by an unmeasured warm-up on fresh connections of the same shape.
+ */
+export async function runMatrix(
+  targets: Record<Stack, StackTarget>,
+  assets: Asset[],
+  options: MatrixOptions,
+  attempt: (what: string, run: () => Promise<void>) => Promise<void>,
+): Promise<Cell[]> {
+  const cells: Cell[] = [];
+  for (const asset of assets) {
+    for (const connections of options.connections) {
+      for (const stack of STACKS) {
+        const what = `${STACK_LABEL[stack]} ${asset.name} x${connections}`;
+        await attempt(what, async () => {
+          const { base, headers, pid } = targets[stack];
+          const load = { url: base + asset.path, headers, connections, maxRequests: options.maxRequests };
+          await runLoad({ ...load, seconds: options.warmupSeconds });
+          const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
+          const result = await runLoad({ ...load, seconds: options.cellSeconds });
+          const cpuPerRequest = pid === undefined ? undefined : ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.responses;
+          if (result.responses === 0) throw new Error(`no successful response (${result.failures} failures)`);
+          cells.push({ stack, asset, connections, result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) });
+          progress(
+            `${what}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(3)} ms, p99 ${result.p99.toFixed(2)} ms` +
+              (cpuPerRequest === undefined ? "" : `, ${cpuPerRequest.toFixed(0)} us CPU/req`) +
+              (result.failures ? `, ${result.failures} failures` : ""),
+          );
+        });
+      }
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,114 @@
+import { fmt, formatTable } from "../lib/table";
+import type { Cell, ProxyResults, Stack } from "./results";
+import { STACK_LABEL } from "./results";
+import { trend, type Trend } from "./trend";
+
+interface Goal {
+  what: string;
+  value: number;
+  unit: string;
+  /** Human form of the goal ("(...)" for information only), and whether `value` meets it. */
+  goal: string;
+  met: (value: number) => boolean;
+}
+
+/** The cells, the goals of issue #5 with their ratios, then the soak. Never fails on a goal. */
+export function renderReport(r: ProxyResults): string {
+  const cell = (stack: Stack, asset: string, connections: number) =>
+    r.cells.find((c) => c.stack === stack && c.asset.name === asset && c.connections === connections);
+  const find = (stack: Stack, asset: string, connections: number) => cell(stack, asset, connections)?.result;
+  const added = (c: Cell) => c.result.p50 - (find("direct", c.asset.name, c.connections)?.p50 ?? Number.NaN);
+
+  const cells = formatTable([
+    ["asset", "conns", "stack", "req/s", "MB/s", "p50 ms", "p99 ms", "+p50 ms", "CPU us/req", "failures"],
+    ...r.cells.map((c) => [
+      `${c.asset.name} (${c.asset.bytes} B)`,
+      String(c.connections),
+      STACK_LABEL[c.stack],
+      fmt(c.result.rps, 0),
+      fmt(c.result.mbPerSecond, 1),
+      fmt(c.result.p50, 3),
+      fmt(c.result.p99, 2),
+      c.stack === "direct" ? "-" : fmt(added(c), 3),
+      c.cpuPerRequest === undefined ? "-" : fmt(c.cpuPerRequest, 0),
+      String(c.result.failures),
+    ]),
+  ]);
+
+  const most = Math.max(...r.cells.map((c) => c.connections));
+  const ratio = (asset: string, over: Stack) => (find("portal", asset, most)?.rps ?? Number.NaN) / (find(over, asset, most)?.rps ?? Number.NaN);
+  const cpu = (stack: Stack, asset: string) => cell(stack, asset, most)?.cpuPerRequest ?? Number.NaN;
+  const cpuRatio = (asset: string) => cpu("portal", asset) / cpu("chp", asset);
+  const addedAt1 = (stack: Stack, asset: string) => (find(stack, asset, 1)?.p50 ?? Number.NaN) - (find("direct", asset, 1)?.p50 ?? Number.NaN);
+  const goals: Goal[] = [
+    { what: `req/s portal / CHP, small, ${most} conns`, value: ratio("small", "chp"), unit: "x", goal: ">= 1.3x", met: (v) => v >= 1.3 },
+    { what: `req/s portal / CHP, large, ${most} conns`, value: ratio("large", "chp"), unit: "x", goal: ">= 1.3x", met: (v) => v >= 1.3 },
+    { what: "added p50 portal, small, 1 conn", value: addedAt1("portal", "small"), unit: " ms", goal: "<= 0.3 ms", met: (v) => v <= 0.3 },
+    { what: "added p50 portal, large, 1 conn", value: addedAt1("portal", "large"), unit: " ms", goal: "(for information)", met: () => true },
+    { what: "added p50 CHP, small, 1 conn", value: addedAt1("chp", "small"), unit: " ms", goal: "(reference 0.47 ms)", met: () => true },
+    { what: `CPU per request portal / CHP, small, ${most} conns`, value: cpuRatio("small"), unit: "x", goal: "(for information)", met: () => true },
+    { what: `CPU per request portal / CHP, large, ${most} conns`, value: cpuRatio("large"), unit: "x", goal: "(for information)", met: () => true },
+    { what: `req/s portal / direct, small, ${most} conns`, value: ratio("small", "direct"), unit: "x", goal: "(for information)", met: () => true },
+    { what: `req/s portal / direct, large, ${most} conns`, value: ratio("large", "direct"), unit: "x", goal: "(for information)", met: () => true },
+  ];
+  const goalTable = formatTable([
+    ["goal", "measured", "target", "verdict"],
+    ...goals.map((g) => [
+      g.what,
+      Number.isFinite(g.value) ? `${fmt(g.value, 2)}${g.unit}` : "n/a",
+      g.goal,
+      !Number.isFinite(g.value) ? "not measured" : g.goal.startsWith("(") ? "-" : g.met(g.value) ? "met" : "NOT MET",
+    ]),
+  ]);
+
+  const assets = r.assets
+    ? `assets: small ${r.assets.small.path} (${r.assets.small.bytes} B), large ${r.assets.large.path} (${r.assets.large.bytes} B)`
+    : "assets: not found";
+  const load = r.load
+    ? `\nmachine load average (1 min) ${fmt(r.load.before, 1)} before, ${fmt(r.load.after, 1)} after the cells, on ${r.load.cores} cores` +
+      (Math.max(r.load.before, r.load.after) > r.load.cores ? ": other work was running; trust the CPU/req figures more than req/s" : "")
+    : "";
+  const errors = r.errors.length ? `\nCould not measure:\n${r.errors.map((e) => `  - ${e}`).join("\n")}\n` : "";
+  return `\n${assets}; ${r.cellSeconds} s per cell; +p50 = p50 minus direct p50 at the same asset and connections${load}\n\n${cells}\n\n${goalTable}\n${renderSoak(r)}${errors}`;
+}
+
+function renderSoak(r: ProxyResults): string {
+  const s = r.soak;
+  if (!s) return "\nsoak: not measured\n";
+  const settled = s.samples.filter((p) => p.at >= s.warmupSeconds);
+  if (settled.length < 2) return `\nsoak: only ${settled.length} sample(s) after the ${s.warmupSeconds} s warm-up; run it longer\n`;
+  const series = (pick: (p: (typeof settled)[number]) => number, slack: number) =>
+    trend(settled.map((p) => ({ at: p.at, value: pick(p) })), 0.1, slack);
+  const rows: [string, Trend, number, number][] = [
+    ["portal RSS, MB", series((p) => p.rssMb, 0), s.before.rssMb, s.idle.rssMb],
+    ["portal socket fds", series((p) => p.sockets, 2), s.before.sockets, s.idle.sockets],
+    ["ESTABLISHED to container", series((p) => p.upstream, 2), s.before.upstream, s.idle.upstream],
+    ["CLOSE_WAIT (any peer)", series((p) => p.closeWait, 2), s.before.closeWait, s.idle.closeWait],
+  ];
+  const table = formatTable([
+    ["after warm-up", "before", "first", "last", "max", "slope /min", "drift", "idle after", "flat (10 %)"],
+    ...rows.map(([name, t, before, idle]) => [
+      name,
+      fmt(before, 1),
+      fmt(t.first, 1),
+      fmt(t.last, 1),
+      fmt(t.max, 1),
+      fmt(t.perMinute, 2),
+      `${fmt(t.driftPercent, 1)}%`,
+      fmt(idle, 1),
+      t.flat ? "yes" : "NO",
+    ]),
+  ]);
+  const p99s = s.windows.filter((w) => w.at >= s.warmupSeconds).map((w) => w.p99);
+  const rps = s.windows.filter((w) => w.at >= s.warmupSeconds).map((w) => w.rps);
+  const o = s.options;
+  return [
+    "",
+    `soak: ${o.seconds} s through the portal, ${o.connections} conns at ${o.rate} req/s (1 in 10 large), ${o.sockets} WebSockets opened and closed every ${o.sampleSeconds} s; warm-up ${s.warmupSeconds} s; ${s.samples.length} samples`,
+    `  ${s.responses} responses, ${s.failures} failures; WebSockets ${s.ws.opened} opened, ${s.ws.failed} failed${s.ws.firstError ? ` (${s.ws.firstError})` : ""}`,
+    `  per window after warm-up: req/s ${fmt(Math.min(...rps), 0)}..${fmt(Math.max(...rps), 0)}, p99 ${fmt(Math.min(...p99s), 2)}..${fmt(Math.max(...p99s), 2)} ms`,
+    "",
+    table,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,35 @@
+import type { Asset } from "./assets";
+import type { LoadResult } from "./load";
+import type { SoakResult } from "./soak";
+
+export type Stack = "portal" | "chp" | "direct";
+export const STACKS: Stack[] = ["portal", "chp", "direct"];
+export const STACK_LABEL: Record<Stack, string> = { portal: "portal", chp: "CHP", direct: "direct" };
+
+/** Where one stack reaches code-server's root (trailing slash) and what every request to it carries. */
+export interface StackTarget {
+  base: string;
+  headers: Record<string, string>;
+  /** The proxy's process, whose CPU time per request is measured; none for direct. */
+  pid?: number;
+}
+
+export interface Cell {
+  stack: Stack;
+  asset: Asset;
+  connections: number;
+  result: LoadResult;
+  /** Microseconds of the proxy process's CPU (user + system) per successful response. */
+  cpuPerRequest?: number;
+}
+
+/** Everything the proxy suite measured; a missing cell or soak is a figure that could not be taken (`errors`). */
+export interface ProxyResults {
+  assets?: { small: Asset; large: Asset };
+  cellSeconds: number;
+  /** The machine's 1-minute load average before and after the cells: other work on the box shows here. */
+  load?: { before: number; after: number; cores: number };
+  cells: Cell[];
+  soak?: SoakResult;
+  errors: string[];
+}

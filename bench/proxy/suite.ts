@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Docker from "dockerode";
+import { DOCKER_SOCKET, WORKSPACE_IMAGE } from "../../tests/support/images";
+import { progress } from "../lib/progress";
+import { discoverAssets, type Asset } from "./assets";
+import { startChp } from "./chp";
+import { startCodePortal } from "./code-portal";
+import { proxyConfig } from "./config";
+import { runMatrix } from "./matrix";
+import { renderReport } from "./report";
+import { STACK_LABEL, STACKS, type ProxyResults, type Stack, type StackTarget } from "./results";
+import { runSoak } from "./soak";
+
+/**
+ * Issue #5: code-server's static assets through the portal's proxy, against the same requests sent straight to
+ * the container and through configurable-http-proxy, then a soak through the portal that watches its memory
+ * and sockets. Returns whether every figure was taken; goals are reported, never enforced.
+ */
+export async function runProxySuite(): Promise<boolean> {
+  const cfg = proxyConfig;
+  const docker = new Docker({ socketPath: DOCKER_SOCKET });
+  await docker.ping();
+  await docker.getImage(WORKSPACE_IMAGE).inspect().catch(() => {
+    throw new Error(`image ${WORKSPACE_IMAGE} is missing: build it with \`npm run images\``);
+  });
+
+  const results: ProxyResults = { cellSeconds: cfg.cellSeconds, cells: [], errors: [] };
+  const attempt = async (what: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+      progress(`FAILED ${message}`);
+      results.errors.push(message);
+    }
+  };
+
+  progress("starting the portal, then the workspace with VS Code (full image)");
+  const portal = await startCodePortal();
+  progress(`VS Code at ${portal.codeUrl} (container ${portal.containerIp}); portal pid ${portal.pid}`);
+  const { version, small, large } = await discoverAssets(portal.directUrl);
+  results.assets = { small, large };
+  progress(`assets: ${small.path} (${small.bytes} B), ${large.path} (${large.bytes} B)`);
+  const chp = await startChp(portal.directUrl.replace(/\/$/, ""));
+  const targets: Record<Stack, StackTarget> = {
+    // Only the portal needs (and gets) the session cookie; it strips it before code-server sees the request.
+    portal: { base: portal.codeUrl, headers: { cookie: portal.cookie }, pid: portal.pid },
+    chp: { base: chp.url, headers: {}, pid: chp.pid },
+    direct: { base: portal.directUrl, headers: {} },
+  };
+  await sameBodies(targets, [small, large]);
+
+  if (cfg.connections[0] !== 1) progress("warning: BENCH_PROXY_CONNECTIONS does not start with 1; added latency needs it");
+  progress(`throughput and latency: ${cfg.cellSeconds} s per cell, connections ${cfg.connections.join(", ")}`);
+  const loadBefore = os.loadavg()[0]!;
+  results.cells = await runMatrix(targets, [small, large], {
+    connections: cfg.connections,
+    cellSeconds: cfg.cellSeconds,
+    warmupSeconds: cfg.warmupSeconds,
+    maxRequests: cfg.maxRequestsPerCell,
+  }, attempt);
+  results.load = { before: loadBefore, after: os.loadavg()[0]!, cores: os.availableParallelism() };
+  // CHP has had its turn; the soak measures the portal alone.
+  await chp.stop();
+
+  await attempt("soak", async () => {
+    progress(`soak: ${cfg.soakSeconds} s, ${cfg.soakConnections} connections at ${cfg.soakRate} req/s`);
+    results.soak = await runSoak(portal, small, large, version, {
+      seconds: cfg.soakSeconds,
+      connections: cfg.soakConnections,
+      rate: cfg.soakRate,
+      sampleSeconds: cfg.soakSampleSeconds,
+      sockets: cfg.soakSockets,
+    });
+  });
+
+  console.log(renderReport(results));
+  if (results.errors.length) {
+    // The portal's own log usually says why a figure is missing; keep it past the cleanup.
+    const file = path.join(os.tmpdir(), `bench-proxy-portal-${process.pid}.log`);
+    fs.writeFileSync(file, portal.process.logs());
+    console.log(`portal log: ${file}`);
+  }
+  return results.errors.length === 0;
+}
+
+/** Every stack must hand back the very file the container serves, or its figures measure something else. */
+async function sameBodies(targets: Record<Stack, StackTarget>, assets: Asset[]): Promise<void> {
+  for (const asset of assets) {
+    for (const stack of STACKS) {
+      const { base, headers } = targets[stack];
+      const response = await fetch(base + asset.path, { headers: { ...headers, "accept-encoding": "identity" }, redirect: "manual" });
+      const bytes = (await response.arrayBuffer()).byteLength;
+      if (response.status !== 200 || bytes !== asset.bytes) {
+        throw new Error(`${STACK_LABEL[stack]} answered ${response.status} with ${bytes} bytes for ${asset.path} (expected 200, ${asset.bytes})`);
+      }
+    }
+  }
+}

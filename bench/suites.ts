@@ -1,0 +1,29 @@
+import { runSshSuite } from "./ssh/suite";
+import { runProxySuite } from "./proxy/suite";
+import { runTerminalSuite } from "./terminal/suite";
+
+export interface Suite {
+  name: string;
+  description: string;
+  /** Resolves true when every figure was measured (goals are reported, never enforced). */
+  run(): Promise<boolean>;
+}
+
+/** Every suite `npm run bench` knows; later issues add theirs here, each in its own folder. */
+export const SUITES: Suite[] = [
+  {
+    name: "terminal",
+    description: "web terminal throughput and echo latency vs WeTTY and the bare Docker API; Open Workspace times (issue #4)",
+    run: runTerminalSuite,
+  },
+  {
+    name: "ssh",
+    description: "SSH gateway throughput and connect + `true` latency vs OpenSSH sshd into the same workspace (issue #6)",
+    run: runSshSuite,
+  },
+  {
+    name: "proxy",
+    description: "VS Code assets through the portal's proxy vs direct and configurable-http-proxy; a soak of its memory and sockets (issue #5)",
+    run: runProxySuite,
+  },
+];

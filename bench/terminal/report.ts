@@ -1,0 +1,67 @@
+import { fmt, formatTable } from "../lib/table";
+import { STACK_LABEL, STACKS, type TerminalResults } from "./results";
+
+interface Goal {
+  what: string;
+  value: number;
+  unit: string;
+  /** Human form of the goal, and whether `value` meets it. */
+  goal: string;
+  met: (value: number) => boolean;
+}
+
+/** The figures per stack, then each goal of issue #4 with its ratio and whether it is met. Never fails. */
+export function renderReport(r: TerminalResults): string {
+  const perStack = (pick: (stack: (typeof STACKS)[number]) => string) => STACKS.map(pick);
+  const figures = formatTable([
+    ["", ...STACKS.map((s) => STACK_LABEL[s])],
+    [`throughput, MB/s (median of runs, ${r.throughputMb} MiB base64'd)`, ...perStack((s) => fmt(r.throughput[s]?.mbPerSecond))],
+    ["echo p50 / p99 ms, 1 session", ...perStack((s) => pair(r.echoAlone[s]))],
+    [`echo p50 / p99 ms, ${r.floodSessions - 1} others flooding`, ...perStack((s) => pair(r.echoFlood[s]))],
+    ["  samples alone / flooding", ...perStack((s) => `${r.echoAlone[s]?.samples ?? 0} / ${r.echoFlood[s]?.samples ?? 0}`)],
+    [`  flood delivered to the ${r.floodSessions - 1}, MB/s total`, ...perStack((s) => fmt(r.floodRate[s]))],
+  ]);
+  const startup = r.startup;
+  const startupTable = formatTable([
+    ["Open Workspace -> first prompt (portal)", `median of ${r.startupRuns}, s`, "runs, s"],
+    ["cold (new user, container created)", fmt(startup?.cold, 2), runs(startup?.runs.map((x) => x.cold))],
+    ["warm (stopped workspace)", fmt(startup?.warm, 2), runs(startup?.runs.map((x) => x.warm))],
+    ["hot (running workspace)", fmt(startup?.hot, 2), runs(startup?.runs.map((x) => x.hot))],
+  ]);
+
+  const tp = (s: "portal" | "wetty" | "docker") => r.throughput[s]?.mbPerSecond ?? Number.NaN;
+  const goals: Goal[] = [
+    { what: "throughput portal / bare API", value: tp("portal") / tp("docker"), unit: "", goal: ">= 0.9", met: (v) => v >= 0.9 },
+    { what: "throughput portal / WeTTY", value: tp("portal") / tp("wetty"), unit: "", goal: "(for information)", met: () => true },
+    { what: "echo p99 alone, portal", value: r.echoAlone.portal?.p99 ?? Number.NaN, unit: " ms", goal: "<= 3 ms", met: (v) => v <= 3 },
+    {
+      what: "echo p99 flooding, portal / WeTTY",
+      value: (r.echoFlood.portal?.p99 ?? Number.NaN) / (r.echoFlood.wetty?.p99 ?? Number.NaN),
+      unit: "",
+      goal: "<= 0.4",
+      met: (v) => v <= 0.4,
+    },
+    { what: "open cold, median", value: startup?.cold ?? Number.NaN, unit: " s", goal: "<= 3 s", met: (v) => v <= 3 },
+    { what: "open warm, median", value: startup?.warm ?? Number.NaN, unit: " s", goal: "<= 1.5 s", met: (v) => v <= 1.5 },
+    { what: "open hot, median", value: startup?.hot ?? Number.NaN, unit: " s", goal: "<= 0.3 s", met: (v) => v <= 0.3 },
+  ];
+  const goalTable = formatTable([
+    ["goal", "measured", "target", "verdict"],
+    ...goals.map((g) => [
+      g.what,
+      Number.isFinite(g.value) ? `${fmt(g.value, 2)}${g.unit}` : "n/a",
+      g.goal,
+      !Number.isFinite(g.value) ? "not measured" : g.goal.startsWith("(") ? "-" : g.met(g.value) ? "met" : "NOT MET",
+    ]),
+  ]);
+  const errors = r.errors.length ? `\nCould not measure:\n${r.errors.map((e) => `  - ${e}`).join("\n")}\n` : "";
+  return `\n${figures}\n\n${startupTable}\n\n${goalTable}\n${errors}`;
+}
+
+function pair(echo: { p50: number; p99: number } | undefined): string {
+  return echo ? `${fmt(echo.p50, 2)} / ${fmt(echo.p99, 2)}` : "n/a";
+}
+
+function runs(values: number[] | undefined): string {
+  return values && values.length ? values.map((v) => fmt(v, 2)).join(" ") : "n/a";
+}

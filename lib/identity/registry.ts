@@ -18,12 +18,22 @@ interface UserRow {
 
 /** Remembers every user the portal has seen, keyed by the OIDC subject. */
 export class UserRegistry {
-  constructor(private readonly db: PortalDatabase) {}
+  // Prepared once: every proxied request and status poll looks users up.
+  private readonly bySubStmt;
+  private readonly byUsernameStmt;
+  private readonly bySlugStmt;
+
+  constructor(private readonly db: PortalDatabase) {
+    this.bySubStmt = db.prepare("SELECT * FROM users WHERE sub = ?");
+    this.byUsernameStmt = db.prepare("SELECT * FROM users WHERE username = ? ORDER BY updated_at DESC");
+    this.bySlugStmt = db.prepare("SELECT * FROM users WHERE slug = ?");
+  }
 
   /** Records (or refreshes) a user and returns their permanent slug. */
   register(user: PortalUser): RegisteredUser {
     return this.db.transaction((): RegisteredUser => {
       const existing = this.bySub(user.sub);
+      if (existing && unchanged(existing, user)) return existing;
       if (existing) {
         this.db
           .prepare(
@@ -44,19 +54,17 @@ export class UserRegistry {
   }
 
   bySub(sub: string): RegisteredUser | undefined {
-    const row = this.db.prepare("SELECT * FROM users WHERE sub = ?").get(sub) as UserRow | undefined;
+    const row = this.bySubStmt.get(sub) as UserRow | undefined;
     return row && toUser(row);
   }
 
   byUsername(username: string): RegisteredUser | undefined {
-    const row = this.db.prepare("SELECT * FROM users WHERE username = ? ORDER BY updated_at DESC").get(username) as
-      | UserRow
-      | undefined;
+    const row = this.byUsernameStmt.get(username) as UserRow | undefined;
     return row && toUser(row);
   }
 
   bySlug(slug: string): RegisteredUser | undefined {
-    const row = this.db.prepare("SELECT * FROM users WHERE slug = ?").get(slug) as UserRow | undefined;
+    const row = this.bySlugStmt.get(slug) as UserRow | undefined;
     return row && toUser(row);
   }
 
@@ -79,4 +87,14 @@ function toUser(row: UserRow): RegisteredUser {
     ...(row.name ? { name: row.name } : {}),
     ...(row.groups ? { groups: JSON.parse(row.groups) as string[] } : {}),
   };
+}
+
+/** Nothing to write: the same user as stored (groups only count when the identity provider sent some). */
+function unchanged(stored: RegisteredUser, user: PortalUser): boolean {
+  return (
+    stored.username === user.username &&
+    stored.email === user.email &&
+    stored.name === user.name &&
+    (user.groups === undefined || JSON.stringify(stored.groups ?? null) === JSON.stringify(user.groups))
+  );
 }

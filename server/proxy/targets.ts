@@ -7,9 +7,13 @@ export type Target = { kind: "ready"; base: string } | { kind: "starting" };
 // Workspace addresses change only when a container is re-created; a short cache keeps Docker off the hot path.
 const TTL_MS = 15_000;
 
-/** Where a proxied request goes, without asking Docker on every request. */
+/**
+ * Where a proxied request goes, without asking Docker on every request. An expired entry keeps serving while one
+ * refresh (never one per in-flight request) looks again; a proxy error drops the entry at once.
+ */
 export class TargetResolver {
   private readonly cache = new Map<string, { base: string; until: number }>();
+  private readonly refreshing = new Map<string, Promise<Target>>();
 
   constructor(private readonly portal: Portal) {}
 
@@ -17,22 +21,48 @@ export class TargetResolver {
   async resolve(user: SessionUser, app: WorkspaceRoute["app"]): Promise<Target> {
     const key = keyOf(user, app);
     const cached = this.cache.get(key);
-    if (cached && cached.until > Date.now()) return { kind: "ready", base: cached.base };
-    const status = await this.portal.workspaces.status(user);
-    if (status.state !== "running" || !status.ipAddress) return { kind: "starting" };
+    if (cached) {
+      if (cached.until <= Date.now()) void this.refresh(key, user, app);
+      return { kind: "ready", base: cached.base };
+    }
+    return this.refresh(key, user, app);
+  }
+
+  forget(user: SessionUser, app: WorkspaceRoute["app"]): void {
+    this.cache.delete(keyOf(user, app));
+  }
+
+  private refresh(key: string, user: SessionUser, app: WorkspaceRoute["app"]): Promise<Target> {
+    let pending = this.refreshing.get(key);
+    if (!pending) {
+      pending = this.look(key, user, app).finally(() => this.refreshing.delete(key));
+      this.refreshing.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async look(key: string, user: SessionUser, app: WorkspaceRoute["app"]): Promise<Target> {
+    const status = await this.portal.workspaces.status(user).catch(() => null);
+    if (!status) {
+      this.cache.delete(key);
+      return { kind: "starting" };
+    }
+    if (status.state !== "running" || !status.ipAddress) {
+      this.cache.delete(key);
+      return { kind: "starting" };
+    }
     let base: string;
     if (app.kind === "code") {
       base = this.portal.codeServer.baseUrl(status.ipAddress);
-      if (!(await this.portal.codeServer.isUp(base))) return { kind: "starting" };
+      if (!(await this.portal.codeServer.isUp(base))) {
+        this.cache.delete(key);
+        return { kind: "starting" };
+      }
     } else {
       base = `http://${status.ipAddress}:${app.port}`;
     }
     this.cache.set(key, { base, until: Date.now() + TTL_MS });
     return { kind: "ready", base };
-  }
-
-  forget(user: SessionUser, app: WorkspaceRoute["app"]): void {
-    this.cache.delete(keyOf(user, app));
   }
 }
 

@@ -31,14 +31,13 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
 
   const run = async (channel: ServerChannel, cmd: string[], tty: boolean, kind: string) => {
     try {
-      const status = await portal.workspaces.status(user);
-      if (status.state !== "running") channel.stderr.write("Starting your workspace...\r\n");
       const gone = new AbortController();
       channel.once("close", () => gone.abort());
+      // A running workspace answers at once (one inspect); a stopped one says what it is doing meanwhile.
       await portal.workspaces.ensureRunning(
         user,
         (p) => {
-          if (p.step === "queued") channel.stderr.write(`${p.message}...\r\n`);
+          if (p.step === "queued" || p.step === "starting" || p.step === "creating") channel.stderr.write(`${p.message}...\r\n`);
         },
         gone.signal,
       );

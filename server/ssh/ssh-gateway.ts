@@ -9,7 +9,8 @@ import { handleSession } from "./session-channel";
 // Longer than an approval may take, so a login waiting in the browser is not cut off.
 const LOGIN_GRACE_MS = 6 * 60_000;
 
-// Modern algorithms only; ssh2 picks the first that both sides know.
+// Modern algorithms only. The client's order of preference decides among them (OpenSSH prefers
+// chacha20-poly1305, which is fast only with ssh2's native binding: allowScripts in package.json builds it).
 const ALGORITHMS = {
   kex: ["curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "diffie-hellman-group16-sha512"],
   cipher: ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr"],

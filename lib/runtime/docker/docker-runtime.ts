@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type {
   ContainerInfo,
@@ -10,6 +9,7 @@ import type {
   ExecProcess,
 } from "../runtime";
 import { isNotFound, statusOf, translate } from "./errors";
+import { framesText } from "./demux";
 import { DockerExecProcess } from "./exec-process";
 import { toCreateOptions } from "./create-options";
 
@@ -145,7 +145,7 @@ export class DockerRuntime implements ContainerRuntime {
       const info = await container.inspect();
       const raw = (await container.logs({ stdout: true, stderr: true, tail: tailLines, follow: false })) as Buffer;
       if (info.Config.Tty) return raw.toString("utf8");
-      return demuxBuffer(this.docker, raw);
+      return framesText(raw);
     });
   }
 
@@ -222,15 +222,4 @@ function toInfo(raw: Docker.ContainerInspectInfo): ContainerInfo {
     ...(ip && raw.State.Running ? { ipAddress: ip } : {}),
     ...(raw.State.Error ? { error: raw.State.Error } : {}),
   };
-}
-
-async function demuxBuffer(docker: Docker, raw: Buffer): Promise<string> {
-  const source = new PassThrough();
-  const sink = new PassThrough();
-  const chunks: Buffer[] = [];
-  sink.on("data", (c: Buffer) => chunks.push(c));
-  docker.modem.demuxStream(source, sink, sink);
-  source.end(raw);
-  await new Promise((resolve) => source.once("end", resolve));
-  return Buffer.concat(chunks).toString("utf8");
 }

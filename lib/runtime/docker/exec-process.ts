@@ -1,6 +1,7 @@
 import { PassThrough, type Duplex } from "node:stream";
 import type Docker from "dockerode";
 import type { ExecProcess } from "../runtime";
+import { demux } from "./demux";
 
 const WAIT_POLL_MS = 25;
 const WAIT_LIMIT_MS = 60_000;
@@ -27,7 +28,7 @@ export class DockerExecProcess implements ExecProcess {
       stream.once("close", () => this.stderr.end());
     } else {
       const stdout = new PassThrough();
-      this.docker.modem.demuxStream(stream, stdout, this.stderr);
+      demux(stream, stdout, this.stderr);
       const finish = () => {
         stdout.end();
         this.stderr.end();

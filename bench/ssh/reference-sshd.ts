@@ -1,11 +1,12 @@
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { DOCKER_SOCKET } from "../../tests/support/images";
 import { freePort } from "../../tests/support/free-port";
 import { onCleanup, onExitSync } from "../lib/cleanup";
+import { stopChild } from "../lib/peer-process";
+import { portAccepts } from "../lib/port-open";
 import { sleep } from "../lib/time";
 
 const SSHD = "/usr/sbin/sshd";
@@ -43,13 +44,7 @@ export async function startReferenceSshd(containerId: string, publicKey: string)
   let child: ReturnType<typeof spawn> | undefined;
   let output = "";
   const stop = async () => {
-    const proc = child;
-    if (proc && proc.exitCode === null && proc.signalCode === null) {
-      const exited = new Promise((resolve) => proc.once("exit", resolve));
-      proc.kill("SIGTERM");
-      await Promise.race([exited, sleep(5_000)]);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-    }
+    await stopChild(child);
     removeFiles();
   };
   onCleanup("reference sshd", stop);
@@ -98,7 +93,7 @@ export async function startReferenceSshd(containerId: string, publicKey: string)
   proc.stdout!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-8000)));
   proc.stderr!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-8000)));
   const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
+  while (!(await portAccepts(port))) {
     if (proc.exitCode !== null) throw new Error(`sshd exited with ${proc.exitCode}:\n${output}`);
     if (Date.now() > deadline) throw new Error(`sshd did not listen within 10 s:\n${output}`);
     await sleep(50);
@@ -141,15 +136,4 @@ function otherSshdRunning(): boolean {
   } catch {
     return false; // pgrep exits 1 when nothing matches
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }

@@ -28,7 +28,7 @@ export function loadOrCreateHostKeys(dataRoot: string): HostKey[] {
   return KINDS.map((kind) => {
     const file = path.join(dir, kind.file);
     if (!fs.existsSync(file)) {
-      const pair = kind.generate();
+      const pair = generateReadable(kind.generate);
       try {
         fs.writeFileSync(file, pair.private, { mode: 0o600, flag: "wx" });
         fs.writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
@@ -48,4 +48,16 @@ export function loadOrCreateHostKeys(dataRoot: string): HostKey[] {
       fingerprint: fingerprintOf(blob),
     };
   });
+}
+
+/**
+ * ssh2's generator now and then (about one key in 500) writes an ed25519 key its own parser then refuses; a host
+ * key is made once and kept for ever, so make sure the one kept is readable.
+ */
+function generateReadable(generate: () => { private: string; public: string }): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = generate();
+    if (!(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new Error("could not generate a readable SSH host key");
 }

@@ -21,7 +21,13 @@ export function launchBrowser(): Promise<Browser> {
 export async function signIn(page: Page, portalUrl: string, username: string, password: string): Promise<void> {
   try {
     await page.goto(`${portalUrl}/signin`);
-    await page.getByRole("button", { name: /^Sign in with/ }).click();
+    const button = page.getByRole("button", { name: /^Sign in with/ });
+    // The portal under test runs Next.js in development mode, whose hot-reload client sometimes reloads a page
+    // while a busy machine is still compiling it; one fresh load settles it.
+    await button.click({ timeout: 15_000 }).catch(async () => {
+      await page.reload();
+      await button.click();
+    });
     await page.locator('input[name="username"]').fill(username);
     await page.locator('input[name="password"]').fill(password);
     await page.locator('button[type="submit"], input[type="submit"]').first().click();

@@ -2,10 +2,9 @@
 
 import { io, type Socket } from "socket.io-client";
 
+import { AckBatcher } from "./ack-batcher";
+
 export const TERMINAL_SOCKET_PATH = "/terminal-io";
-// Acknowledge rendered output in batches (the server pauses the shell past 1 MiB unacknowledged).
-const ACK_BYTES = 64 * 1024;
-const ACK_DELAY_MS = 20;
 
 export type ConnectionState = "connecting" | "starting" | "connected" | "reconnecting" | "ended";
 
@@ -29,8 +28,9 @@ export interface ConnectionEvents {
 export class TerminalConnection {
   private readonly socket: Socket;
   private id: string | undefined;
-  private pendingAck = 0;
-  private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly acks = new AckBatcher((bytes) => {
+    if (this.socket.connected) this.socket.emit("ack", bytes);
+  });
   private closing = false;
 
   constructor(
@@ -55,7 +55,7 @@ export class TerminalConnection {
     });
     this.socket.on("output", (data: ArrayBuffer) => {
       const bytes = new Uint8Array(data);
-      events.output(bytes, () => this.rendered(bytes.length));
+      events.output(bytes, () => this.acks.rendered(bytes.length));
     });
     this.socket.on("progress", (p: { message: string }) => events.progress(p.message));
     this.socket.on("exit", ({ code }: { code: number }) => {
@@ -114,20 +114,7 @@ export class TerminalConnection {
   }
 
   dispose(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.acks.dispose();
     this.socket.disconnect();
-  }
-
-  private rendered(bytes: number): void {
-    this.pendingAck += bytes;
-    if (this.pendingAck >= ACK_BYTES) return this.flushAck();
-    this.ackTimer ??= setTimeout(() => this.flushAck(), ACK_DELAY_MS);
-  }
-
-  private flushAck(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimer = null;
-    if (this.pendingAck > 0 && this.socket.connected) this.socket.emit("ack", this.pendingAck);
-    this.pendingAck = 0;
   }
 }

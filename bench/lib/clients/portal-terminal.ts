@@ -1,9 +1,9 @@
 import { io, type Socket } from "socket.io-client";
 import { OutputHub, type BenchTerminal, type Chunk, type TerminalSize } from "./bench-terminal";
 
-// The browser's numbers (components/terminal/terminal-connection.ts): ack every 64 KiB, or 20 ms after the last.
-const ACK_BYTES = 64 * 1024;
-const ACK_DELAY_MS = 20;
+// The browser's own acknowledgement logic, so the benchmark client acks exactly as the browser does.
+import { AckBatcher } from "../../../components/terminal/ack-batcher";
+
 const TERMINAL_SOCKET_PATH = "/terminal-io";
 
 /**
@@ -16,8 +16,9 @@ export class PortalTerminal implements BenchTerminal {
   readonly attached: Promise<string>;
   private readonly socket: Socket;
   private readonly hub = new OutputHub();
-  private pendingAck = 0;
-  private ackTimer: NodeJS.Timeout | null = null;
+  private readonly acks = new AckBatcher((bytes) => {
+    if (this.socket.connected) this.socket.emit("ack", bytes);
+  });
   private id: string | null = null;
 
   constructor(url: string, cookie: string, size: TerminalSize, terminalId?: string) {
@@ -39,7 +40,7 @@ export class PortalTerminal implements BenchTerminal {
     });
     this.attached.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
     this.socket.on("output", (data: Buffer) => {
-      this.rendered(data.length);
+      this.acks.rendered(data.length);
       this.hub.emit(data);
     });
   }
@@ -54,25 +55,12 @@ export class PortalTerminal implements BenchTerminal {
 
   /** close-terminal ends the shell and its whole session server-side, then the server drops the socket. */
   async close(): Promise<void> {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.acks.dispose();
     if (this.id && this.socket.connected) {
       const gone = new Promise<void>((resolve) => this.socket.once("disconnect", () => resolve()));
       this.socket.emit("close-terminal");
       await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
     }
     this.socket.disconnect();
-  }
-
-  private rendered(bytes: number): void {
-    this.pendingAck += bytes;
-    if (this.pendingAck >= ACK_BYTES) return this.flushAck();
-    this.ackTimer ??= setTimeout(() => this.flushAck(), ACK_DELAY_MS);
-  }
-
-  private flushAck(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimer = null;
-    if (this.pendingAck > 0 && this.socket.connected) this.socket.emit("ack", this.pendingAck);
-    this.pendingAck = 0;
   }
 }

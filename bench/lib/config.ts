@@ -1,5 +1,5 @@
 /** Knobs of the benchmark, all from the environment so CI and a developer can shrink a run without editing code. */
-function positiveNumber(name: string, fallback: number): number {
+export function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);

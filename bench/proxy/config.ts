@@ -1,11 +1,6 @@
+import { positiveNumber } from "../lib/config";
+
 /** Knobs of the proxy suite, from the environment so CI and a developer can shrink a run without editing code. */
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
 
 function connectionList(name: string, fallback: number[]): number[] {
   const raw = process.env[name];

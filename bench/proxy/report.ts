@@ -1,16 +1,9 @@
+import { goalsTable, type Goal } from "../lib/goals";
 import { fmt, formatTable } from "../lib/table";
 import type { Cell, ProxyResults, Stack } from "./results";
 import { STACK_LABEL } from "./results";
 import { trend, type Trend } from "./trend";
 
-interface Goal {
-  what: string;
-  value: number;
-  unit: string;
-  /** Human form of the goal ("(...)" for information only), and whether `value` meets it. */
-  goal: string;
-  met: (value: number) => boolean;
-}
 
 /** The cells, the goals of issue #5 with their ratios, then the soak. Never fails on a goal. */
 export function renderReport(r: ProxyResults): string {
@@ -51,15 +44,7 @@ export function renderReport(r: ProxyResults): string {
     { what: `req/s portal / direct, small, ${most} conns`, value: ratio("small", "direct"), unit: "x", goal: "(for information)", met: () => true },
     { what: `req/s portal / direct, large, ${most} conns`, value: ratio("large", "direct"), unit: "x", goal: "(for information)", met: () => true },
   ];
-  const goalTable = formatTable([
-    ["goal", "measured", "target", "verdict"],
-    ...goals.map((g) => [
-      g.what,
-      Number.isFinite(g.value) ? `${fmt(g.value, 2)}${g.unit}` : "n/a",
-      g.goal,
-      !Number.isFinite(g.value) ? "not measured" : g.goal.startsWith("(") ? "-" : g.met(g.value) ? "met" : "NOT MET",
-    ]),
-  ]);
+  const goalTable = goalsTable(goals);
 
   const assets = r.assets
     ? `assets: small ${r.assets.small.path} (${r.assets.small.bytes} B), large ${r.assets.large.path} (${r.assets.large.bytes} B)`

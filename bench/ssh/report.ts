@@ -1,14 +1,9 @@
 import os from "node:os";
+import { goalsTable, type Goal } from "../lib/goals";
 import { fmt, formatTable } from "../lib/table";
 import { TARGET_LABEL, type SshResults, type TargetKind } from "./results";
 import { TARGET_KINDS } from "./target";
 
-interface Goal {
-  what: string;
-  value: number;
-  goal: string;
-  met: (value: number) => boolean;
-}
 
 /** The figures of both servers side by side with their ratio, what each negotiated, and the goals of issue #6. */
 export function renderReport(r: SshResults): string {
@@ -42,10 +37,7 @@ export function renderReport(r: SshResults): string {
     { what: "throughput gateway / sshd", value: tp("gateway") / tp("sshd"), goal: ">= 0.6", met: (v) => v >= 0.6 },
     { what: "connect + true median, gateway / sshd", value: connect("gateway") / connect("sshd"), goal: "<= 1.0 (no slower)", met: (v) => v <= 1 },
   ];
-  const goalTable = formatTable([
-    ["goal", "measured", "target", "verdict"],
-    ...goals.map((g) => [g.what, fmt(g.value, 2), g.goal, !Number.isFinite(g.value) ? "not measured" : g.met(g.value) ? "met" : "NOT MET"]),
-  ]);
+  const goalTable = goalsTable(goals);
   const errors = r.errors.length ? `\nCould not measure:\n${r.errors.map((e) => `  - ${e}`).join("\n")}\n` : "";
   const load = `load average ${fmt(r.load.start, 1)} at the start, ${fmt(r.load.end, 1)} at the end (${os.cpus().length} CPUs)`;
   return `\n${figures}\n(${load})\n\n${algorithms}\n(${forced}; ${binding})\n\n${goalTable}\n${errors}`;

@@ -1,14 +1,7 @@
+import { goalsTable, type Goal } from "../lib/goals";
 import { fmt, formatTable } from "../lib/table";
 import { STACK_LABEL, STACKS, type TerminalResults } from "./results";
 
-interface Goal {
-  what: string;
-  value: number;
-  unit: string;
-  /** Human form of the goal, and whether `value` meets it. */
-  goal: string;
-  met: (value: number) => boolean;
-}
 
 /** The figures per stack, then each goal of issue #4 with its ratio and whether it is met. Never fails. */
 export function renderReport(r: TerminalResults): string {
@@ -45,15 +38,7 @@ export function renderReport(r: TerminalResults): string {
     { what: "open warm, median", value: startup?.warm ?? Number.NaN, unit: " s", goal: "<= 1.5 s", met: (v) => v <= 1.5 },
     { what: "open hot, median", value: startup?.hot ?? Number.NaN, unit: " s", goal: "<= 0.3 s", met: (v) => v <= 0.3 },
   ];
-  const goalTable = formatTable([
-    ["goal", "measured", "target", "verdict"],
-    ...goals.map((g) => [
-      g.what,
-      Number.isFinite(g.value) ? `${fmt(g.value, 2)}${g.unit}` : "n/a",
-      g.goal,
-      !Number.isFinite(g.value) ? "not measured" : g.goal.startsWith("(") ? "-" : g.met(g.value) ? "met" : "NOT MET",
-    ]),
-  ]);
+  const goalTable = goalsTable(goals);
   const errors = r.errors.length ? `\nCould not measure:\n${r.errors.map((e) => `  - ${e}`).join("\n")}\n` : "";
   return `\n${figures}\n\n${startupTable}\n\n${goalTable}\n${errors}`;
 }

@@ -41,7 +41,14 @@ export interface AuditFilter {
 
 /** An append-only record of who did what to which workspace, in the portal's database. */
 export class AuditLog {
-  constructor(private readonly db: PortalDatabase) {}
+  // Prepared once: every status poll asks why a stopped workspace stopped.
+  private readonly lastStopStmt;
+
+  constructor(private readonly db: PortalDatabase) {
+    this.lastStopStmt = db.prepare(
+      "SELECT * FROM audit_log WHERE subject_sub = ? AND action = 'workspace.stop' ORDER BY id DESC LIMIT 1",
+    );
+  }
 
   record(
     action: AuditAction,
@@ -70,9 +77,7 @@ export class AuditLog {
 
   /** The most recent stop of this user's workspace, with its reason. */
   lastStop(sub: string): AuditEntry | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM audit_log WHERE subject_sub = ? AND action = 'workspace.stop' ORDER BY id DESC LIMIT 1")
-      .get(sub) as Row | undefined;
+    const row = this.lastStopStmt.get(sub) as Row | undefined;
     return row && toEntry(row);
   }
 }

@@ -38,7 +38,7 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
     ...(process.env as Record<string, string>),
     NODE_ENV: "development",
     NEXT_TELEMETRY_DISABLED: "1",
-    PORTAL_NEXT_DIST_DIR: ".next-test",
+    PORTAL_NEXT_DIST_DIR: process.env.PORTAL_TEST_DIST_DIR ?? ".next-test",
     LOG_LEVEL: "info",
     HOST: "127.0.0.1",
     PORT: String(listenPort),

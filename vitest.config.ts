@@ -16,9 +16,6 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
-          // Integration and e2e run side by side, each starting portals one file at a time: one Next.js build
-          // directory per project, or two dev servers would share one and reload each other's pages.
-          env: { PORTAL_TEST_DIST_DIR: ".next-test-integration" },
           environment: "node",
           globalSetup: ["tests/support/docker-global-setup.ts"],
           fileParallelism: false,
@@ -30,7 +27,6 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
-          env: { PORTAL_TEST_DIST_DIR: ".next-test-e2e" },
           environment: "node",
           globalSetup: ["tests/support/docker-global-setup.ts"],
           fileParallelism: false,

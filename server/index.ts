@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   process.env.NEXTAUTH_URL = config.publicUrl.href;
   if (devIdp) log.warn({ issuer: devIdp.oidc.issuer }, "using the embedded development identity provider (demo users)");
 
-  const app = next({ dev: config.env !== "production", dir: projectRoot, hostname: config.host, port: config.port });
+  // Only development compiles pages on demand; test and production serve what `next build` made.
+  const app = next({ dev: config.env === "development", dir: projectRoot, hostname: config.host, port: config.port });
   const handle = app.getRequestHandler();
   await app.prepare();
 

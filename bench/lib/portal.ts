@@ -28,9 +28,8 @@ export interface BenchPortal {
  */
 export async function startBenchPortal(): Promise<BenchPortal> {
   const secret = randomBytes(32).toString("base64url");
-  // Next refuses a second dev server on one dist dir: benchmarks get their own, apart from the tests' and from
-  // `npm run up`'s. A fixed name, because Next records every dist dir it sees in tsconfig.json; run benchmarks
-  // one at a time (`flock /tmp/scitex-bench.lock npm run bench`).
+  // The built pages, in a directory of their own: a rebuild for the benchmark never swaps the files under a
+  // running test portal. A fixed name, because Next records every dist dir it sees in tsconfig.json.
   const distDir = ".next-bench";
   const portal = await startPortal({
     WORKSPACE_IMAGE,

@@ -26,6 +26,8 @@ describe("sign-in through the Django site's OpenID Connect provider", () => {
     });
     portal = await startPortal(
       {
+        // Configured as a deployment is: the production path (`npm run build && npm start`) under test.
+        NODE_ENV: "production",
         OIDC_ISSUER: idp.issuer,
         OIDC_CLIENT_ID: "scitex-portal",
         OIDC_CLIENT_SECRET: "s3cret with spaces & symbols/+",

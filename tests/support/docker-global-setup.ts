@@ -1,5 +1,7 @@
 import Docker from "dockerode";
 import { DOCKER_SOCKET, TEST_IMAGE } from "./images";
+import { ensureNextBuild } from "./next-build";
+import { TEST_DIST_DIR } from "./portal-process";
 
 // Integration tests need the real engine and the images; say how to get them rather than fail obscurely.
 export default async function setup(): Promise<void> {
@@ -18,4 +20,6 @@ export default async function setup(): Promise<void> {
   } catch {
     throw new Error(`The image ${TEST_IMAGE} is missing. Build it with \`npm run images\` (npm test does this itself).`);
   }
+  // Here rather than in the first test's hook, whose timeout is not meant to cover a build.
+  ensureNextBuild(TEST_DIST_DIR);
 }

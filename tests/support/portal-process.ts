@@ -6,8 +6,11 @@ import Docker from "dockerode";
 import { removeInstance } from "./docker-cleanup";
 import { freePort } from "./free-port";
 import { DOCKER_SOCKET, TEST_IMAGE } from "./images";
+import { ensureNextBuild } from "./next-build";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+/** Where test portals' pages are built; `npm run up` and `npm start` use `.next`. */
+export const TEST_DIST_DIR = ".next-test";
 
 export interface PortalProcess {
   url: string;
@@ -36,9 +39,10 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
   const url = `http://127.0.0.1:${listenPort}`;
   const fullEnv: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    NODE_ENV: "development",
+    // "test": the built pages (as in production) with the embedded identity provider (refused in production).
+    NODE_ENV: "test",
     NEXT_TELEMETRY_DISABLED: "1",
-    PORTAL_NEXT_DIST_DIR: process.env.PORTAL_TEST_DIST_DIR ?? ".next-test",
+    PORTAL_NEXT_DIST_DIR: TEST_DIST_DIR,
     LOG_LEVEL: "info",
     HOST: "127.0.0.1",
     PORT: String(listenPort),
@@ -55,6 +59,7 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
     WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
     ...env,
   };
+  ensureNextBuild(fullEnv.PORTAL_NEXT_DIST_DIR!);
   let output = "";
   let child: ChildProcess | null = null;
 

@@ -69,13 +69,23 @@ export class AuthService {
   /** The session check, remembering recent answers for the exact same cookie (never past the session's end). */
   async userFromCookieHeader(cookieHeader: string | undefined | null): Promise<SessionUser | null> {
     if (!cookieHeader) return null;
+    const hit = this.rememberedUser(cookieHeader);
+    if (hit !== undefined) return hit;
     const now = Date.now();
-    const hit = this.sessions.get(cookieHeader);
-    if (hit && hit.until > now) return hit.user;
     const user = await sessionFromCookieHeader(cookieHeader, this.settings);
     if (this.sessions.size >= SESSION_CACHE_SIZE) this.sessions.clear();
     this.sessions.set(cookieHeader, { user, until: Math.min(now + SESSION_CACHE_MS, user?.expiresAt ?? now + SESSION_CACHE_MS) });
     return user;
+  }
+
+  /**
+   * The remembered answer for this cookie without waiting (undefined: not remembered, ask userFromCookieHeader).
+   * The proxy's hot path stays synchronous with it: no promise per request.
+   */
+  rememberedUser(cookieHeader: string | undefined | null): SessionUser | null | undefined {
+    if (!cookieHeader) return null;
+    const hit = this.sessions.get(cookieHeader);
+    return hit && hit.until > Date.now() ? hit.user : undefined;
   }
 
   private onSignIn(user: SessionUser): void {

@@ -22,6 +22,7 @@ export class UserRegistry {
   private readonly bySubStmt;
   private readonly byUsernameStmt;
   private readonly bySlugStmt;
+  private readonly slugs = new Map<string, string>();
 
   constructor(private readonly db: PortalDatabase) {
     this.bySubStmt = db.prepare("SELECT * FROM users WHERE sub = ?");
@@ -51,6 +52,19 @@ export class UserRegistry {
         .run(user.sub, user.username, slug, user.email ?? null, user.name ?? null, user.groups ? JSON.stringify(user.groups) : null);
       return { ...user, slug };
     })();
+  }
+
+  /**
+   * The user's workspace slug, from memory after the first look: a slug never changes once given, and the proxy
+   * asks on every request.
+   */
+  slugOf(sub: string): string | undefined {
+    let slug = this.slugs.get(sub);
+    if (slug === undefined) {
+      slug = this.bySub(sub)?.slug;
+      if (slug !== undefined) this.slugs.set(sub, slug);
+    }
+    return slug;
   }
 
   bySub(sub: string): RegisteredUser | undefined {

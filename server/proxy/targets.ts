@@ -19,13 +19,17 @@ export class TargetResolver {
 
   /** The upstream base URL, or "starting" when the workspace (or VS Code in it) is not running. */
   async resolve(user: SessionUser, app: WorkspaceRoute["app"]): Promise<Target> {
+    const base = this.known(user, app);
+    return base === undefined ? this.refresh(keyOf(user, app), user, app) : { kind: "ready", base };
+  }
+
+  /** The remembered base URL without waiting, or undefined when only `resolve` can tell. */
+  known(user: SessionUser, app: WorkspaceRoute["app"]): string | undefined {
     const key = keyOf(user, app);
     const cached = this.cache.get(key);
-    if (cached) {
-      if (cached.until <= Date.now()) void this.refresh(key, user, app);
-      return { kind: "ready", base: cached.base };
-    }
-    return this.refresh(key, user, app);
+    if (!cached) return undefined;
+    if (cached.until <= Date.now()) void this.refresh(key, user, app);
+    return cached.base;
   }
 
   forget(user: SessionUser, app: WorkspaceRoute["app"]): void {

@@ -6,6 +6,7 @@ import type { SessionUser } from "../../lib/auth/session-user";
 import type { Portal } from "../../lib/portal";
 import { refuse } from "../upgrade-router";
 import { filterSetCookie, forwardedHeaders, rewriteLocation, withoutPortalCookies } from "./headers";
+import { HttpForwarder } from "./http-forwarder";
 import { badGatewayPage, forbiddenPage, startingPage } from "./pages";
 import { parseWorkspaceRoute, type WorkspaceRoute } from "./route";
 import { TargetResolver } from "./targets";
@@ -19,30 +20,38 @@ type ProxiedRequest = IncomingMessage & { workspaceRoute?: WorkspaceRoute; porta
  * cookies are taken off every request before it reaches the container, and the container cannot set them.
  */
 export class WorkspaceProxy {
+  // WebSockets only: plain HTTP goes through the forwarder, which costs a third of the CPU per request.
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, timeout: 60_000 });
-  private readonly proxy = createProxyServer({ agent: this.agent, proxyTimeout: 120_000, ws: true });
+  private readonly wsProxy = createProxyServer({ agent: this.agent, proxyTimeout: 120_000, ws: true });
+  private readonly http = new HttpForwarder({ timeoutMs: 120_000, connectionsPerUpstream: 128 });
   private readonly targets: TargetResolver;
+  private readonly counted: (app: WorkspaceRoute["app"]["kind"], status: string) => void;
 
   constructor(
     private readonly portal: Portal,
     private readonly log: Logger,
   ) {
     this.targets = new TargetResolver(portal);
-    this.proxy.on("proxyRes", (proxyRes, req) => {
-      const route = (req as ProxiedRequest).workspaceRoute;
-      const cookies = filterSetCookie(proxyRes.headers["set-cookie"]);
-      if (cookies) proxyRes.headers["set-cookie"] = cookies;
-      if (route) proxyRes.headers.location = rewriteLocation(proxyRes.headers.location, route.prefix);
-      this.portal.metrics.proxyRequests.inc({ app: route?.app.kind ?? "code", status: `${Math.floor((proxyRes.statusCode ?? 500) / 100)}xx` });
+    this.counted = countingBy(portal);
+    this.wsProxy.on("error", (error, req, socket) => {
+      const { workspaceRoute: route, portalUser: user } = req as ProxiedRequest;
+      if (route && user) this.upstreamFailed(route, user, error);
+      (socket as Duplex).destroy();
     });
-    this.proxy.on("error", (error, req, resOrSocket) => this.onProxyError(error, req as ProxiedRequest, resOrSocket));
   }
 
   /** True when the request was one of ours (and has been answered or forwarded). */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const route = req.url ? parseWorkspaceRoute(req.url) : null;
     if (!route) return false;
-    void this.web(req as ProxiedRequest, res, route).catch((error: unknown) => {
+    // The common case (a remembered session and a known upstream) forwards without a single promise.
+    const user = this.portal.auth.rememberedUser(req.headers.cookie);
+    const base = user ? this.targets.known(user, route.app) : undefined;
+    if (user && base !== undefined && this.owns(user, route) && !route.needsSlash) {
+      this.forward(req, res, route, user, base);
+      return true;
+    }
+    void this.web(req, res, route).catch((error: unknown) => {
       this.log.error({ err: error }, "proxy request failed");
       badGatewayPage(res, "The workspace", "The portal could not forward this request. Retry in a moment.");
     });
@@ -59,11 +68,12 @@ export class WorkspaceProxy {
   };
 
   close(): void {
-    this.proxy.close();
+    this.wsProxy.close();
     this.agent.destroy();
+    this.http.close();
   }
 
-  private async web(req: ProxiedRequest, res: ServerResponse, route: WorkspaceRoute): Promise<void> {
+  private async web(req: IncomingMessage, res: ServerResponse, route: WorkspaceRoute): Promise<void> {
     const user = await this.portal.auth.userFromCookieHeader(req.headers.cookie);
     if (!user) {
       res.writeHead(302, { location: `/signin?callbackUrl=${encodeURIComponent(req.url ?? "/")}`, "cache-control": "no-store" });
@@ -84,9 +94,28 @@ export class WorkspaceProxy {
       res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "2" });
       return void res.end("The workspace is not running.");
     }
-    this.prepare(req, route, user);
+    this.forward(req, res, route, user, target.base);
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, route: WorkspaceRoute, user: SessionUser, base: string): void {
+    this.prepare(req, route);
     this.portal.activity.touch(user.sub, route.app.kind === "code" ? "vscode" : "port");
-    this.proxy.web(req, res, { target: target.base });
+    this.http.forward(req, res, base, route.upstreamPath, {
+      onResponse: (status, headers) => {
+        const setCookie = headers["set-cookie"];
+        if (setCookie !== undefined) {
+          const kept = filterSetCookie(Array.isArray(setCookie) ? setCookie : [setCookie]);
+          if (kept?.length) headers["set-cookie"] = kept;
+          else delete headers["set-cookie"];
+        }
+        if (headers.location !== undefined) headers.location = rewriteLocation(headers.location, route.prefix);
+        this.counted(route.app.kind, STATUS_CLASS[Math.floor(status / 100)] ?? "other");
+      },
+      onError: (error, answered) => {
+        this.upstreamFailed(route, user, error);
+        if (!answered) this.errorPage(res, route, error.code);
+      },
+    });
   }
 
   private async ws(req: ProxiedRequest, socket: Duplex, head: Buffer, route: WorkspaceRoute): Promise<void> {
@@ -96,18 +125,18 @@ export class WorkspaceProxy {
     if (!this.owns(user, route)) return refuse(socket, 403, "Forbidden");
     const target = await this.targets.resolve(user, route.app);
     if (target.kind === "starting") return refuse(socket, 503, "Service Unavailable");
-    this.prepare(req, route, user);
+    req.workspaceRoute = route;
+    req.portalUser = user;
+    this.prepare(req, route);
     countUserTraffic(socket, () => this.portal.activity.touch(user.sub, route.app.kind === "code" ? "vscode" : "port"));
-    this.proxy.ws(req, socket, head, { target: target.base });
+    this.wsProxy.ws(req, socket, head, { target: target.base });
   }
 
   private owns(user: SessionUser, route: WorkspaceRoute): boolean {
-    return this.portal.registry.bySub(user.sub)?.slug === route.name;
+    return this.portal.registry.slugOf(user.sub) === route.name;
   }
 
-  private prepare(req: ProxiedRequest, route: WorkspaceRoute, user: SessionUser): void {
-    req.workspaceRoute = route;
-    req.portalUser = user;
+  private prepare(req: IncomingMessage, route: WorkspaceRoute): void {
     req.url = route.upstreamPath;
     const cookie = withoutPortalCookies(req.headers.cookie);
     if (cookie) req.headers.cookie = cookie;
@@ -115,22 +144,38 @@ export class WorkspaceProxy {
     Object.assign(req.headers, forwardedHeaders(req.headers, this.portal.config.publicUrl, req.socket.remoteAddress));
   }
 
-  private onProxyError(error: Error, req: ProxiedRequest, resOrSocket: unknown): void {
-    const route = req.workspaceRoute;
-    if (route && req.portalUser) this.targets.forget(req.portalUser, route.app);
-    const code = (error as NodeJS.ErrnoException).code;
-    this.log.debug({ err: error, code, url: req.url }, "proxy upstream error");
-    this.portal.metrics.proxyRequests.inc({ app: route?.app.kind ?? "code", status: "error" });
-    if (!(resOrSocket instanceof http.ServerResponse)) return void (resOrSocket as Duplex).destroy();
-    const what = route?.app.kind === "port" ? `Port ${route.app.port} in your workspace` : "VS Code";
+  private upstreamFailed(route: WorkspaceRoute, user: SessionUser, error: Error & { code?: string }): void {
+    this.targets.forget(user, route.app);
+    this.log.debug({ err: error, code: error.code, path: route.prefix }, "proxy upstream error");
+    this.counted(route.app.kind, "error");
+  }
+
+  private errorPage(res: ServerResponse, route: WorkspaceRoute, code: string | undefined): void {
+    const what = route.app.kind === "port" ? `Port ${route.app.port} in your workspace` : "VS Code";
     const detail =
       code === "ECONNREFUSED"
-        ? route?.app.kind === "port"
+        ? route.app.kind === "port"
           ? `Nothing is listening on port ${route.app.port}. Start your server there, listening on all addresses (for example <code>python3 -m http.server ${route.app.port}</code>), then retry.`
           : "VS Code is not running right now; retrying starts it again."
         : "It took too long to answer, or the connection broke. Retry in a moment.";
-    badGatewayPage(resOrSocket, what, detail);
+    badGatewayPage(res, what, detail);
   }
+}
+
+const STATUS_CLASS = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
+
+/** The proxy counter's children, looked up once per label pair instead of hashing labels on every request. */
+function countingBy(portal: Portal): (app: string, status: string) => void {
+  const children = new Map<string, { inc(): void }>();
+  return (app, status) => {
+    const key = `${app} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      child = portal.metrics.proxyRequests.labels({ app, status });
+      children.set(key, child);
+    }
+    child.inc();
+  };
 }
 
 // An open VS Code tab keeps its WebSocket alive with small heartbeats; typing and clicking send far more. Only a

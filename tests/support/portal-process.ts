@@ -64,7 +64,9 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
   let child: ChildProcess | null = null;
 
   const launch = async () => {
-    const proc = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    // PORTAL_NODE_ARGS: extra flags for the portal's node (e.g. `--cpu-prof`), which NODE_OPTIONS refuses.
+    const nodeArgs = (process.env.PORTAL_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server/index.ts"], {
       cwd: ROOT,
       env: fullEnv as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],

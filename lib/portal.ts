@@ -13,6 +13,7 @@ import { SshKeyStore } from "./ssh/key-store";
 import { DockerRuntime } from "./runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "./runtime/runtime";
 import { openDatabase, type PortalDatabase } from "./store/db";
+import { OutputPacer } from "./terminal/output-pacer";
 import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
@@ -45,6 +46,8 @@ export interface Portal {
 
 // Replay enough for a screenful plus scrollback; pause a flooding shell at 1 MiB the browser has not rendered.
 const TERMINAL_BUFFERS = { replayBytes: 256 * 1024, highWater: 1024 * 1024, lowWater: 256 * 1024 };
+// A terminal typed into this recently counts as being typed into: typing has pauses of a second or two.
+const TYPING_MS = 2000;
 
 export function workspaceSettings(config: PortalConfig): WorkspaceSettings {
   return { dataRoot: config.dataRoot, instance: config.instance, ...config.workspace };
@@ -89,7 +92,14 @@ export function createPortal(
   );
   const terminals = new TerminalService(
     workspaces,
-    { ...TERMINAL_BUFFERS, graceMs: config.terminal.graceMs, maxPerUser: config.terminal.maxPerUser },
+    {
+      ...TERMINAL_BUFFERS,
+      graceMs: config.terminal.graceMs,
+      maxPerUser: config.terminal.maxPerUser,
+      ...(config.terminal.bulkBytesPerSecond > 0
+        ? { pacer: new OutputPacer({ interactiveMs: TYPING_MS, bulkBytesPerSecond: config.terminal.bulkBytesPerSecond }) }
+        : {}),
+    },
     log.child({ component: "terminals" }),
     (sub) => activity.touch(sub, "terminal"),
   );

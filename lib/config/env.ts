@@ -64,6 +64,7 @@ export const envSchema = z.object({
   SSH_PUBLIC_HOST: z.string().min(1).optional(),
   TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
   TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
+  TERMINAL_BULK_RATE_KB: integer(0, 10_485_760).default(2048),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   OIDC_ISSUER: z.url({ message: "expected the provider's issuer URL, such as https://cloud.example.org/o" }).optional(),
   OIDC_DISCOVERY_URL: z.url({ message: "expected the full URL of the discovery document" }).optional(),
@@ -154,6 +155,8 @@ export interface PortalConfig {
   terminal: {
     graceMs: number;
     maxPerUser: number;
+    /** Bytes per second all bulk terminals share while somebody types; 0: never paced. */
+    bulkBytesPerSecond: number;
   };
   auth: {
     /** Null when AUTH_SECRET is unset outside production: the portal then keeps a generated one in DATA_ROOT. */
@@ -219,7 +222,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       host: env.SSH_HOST ?? env.HOST,
       publicHost: env.SSH_PUBLIC_HOST ?? new URL(env.PUBLIC_URL).hostname,
     },
-    terminal: { graceMs: env.TERMINAL_GRACE_SECONDS * 1000, maxPerUser: env.TERMINAL_MAX_PER_USER },
+    terminal: {
+      graceMs: env.TERMINAL_GRACE_SECONDS * 1000,
+      maxPerUser: env.TERMINAL_MAX_PER_USER,
+      bulkBytesPerSecond: env.TERMINAL_BULK_RATE_KB * 1024,
+    },
     auth: {
       secret: env.AUTH_SECRET ?? null,
       providerName: env.OIDC_PROVIDER_NAME,

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ExecProcess } from "../runtime/runtime";
 import { FlowControl } from "./flow-control";
+import type { OutputPacer } from "./output-pacer";
 import { ReplayBuffer } from "./replay-buffer";
 
 /** The browser end of a terminal, as the session sees it. */
@@ -18,6 +19,8 @@ export interface TerminalSessionOptions {
   lowWater: number;
   /** How long the shell lives on with no client attached. */
   graceMs: number;
+  /** Shared by the portal's terminals: paces bulk output while somebody is typing. */
+  pacer?: OutputPacer;
 }
 
 // Output arriving while the last message went out less than this long ago is gathered (up to BATCH_BYTES) into
@@ -25,6 +28,7 @@ export interface TerminalSessionOptions {
 // echo after a quiet moment still goes out at once.
 const BATCH_MS = 4;
 const BATCH_BYTES = 64 * 1024;
+const MAX_PACE_STEP_MS = 100;
 
 export interface TerminalSize {
   cols: number;
@@ -49,6 +53,8 @@ export class TerminalSession {
   private batchBytes = 0;
   private batchTimer: NodeJS.Timeout | null = null;
   private lastSent = 0;
+  private typedAt = Number.NEGATIVE_INFINITY;
+  private paceTimer: NodeJS.Timeout | null = null;
   readonly done: Promise<number>;
 
   constructor(
@@ -63,7 +69,8 @@ export class TerminalSession {
   ) {
     this.size = size;
     this.replay = new ReplayBuffer(options.replayBytes);
-    this.flow = new FlowControl(options.highWater, options.lowWater, () => proc.stdout.pause(), () => proc.stdout.resume());
+    const reading = () => this.updateReading();
+    this.flow = new FlowControl(options.highWater, options.lowWater, reading, reading);
     proc.stdout.on("data", (chunk: Buffer) => this.onOutput(chunk));
     proc.stdout.on("error", (error) => log.debug({ err: error }, "terminal stream error"));
     this.done = proc.wait().catch(() => -1);
@@ -107,6 +114,9 @@ export class TerminalSession {
   input(client: TerminalClient, data: string): void {
     if (this.client !== client || this.ended || !this.proc.stdin) return;
     this.lastActivity = Date.now();
+    this.typedAt = performance.now();
+    this.options.pacer?.typed();
+    if (this.paceTimer) this.endPacing(); // typed into: this terminal is interactive now (Ctrl-C at once)
     this.onActivity();
     this.proc.stdin.write(data);
   }
@@ -141,6 +151,32 @@ export class TerminalSession {
     this.onActivity();
     this.replay.append(chunk);
     if (this.client) this.send(chunk);
+    const delay = this.options.pacer?.delayAfter(chunk.length, this.typedAt) ?? 0;
+    if (delay > 0 && !this.paceTimer && !this.ended) {
+      this.pace(delay);
+      this.updateReading();
+    }
+  }
+
+  // Waits are taken in short steps, each asking again, so a terminal runs free soon after the typing stops.
+  private pace(delay: number): void {
+    this.paceTimer = setTimeout(() => {
+      const more = this.options.pacer?.delayAfter(0, this.typedAt) ?? 0;
+      if (more > 0 && !this.ended) this.pace(more);
+      else this.endPacing();
+    }, Math.min(delay, MAX_PACE_STEP_MS));
+  }
+
+  private endPacing(): void {
+    if (this.paceTimer) clearTimeout(this.paceTimer);
+    this.paceTimer = null;
+    this.updateReading();
+  }
+
+  /** The shell's output is read while the browser keeps up and no pacing is due. */
+  private updateReading(): void {
+    if (this.flow.isPaused || this.paceTimer) this.proc.stdout.pause();
+    else this.proc.stdout.resume();
   }
 
   private send(data: Buffer): void {
@@ -179,6 +215,7 @@ export class TerminalSession {
     if (this.ended) return;
     this.ended = true;
     this.stopGrace();
+    if (this.paceTimer) clearTimeout(this.paceTimer);
     this.flush(); // the last words before the exit status
     this.client?.exited(code);
     this.client = null;

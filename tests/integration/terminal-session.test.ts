@@ -1,5 +1,6 @@
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { OutputPacer } from "../../lib/terminal/output-pacer";
 import { TerminalService } from "../../lib/terminal/terminal-service";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
 import { run, workspaceFixture } from "../support/workspace-fixture";
@@ -38,9 +39,9 @@ const fx = workspaceFixture();
 const options = { replayBytes: 64 * 1024, highWater: 256 * 1024, lowWater: 64 * 1024, graceMs: 60_000, maxPerUser: 5 };
 const service = new TerminalService(fx.manager, options, pino({ level: "silent" }));
 
-describe("terminal sessions in a real workspace", () => {
-  afterAll(() => fx.cleanup());
+afterAll(() => fx.cleanup());
 
+describe("terminal sessions in a real workspace", () => {
   it("keeps the same shell across a detach and reattach, and replays the screen", async () => {
     const session = await service.create(alice, SIZE);
     const first = recordingClient();
@@ -140,5 +141,51 @@ describe("terminal sessions in a real workspace", () => {
     expect(service.list(bob)).toEqual([]);
     expect(service.list(alice).map((t) => t.id)).toContain(session.id);
     await service.close(alice, session.id);
+  });
+});
+
+describe("bulk output while somebody types", () => {
+  const RATE = 32 * 1024;
+  const paced = new TerminalService(
+    fx.manager,
+    { ...options, highWater: 64 * 1024 * 1024, lowWater: 1024 * 1024, pacer: new OutputPacer({ interactiveMs: 1000, bulkBytesPerSecond: RATE }) },
+    pino({ level: "silent" }),
+  );
+
+  /** Bytes a terminal printing `yes` delivers in `ms`, acknowledged at once like a fast browser. */
+  async function delivered(flood: ReturnType<typeof recordingClient>, ms: number, whileTyping?: () => void): Promise<number> {
+    const before = flood.client.bytes();
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      whileTyping?.();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return flood.client.bytes() - before;
+  }
+
+  it("paces a flooding terminal to the shared rate while another is typed into, and lets it run free after", async () => {
+    const floodSession = await paced.create(alice, SIZE);
+    const flood = recordingClient();
+    floodSession.attach(flood.client, SIZE);
+    const typing = await paced.create(alice, SIZE);
+    const typist = recordingClient();
+    typing.attach(typist.client, SIZE);
+    floodSession.input(flood.client, "yes\n");
+    await until(() => flood.client.bytes() > 1024 * 1024);
+    await new Promise((r) => setTimeout(r, 1100)); // the flood's own typing is over
+
+    const free = await delivered(flood, 1000);
+    let n = 0;
+    const pacedBytes = await delivered(flood, 2000, () => typing.input(typist.client, n++ % 2 ? "\x7f" : "x"));
+    // The typist's echo kept coming while the flood was held to the rate (plus a burst and what was in flight).
+    expect(typist.client.text()).toContain("x");
+    expect(pacedBytes).toBeLessThan(2 * RATE + 128 * 1024);
+    expect(free).toBeGreaterThan(4 * pacedBytes);
+
+    await new Promise((r) => setTimeout(r, 1100)); // typing stopped: the flood runs free again
+    expect(await delivered(flood, 1000)).toBeGreaterThan(2 * pacedBytes);
+    floodSession.input(flood.client, "\x03");
+    await paced.close(alice, floodSession.id);
+    await paced.close(alice, typing.id);
   });
 });

@@ -32,6 +32,8 @@ export interface Portal {
   workspaces: WorkspaceManager;
   auth: AuthService;
   terminals: TerminalService;
+  /** Paces bulk shell output while somebody types; null when TERMINAL_BULK_RATE_KB=0. */
+  pacer: OutputPacer | null;
   codeServer: CodeServerService;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
   activity: ActivityTracker;
@@ -74,7 +76,12 @@ export function createPortal(
     registry,
     settings: workspaceSettings(config),
     log: log.child({ component: "workspaces" }),
-    onEvent: (event) => recordEvent(audit, activity, metrics, event),
+    onEvent: (event) => {
+      recordEvent(audit, activity, metrics, event);
+      if (event.type === "started" && config.codeServerAtStart) {
+        void codeServer.ensure(event.user).catch((error: unknown) => log.warn({ err: error, user: event.user.username }, "VS Code did not start with the workspace"));
+      }
+    },
     gate,
     limitsFor: (user) => quotas.for(user).limits,
     beforeStart: async (user) => {
@@ -90,15 +97,18 @@ export function createPortal(
   const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }), (user) =>
     audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } }),
   );
+  // One for every door's shells: web terminals and SSH sessions with a PTY.
+  const pacer =
+    config.terminal.bulkBytesPerSecond > 0
+      ? new OutputPacer({ interactiveMs: TYPING_MS, bulkBytesPerSecond: config.terminal.bulkBytesPerSecond })
+      : null;
   const terminals = new TerminalService(
     workspaces,
     {
       ...TERMINAL_BUFFERS,
       graceMs: config.terminal.graceMs,
       maxPerUser: config.terminal.maxPerUser,
-      ...(config.terminal.bulkBytesPerSecond > 0
-        ? { pacer: new OutputPacer({ interactiveMs: TYPING_MS, bulkBytesPerSecond: config.terminal.bulkBytesPerSecond }) }
-        : {}),
+      ...(pacer ? { pacer } : {}),
     },
     log.child({ component: "terminals" }),
     (sub) => activity.touch(sub, "terminal"),
@@ -115,6 +125,7 @@ export function createPortal(
     workspaces,
     auth,
     terminals,
+    pacer,
     codeServer,
     ssh,
     activity,

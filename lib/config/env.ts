@@ -27,6 +27,10 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
+const yesNo = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
 const dockerName = z
   .string()
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "expected letters, digits, '_', '.' or '-', starting with a letter or digit");
@@ -62,6 +66,7 @@ export const envSchema = z.object({
   SSH_HOST: z.string().min(1).optional(),
   SSH_PORT: integer(0, 65535).default(2200),
   SSH_PUBLIC_HOST: z.string().min(1).optional(),
+  CODE_SERVER_AT_START: yesNo.default(false),
   TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
   TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
   TERMINAL_BULK_RATE_KB: integer(0, 10_485_760).default(2048),
@@ -143,6 +148,8 @@ export interface PortalConfig {
     /** How often home directories are measured; 0: only when a workspace starts. */
     diskScanMs: number;
   };
+  /** Start VS Code with every workspace, rather than when the user first opens it. */
+  codeServerAtStart: boolean;
   /** Lets Prometheus scrape /metrics without an admin session (Authorization: Bearer <token>). */
   metricsToken: string | null;
   ssh: {
@@ -216,6 +223,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       quotasFile: env.QUOTAS_FILE ?? null,
       diskScanMs: env.DISK_SCAN_SECONDS * 1000,
     },
+    codeServerAtStart: env.CODE_SERVER_AT_START,
     metricsToken: env.METRICS_TOKEN ?? null,
     ssh: {
       port: env.SSH_PORT,

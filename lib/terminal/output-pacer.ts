@@ -1,3 +1,5 @@
+const MAX_HOLD_STEP_MS = 100;
+
 export interface OutputPacerOptions {
   /** A terminal typed into within this long is interactive; while any is, bulk output is paced. */
   interactiveMs: number;
@@ -43,6 +45,23 @@ export class OutputPacer {
     this.refilledAt = now;
     this.tokens -= bytes;
     return this.tokens >= 0 ? 0 : -this.tokens / rate;
+  }
+
+  /**
+   * Calls `resume` once a terminal told to wait `delay` ms may read again. The wait is taken in short steps, each
+   * asking again, so the terminal runs free soon after the typing stops. Returns a function that cancels it.
+   */
+  hold(delay: number, typedAt: () => number, resume: () => void): () => void {
+    let timer: NodeJS.Timeout;
+    const step = (ms: number) => {
+      timer = setTimeout(() => {
+        const more = this.delayAfter(0, typedAt());
+        if (more > 0) step(more);
+        else resume();
+      }, Math.min(ms, MAX_HOLD_STEP_MS));
+    };
+    step(delay);
+    return () => clearTimeout(timer);
   }
 
   /** A tenth of a second's worth may go at once. */

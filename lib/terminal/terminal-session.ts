@@ -28,7 +28,6 @@ export interface TerminalSessionOptions {
 // echo after a quiet moment still goes out at once.
 const BATCH_MS = 4;
 const BATCH_BYTES = 64 * 1024;
-const MAX_PACE_STEP_MS = 100;
 
 export interface TerminalSize {
   cols: number;
@@ -54,7 +53,8 @@ export class TerminalSession {
   private batchTimer: NodeJS.Timeout | null = null;
   private lastSent = 0;
   private typedAt = Number.NEGATIVE_INFINITY;
-  private paceTimer: NodeJS.Timeout | null = null;
+  /** Set while the pacer holds this terminal's output back; calling it lets go. */
+  private unpace: (() => void) | null = null;
   readonly done: Promise<number>;
 
   constructor(
@@ -116,7 +116,7 @@ export class TerminalSession {
     this.lastActivity = Date.now();
     this.typedAt = performance.now();
     this.options.pacer?.typed();
-    if (this.paceTimer) this.endPacing(); // typed into: this terminal is interactive now (Ctrl-C at once)
+    if (this.unpace) this.endPacing(); // typed into: this terminal is interactive now (Ctrl-C at once)
     this.onActivity();
     this.proc.stdin.write(data);
   }
@@ -151,31 +151,23 @@ export class TerminalSession {
     this.onActivity();
     this.replay.append(chunk);
     if (this.client) this.send(chunk);
-    const delay = this.options.pacer?.delayAfter(chunk.length, this.typedAt) ?? 0;
-    if (delay > 0 && !this.paceTimer && !this.ended) {
-      this.pace(delay);
+    const pacer = this.options.pacer;
+    const delay = pacer?.delayAfter(chunk.length, this.typedAt) ?? 0;
+    if (pacer && delay > 0 && !this.unpace && !this.ended) {
+      this.unpace = pacer.hold(delay, () => this.typedAt, () => this.endPacing());
       this.updateReading();
     }
   }
 
-  // Waits are taken in short steps, each asking again, so a terminal runs free soon after the typing stops.
-  private pace(delay: number): void {
-    this.paceTimer = setTimeout(() => {
-      const more = this.options.pacer?.delayAfter(0, this.typedAt) ?? 0;
-      if (more > 0 && !this.ended) this.pace(more);
-      else this.endPacing();
-    }, Math.min(delay, MAX_PACE_STEP_MS));
-  }
-
   private endPacing(): void {
-    if (this.paceTimer) clearTimeout(this.paceTimer);
-    this.paceTimer = null;
+    this.unpace?.();
+    this.unpace = null;
     this.updateReading();
   }
 
   /** The shell's output is read while the browser keeps up and no pacing is due. */
   private updateReading(): void {
-    if (this.flow.isPaused || this.paceTimer) this.proc.stdout.pause();
+    if (this.flow.isPaused || this.unpace) this.proc.stdout.pause();
     else this.proc.stdout.resume();
   }
 
@@ -215,7 +207,7 @@ export class TerminalSession {
     if (this.ended) return;
     this.ended = true;
     this.stopGrace();
-    if (this.paceTimer) clearTimeout(this.paceTimer);
+    this.unpace?.();
     this.flush(); // the last words before the exit status
     this.client?.exited(code);
     this.client = null;

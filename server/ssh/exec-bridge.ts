@@ -1,19 +1,22 @@
+import type { Transform } from "node:stream";
 import type { ServerChannel } from "ssh2";
 import type { ExecProcess } from "../../lib/runtime/runtime";
 
 /**
  * Joins an SSH channel to a process in the workspace, one-to-one: stdin (and its EOF), stdout, stderr kept apart
- * when there is no TTY, and the process's exit status back to the client. Backpressure flows both ways.
+ * when there is no TTY, and the process's exit status back to the client. Backpressure flows both ways, through
+ * `through` (pacing) when given.
  */
-export function bridge(channel: ServerChannel, proc: ExecProcess): Promise<void> {
+export function bridge(channel: ServerChannel, proc: ExecProcess, through?: Transform): Promise<void> {
   if (proc.stdin) {
     channel.pipe(proc.stdin);
   } else {
     channel.resume();
   }
-  proc.stdout.pipe(channel, { end: false });
+  const output = through ? proc.stdout.pipe(through) : proc.stdout;
+  output.pipe(channel, { end: false });
   proc.stderr.pipe(channel.stderr, { end: false });
-  const drained = Promise.all([ended(proc.stdout), ended(proc.stderr)]);
+  const drained = Promise.all([ended(output), ended(proc.stderr)]);
   return (async () => {
     const code = await proc.wait();
     await drained;

@@ -11,6 +11,7 @@ import {
   TERMINAL_TAG,
   terminalShellCommand,
 } from "../../lib/terminal/end-session-script";
+import { PacedOutput } from "../../lib/terminal/paced-output";
 import { isWorkspaceError } from "../../lib/workspace/errors";
 import { bridge } from "./exec-bridge";
 
@@ -58,7 +59,11 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
       const used = () => portal.activity.touch(user.sub, "ssh");
       channel.on("data", used);
       proc.stdout.on("data", used);
-      await bridge(channel, proc);
+      // An interactive shell is paced like a web terminal; exec, scp, sftp and rsync are bulk transfers a user
+      // asked for, and run at full speed.
+      const paced = tty && portal.pacer ? new PacedOutput(portal.pacer) : null;
+      if (paced) channel.on("data", () => paced.typed());
+      await bridge(channel, proc, paced ?? undefined);
     } catch (error) {
       const message = isWorkspaceError(error) ? error.message : "The workspace could not run this session.";
       portal.metrics.errors.inc({ code: isWorkspaceError(error) ? error.code : "internal" });

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WORKSPACE_IMAGE } from "../support/images";
 import { freePort, startPortal, type PortalProcess } from "../support/portal-process";
@@ -12,6 +13,9 @@ import { SshClient } from "../support/ssh-client";
 const SECRET = "ssh-test-secret-ssh-test-secret-0123456";
 const alice = { sub: "ssh-alice", username: "alice" };
 const bob = { sub: "ssh-bob", username: "bob" };
+
+// Low, so that pacing shows plainly against a free-running `yes`.
+const BULK_RATE = 64 * 1024;
 
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
@@ -31,7 +35,12 @@ describe("SSH gateway with the real OpenSSH client", () => {
   }
 
   beforeAll(async () => {
-    portal = await startPortal({ WORKSPACE_IMAGE, WORKSPACE_MEMORY: "2g", AUTH_SECRET: SECRET });
+    portal = await startPortal({
+      WORKSPACE_IMAGE,
+      WORKSPACE_MEMORY: "2g",
+      AUTH_SECRET: SECRET,
+      TERMINAL_BULK_RATE_KB: String(BULK_RATE / 1024),
+    });
     client = new SshClient(portal.sshPort);
     aliceKey = client.newKey("alice");
     bobKey = client.newKey("bob");
@@ -163,6 +172,72 @@ describe("SSH gateway with the real OpenSSH client", () => {
       await expect.poll(screen, { timeout: 10_000 }).toContain("40 120");
     } finally {
       execFileSync("tmux", ["kill-session", "-t", name]);
+    }
+  });
+
+  it("delivers a signal request to the running command", async () => {
+    // OpenSSH's client has no way to send one; the ssh2 client library does, as IDEs and tools built on it do.
+    const conn = new ssh2.Client();
+    await new Promise<void>((resolve, reject) => {
+      conn.once("ready", resolve).once("error", reject);
+      conn.connect({ host: "127.0.0.1", port: portal.sshPort, username: "alice", privateKey: fs.readFileSync(aliceKey), hostVerifier: () => true });
+    });
+    try {
+      const outcome = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        conn.exec("trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.2; done", (error, channel) => {
+          if (error) return reject(error);
+          let out = "";
+          channel.on("data", (chunk: Buffer) => {
+            out += chunk.toString();
+            if (out === "ready\n") channel.signal("TERM");
+          });
+          channel.on("exit", (code: number | null) => resolve({ code, out }));
+        });
+      });
+      expect(outcome).toEqual({ code: 7, out: "ready\ngot-term\n" });
+    } finally {
+      conn.end();
+    }
+  });
+
+  it("paces an SSH shell's flood while another shell is typed into, and lets it run free after", async () => {
+    const connect = async () => {
+      const conn = new ssh2.Client();
+      await new Promise<void>((resolve, reject) => {
+        conn.once("ready", resolve).once("error", reject);
+        conn.connect({ host: "127.0.0.1", port: portal.sshPort, username: "alice", privateKey: fs.readFileSync(aliceKey), hostVerifier: () => true });
+      });
+      const shell = await new Promise<ssh2.ClientChannel>((resolve, reject) =>
+        conn.shell({ term: "xterm", cols: 80, rows: 24 }, (error, channel) => (error ? reject(error) : resolve(channel))),
+      );
+      let bytes = 0;
+      shell.on("data", (chunk: Buffer) => (bytes += chunk.length));
+      return { conn, shell, bytes: () => bytes };
+    };
+    const during = async (ms: number, what: { bytes(): number }, tick?: () => void) => {
+      const before = what.bytes();
+      for (const end = Date.now() + ms; Date.now() < end; ) {
+        tick?.();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return what.bytes() - before;
+    };
+    const flood = await connect();
+    const typist = await connect();
+    try {
+      flood.shell.write("yes\n");
+      await new Promise((r) => setTimeout(r, 2500)); // its own typing is over
+      const free = await during(1000, flood);
+      let n = 0;
+      const paced = await during(2000, flood, () => typist.shell.write(n++ % 2 ? "\x7f" : "x"));
+      expect(paced).toBeLessThan(2 * BULK_RATE + 256 * 1024); // the rate, a burst, and what was in flight
+      expect(free).toBeGreaterThan(2 * paced);
+      await new Promise((r) => setTimeout(r, 2100));
+      expect(await during(1000, flood)).toBeGreaterThan(paced);
+    } finally {
+      flood.shell.write("\x03");
+      flood.conn.end();
+      typist.conn.end();
     }
   });
 

@@ -26,6 +26,13 @@ describe("configuration", () => {
     });
   });
 
+  it("reads switches as true or false, and refuses anything else", () => {
+    expect(loadConfig({}).codeServerAtStart).toBe(false);
+    expect(loadConfig({ CODE_SERVER_AT_START: "true" }).codeServerAtStart).toBe(true);
+    expect(loadConfig({ CODE_SERVER_AT_START: "0" }).codeServerAtStart).toBe(false);
+    expect(() => loadConfig({ CODE_SERVER_AT_START: "sometimes" })).toThrow(/CODE_SERVER_AT_START: expected true or false/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ PORT: "", WORKSPACE_MEMORY: "" }).port).toBe(3000);
   });

@@ -1,0 +1,43 @@
+import { Transform, type TransformCallback } from "node:stream";
+import type { OutputPacer } from "./output-pacer";
+
+/**
+ * A shell's output on its way to a client that is not a web terminal (an SSH session with a PTY), held back as
+ * the shared pacer says, the same as a web terminal's: typing into it counts as typing, and lets it go at once.
+ */
+export class PacedOutput extends Transform {
+  private typedAt = Number.NEGATIVE_INFINITY;
+  private held: { cancel: () => void; done: TransformCallback } | null = null;
+
+  constructor(private readonly pacer: OutputPacer) {
+    super();
+  }
+
+  typed(): void {
+    this.typedAt = performance.now();
+    this.pacer.typed();
+    this.release();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const delay = this.pacer.delayAfter(chunk.length, this.typedAt);
+    if (delay <= 0) return done(null, chunk);
+    this.push(chunk);
+    const cancel = this.pacer.hold(delay, () => this.typedAt, () => this.release());
+    this.held = { cancel, done };
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.held?.cancel();
+    this.held = null;
+    callback(error);
+  }
+
+  private release(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    held.cancel();
+    held.done();
+  }
+}

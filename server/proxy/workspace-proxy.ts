@@ -7,6 +7,7 @@ import type { Portal } from "../../lib/portal";
 import { refuse } from "../upgrade-router";
 import { filterSetCookie, forwardedHeaders, rewriteLocation, withoutPortalCookies } from "./headers";
 import { HttpForwarder } from "./http-forwarder";
+import { closeTogether } from "./close-together";
 import { badGatewayPage, forbiddenPage, startingPage } from "./pages";
 import { parseWorkspaceRoute, type WorkspaceRoute } from "./route";
 import { TargetResolver } from "./targets";
@@ -33,6 +34,9 @@ export class WorkspaceProxy {
   ) {
     this.targets = new TargetResolver(portal);
     this.counted = countingBy(portal);
+    this.wsProxy.on("proxyReqWs", (proxyReq, _req, socket) => {
+      proxyReq.once("upgrade", (_res: IncomingMessage, upstream: Duplex) => closeTogether(socket, upstream));
+    });
     this.wsProxy.on("error", (error, req, socket) => {
       const { workspaceRoute: route, portalUser: user } = req as ProxiedRequest;
       if (route && user) this.upstreamFailed(route, user, error);

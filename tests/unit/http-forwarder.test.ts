@@ -123,6 +123,17 @@ describe("HttpForwarder", () => {
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
+  it("passes a body the upstream cut off as cut off, never as complete", async () => {
+    upstreamHandler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("first half");
+      setTimeout(() => res.socket?.destroy(), 50);
+    };
+    const response = await fetch(`${front.origin}/cut`);
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow();
+  });
+
   it("reports a port nobody listens on as ECONNREFUSED before anything was sent", async () => {
     errors = [];
     target = `http://127.0.0.1:${await freePort()}`;

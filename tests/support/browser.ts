@@ -22,8 +22,8 @@ export async function signIn(page: Page, portalUrl: string, username: string, pa
   try {
     await page.goto(`${portalUrl}/signin`);
     const button = page.getByRole("button", { name: /^Sign in with/ });
-    // The portal under test runs Next.js in development mode, whose hot-reload client sometimes reloads a page
-    // while a busy machine is still compiling it; one fresh load settles it.
+    // A portal in development mode (`npm run up`) compiles pages on their first visit, and its hot-reload client
+    // sometimes reloads a page while a busy machine is still compiling; one fresh load settles it.
     await button.click({ timeout: 15_000 }).catch(async () => {
       await page.reload();
       await button.click();

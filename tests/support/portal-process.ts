@@ -59,7 +59,8 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
     WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
     ...env,
   };
-  ensureNextBuild(fullEnv.PORTAL_NEXT_DIST_DIR!);
+  // Development mode (the README's `npm run up`) compiles pages itself, on demand.
+  if (fullEnv.NODE_ENV !== "development") ensureNextBuild(fullEnv.PORTAL_NEXT_DIST_DIR!);
   let output = "";
   let child: ChildProcess | null = null;
 

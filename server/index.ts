@@ -8,6 +8,7 @@ import { endOrphanedSessions } from "../lib/terminal/orphans";
 import { createPortal } from "../lib/portal";
 import { setPortal } from "../lib/portal-instance";
 import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
+import { warmUpPages } from "./dev-warmup";
 import { opsRoutes } from "./ops/ops-routes";
 import { WORKSPACE_PROXY_PREFIX, WorkspaceProxy } from "./proxy/workspace-proxy";
 import { createSshGateway } from "./ssh/ssh-gateway";
@@ -26,6 +27,12 @@ function readConfig(): PortalConfig {
     }
     throw error;
   }
+}
+
+/** Where this process can reach itself: the listen address, or loopback when it listens on all of them. */
+function loopbackOf(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 async function main(): Promise<void> {
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
   await ssh?.listen(config.ssh.port, config.ssh.host);
   if (ssh) log.info({ listen: `${config.ssh.host}:${config.ssh.port}` }, "ssh gateway listening");
   log.info({ url: config.publicUrl.href, listen: `${config.host}:${config.port}`, env: config.env }, "portal listening");
+  if (config.env === "development") void warmUpPages(`http://${loopbackOf(config.host)}:${config.port}`, log);
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -154,7 +154,7 @@ export class TerminalSession {
     const pacer = this.options.pacer;
     const delay = pacer?.delayAfter(chunk.length, this.typedAt) ?? 0;
     if (pacer && delay > 0 && !this.unpace && !this.ended) {
-      this.unpace = pacer.hold(() => this.endPacing());
+      this.unpace = pacer.hold(delay, () => this.typedAt, () => this.endPacing());
       this.updateReading();
     }
   }

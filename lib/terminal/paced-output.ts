@@ -22,9 +22,10 @@ export class PacedOutput extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     const delay = this.pacer.delayAfter(chunk.length, this.typedAt);
     if (delay <= 0) return done(null, chunk);
-    this.push(chunk);
+    // Held before the push: whoever reads the chunk may type in reply at once, which must find it held.
     const cancel = this.pacer.hold(delay, () => this.typedAt, () => this.release());
     this.held = { cancel, done };
+    this.push(chunk);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { WORKSPACE_IMAGE } from "../../tests/support/images";
-import { startPortal, type PortalProcess } from "../../tests/support/portal-process";
-import { sessionCookie } from "../../tests/support/session-cookie";
+import type { PortalProcess } from "../../tests/support/portal-process";
 import { LABEL } from "../../lib/workspace/labels";
-import { onCleanup } from "../lib/cleanup";
+import { startBenchPortal } from "../lib/portal";
 import { withTimeout } from "../lib/time";
 import { portalPid } from "./proc-stats";
 
@@ -22,25 +20,14 @@ export interface CodePortal {
 }
 
 /**
- * The real portal with the full workspace image, one user, and VS Code running in that user's workspace,
- * started the way the browser does it (POST /api/workspace/start?app=code, read to the end). The secret is
- * ours so we can mint the session cookie; removal of process, containers and data is registered at once.
+ * The benchmarks' portal (full workspace image; removal registered at once) with one user and VS Code running
+ * in that user's workspace, started the way the browser does it (POST /api/workspace/start?app=code, read to
+ * the end).
  */
 export async function startCodePortal(): Promise<CodePortal> {
-  const secret = randomBytes(32).toString("base64url");
-  const process = await startPortal({
-    WORKSPACE_IMAGE,
-    WORKSPACE_MEMORY: "4g",
-    WORKSPACE_CPUS: "2",
-    WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
-    AUTH_SECRET: secret,
-    // The benchmarks' dist dir: suites run one at a time (flock), and the e2e tests may hold .next-test right
-    // now. A new name would also make Next add it to tsconfig.json.
-    PORTAL_NEXT_DIST_DIR: ".next-bench",
-  });
-  onCleanup("portal and its workspaces", () => process.cleanup());
-  const url = process.url;
-  const cookie = await sessionCookie(secret, { sub: `bench-proxy-${randomBytes(3).toString("hex")}`, username: "bench" });
+  const bench = await startBenchPortal();
+  const { process, url } = bench;
+  const cookie = await bench.cookieFor({ sub: `bench-proxy-${randomBytes(3).toString("hex")}`, username: "bench" });
 
   const started = await fetch(`${url}/api/workspace/start?app=code`, { method: "POST", headers: { cookie, origin: url } });
   if (!started.ok || !started.body) throw new Error(`workspace start answered ${started.status}`);

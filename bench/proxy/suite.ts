@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Docker from "dockerode";
-import { DOCKER_SOCKET, WORKSPACE_IMAGE } from "../../tests/support/images";
+import { benchEngine } from "../lib/engine";
 import { progress } from "../lib/progress";
 import { discoverAssets, type Asset } from "./assets";
 import { startChp } from "./chp";
@@ -20,11 +19,7 @@ import { runSoak } from "./soak";
  */
 export async function runProxySuite(): Promise<boolean> {
   const cfg = proxyConfig;
-  const docker = new Docker({ socketPath: DOCKER_SOCKET });
-  await docker.ping();
-  await docker.getImage(WORKSPACE_IMAGE).inspect().catch(() => {
-    throw new Error(`image ${WORKSPACE_IMAGE} is missing: build it with \`npm run images\``);
-  });
+  await benchEngine();
 
   const results: ProxyResults = { cellSeconds: cfg.cellSeconds, cells: [], errors: [] };
   const attempt = async (what: string, run: () => Promise<void>) => {

@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Docker from "dockerode";
-import { DOCKER_SOCKET, WORKSPACE_IMAGE } from "../../tests/support/images";
 import { SshClient } from "../../tests/support/ssh-client";
 import { onCleanup } from "../lib/cleanup";
 import { startBenchPortal } from "../lib/portal";
+import { benchEngine } from "../lib/engine";
 import { progress } from "../lib/progress";
 import { sleep } from "../lib/time";
 import { sshConfig } from "./config";
@@ -32,11 +31,7 @@ const CONNECT_GAP_MS = 300;
  */
 export async function runSshSuite(): Promise<boolean> {
   const cfg = sshConfig;
-  const docker = new Docker({ socketPath: DOCKER_SOCKET });
-  await docker.ping();
-  await docker.getImage(WORKSPACE_IMAGE).inspect().catch(() => {
-    throw new Error(`image ${WORKSPACE_IMAGE} is missing: build it with \`npm run images\``);
-  });
+  await benchEngine();
 
   const results: SshResults = {
     sizeArg: cfg.throughput.arg,

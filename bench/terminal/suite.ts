@@ -2,13 +2,14 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Docker from "dockerode";
-import { DOCKER_SOCKET, WORKSPACE_IMAGE } from "../../tests/support/images";
+import type Docker from "dockerode";
+import { DOCKER_SOCKET } from "../../tests/support/images";
 import type { BenchTerminal, StackKind, TerminalTarget } from "../lib/clients/bench-terminal";
 import { openTerminal } from "../lib/clients/open-terminal";
 import { benchConfig } from "../lib/config";
 import { execCollect } from "../lib/container-exec";
 import { startFlood } from "../lib/flood/flood";
+import { benchEngine } from "../lib/engine";
 import { progress } from "../lib/progress";
 import { startBenchPortal, type BenchPortal } from "../lib/portal";
 import { startWetty } from "../lib/wetty-server";
@@ -26,11 +27,7 @@ import { summarizeThroughput, throughputRun, type ThroughputRun } from "./throug
 export async function runTerminalSuite(): Promise<boolean> {
   const cfg = benchConfig;
   const size = { cols: cfg.cols, rows: cfg.rows };
-  const docker = new Docker({ socketPath: DOCKER_SOCKET });
-  await docker.ping();
-  await docker.getImage(WORKSPACE_IMAGE).inspect().catch(() => {
-    throw new Error(`image ${WORKSPACE_IMAGE} is missing: build it with \`npm run images\``);
-  });
+  const docker = await benchEngine();
 
   const results: TerminalResults = {
     throughputMb: cfg.throughputMb,

@@ -102,8 +102,8 @@ export class WorkspaceProxy {
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, route: WorkspaceRoute, user: SessionUser, base: string): void {
-    this.prepare(req, route);
-    this.portal.activity.touch(user.sub, route.app.kind === "code" ? "vscode" : "port");
+    this.prepare(req);
+    this.portal.activity.touch(user.sub, doorOf(route));
     this.http.forward(req, res, base, route.upstreamPath, {
       onResponse: (status, headers) => {
         const setCookie = headers["set-cookie"];
@@ -131,8 +131,9 @@ export class WorkspaceProxy {
     if (target.kind === "starting") return refuse(socket, 503, "Service Unavailable");
     req.workspaceRoute = route;
     req.portalUser = user;
-    this.prepare(req, route);
-    countUserTraffic(socket, () => this.portal.activity.touch(user.sub, route.app.kind === "code" ? "vscode" : "port"));
+    req.url = route.upstreamPath; // http-proxy sends req.url; the forwarder above is given the path
+    this.prepare(req);
+    countUserTraffic(socket, () => this.portal.activity.touch(user.sub, doorOf(route)));
     this.wsProxy.ws(req, socket, head, { target: target.base });
   }
 
@@ -140,8 +141,8 @@ export class WorkspaceProxy {
     return this.portal.registry.slugOf(user.sub) === route.name;
   }
 
-  private prepare(req: IncomingMessage, route: WorkspaceRoute): void {
-    req.url = route.upstreamPath;
+  /** What every request into a workspace loses and gains on the way: portal cookies off, X-Forwarded-* on. */
+  private prepare(req: IncomingMessage): void {
     const cookie = withoutPortalCookies(req.headers.cookie);
     if (cookie) req.headers.cookie = cookie;
     else delete req.headers.cookie;
@@ -165,6 +166,8 @@ export class WorkspaceProxy {
     badGatewayPage(res, what, detail);
   }
 }
+
+const doorOf = (route: WorkspaceRoute) => (route.app.kind === "code" ? "vscode" : "port");
 
 const STATUS_CLASS = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
 

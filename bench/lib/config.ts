@@ -16,6 +16,12 @@ export const benchConfig = {
   echoPhaseSeconds: positiveNumber("BENCH_ECHO_PHASE_SECONDS", 45),
   /** Sessions in the flood phase: one measured, the others flooding. */
   floodSessions: positiveNumber("BENCH_FLOOD_SESSIONS", 20),
+  /**
+   * Seconds of typing into the flood before its echo is measured, themselves reported apart: the portal paces
+   * floods while somebody types, and Docker's own buffers (about 1 MiB per exec) fill behind each paused flood
+   * in the first seconds. The steady figure is what a typist meets after that; the onset, what they meet first.
+   */
+  floodSettleSeconds: positiveNumber("BENCH_FLOOD_SETTLE_SECONDS", 8),
   startupRuns: positiveNumber("BENCH_STARTUP_RUNS", 5),
   cols: 120,
   rows: 40,

@@ -11,7 +11,11 @@ export interface TerminalResults {
   throughputMb: number;
   throughput: Partial<Record<StackKind, ThroughputResult>>;
   echoAlone: Partial<Record<StackKind, EchoResult>>;
+  /** Echo once the flood has been typed into for `floodSettleSeconds`. */
   echoFlood: Partial<Record<StackKind, EchoResult>>;
+  /** Echo in those first seconds of typing into the flood. */
+  echoFloodOnset: Partial<Record<StackKind, EchoResult>>;
+  floodSettleSeconds: number;
   /** Megabytes per second the flooding sessions received together, to show the flood was real. */
   floodRate: Partial<Record<StackKind, number>>;
   floodSessions: number;

@@ -34,6 +34,8 @@ export async function runTerminalSuite(): Promise<boolean> {
     throughput: {},
     echoAlone: {},
     echoFlood: {},
+    echoFloodOnset: {},
+    floodSettleSeconds: cfg.floodSettleSeconds,
     floodRate: {},
     floodSessions: cfg.floodSessions,
     startupRuns: cfg.startupRuns,
@@ -110,13 +112,15 @@ export async function runTerminalSuite(): Promise<boolean> {
         progress(`starting ${cfg.floodSessions - 1} flooding ${STACK_LABEL[stack]} sessions`);
         const flood = await startFlood(targets[stack], cfg.floodSessions - 1, size, "yes");
         try {
+          results.echoFloodOnset[stack] = await measureEcho(term, Number.MAX_SAFE_INTEGER, cfg.floodSettleSeconds);
           results.echoFlood[stack] = await measureEcho(term, cfg.echoSamples, cfg.echoPhaseSeconds);
         } finally {
           const delivered = await flood.stop();
           results.floodRate[stack] = delivered.bytes / 1e6 / delivered.seconds;
         }
         const echo = results.echoFlood[stack]!;
-        progress(`echo flooding ${STACK_LABEL[stack]}: p50 ${echo.p50.toFixed(2)} ms, p99 ${echo.p99.toFixed(2)} ms (${echo.samples} samples; flood ${results.floodRate[stack]!.toFixed(1)} MB/s)`);
+        const onset = results.echoFloodOnset[stack]!;
+        progress(`echo flooding ${STACK_LABEL[stack]}: p50 ${echo.p50.toFixed(2)} ms, p99 ${echo.p99.toFixed(2)} ms (${echo.samples} samples; flood ${results.floodRate[stack]!.toFixed(1)} MB/s; first ${cfg.floodSettleSeconds} s: p99 ${onset.p99.toFixed(2)} ms)`);
       } finally {
         await term.close();
         await reapFloods(docker, containerId, STACK_LABEL[stack]);

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { ExecProcess } from "../runtime/runtime";
 import { FlowControl } from "./flow-control";
-import type { OutputPacer } from "./output-pacer";
+import type { OutputPacer, PacedTerminal } from "./output-pacer";
 import { ReplayBuffer } from "./replay-buffer";
 
 /** The browser end of a terminal, as the session sees it. */
@@ -52,7 +52,7 @@ export class TerminalSession {
   private batchBytes = 0;
   private batchTimer: NodeJS.Timeout | null = null;
   private lastSent = 0;
-  private typedAt = Number.NEGATIVE_INFINITY;
+  private readonly paced: PacedTerminal | null;
   /** Set while the pacer holds this terminal's output back; calling it lets go. */
   private unpace: (() => void) | null = null;
   readonly done: Promise<number>;
@@ -69,6 +69,7 @@ export class TerminalSession {
   ) {
     this.size = size;
     this.replay = new ReplayBuffer(options.replayBytes);
+    this.paced = options.pacer?.member() ?? null;
     const reading = () => this.updateReading();
     this.flow = new FlowControl(options.highWater, options.lowWater, reading, reading);
     proc.stdout.on("data", (chunk: Buffer) => this.onOutput(chunk));
@@ -114,8 +115,7 @@ export class TerminalSession {
   input(client: TerminalClient, data: string): void {
     if (this.client !== client || this.ended || !this.proc.stdin) return;
     this.lastActivity = Date.now();
-    this.typedAt = performance.now();
-    this.options.pacer?.typed();
+    this.paced?.typed();
     if (this.unpace) this.endPacing(); // typed into: this terminal is interactive now (Ctrl-C at once)
     this.onActivity();
     this.proc.stdin.write(data);
@@ -151,10 +151,10 @@ export class TerminalSession {
     this.onActivity();
     this.replay.append(chunk);
     if (this.client) this.send(chunk);
-    const pacer = this.options.pacer;
-    const delay = pacer?.delayAfter(chunk.length, this.typedAt) ?? 0;
-    if (pacer && delay > 0 && !this.unpace && !this.ended) {
-      this.unpace = pacer.hold(delay, () => this.typedAt, () => this.endPacing());
+    const paced = this.paced;
+    const delay = paced?.delayAfter(chunk.length) ?? 0;
+    if (paced && delay > 0 && !this.unpace && !this.ended) {
+      this.unpace = paced.hold(delay, () => this.endPacing());
       this.updateReading();
     }
   }

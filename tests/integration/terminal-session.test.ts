@@ -148,7 +148,7 @@ describe("bulk output while somebody types", () => {
   const RATE = 32 * 1024;
   const paced = new TerminalService(
     fx.manager,
-    { ...options, highWater: 64 * 1024 * 1024, lowWater: 1024 * 1024, pacer: new OutputPacer({ interactiveMs: 1000, bulkBytesPerSecond: RATE }) },
+    { ...options, highWater: 64 * 1024 * 1024, lowWater: 1024 * 1024, pacer: new OutputPacer({ interactiveMs: 1000, attentionMs: 1500, bulkBytesPerSecond: RATE }) },
     pino({ level: "silent" }),
   );
 
@@ -182,7 +182,7 @@ describe("bulk output while somebody types", () => {
     expect(pacedBytes).toBeLessThan(2 * RATE + 128 * 1024);
     expect(free).toBeGreaterThan(4 * pacedBytes);
 
-    await new Promise((r) => setTimeout(r, 1100)); // typing stopped: the flood runs free again
+    await new Promise((r) => setTimeout(r, 1600)); // the typist has gone: the flood runs free again
     expect(await delivered(flood, 1000)).toBeGreaterThan(2 * pacedBytes);
     floodSession.input(flood.client, "\x03");
     await paced.close(alice, floodSession.id);

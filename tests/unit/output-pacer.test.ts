@@ -3,40 +3,61 @@ import { OutputPacer } from "../../lib/terminal/output-pacer";
 
 function pacerAt(rate = 1000) {
   const clock = { now: 0 };
-  const pacer = new OutputPacer({ interactiveMs: 2000, bulkBytesPerSecond: rate }, () => clock.now);
-  return { pacer, clock };
+  const pacer = new OutputPacer({ interactiveMs: 2000, attentionMs: 10_000, bulkBytesPerSecond: rate }, () => clock.now);
+  return { pacer, clock, typist: pacer.member(), bulk: pacer.member(), other: pacer.member() };
 }
 
 describe("OutputPacer", () => {
   it("never slows output while nobody is typing", () => {
-    const { pacer, clock } = pacerAt();
+    const { bulk, clock } = pacerAt();
     clock.now = 10_000;
-    for (let i = 0; i < 100; i++) expect(pacer.delayAfter(1_000_000, Number.NEGATIVE_INFINITY)).toBe(0);
+    for (let i = 0; i < 100; i++) expect(bulk.delayAfter(1_000_000)).toBe(0);
   });
 
   it("never slows the terminal being typed into", () => {
-    const { pacer, clock } = pacerAt();
+    const { typist, bulk, clock } = pacerAt();
     clock.now = 5000;
-    pacer.typed();
-    expect(pacer.delayAfter(1_000_000, 5000)).toBe(0);
+    bulk.typed();
+    typist.typed();
+    expect(typist.delayAfter(1_000_000)).toBe(0);
   });
 
   it("holds other terminals to the shared rate while somebody types, after a tenth of a second's burst", () => {
-    const { pacer, clock } = pacerAt(1000); // 1000 B/s, burst 100 B
+    const { typist, bulk, other, clock } = pacerAt(1000); // 1000 B/s, burst 100 B
     clock.now = 5000;
-    pacer.typed();
-    expect(pacer.delayAfter(100, Number.NEGATIVE_INFINITY)).toBe(0); // the burst
-    expect(pacer.delayAfter(500, Number.NEGATIVE_INFINITY)).toBeCloseTo(500); // 500 B at 1 B/ms
+    typist.typed();
+    expect(bulk.delayAfter(100)).toBe(0); // the burst
+    expect(bulk.delayAfter(500)).toBeCloseTo(500); // 500 B at 1 B/ms
     // A second bulk terminal queues behind the first: the budget is shared, not per terminal.
-    expect(pacer.delayAfter(500, Number.NEGATIVE_INFINITY)).toBeCloseTo(1000);
+    expect(other.delayAfter(500)).toBeCloseTo(1000);
   });
 
-  it("lets bulk output run free again once typing has stopped for the interactive window", () => {
-    const { pacer, clock } = pacerAt(1000);
+  it("keeps pacing through a typist's pause to read, and lets bulk output run free once they have gone", () => {
+    const { typist, bulk, clock } = pacerAt(1000);
     clock.now = 5000;
-    pacer.typed();
-    expect(pacer.delayAfter(10_000, Number.NEGATIVE_INFINITY)).toBeGreaterThan(0);
-    clock.now = 7001;
-    expect(pacer.delayAfter(10_000, Number.NEGATIVE_INFINITY)).toBe(0);
+    typist.typed();
+    clock.now = 12_000; // seven seconds of reading the output
+    expect(bulk.delayAfter(10_000)).toBeGreaterThan(0);
+    clock.now = 15_001;
+    expect(bulk.delayAfter(10_000)).toBe(0);
+  });
+
+  it("never paces a terminal for its own typing, however recent", () => {
+    const { typist, clock } = pacerAt(1000);
+    clock.now = 5000;
+    typist.typed(); // e.g. a command that then prints a lot
+    clock.now = 8000; // past its own interactive window, within the attention window
+    for (let i = 0; i < 10; i++) expect(typist.delayAfter(100_000)).toBe(0);
+  });
+
+  it("paces a terminal for somebody else's typing even when it was typed into itself earlier", () => {
+    const { typist, bulk, clock } = pacerAt(1000);
+    clock.now = 1000;
+    bulk.typed(); // `yes` started here
+    clock.now = 4000;
+    typist.typed();
+    typist.typed();
+    expect(bulk.delayAfter(10_000)).toBeGreaterThan(0);
+    expect(typist.delayAfter(10_000)).toBe(0);
   });
 });

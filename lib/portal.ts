@@ -14,6 +14,8 @@ import { DockerRuntime } from "./runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "./runtime/runtime";
 import { openDatabase, type PortalDatabase } from "./store/db";
 import { OutputPacer } from "./terminal/output-pacer";
+import { CodeStaticFiles } from "./apps/code-static";
+import { LABEL } from "./workspace/labels";
 import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
@@ -35,6 +37,8 @@ export interface Portal {
   /** Paces bulk shell output while somebody types; null when TERMINAL_BULK_RATE_KB=0. */
   pacer: OutputPacer | null;
   codeServer: CodeServerService;
+  /** VS Code's static files copied out of the workspace image, served without a trip into the workspace. */
+  codeStatic: CodeStaticFiles;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
   activity: ActivityTracker;
   idle: IdleReaper;
@@ -117,6 +121,13 @@ export function createPortal(
   );
   const metrics = new PortalMetrics(() => workspaces.list(), () => terminals.count(), () => gate.waiting);
   const codeServer = new CodeServerService(workspaces, log.child({ component: "code-server" }));
+  const codeStatic = new CodeStaticFiles(
+    runtime,
+    config.workspace.image,
+    config.dataRoot,
+    { [LABEL.instance]: config.instance, [LABEL.imageCopy]: "true" },
+    log.child({ component: "code-static" }),
+  );
   const ssh = { keys: new SshKeyStore(db), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot) };
   return {
     config,
@@ -129,6 +140,7 @@ export function createPortal(
     terminals,
     pacer,
     codeServer,
+    codeStatic,
     ssh,
     activity,
     idle,

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   portal.idle.start();
   portal.disk.start();
+  void portal.codeStatic.prepare(); // in the background: until it is ready, code-server serves its own files
   const ssh = config.ssh.port ? createSshGateway(portal, log.child({ component: "ssh" })) : null;
   await ssh?.listen(config.ssh.port, config.ssh.host);
   if (ssh) log.info({ listen: `${config.ssh.host}:${config.ssh.port}` }, "ssh gateway listening");

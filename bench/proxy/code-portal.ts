@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { PortalProcess } from "../../tests/support/portal-process";
+import { CODE_SERVER_PORT } from "../../lib/apps/code-server";
 import { LABEL } from "../../lib/workspace/labels";
 import { startBenchPortal } from "../lib/portal";
 import { withTimeout } from "../lib/time";
@@ -12,6 +13,11 @@ export interface CodePortal {
   cookie: string;
   /** code-server's root through the portal, with a trailing slash: `${url}/workspace/<name>/code/`. */
   codeUrl: string;
+  /**
+   * code-server's root through the portal's port route: the same upstream, but every request goes into the
+   * workspace (the portal serves VS Code's static files itself only under the code route).
+   */
+  proxiedUrl: string;
   /** code-server's root straight on the container network, for "direct" and as CHP's target. */
   directUrl: string;
   containerIp: string;
@@ -47,6 +53,7 @@ export async function startCodePortal(): Promise<CodePortal> {
     url,
     cookie,
     codeUrl: `${url}/workspace/${view.name}/code/`,
+    proxiedUrl: `${url}/workspace/${view.name}/ports/${CODE_SERVER_PORT}/`,
     directUrl: `http://${containerIp}:8080/`,
     containerIp,
     pid: portalPid(process.port),

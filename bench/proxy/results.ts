@@ -2,9 +2,13 @@ import type { Asset } from "./assets";
 import type { LoadResult } from "./load";
 import type { SoakResult } from "./soak";
 
-export type Stack = "portal" | "chp" | "direct";
-export const STACKS: Stack[] = ["portal", "chp", "direct"];
-export const STACK_LABEL: Record<Stack, string> = { portal: "portal", chp: "CHP", direct: "direct" };
+/**
+ * `portal` is what a browser gets under the code route (VS Code's static files from the workspace image, so no
+ * trip into the workspace); `proxied` is the same file through the portal's proxy into the workspace.
+ */
+export type Stack = "portal" | "proxied" | "chp" | "direct";
+export const STACKS: Stack[] = ["portal", "proxied", "chp", "direct"];
+export const STACK_LABEL: Record<Stack, string> = { portal: "portal", proxied: "portal proxy", chp: "CHP", direct: "direct" };
 
 /** Where one stack reaches code-server's root (trailing slash) and what every request to it carries. */
 export interface StackTarget {

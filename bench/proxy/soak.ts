@@ -50,7 +50,8 @@ const LARGE_EVERY = 10;
  * portal's RSS, socket descriptors and upstream connections, so a sample sees only what should persist.
  */
 export async function runSoak(portal: CodePortal, small: Asset, large: Asset, version: string, options: SoakOptions): Promise<SoakResult> {
-  const base = new URL(portal.codeUrl).pathname;
+  // Through the proxy into the workspace, whose connections and sockets are what must stay flat.
+  const base = new URL(portal.proxiedUrl).pathname;
   const requests = Array.from({ length: LARGE_EVERY }, (_, i) => ({
     method: "GET" as const,
     path: base + (i === LARGE_EVERY - 1 ? large.path : small.path),

@@ -42,10 +42,12 @@ export async function runProxySuite(): Promise<boolean> {
   const targets: Record<Stack, StackTarget> = {
     // Only the portal needs (and gets) the session cookie; it strips it before code-server sees the request.
     portal: { base: portal.codeUrl, headers: { cookie: portal.cookie }, pid: portal.pid },
+    proxied: { base: portal.proxiedUrl, headers: { cookie: portal.cookie }, pid: portal.pid },
     chp: { base: chp.url, headers: {}, pid: chp.pid },
     direct: { base: portal.directUrl, headers: {} },
   };
   await sameBodies(targets, [small, large]);
+  await attempt("VS Code's static files from the image", () => servedFromImage(portal.codeUrl + large.path, portal.cookie));
 
   if (cfg.connections[0] !== 1) progress("warning: BENCH_PROXY_CONNECTIONS does not start with 1; added latency needs it");
   progress(`throughput and latency: ${cfg.cellSeconds} s per cell, connections ${cfg.connections.join(", ")}`);
@@ -92,5 +94,17 @@ async function sameBodies(targets: Record<Stack, StackTarget>, assets: Asset[]):
         throw new Error(`${STACK_LABEL[stack]} answered ${response.status} with ${bytes} bytes for ${asset.path} (expected 200, ${asset.bytes})`);
       }
     }
+  }
+}
+
+/** The portal copies VS Code's static files out of the image in the background after it starts; waits for that. */
+async function servedFromImage(url: string, cookie: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const response = await fetch(url, { headers: { cookie, "accept-encoding": "identity" } });
+    await response.arrayBuffer();
+    if (response.headers.get("x-served-from") === "workspace-image") return;
+    if (Date.now() > deadline) throw new Error("still proxied into the workspace after 2 minutes; the portal row measures the proxy");
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -51,7 +51,7 @@ export class PortalMetrics {
     this.sshSessions = new Gauge({ name: "scitex_ssh_sessions_active", help: "Open SSH session channels", registers });
     this.proxyRequests = new Counter({
       name: "scitex_proxy_requests_total",
-      help: "Requests through the VS Code / port proxy, by app and status class",
+      help: "Requests through the VS Code / port proxy, by app and status class (image: VS Code's static files, served from the workspace image)",
       labelNames: ["app", "status"],
       registers,
     });

@@ -25,6 +25,12 @@ export interface ContainerRuntime {
   /** Starts a process in the container and leaves it running there, unattached (like `docker exec -d`). */
   spawn(id: string, options: Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">): Promise<void>;
   stats(id: string): Promise<ContainerStats>;
+  /**
+   * Copies `path` (a file or a directory) out of `image` into the host directory `into`, regular files and
+   * directories only (links are skipped, so nothing can point outside `into`). False when the image has no such
+   * path. The image is never run.
+   */
+  copyFromImage(image: string, path: string, into: string, labels: Record<string, string>): Promise<boolean>;
 }
 
 export interface ContainerSpec {

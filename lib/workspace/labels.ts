@@ -6,4 +6,6 @@ export const LABEL = {
   username: "org.scitex.portal.username",
   slug: "org.scitex.portal.slug",
   spec: "org.scitex.portal.spec",
+  /** On the short-lived, never started containers the portal reads files out of an image with. */
+  imageCopy: "org.scitex.portal.image-copy",
 } as const;

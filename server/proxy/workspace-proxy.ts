@@ -8,6 +8,7 @@ import { refuse } from "../upgrade-router";
 import { filterSetCookie, forwardedHeaders, rewriteLocation, withoutPortalCookies } from "./headers";
 import { HttpForwarder } from "./http-forwarder";
 import { closeTogether } from "./close-together";
+import { CodeStaticServer } from "./code-static";
 import { badGatewayPage, forbiddenPage, startingPage } from "./pages";
 import { parseWorkspaceRoute, type WorkspaceRoute } from "./route";
 import { TargetResolver } from "./targets";
@@ -26,6 +27,7 @@ export class WorkspaceProxy {
   private readonly wsProxy = createProxyServer({ agent: this.agent, proxyTimeout: 120_000, ws: true });
   private readonly http = new HttpForwarder({ timeoutMs: 120_000, connectionsPerUpstream: 128 });
   private readonly targets: TargetResolver;
+  private readonly codeStatic: CodeStaticServer;
   private readonly counted: (app: WorkspaceRoute["app"]["kind"], status: string) => void;
 
   constructor(
@@ -33,6 +35,7 @@ export class WorkspaceProxy {
     private readonly log: Logger,
   ) {
     this.targets = new TargetResolver(portal);
+    this.codeStatic = new CodeStaticServer(portal.codeStatic);
     this.counted = countingBy(portal);
     this.wsProxy.on("proxyReqWs", (proxyReq, _req, socket) => {
       proxyReq.once("upgrade", (_res: IncomingMessage, upstream: Duplex) => closeTogether(socket, upstream));
@@ -104,6 +107,19 @@ export class WorkspaceProxy {
   private forward(req: IncomingMessage, res: ServerResponse, route: WorkspaceRoute, user: SessionUser, base: string): void {
     this.prepare(req);
     this.portal.activity.touch(user.sub, doorOf(route));
+    let missed = false;
+    const upstream = () => {
+      missed = true;
+      this.upstream(req, res, route, user, base);
+    };
+    if (route.app.kind === "code" && this.codeStatic.serve(req, res, route.upstreamPath, upstream)) {
+      if (!missed) this.counted("code", "image");
+      return;
+    }
+    upstream();
+  }
+
+  private upstream(req: IncomingMessage, res: ServerResponse, route: WorkspaceRoute, user: SessionUser, base: string): void {
     this.http.forward(req, res, base, route.upstreamPath, {
       onResponse: (status, headers) => {
         const setCookie = headers["set-cookie"];

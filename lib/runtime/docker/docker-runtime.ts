@@ -1,4 +1,6 @@
+import { pipeline } from "node:stream/promises";
 import Docker from "dockerode";
+import tar from "tar-fs";
 import type {
   ContainerInfo,
   ContainerRuntime,
@@ -182,6 +184,27 @@ export class DockerRuntime implements ContainerRuntime {
         ...(options.env ? { Env: options.env } : {}),
       });
       await exec.start({ Detach: true });
+    });
+  }
+
+  copyFromImage(image: string, path: string, into: string, labels: Record<string, string>): Promise<boolean> {
+    return this.call(`copy ${path} out of image ${image}`, async () => {
+      // A created, never started container is how the Engine API reads files out of an image.
+      const container = await this.docker.createContainer({ Image: image, Cmd: ["true"], Entrypoint: [], Labels: labels, NetworkDisabled: true });
+      try {
+        let archive: NodeJS.ReadableStream;
+        try {
+          archive = await container.getArchive({ path });
+        } catch (error) {
+          if (isNotFound(error)) return false;
+          throw error;
+        }
+        const regular = (_name: string, header?: { type?: string | null }) => header?.type !== "file" && header?.type !== "directory";
+        await pipeline(archive, tar.extract(into, { ignore: regular, readable: true }));
+        return true;
+      } finally {
+        await container.remove({ force: true }).catch(() => undefined);
+      }
     });
   }
 

@@ -71,6 +71,8 @@ export class CodeStaticFiles {
     const ready = await readReady(root);
     if (ready) return { root, version: ready };
 
+    // A copy cut short (the portal killed mid-way) left a never-started container behind.
+    for (const stale of await this.runtime.list(this.labels)) await this.runtime.remove(stale.id);
     await fs.mkdir(base, { recursive: true });
     const partial = await fs.mkdtemp(path.join(base, ".partial-"));
     try {

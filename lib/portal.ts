@@ -54,8 +54,6 @@ export interface Portal {
 const TERMINAL_BUFFERS = { replayBytes: 256 * 1024, highWater: 1024 * 1024, lowWater: 256 * 1024 };
 // A terminal typed into this recently counts as being typed into: typing has pauses of a second or two.
 const TYPING_MS = 2000;
-// Somebody who typed this recently is still at the keyboard, reading what came back before typing again.
-const ATTENTION_MS = 15_000;
 
 export function workspaceSettings(config: PortalConfig): WorkspaceSettings {
   return { dataRoot: config.dataRoot, instance: config.instance, ...config.workspace };
@@ -106,7 +104,7 @@ export function createPortal(
   // One for every door's shells: web terminals and SSH sessions with a PTY.
   const pacer =
     config.terminal.bulkBytesPerSecond > 0
-      ? new OutputPacer({ interactiveMs: TYPING_MS, attentionMs: ATTENTION_MS, bulkBytesPerSecond: config.terminal.bulkBytesPerSecond })
+      ? new OutputPacer({ interactiveMs: TYPING_MS, attentionMs: config.terminal.pacingMs, bulkBytesPerSecond: config.terminal.bulkBytesPerSecond })
       : null;
   const terminals = new TerminalService(
     workspaces,

@@ -70,6 +70,7 @@ export const envSchema = z.object({
   TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
   TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
   TERMINAL_BULK_RATE_KB: integer(0, 10_485_760).default(2048),
+  TERMINAL_PACING_SECONDS: integer(1, 3600).default(15),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   OIDC_ISSUER: z.url({ message: "expected the provider's issuer URL, such as https://cloud.example.org/o" }).optional(),
   OIDC_DISCOVERY_URL: z.url({ message: "expected the full URL of the discovery document" }).optional(),
@@ -164,6 +165,8 @@ export interface PortalConfig {
     maxPerUser: number;
     /** Bytes per second all bulk terminals share while somebody types; 0: never paced. */
     bulkBytesPerSecond: number;
+    /** How long after somebody's last keystroke the other terminals stay paced. */
+    pacingMs: number;
   };
   auth: {
     /** Null when AUTH_SECRET is unset outside production: the portal then keeps a generated one in DATA_ROOT. */
@@ -234,6 +237,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       graceMs: env.TERMINAL_GRACE_SECONDS * 1000,
       maxPerUser: env.TERMINAL_MAX_PER_USER,
       bulkBytesPerSecond: env.TERMINAL_BULK_RATE_KB * 1024,
+      pacingMs: env.TERMINAL_PACING_SECONDS * 1000,
     },
     auth: {
       secret: env.AUTH_SECRET ?? null,

@@ -40,6 +40,7 @@ describe("SSH gateway with the real OpenSSH client", () => {
       WORKSPACE_MEMORY: "2g",
       AUTH_SECRET: SECRET,
       TERMINAL_BULK_RATE_KB: String(BULK_RATE / 1024),
+      TERMINAL_PACING_SECONDS: "2",
     });
     client = new SshClient(portal.sshPort);
     aliceKey = client.newKey("alice");

@@ -84,7 +84,8 @@ export class CodeStaticFiles {
       }
       const product = JSON.parse(await fs.readFile(path.join(partial, "product.json"), "utf8")) as { quality?: unknown; commit?: unknown };
       if (typeof product.commit !== "string" || !/^[0-9a-f]{40}$/.test(product.commit)) throw new Error("product.json names no commit");
-      const version = `${typeof product.quality === "string" ? product.quality : "stable"}-${product.commit}`;
+      const quality = typeof product.quality === "string" && /^[a-z]{1,20}$/.test(product.quality) ? product.quality : "stable";
+      const version = `${quality}-${product.commit}`;
       await fs.rm(path.join(partial, "product.json"));
       await precompress(partial);
       await fs.writeFile(path.join(partial, READY_FILE), JSON.stringify({ version }));

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ExecProcess } from "../runtime/runtime";
 import { FlowControl } from "./flow-control";
+import { OutputBatcher } from "./output-batcher";
 import type { OutputPacer, PacedTerminal } from "./output-pacer";
 import { ReplayBuffer } from "./replay-buffer";
 
@@ -23,12 +24,6 @@ export interface TerminalSessionOptions {
   pacer?: OutputPacer;
 }
 
-// Output arriving while the last message went out less than this long ago is gathered (up to BATCH_BYTES) into
-// one message: a flood costs one socket write per few milliseconds, not one per Docker chunk, while a keystroke's
-// echo after a quiet moment still goes out at once.
-const BATCH_MS = 4;
-const BATCH_BYTES = 64 * 1024;
-
 export interface TerminalSize {
   cols: number;
   rows: number;
@@ -48,10 +43,7 @@ export class TerminalSession {
   private graceTimer: NodeJS.Timeout | null = null;
   private size: TerminalSize;
   private ended = false;
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
-  private batchTimer: NodeJS.Timeout | null = null;
-  private lastSent = 0;
+  private readonly batcher: OutputBatcher;
   private readonly paced: PacedTerminal | null;
   /** Set while the pacer holds this terminal's output back; calling it lets go. */
   private unpace: (() => void) | null = null;
@@ -72,6 +64,7 @@ export class TerminalSession {
     this.paced = options.pacer?.member() ?? null;
     const reading = () => this.updateReading();
     this.flow = new FlowControl(options.highWater, options.lowWater, reading, reading);
+    this.batcher = new OutputBatcher((data) => this.emit(data), reading);
     proc.stdout.on("data", (chunk: Buffer) => this.onOutput(chunk));
     proc.stdout.on("error", (error) => log.debug({ err: error }, "terminal stream error"));
     this.done = proc.wait().catch(() => -1);
@@ -93,7 +86,7 @@ export class TerminalSession {
     this.client = client;
     previous?.displaced();
     this.stopGrace();
-    this.dropBatch(); // the snapshot below already holds it
+    this.batcher.drop(); // the snapshot below already holds it
     this.flow.reset();
     const screen = this.replay.snapshot();
     if (screen.length > 0) this.emit(screen);
@@ -103,7 +96,7 @@ export class TerminalSession {
   detach(client: TerminalClient): void {
     if (this.client !== client) return;
     this.client = null;
-    this.dropBatch();
+    this.batcher.drop();
     this.flow.reset(); // nobody to wait for: keep reading
     this.startGrace();
   }
@@ -150,7 +143,7 @@ export class TerminalSession {
     this.lastActivity = Date.now();
     this.onActivity();
     this.replay.append(chunk);
-    if (this.client) this.send(chunk);
+    if (this.client) this.batcher.push(chunk);
     const paced = this.paced;
     const delay = paced?.delayAfter(chunk.length) ?? 0;
     if (paced && delay > 0 && !this.unpace && !this.ended) {
@@ -165,40 +158,13 @@ export class TerminalSession {
     this.updateReading();
   }
 
-  /** The shell's output is read while the browser keeps up and no pacing is due. */
+  /** The shell's output is read while the browser keeps up, no pacing is due and no burst is being gathered. */
   private updateReading(): void {
-    if (this.flow.isPaused || this.unpace) this.proc.stdout.pause();
+    if (this.flow.isPaused || this.unpace || this.batcher.gathering) this.proc.stdout.pause();
     else this.proc.stdout.resume();
   }
 
-  private send(data: Buffer): void {
-    const now = performance.now();
-    if (!this.batchTimer && now - this.lastSent >= BATCH_MS) return this.emit(data);
-    this.batch.push(data);
-    this.batchBytes += data.length;
-    if (this.batchBytes >= BATCH_BYTES) return this.flush();
-    this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
-  }
-
-  private flush(): void {
-    if (this.batchTimer) clearTimeout(this.batchTimer);
-    this.batchTimer = null;
-    if (this.batch.length === 0) return;
-    const data = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchBytes);
-    this.batch = [];
-    this.batchBytes = 0;
-    this.emit(data);
-  }
-
-  private dropBatch(): void {
-    if (this.batchTimer) clearTimeout(this.batchTimer);
-    this.batchTimer = null;
-    this.batch = [];
-    this.batchBytes = 0;
-  }
-
   private emit(data: Buffer): void {
-    this.lastSent = performance.now();
     this.client?.output(data);
     this.flow.sent(data.length);
   }
@@ -208,7 +174,7 @@ export class TerminalSession {
     this.ended = true;
     this.stopGrace();
     this.unpace?.();
-    this.flush(); // the last words before the exit status
+    this.batcher.flush(); // the last words before the exit status
     this.client?.exited(code);
     this.client = null;
     // The shell is gone; anything it left behind in its session goes with it.

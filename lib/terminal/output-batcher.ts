@@ -1,0 +1,92 @@
+// Output arriving while the last message went out less than this long ago is gathered into one message.
+const BATCH_MS = 4;
+// A batch this large goes out at once.
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * Turns a shell's output into few, large messages during a flood while a keystroke's echo after a quiet moment
+ * still goes out at once. During a burst it asks its owner to stop reading the exec stream for a few
+ * milliseconds (`gathering`): the kernel then holds what arrives and hands it over in 64 KiB reads, instead of
+ * one 3 KiB read per write Docker makes. Each read costs a fresh buffer, and at tens of megabytes a second those
+ * buffers alone kept V8 collecting garbage several times a second.
+ */
+export class OutputBatcher {
+  private batch: Buffer[] = [];
+  private bytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private draining: NodeJS.Immediate | null = null;
+  private lastSent = Number.NEGATIVE_INFINITY;
+  private gatheringNow = false;
+
+  constructor(
+    private readonly emit: (data: Buffer) => void,
+    /** Called whenever `gathering` changes. */
+    private readonly gatheringChanged: () => void,
+  ) {}
+
+  /** While true, the owner should leave the stream unread; it will be told when to read again. */
+  get gathering(): boolean {
+    return this.gatheringNow;
+  }
+
+  push(data: Buffer): void {
+    const now = performance.now();
+    if (!this.timer && !this.draining && this.batch.length === 0 && now - this.lastSent >= BATCH_MS) return this.send(data);
+    this.batch.push(data);
+    this.bytes += data.length;
+    if (this.bytes >= BATCH_BYTES) return this.flush();
+    if (!this.timer && !this.draining) {
+      this.timer = setTimeout(() => this.endGathering(), BATCH_MS);
+      this.setGathering(true);
+    }
+  }
+
+  /** Sends what is gathered now. */
+  flush(): void {
+    this.cancel();
+    if (this.batch.length > 0) {
+      const data = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.bytes);
+      this.batch = [];
+      this.bytes = 0;
+      this.send(data);
+    }
+    this.setGathering(false);
+  }
+
+  /** Forgets what is gathered (a replay is about to show it anyway). */
+  drop(): void {
+    this.cancel();
+    this.batch = [];
+    this.bytes = 0;
+    this.setGathering(false);
+  }
+
+  // Reading resumes first; what the kernel held comes in during this turn of the event loop, and goes out with
+  // the batch right after it.
+  private endGathering(): void {
+    this.timer = null;
+    this.draining = setImmediate(() => {
+      this.draining = null;
+      this.flush();
+    });
+    this.setGathering(false);
+  }
+
+  private send(data: Buffer): void {
+    this.lastSent = performance.now();
+    this.emit(data);
+  }
+
+  private cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.draining) clearImmediate(this.draining);
+    this.timer = null;
+    this.draining = null;
+  }
+
+  private setGathering(on: boolean): void {
+    if (this.gatheringNow === on) return;
+    this.gatheringNow = on;
+    this.gatheringChanged();
+  }
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { OutputBatcher } from "../../lib/terminal/output-batcher";
+
+function batcher() {
+  const sent: Buffer[] = [];
+  const gathering: boolean[] = [];
+  const b: OutputBatcher = new OutputBatcher((data) => sent.push(data), () => gathering.push(b.gathering));
+  return { b, sent, gathering };
+}
+const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+
+describe("OutputBatcher", () => {
+  it("sends a keystroke's echo after a quiet moment at once, without pausing the stream", () => {
+    const { b, sent, gathering } = batcher();
+    b.push(Buffer.from("a"));
+    expect(sent.map(String)).toEqual(["a"]);
+    expect(gathering).toEqual([]);
+  });
+
+  it("gathers a burst into one message while the stream is left unread, then reads again", async () => {
+    const { b, sent, gathering } = batcher();
+    b.push(Buffer.from("first"));
+    b.push(Buffer.from("-second"));
+    expect(b.gathering).toBe(true); // the owner pauses reading; the kernel holds the rest
+    b.push(Buffer.from("-third")); // already read before the pause took hold
+    expect(sent.map(String)).toEqual(["first"]);
+    await settle();
+    expect(sent.map(String)).toEqual(["first", "-second-third"]);
+    expect(gathering).toEqual([true, false]);
+    expect(b.gathering).toBe(false);
+  });
+
+  it("sends what the stream delivers as it resumes together with the gathered burst", async () => {
+    const { b, sent } = batcher();
+    b.push(Buffer.from("x"));
+    b.push(Buffer.from("y"));
+    await new Promise<void>((resolve) => {
+      const poll = () => (b.gathering ? setTimeout(poll, 1) : resolve());
+      poll();
+    });
+    b.push(Buffer.from("z")); // read right after reading resumed, in the same turn of the event loop
+    await settle();
+    expect(sent.map(String)).toEqual(["x", "yz"]);
+  });
+
+  it("sends a large burst as soon as it reaches 64 KiB", () => {
+    const { b, sent } = batcher();
+    b.push(Buffer.alloc(10));
+    b.push(Buffer.alloc(40 * 1024));
+    b.push(Buffer.alloc(30 * 1024));
+    expect(sent.map((s) => s.length)).toEqual([10, 70 * 1024]);
+    expect(b.gathering).toBe(false);
+  });
+
+  it("drops a gathered burst on request and reads again", async () => {
+    const { b, sent } = batcher();
+    b.push(Buffer.from("a"));
+    b.push(Buffer.from("b"));
+    b.drop();
+    expect(b.gathering).toBe(false);
+    await settle();
+    expect(sent.map(String)).toEqual(["a"]);
+  });
+});

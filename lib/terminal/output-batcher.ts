@@ -31,7 +31,7 @@ export class OutputBatcher {
 
   push(data: Buffer): void {
     const now = performance.now();
-    if (!this.timer && !this.draining && this.batch.length === 0 && now - this.lastSent >= BATCH_MS) return this.send(data);
+    if (!this.timer && !this.draining && now - this.lastSent >= BATCH_MS) return this.send(data);
     this.batch.push(data);
     this.bytes += data.length;
     if (this.bytes >= BATCH_BYTES) return this.flush();

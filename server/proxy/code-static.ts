@@ -17,14 +17,18 @@ export class CodeStaticServer {
    * Serves `upstreamPath` (code-server's own path, e.g. `/stable-<commit>/static/out/x.js`) when it is one of the
    * copied files; otherwise returns false and leaves the response untouched for the proxy.
    */
-  serve(req: IncomingMessage, res: ServerResponse, upstreamPath: string, miss: () => void): boolean {
+  serve(req: IncomingMessage, res: ServerResponse, upstreamPath: string): boolean {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const served = this.handlerFor(this.files.current);
     if (!served || !upstreamPath.startsWith(served.prefix)) return false;
     // sirv reads the path from req.url; the proxy is given its path explicitly, so a miss loses nothing.
     req.url = upstreamPath.slice(served.prefix.length - 1);
-    served.handler(req, res, miss);
-    return true;
+    // Without `dev`, sirv looks files up in its in-memory index and calls `next` at once when one is missing.
+    let found = true;
+    served.handler(req, res, () => {
+      found = false;
+    });
+    return found;
   }
 
   private handlerFor(tree: StaticTree | null) {

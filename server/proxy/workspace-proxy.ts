@@ -107,16 +107,8 @@ export class WorkspaceProxy {
   private forward(req: IncomingMessage, res: ServerResponse, route: WorkspaceRoute, user: SessionUser, base: string): void {
     this.prepare(req);
     this.portal.activity.touch(user.sub, doorOf(route));
-    let missed = false;
-    const upstream = () => {
-      missed = true;
-      this.upstream(req, res, route, user, base);
-    };
-    if (route.app.kind === "code" && this.codeStatic.serve(req, res, route.upstreamPath, upstream)) {
-      if (!missed) this.counted("code", "image");
-      return;
-    }
-    upstream();
+    if (route.app.kind === "code" && this.codeStatic.serve(req, res, route.upstreamPath)) return this.counted("code", "image");
+    this.upstream(req, res, route, user, base);
   }
 
   private upstream(req: IncomingMessage, res: ServerResponse, route: WorkspaceRoute, user: SessionUser, base: string): void {

@@ -26,7 +26,7 @@ describe("CodeStaticServer (VS Code's static files from the image's copy)", () =
     // What the proxy does: the code route's path goes to the static server; a miss or a refusal goes upstream.
     server = http.createServer((req, res) => {
       const upstream = () => res.writeHead(299, { "x-upstream": "yes" }).end("from code-server");
-      if (!statics.serve(req, res, req.url!, upstream)) upstream();
+      if (!statics.serve(req, res, req.url!)) upstream();
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { OutputBatcher } from "../../lib/terminal/output-batcher";
 
-function batcher() {
+/** `onResume` plays the stream: it runs the moment the batcher lets reading resume, as the owner's reader would. */
+function batcher(onResume?: (b: OutputBatcher) => void) {
   const sent: Buffer[] = [];
   const gathering: boolean[] = [];
-  const b: OutputBatcher = new OutputBatcher((data) => sent.push(data), () => gathering.push(b.gathering));
+  const b: OutputBatcher = new OutputBatcher(
+    (data) => sent.push(data),
+    () => {
+      gathering.push(b.gathering);
+      if (!b.gathering) onResume?.(b);
+    },
+  );
   return { b, sent, gathering };
 }
 const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));
@@ -31,14 +38,10 @@ describe("OutputBatcher", () => {
   });
 
   it("sends what the stream delivers as it resumes together with the gathered burst", async () => {
-    const { b, sent } = batcher();
+    // Read right after reading resumed, in the same turn of the event loop.
+    const { b, sent } = batcher((resumed) => resumed.push(Buffer.from("z")));
     b.push(Buffer.from("x"));
     b.push(Buffer.from("y"));
-    await new Promise<void>((resolve) => {
-      const poll = () => (b.gathering ? setTimeout(poll, 1) : resolve());
-      poll();
-    });
-    b.push(Buffer.from("z")); // read right after reading resumed, in the same turn of the event loop
     await settle();
     expect(sent.map(String)).toEqual(["x", "yz"]);
   });

@@ -12,11 +12,11 @@ export interface ApiError {
 
 const POLL_MS = 5000;
 
-function toSignIn(): void {
-  window.location.href = `/signin?callbackUrl=${encodeURIComponent(window.location.pathname)}`;
+export function toSignIn(): void {
+  window.location.href = `/signin?callbackUrl=${encodeURIComponent(window.location.pathname + window.location.search)}`;
 }
 
-async function readError(response: Response): Promise<ApiError> {
+export async function readError(response: Response): Promise<ApiError> {
   try {
     const body = (await response.json()) as { error?: ApiError };
     if (body.error) return body.error;
@@ -58,29 +58,15 @@ export function useWorkspace(initial: WorkspaceView) {
     setProgress([]);
     setView((v) => ({ ...v, state: v.state === "running" ? "running" : "starting" }));
     try {
-      const response = await fetch(`/api/workspace/start${app ? `?app=${app}` : ""}`, { method: "POST" });
-      if (response.status === 401) {
+      const result = await startWorkspace(app, (p) => setProgress((all) => [...all, p]));
+      if (result.signIn) {
         toSignIn();
         return false;
       }
-      if (!response.ok || !response.body) {
-        setError(await readError(response));
-        return false;
-      }
-      let ok = false;
-      for await (const message of ndjson(response.body)) {
-        if ("progress" in message) setProgress((p) => [...p, message.progress as StartProgress]);
-        if ("status" in message) {
-          setView(message.status as WorkspaceView);
-          ok = true;
-        }
-        if ("error" in message) setError(message.error as ApiError);
-      }
-      if (!ok) await refresh();
-      return ok;
-    } catch {
-      setError({ code: "network", message: "The connection to the portal was lost. Check your network and try again." });
-      return false;
+      if (result.status) setView(result.status);
+      if (result.error) setError(result.error);
+      if (!result.status) await refresh();
+      return result.status !== null;
     } finally {
       setBusy(null);
     }
@@ -102,6 +88,31 @@ export function useWorkspace(initial: WorkspaceView) {
   // Actions are possible once the page is interactive and nothing else is under way.
   const canAct = hydrated && busy === null;
   return { view, progress, error, busy, canAct, open, stop, refresh };
+}
+
+export interface StartResult {
+  status: WorkspaceView | null;
+  error: ApiError | null;
+  /** The session has ended: the caller sends the browser to sign in. */
+  signIn: boolean;
+}
+
+/** Starts the workspace (and with "code", VS Code in it) through the portal's API, reporting each step. */
+export async function startWorkspace(app: "code" | undefined, onProgress: (p: StartProgress) => void): Promise<StartResult> {
+  const result: StartResult = { status: null, error: null, signIn: false };
+  try {
+    const response = await fetch(`/api/workspace/start${app ? `?app=${app}` : ""}`, { method: "POST" });
+    if (response.status === 401) return { ...result, signIn: true };
+    if (!response.ok || !response.body) return { ...result, error: await readError(response) };
+    for await (const message of ndjson(response.body)) {
+      if ("progress" in message) onProgress(message.progress as StartProgress);
+      if ("status" in message) result.status = message.status as WorkspaceView;
+      if ("error" in message) result.error = message.error as ApiError;
+    }
+    return result;
+  } catch {
+    return { ...result, error: { code: "network", message: "The connection to the portal was lost. Check your network and try again." } };
+  }
 }
 
 async function* ndjson(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {

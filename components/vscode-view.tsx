@@ -1,58 +1,29 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
-import type { StartProgress } from "@/lib/workspace/types";
-import { StartProgressList } from "./start-progress";
-import type { ApiError } from "./use-workspace";
+import { useListeningPorts } from "./use-listening-ports";
 
-interface Props {
-  name: string;
-  /** Directory VS Code opens, e.g. a project under /home/user. */
-  folder: string;
-  open(app: "code"): Promise<boolean>;
-  progress: StartProgress[];
-  error: ApiError | null;
-  busy: boolean;
-}
+const CODE_SERVER_PORT = 8080;
 
-/** VS Code in a frame, served by code-server in the workspace through the portal's proxy. */
-export function VsCodeView({ name, folder, open, progress, error, busy }: Props) {
-  const [ready, setReady] = useState(false);
-  const started = useRef(false);
-
-  useEffect(() => {
-    if (started.current || !name) return;
-    started.current = true;
-    void open("code").then(setReady);
-  }, [name, open]);
-
-  const src = `/workspace/${encodeURIComponent(name)}/code/?folder=${encodeURIComponent(folder)}`;
-  if (!ready) {
-    return (
-      <div className="app-placeholder" data-testid="vscode-starting">
-        <StartProgressList progress={progress} active={busy} />
-        {error && (
-          <p className="notice bad" role="alert">
-            {error.message}
-          </p>
-        )}
-        {!busy && (
-          <button type="button" className="button primary" onClick={() => void open("code").then(setReady)}>
-            Start VS Code
-          </button>
-        )}
-      </div>
-    );
-  }
+/**
+ * VS Code, one click away: it opens in a tab of its own, on an origin of its own (nothing it shows, such as an
+ * extension's webview or a notebook's output, runs on the portal's origin). This says whether it is running.
+ */
+export function VsCodeView({ active, workspaceRunning }: { active: boolean; workspaceRunning: boolean }) {
+  const { ports } = useListeningPorts(active && workspaceRunning);
+  const up = workspaceRunning && (ports?.some((p) => p.port === CODE_SERVER_PORT) ?? false);
   return (
-    <div className="app-frame">
-      <div className="app-frame-bar">
-        <span className="muted small">VS Code · {folder}</span>
-        <a href={src} target="_blank" rel="noopener" className="small">
-          Open in its own tab ↗
+    <div className="app-placeholder" data-testid="vscode-view">
+      <p data-testid="vscode-state">
+        {up ? "VS Code is running in your workspace." : "VS Code starts when you open it (with the workspace, if it is stopped)."}
+      </p>
+      <p>
+        <a className="button primary" href="/open/code" target="_blank" rel="noopener noreferrer" data-testid="open-vscode">
+          Open VS Code ↗
         </a>
-      </div>
-      <iframe title="VS Code" src={src} className="app-iframe" data-testid="vscode-frame" allow="clipboard-read; clipboard-write" />
+      </p>
+      <p className="muted small">
+        It opens in a new tab. To open a folder, link to <code>/workspace?folder=/home/user/project</code>.
+      </p>
     </div>
   );
 }

@@ -47,8 +47,8 @@ export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
         >
           {busy === "opening" ? "Opening…" : "Open Workspace"}
         </button>
-        <a className="button" href="/workspace?view=code" data-testid="open-vscode">
-          Open in VS Code
+        <a className="button" href="/open/code" target="_blank" rel="noopener noreferrer" data-testid="open-vscode">
+          Open in VS Code ↗
         </a>
         {running && (
           <button type="button" className="button" disabled={!canAct} onClick={() => void stop()} data-testid="stop-workspace">

@@ -15,24 +15,19 @@ interface Props {
   initial: WorkspaceView;
   problem: string | null;
   pane: WorkspacePane;
-  folder: string;
 }
 
 /**
  * The workspace page: state and controls above; terminals, VS Code and port previews below. Opening a terminal
  * or VS Code starts a stopped workspace (with its progress shown there), so arriving here is enough.
  */
-export function WorkspaceFrame({ initial, problem, pane: initialPane, folder }: Props) {
+export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
   const { view, progress, error, busy, canAct, open, stop, refresh } = useWorkspace(initial);
   const [pane, setPane] = useState<WorkspacePane>(initialPane);
-  const [codeOpened, setCodeOpened] = useState(initialPane === "code");
   const shown = busy === "opening" ? "starting" : view.state;
   const stopped = view.state === "stopped" && busy === null;
 
-  const select = (next: WorkspacePane) => {
-    setPane(next);
-    if (next === "code") setCodeOpened(true);
-  };
+  const select = (next: WorkspacePane) => setPane(next);
   const tab = (id: WorkspacePane, label: string) => (
     <button type="button" role="tab" aria-selected={pane === id} className={`view-tab ${pane === id ? "active" : ""}`} onClick={() => select(id)} data-testid={`view-${id}`}>
       {label}
@@ -67,22 +62,20 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane, folder }: 
         )}
       </div>
       <div className="workspace-body" data-testid="workspace-body">
-        {(problem || (error && pane !== "code")) && (
+        {(problem || error) && (
           <p className="notice bad" role="alert" data-testid="workspace-error">
             {error?.message ?? problem}
           </p>
         )}
-        {pane !== "code" && <StartProgressList progress={progress} active={busy === "opening"} />}
+        <StartProgressList progress={progress} active={busy === "opening"} />
         {!problem && (
           <>
             <div className="view" hidden={pane !== "terminal"}>
               <TerminalTabs onActivity={() => void refresh()} />
             </div>
-            {codeOpened && (
-              <div className="view" hidden={pane !== "code"}>
-                <VsCodeView name={view.name} folder={folder} open={open} progress={progress} error={error} busy={busy === "opening"} />
-              </div>
-            )}
+            <div className="view" hidden={pane !== "code"}>
+              <VsCodeView active={pane === "code"} workspaceRunning={view.state === "running"} />
+            </div>
             <div className="view" hidden={pane !== "ports"}>
               <PortsView active={pane === "ports"} />
             </div>

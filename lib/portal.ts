@@ -1,6 +1,10 @@
 import { ActivityTracker } from "./activity/activity-tracker";
 import { IdleReaper } from "./activity/idle-reaper";
+import { AppSessions } from "./apps/app-sessions";
+import { AppTickets } from "./apps/app-tickets";
+import { AppsDomain } from "./apps/apps-domain";
 import { CodeServerService } from "./apps/code-server";
+import { CodeServerSecrets } from "./apps/code-server-secret";
 import { AuditLog } from "./audit/audit-log";
 import { PortalMetrics } from "./metrics/metrics";
 import { AuthService, authSettings } from "./auth/auth-service";
@@ -37,6 +41,8 @@ export interface Portal {
   /** Paces bulk shell output while somebody types; null when TERMINAL_BULK_RATE_KB=0. */
   pacer: OutputPacer | null;
   codeServer: CodeServerService;
+  /** VS Code and port previews on their own origins: where they live, and how a sign-in reaches them. */
+  apps: { domain: AppsDomain; tickets: AppTickets; sessions: AppSessions; codeServerSecrets: CodeServerSecrets };
   /** VS Code's static files copied out of the workspace image, served without a trip into the workspace. */
   codeStatic: CodeStaticFiles;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
@@ -98,9 +104,24 @@ export function createPortal(
     },
   });
   const idle = new IdleReaper(workspaces, activity, config.workspace.idleTimeoutMs, log.child({ component: "idle" }));
-  const auth = new AuthService(authSettings(config, devOidc), registry, log.child({ component: "auth" }), (user) =>
-    audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } }),
-  );
+  const settings = authSettings(config, devOidc);
+  const appSessions = new AppSessions(db);
+  const apps = {
+    domain: new AppsDomain(config.appsUrl),
+    tickets: new AppTickets(settings.secret, config.publicUrl.origin, db),
+    sessions: appSessions,
+    codeServerSecrets: new CodeServerSecrets(settings.secret),
+  };
+  const auth = new AuthService(settings, registry, log.child({ component: "auth" }), {
+    signedIn: (user) => audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } }),
+    signedOut: (sid, expiresAt) => appSessions.endPortalSession(sid, expiresAt),
+    isEnded: (sid) => appSessions.isPortalSessionEnded(sid),
+  });
+  const sweeper = setInterval(() => {
+    apps.sessions.sweep();
+    apps.tickets.sweep();
+  }, 60_000);
+  sweeper.unref();
   // One for every door's shells: web terminals and SSH sessions with a PTY.
   const pacer =
     config.terminal.bulkBytesPerSecond > 0
@@ -118,7 +139,7 @@ export function createPortal(
     (sub) => activity.touch(sub, "terminal"),
   );
   const metrics = new PortalMetrics(() => workspaces.list(), () => terminals.count(), () => gate.waiting);
-  const codeServer = new CodeServerService(workspaces, log.child({ component: "code-server" }));
+  const codeServer = new CodeServerService(workspaces, apps.codeServerSecrets, log.child({ component: "code-server" }));
   const codeStatic = new CodeStaticFiles(
     runtime,
     config.workspace.image,
@@ -138,6 +159,7 @@ export function createPortal(
     terminals,
     pacer,
     codeServer,
+    apps,
     codeStatic,
     ssh,
     activity,
@@ -148,6 +170,7 @@ export function createPortal(
     quotas,
     disk,
     close: () => {
+      clearInterval(sweeper);
       idle.stop();
       disk.stop();
       db.close();

@@ -273,13 +273,22 @@ build_workspace() {
   verify "$tmp" "workspace: git" "$tmp" git --version
   verify "$tmp" "workspace: jupyter" "$tmp" jupyter notebook --version
   verify "$tmp" "workspace: code-server" "$tmp" sh -c 'code-server --version | head -n1'
-  verify "$tmp" "workspace: code-server /healthz" "$tmp" bash -c '
-    start-code-server >/tmp/cs.log 2>&1 &
+  # The editor answers its health check, but without the portal's cookie only a login page.
+  verify "$tmp" "workspace: code-server /healthz, password required" "$tmp" bash -c '
+    HASHED_PASSWORD=0123abcd start-code-server >/tmp/cs.log 2>&1 &
     for _ in $(seq 60); do
-      curl -fsS http://127.0.0.1:8080/healthz 2>/dev/null && exit 0
+      if curl -fsS http://127.0.0.1:8080/healthz >/dev/null 2>&1; then
+        anon=$(curl -s -o /dev/null -w "%{http_code}" http://127.0.0.1:8080/)
+        owner=$(curl -s -o /dev/null -w "%{http_code}" -H "Cookie: code-server-session=0123abcd" http://127.0.0.1:8080/)
+        echo "without the cookie: $anon, with it: $owner"
+        [ "$anon" = 302 ] && [ "$owner" = 200 ] && exit 0
+        cat /tmp/cs.log; exit 1
+      fi
       sleep 1
     done
     cat /tmp/cs.log; exit 1'
+  verify "$tmp" "workspace: start-code-server refuses to run without a password" "$tmp" bash -c '
+    ! start-code-server 2>/dev/null'
   verify_idle_cmd "$tmp" workspace
   images_promote "$tmp" "$WORKSPACE_IMAGE" workspace
   images_log "workspace: built $WORKSPACE_IMAGE in $(images_elapsed "$started"), $(image_size "$WORKSPACE_IMAGE")"

@@ -10,7 +10,8 @@ import { setPortal } from "../lib/portal-instance";
 import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
 import { warmUpPages } from "./dev-warmup";
 import { opsRoutes } from "./ops/ops-routes";
-import { WORKSPACE_PROXY_PREFIX, WorkspaceProxy } from "./proxy/workspace-proxy";
+import { AppProxy } from "./proxy/app-proxy";
+import { isOpsPath, misdirected, setPortalHeaders, setSignOutHeaders, siteOf } from "./site";
 import { createSshGateway } from "./ssh/ssh-gateway";
 import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
 import { refuse, UpgradeRouter } from "./upgrade-router";
@@ -60,15 +61,19 @@ async function main(): Promise<void> {
 
   const terminals = createTerminalSockets(portal, log.child({ component: "terminal-socket" }));
   upgrades.add(TERMINAL_SOCKET_PATH, terminals.handleUpgrade);
-  const proxy = new WorkspaceProxy(portal, log.child({ component: "proxy" }));
-  upgrades.add(WORKSPACE_PROXY_PREFIX, proxy.handleUpgrade);
+  const proxy = new AppProxy(portal, log.child({ component: "proxy" }));
+  const site = siteOf(config.publicUrl, portal.apps.domain);
 
   const ops = opsRoutes(portal);
 
   const server = http.createServer((req, res) => {
+    const to = site(req.headers.host);
+    if (to.kind === "app") return proxy.handleRequest(req, res, to.address);
+    if (to.kind === "unknown" && !isOpsPath(req.url)) return misdirected(res, config.publicUrl);
+    setPortalHeaders(res);
+    setSignOutHeaders(res, req.method, req.url);
     if (devIdp && req.url?.startsWith(`${DEV_IDP_PREFIX}/`)) return devIdp.handle(req, res);
     if (req.url?.startsWith(`${TERMINAL_SOCKET_PATH}/`)) return terminals.handleRequest(req, res);
-    if (proxy.handleRequest(req, res)) return;
     void ops(req, res)
       .then((handled) => (handled ? undefined : handle(req, res)))
       .catch((error: unknown) => {
@@ -77,7 +82,15 @@ async function main(): Promise<void> {
         res.end("Internal Server Error");
       });
   });
-  server.on("upgrade", upgrades.handle);
+  server.on("upgrade", (req, socket, head) => {
+    const to = site(req.headers.host);
+    if (to.kind === "app") {
+      socket.on("error", (error) => log.debug({ err: error }, "app upgrade socket error"));
+      return proxy.handleUpgrade(req, socket, head, to.address);
+    }
+    if (to.kind === "unknown") return refuse(socket, 421, "Misdirected Request");
+    upgrades.handle(req, socket, head);
+  });
   server.on("clientError", (error, socket) => {
     log.debug({ err: error }, "malformed HTTP request");
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");

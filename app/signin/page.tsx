@@ -4,6 +4,7 @@ import { DevProviderNotice } from "@/components/dev-provider-notice";
 import { SignInButton } from "@/components/sign-in-button";
 import { PROVIDER_ID } from "@/lib/auth/next-auth-options";
 import { getPortal } from "@/lib/portal-instance";
+import { localPath } from "@/lib/util/local-path";
 import { currentUser } from "../_shared/current-user";
 import { signInErrorMessage } from "./messages";
 
@@ -12,14 +13,11 @@ export const dynamic = "force-dynamic";
 
 type Props = { searchParams: Promise<{ error?: string; callbackUrl?: string }> };
 
-/** Only paths on this portal: an open redirect after sign-in would hand the session page to anyone's site. */
-function safeCallback(url: string | undefined): string {
-  return url && url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\") ? url : "/";
-}
 
 export default async function SignInPage({ searchParams }: Props) {
   const { error, callbackUrl } = await searchParams;
-  const target = safeCallback(callbackUrl);
+  // Only paths on this portal: an open redirect after sign-in would hand the session page to anyone's site.
+  const target = localPath(callbackUrl);
   if (await currentUser()) redirect(target);
 
   const { auth } = getPortal();

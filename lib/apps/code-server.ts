@@ -3,19 +3,22 @@ import type { PortalUser } from "../identity/user";
 import { KeyedMutex } from "../util/keyed-mutex";
 import { WorkspaceError } from "../workspace/errors";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
+import type { CodeServerSecrets } from "./code-server-secret";
 
 export const CODE_SERVER_PORT = 8080;
 const START_TIMEOUT_MS = 60_000;
 
 /**
- * VS Code (code-server) inside a workspace, started on demand. It listens on the workspace network only; the
- * portal's authenticated proxy is the one way in, which is why it runs without a password of its own.
+ * VS Code (code-server) inside a workspace, started on demand. It listens on the workspace network and asks for
+ * a password that only the portal holds (and presents as code-server's cookie on every proxied request), so
+ * reaching the workspace's address is not enough to open it.
  */
 export class CodeServerService {
   private readonly locks = new KeyedMutex();
 
   constructor(
     private readonly workspaces: WorkspaceManager,
+    private readonly secrets: CodeServerSecrets,
     private readonly log: Logger,
     private readonly probe: (url: string) => Promise<boolean> = healthy,
   ) {}
@@ -35,7 +38,11 @@ export class CodeServerService {
       const base = this.baseUrl(status.ipAddress!);
       if (await this.isUp(base)) return base;
       onProgress({ step: "starting", message: "Starting VS Code" });
-      await this.workspaces.spawn(user, { cmd: ["start-code-server", "--disable-workspace-trust"] });
+      // In the exec's environment, not the container's: `docker inspect` of the workspace does not show it.
+      await this.workspaces.spawn(user, {
+        cmd: ["start-code-server", "--disable-workspace-trust"],
+        env: [`HASHED_PASSWORD=${this.secrets.for(status.slug)}`],
+      });
       const deadline = Date.now() + START_TIMEOUT_MS;
       while (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 150));

@@ -34,6 +34,13 @@ export function authSettings(config: PortalConfig, devOidc: OidcSettings | null)
 const SESSION_CACHE_MS = 60_000;
 const SESSION_CACHE_SIZE = 2000;
 
+/** What the rest of the portal hears of sign-ins and sign-outs, and how it says a sign-in has been ended. */
+export interface SessionHooks {
+  signedIn?(user: SessionUser): void;
+  signedOut?(sid: string, expiresAt: number): void;
+  isEnded?(sid: string): boolean;
+}
+
 export class AuthService {
   private readonly discovery: DiscoveryResolver;
   private options: NextAuthOptions | null = null;
@@ -43,7 +50,7 @@ export class AuthService {
     readonly settings: AuthSettings,
     private readonly registry: UserRegistry,
     private readonly log: Logger,
-    private readonly signedIn: (user: SessionUser) => void = () => {},
+    private readonly hooks: SessionHooks = {},
   ) {
     this.discovery = new DiscoveryResolver(settings.oidc.issuer, settings.oidc.discoveryUrl);
   }
@@ -57,6 +64,7 @@ export class AuthService {
       found ?? this.discovery.candidates()[0]!,
       (user) => this.onSignIn(user),
       this.log,
+      (sid, expiresAt) => this.onSignOut(sid, expiresAt),
     );
     if (found) this.options = options;
     return options;
@@ -72,7 +80,9 @@ export class AuthService {
     const hit = this.rememberedUser(cookieHeader);
     if (hit !== undefined) return hit;
     const now = Date.now();
-    const user = await sessionFromCookieHeader(cookieHeader, this.settings);
+    let user = await sessionFromCookieHeader(cookieHeader, this.settings);
+    // A signed-out cookie replayed (from a copy, or a browser that kept it) is not a session any more.
+    if (user?.sid && this.hooks.isEnded?.(user.sid)) user = null;
     if (this.sessions.size >= SESSION_CACHE_SIZE) this.sessions.clear();
     this.sessions.set(cookieHeader, { user, until: Math.min(now + SESSION_CACHE_MS, user?.expiresAt ?? now + SESSION_CACHE_MS) });
     return user;
@@ -91,6 +101,12 @@ export class AuthService {
   private onSignIn(user: SessionUser): void {
     this.registry.register(user);
     this.log.info({ user: user.username, sub: user.sub, admin: user.isAdmin }, "signed in");
-    this.signedIn(user);
+    this.hooks.signedIn?.(user);
+  }
+
+  private onSignOut(sid: string, expiresAt: number): void {
+    for (const [cookie, entry] of this.sessions) if (entry.user?.sid === sid) this.sessions.delete(cookie);
+    this.log.info("signed out");
+    this.hooks.signedOut?.(sid, expiresAt);
   }
 }

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import type { Logger } from "pino";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { validateUser } from "../identity/user";
+import { localPath } from "../util/local-path";
 import { isAdmin } from "./admin";
 import type { SessionUser } from "./session-user";
 import type { AuthSettings } from "./settings";
@@ -27,6 +29,8 @@ declare module "next-auth/jwt" {
     username?: string;
     isAdmin?: boolean;
     groups?: string[];
+    /** Names this sign-in for as long as it lasts (next-auth's own jti changes with every refresh). */
+    sid?: string;
   }
 }
 
@@ -50,6 +54,7 @@ export function buildAuthOptions(
   wellKnown: string,
   onSignIn: (user: SessionUser) => void,
   log: Logger,
+  onSignOut: (sid: string, expiresAt: number) => void = () => {},
 ): NextAuthOptions {
   const provider: OAuthConfig<OidcClaims> = {
     id: PROVIDER_ID,
@@ -71,6 +76,18 @@ export function buildAuthOptions(
     jwt: { maxAge: settings.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },
     callbacks: {
+      // Every redirect next-auth makes (callbackUrl among them) stays on the portal, judged as a browser reads it.
+      redirect({ url, baseUrl }) {
+        const base = new URL(baseUrl);
+        let path = url;
+        try {
+          const parsed = new URL(url, base);
+          if (parsed.origin === base.origin && /^https?:\/\//i.test(url)) path = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+        } catch {
+          path = "/";
+        }
+        return new URL(localPath(path), base).href;
+      },
       signIn({ profile }) {
         try {
           userFromClaims(profile as OidcClaims, settings);
@@ -90,6 +107,7 @@ export function buildAuthOptions(
           email: user.email ?? null,
           name: user.name ?? null,
           isAdmin: user.isAdmin,
+          sid: randomUUID(),
           ...(user.groups ? { groups: user.groups } : {}),
         };
       },
@@ -102,6 +120,12 @@ export function buildAuthOptions(
           isAdmin: token.isAdmin === true,
         };
         return session;
+      },
+    },
+    events: {
+      // Ends the apps opened under this sign-in too, and the cookie itself should it be replayed.
+      signOut({ token }) {
+        if (typeof token?.sid === "string") onSignOut(token.sid, typeof token.exp === "number" ? token.exp * 1000 : Date.now());
       },
     },
     logger: {

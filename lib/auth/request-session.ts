@@ -33,10 +33,11 @@ export async function sessionFromCookieHeader(
     isAdmin: token.isAdmin === true,
     ...(Array.isArray(token.groups) ? { groups: token.groups } : {}),
     ...(typeof token.exp === "number" ? { expiresAt: token.exp * 1000 } : {}),
+    ...(typeof token.sid === "string" ? { sid: token.sid } : {}),
   };
 }
 
 /** The portal's own cookies (next-auth's, the development provider's), which never go into a workspace. */
 export function isPortalCookie(name: string): boolean {
-  return /^(__Secure-|__Host-)?(next-auth|portal-idp)\./.test(name);
+  return /^(__Secure-|__Host-)?(next-auth|portal-idp)\./i.test(name.trim());
 }

@@ -8,4 +8,6 @@ export interface SessionUser {
   groups?: string[];
   /** When the session ends (ms since the epoch); long-lived connections end with it. */
   expiresAt?: number;
+  /** This sign-in's id: apps opened under it end when it is signed out. Absent in sessions from before it existed. */
+  sid?: string;
 }

@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import type { AppsUrl } from "../apps/apps-domain";
+import { defaultAppsUrl, parseAppsUrl, sameSiteProblem } from "./apps-url";
 import { parseByteSize } from "./size";
 
 const MIB = 1024 ** 2;
@@ -42,6 +44,11 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: integer(1, 65535).default(3000),
   PUBLIC_URL: z.url({ message: "expected an absolute URL such as http://localhost:3000" }).default("http://localhost:3000"),
+  APPS_URL: z.string().min(1).optional(),
+  TRUSTED_PROXIES: z
+    .string()
+    .regex(/^[0-9a-fA-F.:]+(\s*,\s*[0-9a-fA-F.:]+)*$/, "expected IP addresses separated by commas, e.g. 127.0.0.1,10.0.0.2")
+    .optional(),
   DATA_ROOT: z.string().min(1).default("./data"),
   DOCKER_SOCKET: z.string().min(1).default("/var/run/docker.sock"),
   PORTAL_INSTANCE: dockerName.max(40).default("default"),
@@ -98,6 +105,17 @@ const envRules = envSchema.superRefine((env, ctx) => {
   } else if (env.OIDC_CLIENT_ID || env.OIDC_CLIENT_SECRET || env.OIDC_DISCOVERY_URL) {
     issue("OIDC_ISSUER", "is required when OIDC_CLIENT_ID, OIDC_CLIENT_SECRET or OIDC_DISCOVERY_URL is set");
   }
+  const publicUrl = new URL(env.PUBLIC_URL);
+  const apps = env.APPS_URL === undefined ? defaultAppsUrl(publicUrl) : parseAppsUrl(env.APPS_URL);
+  if (apps === null) {
+    issue("APPS_URL", `is required when PUBLIC_URL is not on localhost: name a wildcard origin for workspace apps, such as https://*.apps-example.org (see the README's "Apps domain")`);
+  } else if (typeof apps === "string") {
+    issue("APPS_URL", apps);
+  } else {
+    const problem = sameSiteProblem(publicUrl, apps);
+    if (problem) issue("APPS_URL", problem);
+    if (publicUrl.protocol === "https:" && apps.protocol !== "https:") issue("APPS_URL", "must be https when PUBLIC_URL is");
+  }
   if (env.NODE_ENV === "production") {
     if (!env.OIDC_ISSUER) {
       issue("OIDC_ISSUER", "is required in production: the embedded development identity provider is for local use only");
@@ -129,6 +147,10 @@ export interface PortalConfig {
   host: string;
   port: number;
   publicUrl: URL;
+  /** Where workspace apps are served: each on its own host under this wildcard. */
+  appsUrl: AppsUrl;
+  /** Front proxies whose X-Forwarded-For is believed; every other peer's is ignored. */
+  trustedProxies: string[];
   dataRoot: string;
   dockerSocket: string;
   instance: string;
@@ -210,6 +232,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     port: env.PORT,
     publicUrl: new URL(env.PUBLIC_URL),
+    appsUrl: (env.APPS_URL === undefined ? defaultAppsUrl(new URL(env.PUBLIC_URL)) : parseAppsUrl(env.APPS_URL)) as AppsUrl,
+    trustedProxies: (env.TRUSTED_PROXIES ?? "").split(",").map((a) => a.trim()).filter(Boolean),
     dataRoot: path.resolve(env.DATA_ROOT),
     dockerSocket: env.DOCKER_SOCKET,
     instance: env.PORTAL_INSTANCE,

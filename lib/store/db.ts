@@ -40,6 +40,22 @@ const MIGRATIONS: string[] = [
    CREATE INDEX audit_log_at ON audit_log(at);
    CREATE INDEX audit_log_subject ON audit_log(subject_sub, action, at);`,
   `ALTER TABLE users ADD COLUMN groups TEXT;`,
+  `CREATE TABLE app_tickets_used (
+     jti TEXT PRIMARY KEY,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE app_sessions (
+     token_hash TEXT PRIMARY KEY,
+     sub TEXT NOT NULL,
+     host TEXT NOT NULL,
+     portal_sid TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX app_sessions_portal_sid ON app_sessions(portal_sid);
+   CREATE TABLE ended_portal_sessions (
+     sid TEXT PRIMARY KEY,
+     expires_at INTEGER NOT NULL
+   );`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

@@ -1,33 +1,130 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { isPortalCookie } from "../../lib/auth/request-session";
 
-/** The Cookie header without any of the portal's own cookies: a workspace never sees a portal credential. */
-export function withoutPortalCookies(cookieHeader: string | undefined): string | undefined {
+// What a browser's request may carry into a workspace, by name. Everything else stays behind: credentials
+// (Authorization, Proxy-Authorization), what a front proxy says about the user, and connection-level headers,
+// whose own values the forwarder sets.
+const PASSED = new Set([
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "cache-control",
+  "content-encoding",
+  "content-language",
+  "content-length",
+  "content-type",
+  "cookie",
+  "dnt",
+  "host",
+  "if-match",
+  "if-modified-since",
+  "if-none-match",
+  "if-range",
+  "if-unmodified-since",
+  "last-event-id",
+  "origin",
+  "pragma",
+  "range",
+  "referer",
+  "sec-fetch-dest",
+  "sec-fetch-mode",
+  "sec-fetch-site",
+  "sec-fetch-user",
+  "transfer-encoding",
+  "user-agent",
+]);
+// A WebSocket's handshake also needs these.
+const PASSED_WS = new Set(["connection", "upgrade", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"]);
+// Applications' own X- headers (X-Requested-With, X-XSRFToken, ...) pass, but not ones a proxy or single sign-on
+// would use to say who the user is or where the request came from.
+const IDENTITY = /^x-(forwarded|real-ip|remote|auth|user|original|client-ip|cluster-client-ip|portal|scitex|webauth|vouch|amzn|goog|envoy)/;
+
+// What an app's response may not do to the browser: widen a service worker's reach, or wipe other sites' data.
+const BLOCKED_RESPONSE = ["service-worker-allowed", "clear-site-data", "alt-svc"];
+
+export interface Forwarding {
+  /** The app's host, as the browser addressed it. */
+  host: string;
+  protocol: "http" | "https";
+  /** The browser's address, or the chain a trusted front proxy reported. */
+  forwardedFor: string;
+}
+
+/** The headers a request into a workspace carries: the passed list, the app's own cookies only, X-Forwarded-*. */
+export function upstreamHeaders(
+  headers: IncomingHttpHeaders,
+  forwarding: Forwarding,
+  options: { websocket: boolean; dropCookie: (name: string) => boolean; extraCookie?: string },
+): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (PASSED.has(name) || (options.websocket && PASSED_WS.has(name)) || (name.startsWith("x-") && !IDENTITY.test(name))) {
+      out[name] = headers[name];
+    }
+  }
+  const cookies = keptCookies(headers.cookie, options.dropCookie);
+  const cookie = [cookies, options.extraCookie].filter(Boolean).join("; ");
+  if (cookie) out.cookie = cookie;
+  else delete out.cookie;
+  out.host = forwarding.host;
+  out["x-forwarded-host"] = forwarding.host;
+  out["x-forwarded-proto"] = forwarding.protocol;
+  out["x-forwarded-for"] = forwarding.forwardedFor;
+  return out;
+}
+
+/** The Cookie header without the cookies `drop` names (the portal's, the app session's, code-server's). */
+export function keptCookies(cookieHeader: string | undefined, drop: (name: string) => boolean): string | undefined {
   if (!cookieHeader) return undefined;
   const kept = cookieHeader
     .split(";")
     .map((part) => part.trim())
-    .filter((part) => part && !isPortalCookie(part.slice(0, Math.max(0, part.indexOf("=")))));
+    .filter((part) => {
+      const eq = part.indexOf("=");
+      return part !== "" && eq > 0 && !drop(part.slice(0, eq).trim());
+    });
   return kept.length ? kept.join("; ") : undefined;
 }
 
-/** Set-Cookie headers from a workspace, minus any that would overwrite a portal cookie (session fixation). */
-export function filterSetCookie(values: string[] | undefined): string[] | undefined {
-  if (!values) return undefined;
-  return values.filter((v) => !isPortalCookie(v.slice(0, Math.max(0, v.indexOf("="))).trim()));
+/**
+ * An app's Set-Cookie headers, minus any that name a protected cookie or have no name (`=next-auth…` reads as a
+ * nameless cookie to the proxy, and as `next-auth…` to some browsers), and with any Domain attribute removed: an
+ * app's cookie stays on the app's own host, never reaching the portal or another app.
+ */
+export function appSetCookies(values: string[], drop: (name: string) => boolean): string[] {
+  const kept: string[] = [];
+  for (const value of values) {
+    const [pair = "", ...attributes] = value.split(";");
+    const eq = pair.indexOf("=");
+    const name = eq < 0 ? "" : pair.slice(0, eq).trim();
+    if (!name || drop(name)) continue;
+    kept.push([pair, ...attributes.filter((a) => !/^\s*domain\s*=/i.test(a))].join(";"));
+  }
+  return kept;
 }
 
-/** A workspace server's absolute redirect (`Location: /login`) stays under its URL prefix. */
-export function rewriteLocation(location: string | undefined, prefix: string): string | undefined {
-  if (!location || !location.startsWith("/") || location.startsWith("//")) return location;
-  return `${prefix}${location}`;
+/** Takes what an app's response may not say to the browser off its headers, in place. */
+export function filterResponseHeaders(headers: IncomingHttpHeaders, drop: (name: string) => boolean): void {
+  for (const name of BLOCKED_RESPONSE) delete headers[name];
+  const setCookie = headers["set-cookie"];
+  if (setCookie === undefined) return;
+  const kept = appSetCookies(Array.isArray(setCookie) ? setCookie : [setCookie], drop);
+  if (kept.length) headers["set-cookie"] = kept;
+  else delete headers["set-cookie"];
 }
 
-/** What the workspace is told about the original request, so code-server's own Origin check agrees with ours. */
-export function forwardedHeaders(headers: IncomingHttpHeaders, publicUrl: URL, remoteAddress: string | undefined) {
-  return {
-    "x-forwarded-host": publicUrl.host,
-    "x-forwarded-proto": publicUrl.protocol.replace(":", ""),
-    "x-forwarded-for": [headers["x-forwarded-for"], remoteAddress].filter(Boolean).join(", "),
-  };
+/** The names no app may read or set: the portal's own cookies, plus those of the app's own gate. */
+export function protectedCookie(appCookieName: string, alsoDrop: string[] = []) {
+  const names = new Set([appCookieName.toLowerCase(), ...alsoDrop.map((n) => n.toLowerCase())]);
+  return (name: string) => isPortalCookie(name) || names.has(name.toLowerCase());
 }
+
+/** X-Forwarded-For as the workspace sees it: a trusted front proxy's chain plus its address, or just the peer's. */
+export function forwardedFor(headers: IncomingHttpHeaders, peer: string | undefined, trusted: readonly string[]): string {
+  const address = peer ?? "";
+  const inbound = headers["x-forwarded-for"];
+  if (inbound && trusted.includes(normalize(address))) return `${Array.isArray(inbound) ? inbound.join(", ") : inbound}, ${address}`;
+  return address;
+}
+
+const normalize = (address: string) => (address.startsWith("::ffff:") ? address.slice(7) : address);

@@ -37,10 +37,13 @@ export class HttpForwarder {
     this.sweeper.unref();
   }
 
-  /** Sends `req` (its method, headers and body; the path given) to `origin` and streams the answer into `res`. */
-  forward(req: IncomingMessage, res: ServerResponse, origin: string, path: string, hooks: ForwardHooks): void {
+  /**
+   * Sends `req` (its method and body; the path and headers given, defaulting to its own) to `origin` and streams
+   * the answer into `res`.
+   */
+  forward(req: IncomingMessage, res: ServerResponse, origin: string, path: string, hooks: ForwardHooks, given: IncomingHttpHeaders = req.headers): void {
     const pool = this.poolFor(origin);
-    const headers = stripHopByHop(req.headers);
+    const headers = stripHopByHop(given);
     // Aborts the upstream request when the browser goes away before the answer is complete.
     const signal = new EventEmitter();
     let browserLeft = false;

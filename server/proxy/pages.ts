@@ -30,37 +30,12 @@ export function badGatewayPage(res: ServerResponse, what: string, detail: string
   );
 }
 
-export function forbiddenPage(res: ServerResponse): void {
-  sendPage(res, 403, "Not your workspace", "<h1>This is not your workspace</h1><p>You can only open your own workspace's editor and ports.</p><p><a class=\"button\" href=\"/\">Go to your dashboard</a></p>");
-}
-
-/**
- * Shown when the workspace (or VS Code in it) is not running: it starts them through the portal's API, showing
- * each step, then loads the page that was asked for.
- */
-export function startingPage(res: ServerResponse, app: "code" | "workspace"): void {
-  const script = `
-const list = document.getElementById("steps"), error = document.getElementById("error");
-fetch("/api/workspace/start${app === "code" ? "?app=code" : ""}", { method: "POST" }).then(async (r) => {
-  if (r.status === 401) { location.href = "/signin?callbackUrl=" + encodeURIComponent(location.pathname + location.search); return; }
-  const reader = r.body.getReader(); const decoder = new TextDecoder(); let buf = "", ok = false;
-  for (;;) {
-    const { value, done } = await reader.read(); buf += decoder.decode(value || new Uint8Array(), { stream: !done });
-    let i; while ((i = buf.indexOf("\\n")) >= 0) {
-      const m = JSON.parse(buf.slice(0, i)); buf = buf.slice(i + 1);
-      if (m.progress) { const li = document.createElement("li"); li.textContent = m.progress.message; list.append(li); }
-      if (m.status) ok = true;
-      if (m.error) error.textContent = m.error.message;
-    }
-    if (done) break;
-  }
-  if (ok) location.reload();
-}).catch(() => { error.textContent = "The connection to the portal was lost. Reload to try again."; });`;
+/** A link to an app that cannot be used (spent, expired, signed out): say so, and offer to open the app afresh. */
+export function signedOutPage(res: ServerResponse, status: number, message: string, reopenUrl: string): void {
   sendPage(
     res,
-    503,
-    "Starting",
-    `<h1>Starting your ${app === "code" ? "VS Code" : "workspace"}…</h1><ol id="steps"></ol><p id="error" class="error" role="alert"></p>`,
-    script,
+    status,
+    "Open the app again",
+    `<h1>${escape(message)}</h1><p>Open it again from the portal; you will be asked to sign in if you are not.</p><p><a class="button" href="${escape(reopenUrl)}">Open again</a></p>`,
   );
 }

@@ -1,6 +1,5 @@
-import type { SessionUser } from "../../lib/auth/session-user";
+import type { WorkspaceApp } from "../../lib/apps/app-address";
 import type { Portal } from "../../lib/portal";
-import type { WorkspaceRoute } from "./route";
 
 export type Target = { kind: "ready"; base: string } | { kind: "starting" };
 
@@ -18,40 +17,37 @@ export class TargetResolver {
   constructor(private readonly portal: Portal) {}
 
   /** The upstream base URL, or "starting" when the workspace (or VS Code in it) is not running. */
-  async resolve(user: SessionUser, app: WorkspaceRoute["app"]): Promise<Target> {
-    const base = this.known(user, app);
-    return base === undefined ? this.refresh(keyOf(user, app), user, app) : { kind: "ready", base };
+  async resolve(sub: string, app: WorkspaceApp): Promise<Target> {
+    const base = this.known(sub, app);
+    return base === undefined ? this.refresh(keyOf(sub, app), sub, app) : { kind: "ready", base };
   }
 
   /** The remembered base URL without waiting, or undefined when only `resolve` can tell. */
-  known(user: SessionUser, app: WorkspaceRoute["app"]): string | undefined {
-    const key = keyOf(user, app);
+  known(sub: string, app: WorkspaceApp): string | undefined {
+    const key = keyOf(sub, app);
     const cached = this.cache.get(key);
     if (!cached) return undefined;
-    if (cached.until <= Date.now()) void this.refresh(key, user, app);
+    if (cached.until <= Date.now()) void this.refresh(key, sub, app);
     return cached.base;
   }
 
-  forget(user: SessionUser, app: WorkspaceRoute["app"]): void {
-    this.cache.delete(keyOf(user, app));
+  forget(sub: string, app: WorkspaceApp): void {
+    this.cache.delete(keyOf(sub, app));
   }
 
-  private refresh(key: string, user: SessionUser, app: WorkspaceRoute["app"]): Promise<Target> {
+  private refresh(key: string, sub: string, app: WorkspaceApp): Promise<Target> {
     let pending = this.refreshing.get(key);
     if (!pending) {
-      pending = this.look(key, user, app).finally(() => this.refreshing.delete(key));
+      pending = this.look(key, sub, app).finally(() => this.refreshing.delete(key));
       this.refreshing.set(key, pending);
     }
     return pending;
   }
 
-  private async look(key: string, user: SessionUser, app: WorkspaceRoute["app"]): Promise<Target> {
-    const status = await this.portal.workspaces.status(user).catch(() => null);
-    if (!status) {
-      this.cache.delete(key);
-      return { kind: "starting" };
-    }
-    if (status.state !== "running" || !status.ipAddress) {
+  private async look(key: string, sub: string, app: WorkspaceApp): Promise<Target> {
+    const user = this.portal.registry.bySub(sub);
+    const status = user ? await this.portal.workspaces.status(user).catch(() => null) : null;
+    if (!status || status.state !== "running" || !status.ipAddress) {
       this.cache.delete(key);
       return { kind: "starting" };
     }
@@ -70,6 +66,6 @@ export class TargetResolver {
   }
 }
 
-function keyOf(user: SessionUser, app: WorkspaceRoute["app"]): string {
-  return app.kind === "code" ? `${user.sub}\0code` : `${user.sub}\0${app.port}`;
+function keyOf(sub: string, app: WorkspaceApp): string {
+  return app.kind === "code" ? `${sub}\0code` : `${sub}\0${app.port}`;
 }

@@ -1,8 +1,10 @@
 import { gunzipSync } from "node:zlib";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CODE_SERVER_COOKIE, CodeServerSecrets } from "../../lib/apps/code-server-secret";
 import { LABEL } from "../../lib/workspace/labels";
 import { WORKSPACE_IMAGE } from "../support/images";
+import { appFetch, loopback, openApp, type OpenedApp } from "../support/app-client";
 import { startPortal, type PortalProcess } from "../support/portal-process";
 import { sessionCookie } from "../support/session-cookie";
 
@@ -12,6 +14,7 @@ describe("VS Code started with the workspace (CODE_SERVER_AT_START=true)", () =>
   let portal: PortalProcess;
   let name: string;
   let cookie: string;
+  let code: OpenedApp;
 
   beforeAll(async () => {
     portal = await startPortal({ WORKSPACE_IMAGE, WORKSPACE_MEMORY: "3g", AUTH_SECRET: SECRET, CODE_SERVER_AT_START: "true" });
@@ -24,13 +27,15 @@ describe("VS Code started with the workspace (CODE_SERVER_AT_START=true)", () =>
     expect(started.status).toBe(200);
     expect(await started.text()).toContain('"running"');
     ({ name } = (await (await fetch(`${portal.url}/api/workspace`, { headers: { cookie } })).json()) as { name: string });
+    code = await openApp(portal.url, cookie, "code");
+    expect(new URL(code.origin).hostname).toBe(`code--${name}.localhost`);
 
     // An asset request never starts VS Code itself (it gets 503 while VS Code is down), so a 200 here means the
     // workspace start did.
     const deadline = Date.now() + 90_000;
     let status = 0;
     while (Date.now() < deadline) {
-      const res = await fetch(`${portal.url}/workspace/${name}/code/healthz`, { headers: { cookie, accept: "application/json" } });
+      const res = await appFetch(`${code.origin}/healthz`, { headers: { cookie: code.cookie, accept: "application/json" } });
       status = res.status;
       await res.body?.cancel();
       if (status === 200) break;
@@ -43,17 +48,20 @@ describe("VS Code started with the workspace (CODE_SERVER_AT_START=true)", () =>
   it("serves VS Code's static files itself, byte for byte what code-server serves, to the owner only", async () => {
     const [container] = await portal.docker.listContainers({ filters: { label: [`${LABEL.instance}=${portal.instance}`] } });
     const ip = Object.values(container!.NetworkSettings.Networks)[0]!.IPAddress;
-    const page = await (await fetch(`http://${ip}:8080/`)).text();
+    // code-server asks for its password; the portal presents it (a cookie) on the owner's behalf.
+    const page = await (await appFetch(`${code.origin}/`, { headers: { cookie: code.cookie } })).text();
     const version = /\b(stable-[0-9a-f]{40})\//.exec(page)![1]!;
     const asset = `${version}/static/out/nls.messages.js`;
-    const direct = Buffer.from(await (await fetch(`http://${ip}:8080/${asset}`, { headers: { "accept-encoding": "identity" } })).arrayBuffer());
-    const url = `${portal.url}/workspace/${name}/code/${asset}`;
+    // What code-server itself serves to the holder of its password (the portal's, derived from AUTH_SECRET).
+    const gate = `${CODE_SERVER_COOKIE}=${new CodeServerSecrets(SECRET).for(name)}`;
+    const direct = Buffer.from(await (await fetch(`http://${ip}:8080/${asset}`, { headers: { "accept-encoding": "identity", cookie: gate } })).arrayBuffer());
+    const url = `${code.origin}/${asset}`;
 
     // The copy out of the image happens in the background after start; until then code-server answers.
     let plain!: Response;
     await expect
       .poll(async () => {
-        plain = await fetch(url, { headers: { cookie, "accept-encoding": "identity" } });
+        plain = (await appFetch(url, { headers: { cookie: code.cookie, "accept-encoding": "identity" } })) as unknown as Response;
         return plain.headers.get("x-served-from");
       }, { timeout: 60_000 })
       .toBe("workspace-image");
@@ -63,17 +71,21 @@ describe("VS Code started with the workspace (CODE_SERVER_AT_START=true)", () =>
     expect(Buffer.from(await plain.arrayBuffer()).equals(direct)).toBe(true);
 
     // undici's request, unlike fetch, hands over the body as sent.
-    const zipped = await request(url, { headers: { cookie, "accept-encoding": "gzip, deflate, br" } });
+    const zipped = await request(url, { dispatcher: loopback, headers: { cookie: code.cookie, "accept-encoding": "gzip, deflate, br" } });
     expect(zipped.headers["content-encoding"]).toBe("gzip");
     expect(gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).equals(direct)).toBe(true);
 
     // Anything the copy lacks still goes to code-server, and nobody else gets past the owner check.
-    const missing = await fetch(`${portal.url}/workspace/${name}/code/${version}/static/out/no-such-file.js`, { headers: { cookie } });
+    const missing = await appFetch(`${code.origin}/${version}/static/out/no-such-file.js`, { headers: { cookie: code.cookie } });
     expect(missing.status).toBe(404);
     expect(missing.headers.get("x-served-from")).toBeNull();
+    // Dave's portal cookie means nothing on carol's app host, and neither does his own app's cookie.
     const dave = await sessionCookie(SECRET, { sub: "at-start-2", username: "dave" });
-    const foreign = await fetch(url, { headers: { cookie: dave }, redirect: "manual" });
-    expect(foreign.status).toBe(403);
-    expect(foreign.headers.get("x-served-from")).toBeNull();
+    const daveCode = await openApp(portal.url, dave, "code");
+    for (const foreignCookie of [dave, daveCode.cookie, cookie]) {
+      const foreign = await appFetch(url, { headers: { cookie: foreignCookie }, redirect: "manual" });
+      expect(foreign.status).toBe(401);
+      expect(foreign.headers.get("x-served-from")).toBeNull();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { encode } from "next-auth/jwt";
 
 export const SESSION_COOKIE = "next-auth.session-token";
@@ -8,7 +9,7 @@ export const SESSION_COOKIE = "next-auth.session-token";
  */
 export async function sessionCookie(secret: string, user: { sub: string; username: string }): Promise<string> {
   const token = await encode({
-    token: { sub: user.sub, username: user.username, name: user.username, email: `${user.username}@example.invalid`, isAdmin: false },
+    token: { sub: user.sub, username: user.username, name: user.username, email: `${user.username}@example.invalid`, isAdmin: false, sid: randomUUID() },
     secret,
     maxAge: 3600,
   });

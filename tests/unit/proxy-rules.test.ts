@@ -1,54 +1,85 @@
 import { describe, expect, it } from "vitest";
 import { parseListeningPorts } from "../../lib/apps/listening-ports";
-import { filterSetCookie, rewriteLocation, withoutPortalCookies } from "../../server/proxy/headers";
-import { parseWorkspaceRoute } from "../../server/proxy/route";
+import { appSetCookies, filterResponseHeaders, forwardedFor, keptCookies, protectedCookie, upstreamHeaders } from "../../server/proxy/headers";
 
-describe("workspace proxy routes", () => {
-  it("strips the portal's prefix and keeps the query string", () => {
-    expect(parseWorkspaceRoute("/workspace/alice-k3j9f2ab/code/stable-x/static/out.js?reconnectionToken=a&x=1")).toEqual({
-      name: "alice-k3j9f2ab",
-      app: { kind: "code" },
-      prefix: "/workspace/alice-k3j9f2ab/code",
-      upstreamPath: "/stable-x/static/out.js?reconnectionToken=a&x=1",
-      needsSlash: false,
-    });
-    expect(parseWorkspaceRoute("/workspace/bob-2/ports/8000/files/a.txt")).toMatchObject({
-      app: { kind: "port", port: 8000 },
-      upstreamPath: "/files/a.txt",
+describe("what crosses the proxy into a workspace", () => {
+  const drop = protectedCookie("portal-app", ["code-server-session"]);
+  const forwarding = { host: "8000--alice-k3j9f2ab.apps.test:4000", protocol: "http" as const, forwardedFor: "10.0.0.9" };
+
+  it("takes every portal cookie, the app's session and code-server's cookie off, and keeps the workspace's own", () => {
+    const header =
+      "next-auth.session-token=secret; theme=dark; __Secure-next-auth.session-token.0=x; NEXT-AUTH.csrf-token=y; __Host-next-auth.csrf-token=z; portal-app=t1; code-server-session=guess; _xsrf=2|abc; =nameless";
+    expect(keptCookies(header, drop)).toBe("theme=dark; _xsrf=2|abc");
+    expect(keptCookies("next-auth.session-token=secret; portal-app=t", drop)).toBeUndefined();
+  });
+
+  it("passes an explicit list of headers: no credentials, no identity a front proxy or a browser claims", () => {
+    const out = upstreamHeaders(
+      {
+        host: "8000--alice-k3j9f2ab.apps.test:4000",
+        accept: "text/html",
+        authorization: "Basic YWxpY2U6cHc=",
+        "proxy-authorization": "Basic eA==",
+        "x-forwarded-for": "1.2.3.4",
+        "x-forwarded-host": "evil.example",
+        "x-real-ip": "1.2.3.4",
+        "x-remote-user": "admin",
+        "x-auth-request-user": "admin",
+        "x-requested-with": "XMLHttpRequest",
+        "x-xsrftoken": "abc",
+        forwarded: "for=1.2.3.4",
+        connection: "keep-alive",
+        "keep-alive": "timeout=5",
+        upgrade: "h2c",
+        cookie: "portal-app=t; theme=dark",
+      },
+      forwarding,
+      { websocket: false, dropCookie: drop, extraCookie: "code-server-session=s3cret" },
+    );
+    expect(out).toEqual({
+      host: forwarding.host,
+      accept: "text/html",
+      "x-requested-with": "XMLHttpRequest",
+      "x-xsrftoken": "abc",
+      cookie: "theme=dark; code-server-session=s3cret",
+      "x-forwarded-host": forwarding.host,
+      "x-forwarded-proto": "http",
+      "x-forwarded-for": "10.0.0.9",
     });
   });
 
-  it("asks for the slash form of a bare prefix", () => {
-    expect(parseWorkspaceRoute("/workspace/alice-1/code?folder=/home/user")).toMatchObject({
-      needsSlash: true,
-      upstreamPath: "/?folder=/home/user",
-    });
+  it("keeps a WebSocket's handshake headers only for WebSockets", () => {
+    const ws = { connection: "Upgrade", upgrade: "websocket", "sec-websocket-key": "k", "sec-websocket-version": "13" };
+    expect(upstreamHeaders(ws, forwarding, { websocket: true, dropCookie: drop })).toMatchObject(ws);
+    expect(upstreamHeaders(ws, forwarding, { websocket: false, dropCookie: drop })).not.toHaveProperty("upgrade");
   });
 
-  it("refuses what is not a workspace path", () => {
-    for (const url of ["/workspace", "/workspace/", "/workspace/Alice/code/", "/workspace/../etc/code/", "/workspace/a/ports/0/", "/workspace/a/ports/70000/", "/workspace/a/ports/x/", "/workspace/a/other/"]) {
-      expect(parseWorkspaceRoute(url), url).toBeNull();
-    }
+  it("believes X-Forwarded-For only from a configured front proxy", () => {
+    expect(forwardedFor({ "x-forwarded-for": "1.2.3.4" }, "10.0.0.9", [])).toBe("10.0.0.9");
+    expect(forwardedFor({ "x-forwarded-for": "1.2.3.4" }, "::ffff:10.0.0.9", ["10.0.0.9"])).toBe("1.2.3.4, ::ffff:10.0.0.9");
   });
 });
 
-describe("what crosses the proxy", () => {
-  it("takes every portal cookie off, and keeps the workspace's own", () => {
-    const header =
-      "next-auth.session-token=secret; theme=dark; __Secure-next-auth.session-token.0=x; next-auth.csrf-token=y; __Host-next-auth.csrf-token=z; _xsrf=2|abc";
-    expect(withoutPortalCookies(header)).toBe("theme=dark; _xsrf=2|abc");
-    expect(withoutPortalCookies("next-auth.session-token=secret")).toBeUndefined();
+describe("what crosses the proxy back to the browser", () => {
+  const drop = protectedCookie("portal-app", ["code-server-session"]);
+
+  it("does not let an app set the portal's cookies, its own session, or a nameless cookie", () => {
+    expect(
+      appSetCookies(
+        ["next-auth.session-token=evil; Path=/", "app=1; Path=/", "__Secure-next-auth.callback-url=x", "=next-auth.session-token=x", "portal-app=forged", "noequals"],
+        drop,
+      ),
+    ).toEqual(["app=1; Path=/"]);
   });
 
-  it("does not let a workspace set the portal's cookies", () => {
-    expect(filterSetCookie(["next-auth.session-token=evil; Path=/", "app=1; Path=/", "__Secure-next-auth.callback-url=x"])).toEqual(["app=1; Path=/"]);
+  it("keeps an app's cookies on its own host: any Domain attribute is dropped", () => {
+    expect(appSetCookies(["jup=1; Domain=apps.test; Path=/; HttpOnly", "b=2;domain=.apps.test"], drop)).toEqual(["jup=1; Path=/; HttpOnly", "b=2"]);
   });
 
-  it("keeps a workspace server's absolute redirects under its prefix", () => {
-    expect(rewriteLocation("/login?next=/", "/workspace/a/ports/8888")).toBe("/workspace/a/ports/8888/login?next=/");
-    expect(rewriteLocation("./tree", "/workspace/a/ports/8888")).toBe("./tree");
-    expect(rewriteLocation("https://example.org/", "/workspace/a/ports/8888")).toBe("https://example.org/");
-    expect(rewriteLocation("//evil.example/", "/workspace/a/ports/8888")).toBe("//evil.example/");
+  it("never forwards Service-Worker-Allowed, Clear-Site-Data or Alt-Svc", () => {
+    const headers = { "service-worker-allowed": "/", "clear-site-data": '"cookies"', "alt-svc": 'h3=":443"', "content-type": "text/html" };
+    filterResponseHeaders(headers, drop);
+    expect(headers).toEqual({ "content-type": "text/html" });
   });
 });
 

@@ -1,0 +1,33 @@
+import { createHmac } from "node:crypto";
+import { deriveKey } from "../util/derive-key";
+
+/** code-server's session cookie: with a hashed password configured, its value must equal that hash. */
+export const CODE_SERVER_COOKIE = "code-server-session";
+
+/**
+ * Each workspace's code-server is started with a password only the portal can present, so a process on the Docker
+ * host that reaches the workspace's address gets a login page, not a shell. The secret is derived from the portal's
+ * own secret and the workspace's name: every portal process that shares AUTH_SECRET presents the same one, and a
+ * restarted portal still gets into a code-server started before it.
+ */
+export class CodeServerSecrets {
+  private readonly key: Buffer;
+  private readonly known = new Map<string, string>();
+
+  constructor(secret: string) {
+    this.key = deriveKey(secret, "code-server password");
+  }
+
+  /**
+   * What code-server is given as HASHED_PASSWORD and the cookie value the portal sends. It is hex, not an argon2
+   * hash, so code-server compares the cookie with it directly (no password is ever typed).
+   */
+  for(slug: string): string {
+    let value = this.known.get(slug);
+    if (value === undefined) {
+      value = createHmac("sha256", this.key).update(slug).digest("hex");
+      this.known.set(slug, value);
+    }
+    return value;
+  }
+}

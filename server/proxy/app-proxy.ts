@@ -1,0 +1,252 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { createProxyServer } from "http-proxy-3";
+import type { Logger } from "pino";
+import type { AppAddress } from "../../lib/apps/app-address";
+import type { AppSession } from "../../lib/apps/app-sessions";
+import { CODE_SERVER_COOKIE } from "../../lib/apps/code-server-secret";
+import type { Portal } from "../../lib/portal";
+import { refuse } from "../upgrade-router";
+import { openUrl, TICKET_PATH } from "../../lib/apps/app-links";
+import { AppAuth } from "./app-auth";
+import { closeTogether } from "./close-together";
+import { CodeStaticServer } from "./code-static";
+import { filterResponseHeaders, forwardedFor, protectedCookie, upstreamHeaders } from "./headers";
+import { HttpForwarder } from "./http-forwarder";
+import { badGatewayPage } from "./pages";
+import { SessionSockets } from "./session-sockets";
+import { TargetResolver } from "./targets";
+
+/** One request on an app's host, as the proxy sees it. */
+interface AppRequest {
+  address: AppAddress;
+  /** The app's canonical host and origin (never the browser's spelling of them). */
+  host: string;
+  origin: string;
+  session: AppSession;
+}
+
+type ProxiedRequest = IncomingMessage & { appRequest?: AppRequest };
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * VS Code and port previews, each on its own origin (`code--<workspace>.<apps domain>`, `<port>--<workspace>…`),
+ * open only to a browser holding that host's own app session, which only the workspace's owner can get. The
+ * portal's cookies never come here; the app's requests carry only the app's own cookies into the workspace, and
+ * its responses cannot set cookies beyond its own host or widen a service worker's scope.
+ */
+export class AppProxy {
+  // WebSockets only: plain HTTP goes through the forwarder, which costs a third of the CPU per request.
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64, timeout: 60_000 });
+  private readonly wsProxy = createProxyServer({ agent: this.agent, proxyTimeout: 120_000, ws: true });
+  private readonly http = new HttpForwarder({ timeoutMs: 120_000, connectionsPerUpstream: 128 });
+  private readonly targets: TargetResolver;
+  private readonly codeStatic: CodeStaticServer;
+  private readonly auth: AppAuth;
+  private readonly sockets = new SessionSockets();
+  private readonly counted: (app: AppAddress["app"]["kind"], status: string) => void;
+  private readonly dropCookie: (name: string) => boolean;
+  private readonly protocol: "http" | "https";
+
+  constructor(
+    private readonly portal: Portal,
+    private readonly log: Logger,
+  ) {
+    this.targets = new TargetResolver(portal);
+    this.codeStatic = new CodeStaticServer(portal.codeStatic);
+    this.auth = new AppAuth(portal);
+    this.counted = countingBy(portal);
+    this.dropCookie = protectedCookie(this.auth.cookieName, [CODE_SERVER_COOKIE]);
+    this.protocol = portal.apps.domain.secure ? "https" : "http";
+    portal.apps.sessions.onEnded((ids) => this.sockets.end(ids));
+    this.wsProxy.on("proxyReqWs", (proxyReq, _req, socket) => {
+      proxyReq.once("upgrade", (_res: IncomingMessage, upstream: Duplex) => closeTogether(socket, upstream));
+    });
+    this.wsProxy.on("error", (error, req, socket) => {
+      const request = (req as ProxiedRequest).appRequest;
+      if (request) this.upstreamFailed(request, error);
+      (socket as Duplex).destroy();
+    });
+  }
+
+  handleRequest(req: IncomingMessage, res: ServerResponse, address: AppAddress): void {
+    const host = this.portal.apps.domain.host(address);
+    const url = req.url ?? "/";
+    if (url === TICKET_PATH || url.startsWith(`${TICKET_PATH}?`)) {
+      void this.auth.exchange(req, res, address, host).catch((error: unknown) => this.failed(res, error));
+      return;
+    }
+    const session = this.auth.session(req.headers.cookie, host);
+    if (!session || this.portal.registry.slugOf(session.sub) !== address.slug) return this.signIn(req, res, address);
+    const request: AppRequest = { address, host, origin: this.portal.apps.domain.origin(address), session };
+    // Another site's page (another app among them) may not change anything here with the owner's cookie.
+    if (!SAFE_METHODS.has(req.method ?? "GET") && req.headers.origin !== undefined && req.headers.origin !== request.origin) {
+      res.writeHead(403, { "content-type": "text/plain; charset=utf-8" });
+      return void res.end("Refused: this request came from another site.");
+    }
+    // The common case (a known upstream) forwards without a single promise.
+    const base = this.targets.known(session.sub, address.app);
+    if (base !== undefined) return this.forward(req, res, request, base);
+    void this.targets
+      .resolve(session.sub, address.app)
+      .then((target) => {
+        if (target.kind === "ready") return this.forward(req, res, request, target.base);
+        // A page navigation goes to the portal, which starts what is needed with visible progress and comes back.
+        if (isNavigation(req)) return redirect(res, openUrl(this.portal.config.publicUrl, address, url));
+        res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "2" });
+        res.end("The workspace is not running.");
+      })
+      .catch((error: unknown) => this.failed(res, error));
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: AppAddress): void {
+    void this.ws(req as ProxiedRequest, socket, head, address).catch((error: unknown) => {
+      this.log.warn({ err: error }, "proxied upgrade failed");
+      refuse(socket, 502, "Bad Gateway");
+    });
+  }
+
+  close(): void {
+    this.wsProxy.close();
+    this.agent.destroy();
+    this.http.close();
+  }
+
+  private async ws(req: ProxiedRequest, socket: Duplex, head: Buffer, address: AppAddress): Promise<void> {
+    const { domain } = this.portal.apps;
+    const host = domain.host(address);
+    const origin = domain.origin(address);
+    // Only the app's own pages may open its sockets: not the portal's, not another app's.
+    if (req.headers.origin !== origin) return refuse(socket, 403, "Forbidden");
+    const session = this.auth.session(req.headers.cookie, host);
+    if (!session || this.portal.registry.slugOf(session.sub) !== address.slug) return refuse(socket, 401, "Unauthorized");
+    const target = await this.targets.resolve(session.sub, address.app);
+    if (target.kind === "starting") return refuse(socket, 503, "Service Unavailable");
+    const request: AppRequest = { address, host, origin, session };
+    req.appRequest = request;
+    req.headers = this.headersFor(req, request, true);
+    this.sockets.add(session.id, socket);
+    countUserTraffic(socket, () => this.portal.activity.touch(session.sub, doorOf(address)));
+    this.wsProxy.ws(req, socket, head, { target: target.base });
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, request: AppRequest, base: string): void {
+    const { address, session } = request;
+    this.portal.activity.touch(session.sub, doorOf(address));
+    const path = req.url ?? "/";
+    if (address.app.kind === "code" && this.codeStatic.serve(req, res, path)) return this.counted("code", "image");
+    this.http.forward(
+      req,
+      res,
+      base,
+      path,
+      {
+        onResponse: (status, headers) => {
+          filterResponseHeaders(headers, this.dropCookie);
+          this.counted(address.app.kind, STATUS_CLASS[Math.floor(status / 100)] ?? "other");
+        },
+        onError: (error, answered) => {
+          this.upstreamFailed(request, error);
+          if (!answered) this.errorPage(res, address, error.code);
+        },
+      },
+      this.headersFor(req, request, false),
+    );
+  }
+
+  /** What a request into the workspace carries: the passed headers, the app's own cookies, code-server's gate. */
+  private headersFor(req: IncomingMessage, request: AppRequest, websocket: boolean) {
+    const { address, host } = request;
+    return upstreamHeaders(
+      req.headers,
+      { host, protocol: this.protocol, forwardedFor: forwardedFor(req.headers, req.socket.remoteAddress, this.portal.config.trustedProxies) },
+      {
+        websocket,
+        dropCookie: this.dropCookie,
+        ...(address.app.kind === "code" ? { extraCookie: `${CODE_SERVER_COOKIE}=${this.portal.apps.codeServerSecrets.for(address.slug)}` } : {}),
+      },
+    );
+  }
+
+  /** No app session here: a page goes to the portal to get one; anything else is told to. */
+  private signIn(req: IncomingMessage, res: ServerResponse, address: AppAddress): void {
+    if (isNavigation(req)) return redirect(res, openUrl(this.portal.config.publicUrl, address, req.url ?? "/"));
+    res.writeHead(401, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+    res.end("Open this app from the portal to sign in to it.");
+  }
+
+  private failed(res: ServerResponse, error: unknown): void {
+    this.log.error({ err: error }, "app request failed");
+    badGatewayPage(res, "The workspace", "The portal could not forward this request. Retry in a moment.");
+  }
+
+  private upstreamFailed(request: AppRequest, error: Error & { code?: string }): void {
+    this.targets.forget(request.session.sub, request.address.app);
+    this.log.debug({ err: error, code: error.code, host: request.host }, "proxy upstream error");
+    this.counted(request.address.app.kind, "error");
+  }
+
+  private errorPage(res: ServerResponse, address: AppAddress, code: string | undefined): void {
+    const what = address.app.kind === "port" ? `Port ${address.app.port} in your workspace` : "VS Code";
+    const detail =
+      code === "ECONNREFUSED"
+        ? address.app.kind === "port"
+          ? `Nothing is listening on port ${address.app.port}. Start your server there, listening on all addresses (for example <code>python3 -m http.server ${address.app.port}</code>), then retry.`
+          : "VS Code is not running right now; retrying starts it again."
+        : "It took too long to answer, or the connection broke. Retry in a moment.";
+    badGatewayPage(res, what, detail);
+  }
+}
+
+const doorOf = (address: AppAddress) => (address.app.kind === "code" ? "vscode" : "port");
+
+const STATUS_CLASS = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
+
+function isNavigation(req: IncomingMessage): boolean {
+  if (req.method !== "GET") return false;
+  const mode = req.headers["sec-fetch-mode"];
+  return mode === undefined ? (req.headers.accept ?? "").includes("text/html") : mode === "navigate";
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(302, { location, "cache-control": "no-store" });
+  res.end();
+}
+
+/** The proxy counter's children, looked up once per label pair instead of hashing labels on every request. */
+function countingBy(portal: Portal): (app: string, status: string) => void {
+  const children = new Map<string, { inc(): void }>();
+  return (app, status) => {
+    const key = `${app} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      child = portal.metrics.proxyRequests.labels({ app, status });
+      children.set(key, child);
+    }
+    child.inc();
+  };
+}
+
+// An open VS Code tab keeps its WebSocket alive with small heartbeats; typing and clicking send far more. Only a
+// minute with more than this many bytes from the browser counts as use, so an untouched tab lets the idle stop
+// happen.
+const ACTIVE_BYTES_PER_MINUTE = 4096;
+
+function countUserTraffic(socket: Duplex, used: () => void): void {
+  let windowStart = Date.now();
+  let bytes = 0;
+  socket.on("data", (chunk: Buffer) => {
+    const now = Date.now();
+    if (now - windowStart > 60_000) {
+      windowStart = now;
+      bytes = 0;
+    }
+    bytes += chunk.length;
+    if (bytes >= ACTIVE_BYTES_PER_MINUTE) {
+      used();
+      bytes = 0;
+      windowStart = now;
+    }
+  });
+}

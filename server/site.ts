@@ -1,0 +1,51 @@
+import type { ServerResponse } from "node:http";
+import type { AppAddress } from "../lib/apps/app-address";
+import type { AppsDomain } from "../lib/apps/apps-domain";
+
+/** Who a request is for, by its Host header: the portal itself, one workspace app, or nobody we serve. */
+export type Site = { kind: "portal" } | { kind: "app"; address: AppAddress } | { kind: "unknown" };
+
+const OPS_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/**
+ * One process serves the portal and every app, told apart by Host alone. A Host that is neither is refused
+ * (a page reaching this process under another name, as DNS rebinding does, gets nothing), except the operators'
+ * probes, which load balancers and scrapers send to an address.
+ */
+export function siteOf(publicUrl: URL, apps: AppsDomain) {
+  const portalHost = publicUrl.host.toLowerCase();
+  const portalHostWithPort = publicUrl.port ? null : `${portalHost}:${publicUrl.protocol === "https:" ? 443 : 80}`;
+  return (hostHeader: string | undefined): Site => {
+    const host = hostHeader?.toLowerCase();
+    if (host === portalHost || host === portalHostWithPort) return { kind: "portal" };
+    const address = apps.addressOf(host);
+    return address ? { kind: "app", address } : { kind: "unknown" };
+  };
+}
+
+export function isOpsPath(url: string | undefined): boolean {
+  return OPS_PATHS.has((url ?? "").split("?")[0]!);
+}
+
+export function misdirected(res: ServerResponse, publicUrl: URL): void {
+  res.writeHead(421, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+  res.end(`This portal answers at ${publicUrl.origin}.`);
+}
+
+/**
+ * What every portal response tells the browser: never frame us (apps open in tabs of their own), don't guess
+ * content types, keep our URLs out of other sites' Referer, keep other sites' windows and embeds away from ours.
+ */
+export function setPortalHeaders(res: ServerResponse): void {
+  res.setHeader("content-security-policy", "frame-ancestors 'none'; object-src 'none'; base-uri 'self'");
+  res.setHeader("x-frame-options", "DENY");
+  res.setHeader("x-content-type-options", "nosniff");
+  res.setHeader("referrer-policy", "same-origin");
+  res.setHeader("cross-origin-opener-policy", "same-origin");
+  res.setHeader("cross-origin-resource-policy", "same-origin");
+}
+
+/** Signing out wipes what the portal's origin kept in this browser: caches, storage, service workers. */
+export function setSignOutHeaders(res: ServerResponse, method: string | undefined, url: string | undefined): void {
+  if (method === "POST" && (url ?? "").split("?")[0] === "/api/auth/signout") res.setHeader("clear-site-data", '"cache", "storage"');
+}

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,7 +49,16 @@ async function main(): Promise<void> {
   if (devIdp) log.warn({ issuer: devIdp.oidc.issuer }, "using the embedded development identity provider (demo users)");
 
   // Only development compiles pages on demand; test and production serve what `next build` made.
-  const app = next({ dev: config.env === "development", dir: projectRoot, hostname: config.host, port: config.port });
+  // Next would otherwise add its own 'upgrade' listener to the server it first sees a request on, and end every
+  // upgrade whose path is one of its pages (`/` among them) while ours is still checking a session: VS Code's
+  // socket is on `/`. It gets a listener that nothing emits; its own upgrades reach it through ours below.
+  const app = next({
+    dev: config.env === "development",
+    dir: projectRoot,
+    hostname: config.host,
+    port: config.port,
+    httpServer: new EventEmitter() as unknown as http.Server,
+  });
   const handle = app.getRequestHandler();
   await app.prepare();
 

@@ -43,8 +43,8 @@ export class UpgradeRouter {
 }
 
 export function refuse(socket: Duplex, status: number, reason: string): void {
-  if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  }
-  socket.destroy();
+  if (!socket.writable) return void socket.destroy();
+  // Destroyed only once the answer is out: destroying at once can drop a write still queued behind others.
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+  setTimeout(() => socket.destroy(), 5000).unref();
 }

@@ -47,6 +47,7 @@ export class AppProxy {
   private readonly sockets = new SessionSockets();
   private readonly counted: (app: AppAddress["app"]["kind"], status: string) => void;
   private readonly dropCookie: (name: string) => boolean;
+  private readonly dropAll = () => true;
   private readonly protocol: "http" | "https";
 
   constructor(
@@ -161,11 +162,11 @@ export class AppProxy {
     return upstreamHeaders(
       req.headers,
       { host, protocol: this.protocol, forwardedFor: forwardedFor(req.headers, req.socket.remoteAddress, this.portal.config.trustedProxies) },
-      {
-        websocket,
-        dropCookie: this.dropCookie,
-        ...(address.app.kind === "code" ? { extraCookie: `${CODE_SERVER_COOKIE}=${this.portal.apps.codeServerSecrets.for(address.slug)}` } : {}),
-      },
+      address.app.kind === "code"
+        ? // VS Code keeps its state in the browser, not in cookies: none of the browser's reach code-server, so a
+          // cookie a sibling app planted for the whole apps domain means nothing to it. Only its password does.
+          { websocket, dropCookie: this.dropAll, extraCookie: `${CODE_SERVER_COOKIE}=${this.portal.apps.codeServerSecrets.for(address.slug)}` }
+        : { websocket, dropCookie: this.dropCookie },
     );
   }
 

@@ -2,7 +2,7 @@ import type { LookupFunction } from "node:net";
 import { Agent, fetch, type RequestInit, type Response } from "undici";
 
 // Every name is loopback here, as `*.localhost` is to a browser and as `--host-resolver-rules` makes test domains.
-const toLoopback = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+export const toLoopback = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
   if (options?.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
   else callback(null, "127.0.0.1", 4);
 }) as unknown as LookupFunction;

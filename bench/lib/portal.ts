@@ -6,10 +6,11 @@ import { onCleanup } from "./cleanup";
 import { portAccepts } from "./port-open";
 import { sessionCookie } from "../../tests/support/session-cookie";
 
-
 export interface BenchPortal {
   process: PortalProcess;
   url: string;
+  /** The portal's AUTH_SECRET, from which it derives what it presents to code-server (CodeServerSecrets). */
+  secret: string;
   /** A signed-in session for a user of this run (a fresh subject per call, so `cold` really is a new user). */
   cookieFor(user: { sub: string; username: string }): Promise<string>;
   /** The id of a user's workspace container, once the portal has made it. */
@@ -45,6 +46,7 @@ export async function startBenchPortal(): Promise<BenchPortal> {
   return {
     process: portal,
     url: portal.url,
+    secret,
     cookieFor: (user) => sessionCookie(secret, user),
     containerOf: async (username) => {
       const [container] = await portal.docker.listContainers({

@@ -17,17 +17,20 @@ const LARGE_MAX = 5_000_000;
  * The two assets, found the way a browser finds them: the workbench page names the versioned static prefix
  * (`stable-<commit>/`) and its scripts; the large one is the script closest to 1 MB (nls.messages.js today; the
  * 19 MB workbench.js would measure the network, not the proxy). Fetched directly, so sizes are the real bodies.
- * `version` is that prefix without its slash, which is also the path of code-server's WebSocket.
+ * `version` is that prefix without its slash, which is also the path of code-server's WebSocket. `headers` carry
+ * code-server's password cookie: without it the workbench page is a redirect to its login page.
  */
-export async function discoverAssets(directUrl: string): Promise<{ version: string; small: Asset; large: Asset }> {
-  const html = await (await fetch(directUrl)).text();
+export async function discoverAssets(directUrl: string, headers: Record<string, string>): Promise<{ version: string; small: Asset; large: Asset }> {
+  const page = await fetch(directUrl, { headers, redirect: "manual" });
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`code-server's workbench page answered ${page.status} (is its password cookie right?)`);
   const version = /\b(stable-[0-9a-f]{40})\//.exec(html)?.[1];
   if (!version) throw new Error("the workbench page names no stable-<commit>/ prefix");
 
   let small: Asset | undefined;
   for (const candidate of SMALL_CANDIDATES) {
     const path = candidate.startsWith("static/") ? `${version}/${candidate}` : candidate;
-    const bytes = await bodySize(directUrl + path);
+    const bytes = await bodySize(directUrl + path, headers);
     if (bytes !== null && bytes < 2_000) {
       small = { name: "small", path, bytes };
       break;
@@ -38,7 +41,7 @@ export async function discoverAssets(directUrl: string): Promise<{ version: stri
   let large: Asset | undefined;
   for (const match of html.matchAll(/src="\.?\/?([^"]+\.js)"/g)) {
     const path = match[1]!;
-    const bytes = await bodySize(directUrl + path);
+    const bytes = await bodySize(directUrl + path, headers);
     if (bytes === null || bytes < LARGE_MIN || bytes > LARGE_MAX) continue;
     if (!large || Math.abs(bytes - 1e6) < Math.abs(large.bytes - 1e6)) large = { name: "large", path, bytes };
   }
@@ -47,8 +50,8 @@ export async function discoverAssets(directUrl: string): Promise<{ version: stri
 }
 
 /** Bytes of a 200 body (as sent: no Accept-Encoding, like the load generator), or null for any other status. */
-async function bodySize(url: string): Promise<number | null> {
-  const response = await fetch(url, { headers: { "accept-encoding": "identity" } });
+async function bodySize(url: string, headers: Record<string, string>): Promise<number | null> {
+  const response = await fetch(url, { headers: { ...headers, "accept-encoding": "identity" }, redirect: "manual" });
   const body = await response.arrayBuffer();
   return response.ok ? body.byteLength : null;
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { PortalProcess } from "../../tests/support/portal-process";
+import { openApp } from "../../tests/support/app-client";
+import { CODE_SERVER_COOKIE, CodeServerSecrets } from "../../lib/apps/code-server-secret";
 import { CODE_SERVER_PORT } from "../../lib/apps/code-server";
 import { LABEL } from "../../lib/workspace/labels";
 import { startBenchPortal } from "../lib/portal";
@@ -9,17 +11,22 @@ import { portalPid } from "./proc-stats";
 export interface CodePortal {
   process: PortalProcess;
   url: string;
-  /** A signed-in session of the workspace's owner. */
+  /** The portal's AUTH_SECRET (for the in-process sign-in check, which must accept the run's own cookie). */
+  secret: string;
+  /** A signed-in portal session of the workspace's owner (it only ever goes to the portal's own origin). */
   cookie: string;
-  /** code-server's root through the portal, with a trailing slash: `${url}/workspace/<name>/code/`. */
-  codeUrl: string;
-  /**
-   * code-server's root through the portal's port route: the same upstream, but every request goes into the
-   * workspace (the portal serves VS Code's static files itself only under the code route).
-   */
-  proxiedUrl: string;
+  /** VS Code's own origin, e.g. `http://code--bench-x.localhost:4123`, as the browser addresses it. */
+  codeOrigin: string;
+  /** That origin's host, sent as Host: Node cannot resolve `*.localhost`, so clients connect to loopback. */
+  codeHost: string;
+  /** The app session cookie (`portal-app=…`) the ticket exchange set on the code host, taken outside any timing. */
+  codeCookie: string;
+  /** Where load generators connect for the code host: the portal's listener, with a trailing slash. */
+  connectUrl: string;
   /** code-server's root straight on the container network, for "direct" and as CHP's target. */
   directUrl: string;
+  /** What code-server demands of every request (its password cookie); only the portal presents it otherwise. */
+  codeServerCookie: string;
   containerIp: string;
   /** The portal's own node process (the child of this one), whose memory and sockets the soak samples. */
   pid: number;
@@ -28,7 +35,7 @@ export interface CodePortal {
 /**
  * The benchmarks' portal (full workspace image; removal registered at once) with one user and VS Code running
  * in that user's workspace, started the way the browser does it (POST /api/workspace/start?app=code, read to
- * the end).
+ * the end), then opened the way the browser does it: a ticket from the portal, spent on the code host.
  */
 export async function startCodePortal(): Promise<CodePortal> {
   const bench = await startBenchPortal();
@@ -48,13 +55,22 @@ export async function startCodePortal(): Promise<CodePortal> {
   const containerIp = networks.map((n) => n.IPAddress).find(Boolean);
   if (!containerIp) throw new Error(`workspace container ${container.Id.slice(0, 12)} has no IP address`);
 
+  const code = await openApp(url, cookie, "code");
+  const codeHost = new URL(code.origin).host;
+  // code-server's password is derived from the workspace's name; the code host must name the same workspace.
+  if (!codeHost.startsWith(`code--${view.name}.`)) throw new Error(`the code ticket led to ${codeHost}, not workspace ${view.name}`);
   return {
     process,
     url,
+    secret: bench.secret,
     cookie,
-    codeUrl: `${url}/workspace/${view.name}/code/`,
-    proxiedUrl: `${url}/workspace/${view.name}/ports/${CODE_SERVER_PORT}/`,
-    directUrl: `http://${containerIp}:8080/`,
+    codeOrigin: code.origin,
+    codeHost,
+    codeCookie: code.cookie,
+    connectUrl: `http://127.0.0.1:${process.port}/`,
+    directUrl: `http://${containerIp}:${CODE_SERVER_PORT}/`,
+    // The very value the portal injects on the code host: derived from AUTH_SECRET and the workspace's name.
+    codeServerCookie: `${CODE_SERVER_COOKIE}=${new CodeServerSecrets(bench.secret).for(view.name)}`,
     containerIp,
     pid: portalPid(process.port),
   };

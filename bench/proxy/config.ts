@@ -27,4 +27,6 @@ export const proxyConfig = {
   soakSockets: positiveNumber("BENCH_SOAK_SOCKETS", 4),
   /** Seconds between two samples of the portal's memory and sockets during the soak. */
   soakSampleSeconds: positiveNumber("BENCH_SOAK_SAMPLE_SECONDS", 20),
+  /** Calls of each per-request sign-in check in the in-process comparison (auth-cost.ts). */
+  authCalls: positiveNumber("BENCH_AUTH_CALLS", 2_000_000),
 };

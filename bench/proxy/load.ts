@@ -2,6 +2,7 @@ import autocannon from "autocannon";
 import { percentile } from "../lib/stats";
 
 export interface LoadOptions {
+  /** Where to connect; a `host` in `headers` replaces the one autocannon derives from it (app hosts on loopback). */
   url: string;
   headers?: Record<string, string>;
   connections: number;

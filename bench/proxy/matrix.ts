@@ -3,6 +3,7 @@ import type { Asset } from "./assets";
 import { runLoad } from "./load";
 import { cpuSeconds } from "./proc-stats";
 import { STACK_LABEL, STACKS, type Cell, type Stack, type StackTarget } from "./results";
+import { urlOf } from "./stack-targets";
 
 export interface MatrixOptions {
   connections: number[];
@@ -28,8 +29,9 @@ export async function runMatrix(
       for (const stack of STACKS) {
         const what = `${STACK_LABEL[stack]} ${asset.name} x${connections}`;
         await attempt(what, async () => {
-          const { base, headers, pid } = targets[stack];
-          const load = { url: base + asset.path, headers, connections, maxRequests: options.maxRequests };
+          const target = targets[stack];
+          const { headers, pid } = target;
+          const load = { url: urlOf(target, asset), headers, connections, maxRequests: options.maxRequests };
           await runLoad({ ...load, seconds: options.warmupSeconds });
           const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
           const result = await runLoad({ ...load, seconds: options.cellSeconds });

@@ -6,6 +6,7 @@ import { sleep } from "../lib/time";
 import type { Asset } from "./assets";
 import type { CodePortal } from "./code-portal";
 import { sampleProcess, type ProcSample } from "./proc-stats";
+import { uncopiedPath } from "./stack-targets";
 import { openWebSocket, type OpenWebSocket } from "./ws-client";
 
 export interface SoakOptions {
@@ -50,12 +51,13 @@ const LARGE_EVERY = 10;
  * portal's RSS, socket descriptors and upstream connections, so a sample sees only what should persist.
  */
 export async function runSoak(portal: CodePortal, small: Asset, large: Asset, version: string, options: SoakOptions): Promise<SoakResult> {
-  // Through the proxy into the workspace, whose connections and sockets are what must stay flat.
-  const base = new URL(portal.proxiedUrl).pathname;
+  // Through the proxy into the workspace (the spelling the portal's copy does not serve), whose connections and
+  // sockets are what must stay flat. On the code host, as a browser: its Host and its app cookie.
   const requests = Array.from({ length: LARGE_EVERY }, (_, i) => ({
     method: "GET" as const,
-    path: base + (i === LARGE_EVERY - 1 ? large.path : small.path),
+    path: `/${uncopiedPath(i === LARGE_EVERY - 1 ? large.path : small.path)}`,
   }));
+  const onCodeHost = { host: portal.codeHost, cookie: portal.codeCookie };
   const sample = (at: number) => sampleProcess(portal.pid, portal.containerIp, at);
   const before = sample(0);
 
@@ -68,8 +70,8 @@ export async function runSoak(portal: CodePortal, small: Asset, large: Asset, ve
   const load = new Promise<void>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: portal.url,
-        headers: { cookie: portal.cookie },
+        url: portal.connectUrl,
+        headers: onCodeHost,
         requests,
         connections: options.connections,
         overallRate: options.rate,
@@ -99,7 +101,7 @@ export async function runSoak(portal: CodePortal, small: Asset, large: Asset, ve
   const samples: ProcSample[] = [];
   const windows: SoakWindow[] = [];
   const ws = { opened: 0, failed: 0, firstError: undefined as string | undefined };
-  const wsUrl = `${portal.codeUrl}${version}?reconnectionToken=${randomUUID()}&reconnection=false&skipWebSocketFrames=false`;
+  const wsUrl = `${portal.connectUrl}${version}?reconnectionToken=${randomUUID()}&reconnection=false&skipWebSocketFrames=false`;
   let windowStart = 0;
   // Each tick takes ~3 s of WebSockets before its sample, so the sample lands on k * sampleSeconds; ticks that
   // would land after the load has ended are not taken (an idle portal would read as a drop).
@@ -112,7 +114,8 @@ export async function runSoak(portal: CodePortal, small: Asset, large: Asset, ve
     for (let i = 0; i < options.sockets; i++) {
       const url = wsUrl.replace(/reconnectionToken=[^&]+/, `reconnectionToken=${randomUUID()}`);
       try {
-        open.push(await openWebSocket(url, { cookie: portal.cookie, origin: portal.url }));
+        // The code host takes WebSockets only from its own pages.
+        open.push(await openWebSocket(url, { ...onCodeHost, origin: portal.codeOrigin }));
         ws.opened++;
       } catch (error) {
         ws.failed++;

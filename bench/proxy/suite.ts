@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { request } from "undici";
 import { benchEngine } from "../lib/engine";
 import { progress } from "../lib/progress";
 import { discoverAssets, type Asset } from "./assets";
+import { measureAuthCost } from "./auth-cost";
 import { startChp } from "./chp";
 import { startCodePortal } from "./code-portal";
 import { proxyConfig } from "./config";
@@ -11,11 +13,13 @@ import { runMatrix } from "./matrix";
 import { renderReport } from "./report";
 import { STACK_LABEL, STACKS, type ProxyResults, type Stack, type StackTarget } from "./results";
 import { runSoak } from "./soak";
+import { stackTargets, urlOf } from "./stack-targets";
 
 /**
  * Issue #5: code-server's static assets through the portal's proxy, against the same requests sent straight to
  * the container and through configurable-http-proxy, then a soak through the portal that watches its memory
- * and sockets. Returns whether every figure was taken; goals are reported, never enforced.
+ * and sockets; and the app host's per-request sign-in check against the one the old path proxy made. Returns
+ * whether every figure was taken; goals are reported, never enforced.
  */
 export async function runProxySuite(): Promise<boolean> {
   const cfg = proxyConfig;
@@ -34,20 +38,26 @@ export async function runProxySuite(): Promise<boolean> {
 
   progress("starting the portal, then the workspace with VS Code (full image)");
   const portal = await startCodePortal();
-  progress(`VS Code at ${portal.codeUrl} (container ${portal.containerIp}); portal pid ${portal.pid}`);
-  const { version, small, large } = await discoverAssets(portal.directUrl);
+  progress(`VS Code at ${portal.codeOrigin} (container ${portal.containerIp}); portal pid ${portal.pid}`);
+  const { version, small, large } = await discoverAssets(portal.directUrl, { cookie: portal.codeServerCookie });
   results.assets = { small, large };
   progress(`assets: ${small.path} (${small.bytes} B), ${large.path} (${large.bytes} B)`);
   const chp = await startChp(portal.directUrl.replace(/\/$/, ""));
-  const targets: Record<Stack, StackTarget> = {
-    // Only the portal needs (and gets) the session cookie; it strips it before code-server sees the request.
-    portal: { base: portal.codeUrl, headers: { cookie: portal.cookie }, pid: portal.pid },
-    proxied: { base: portal.proxiedUrl, headers: { cookie: portal.cookie }, pid: portal.pid },
-    chp: { base: chp.url, headers: {}, pid: chp.pid },
-    direct: { base: portal.directUrl, headers: {} },
-  };
+  const targets = stackTargets(portal, chp);
   await sameBodies(targets, [small, large]);
-  await attempt("VS Code's static files from the image", () => servedFromImage(portal.codeUrl + large.path, portal.cookie));
+  await attempt("VS Code's static files from the image", () => servedFromImage(targets.portal, large));
+
+  // In this process, before any load: the two checks compete for nothing but each other.
+  await attempt("sign-in check per request", async () => {
+    progress(`sign-in check per request: ${cfg.authCalls} calls of each, in-process`);
+    results.authCost = await measureAuthCost({
+      calls: cfg.authCalls,
+      portalUrl: portal.url,
+      secret: portal.secret,
+      appHost: portal.codeHost,
+      portalCookie: portal.cookie,
+    });
+  });
 
   if (cfg.connections[0] !== 1) progress("warning: BENCH_PROXY_CONNECTIONS does not start with 1; added latency needs it");
   progress(`throughput and latency: ${cfg.cellSeconds} s per cell, connections ${cfg.connections.join(", ")}`);
@@ -83,28 +93,38 @@ export async function runProxySuite(): Promise<boolean> {
   return results.errors.length === 0;
 }
 
-/** Every stack must hand back the very file the container serves, or its figures measure something else. */
+/**
+ * Every stack must hand back the very file the container serves, or its figures measure something else; and the
+ * portal proxy row must really go into the workspace, not come from the portal's copy of the image.
+ */
 async function sameBodies(targets: Record<Stack, StackTarget>, assets: Asset[]): Promise<void> {
   for (const asset of assets) {
     for (const stack of STACKS) {
-      const { base, headers } = targets[stack];
-      const response = await fetch(base + asset.path, { headers: { ...headers, "accept-encoding": "identity" }, redirect: "manual" });
-      const bytes = (await response.arrayBuffer()).byteLength;
-      if (response.status !== 200 || bytes !== asset.bytes) {
-        throw new Error(`${STACK_LABEL[stack]} answered ${response.status} with ${bytes} bytes for ${asset.path} (expected 200, ${asset.bytes})`);
+      const { status, bytes, servedFrom } = await get(targets[stack], asset);
+      if (status !== 200 || bytes !== asset.bytes) {
+        throw new Error(`${STACK_LABEL[stack]} answered ${status} with ${bytes} bytes for ${urlOf(targets[stack], asset)} (expected 200, ${asset.bytes})`);
+      }
+      if (stack === "proxied" && servedFrom !== undefined) {
+        throw new Error(`${STACK_LABEL[stack]}: ${urlOf(targets[stack], asset)} came from the portal's copy (${servedFrom}), not through the proxy`);
       }
     }
   }
 }
 
 /** The portal copies VS Code's static files out of the image in the background after it starts; waits for that. */
-async function servedFromImage(url: string, cookie: string): Promise<void> {
+async function servedFromImage(target: StackTarget, asset: Asset): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const response = await fetch(url, { headers: { cookie, "accept-encoding": "identity" } });
-    await response.arrayBuffer();
-    if (response.headers.get("x-served-from") === "workspace-image") return;
+    if ((await get(target, asset)).servedFrom === "workspace-image") return;
     if (Date.now() > deadline) throw new Error("still proxied into the workspace after 2 minutes; the portal row measures the proxy");
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** undici's request, not fetch: it sends the Host header given (the app's host) to the address connected to. */
+async function get(target: StackTarget, asset: Asset): Promise<{ status: number; bytes: number; servedFrom?: string }> {
+  const response = await request(urlOf(target, asset), { headers: { ...target.headers, "accept-encoding": "identity" } });
+  const bytes = (await response.body.arrayBuffer()).byteLength;
+  const servedFrom = response.headers["x-served-from"];
+  return { status: response.statusCode, bytes, ...(typeof servedFrom === "string" ? { servedFrom } : {}) };
 }

@@ -49,23 +49,23 @@ async function main(): Promise<void> {
   if (devIdp) log.warn({ issuer: devIdp.oidc.issuer }, "using the embedded development identity provider (demo users)");
 
   // Only development compiles pages on demand; test and production serve what `next build` made.
-  // Next would otherwise add its own 'upgrade' listener to the server it first sees a request on, and end every
-  // upgrade whose path is one of its pages (`/` among them) while ours is still checking a session: VS Code's
-  // socket is on `/`. It gets a listener that nothing emits; its own upgrades reach it through ours below.
+  // Next adds its own 'upgrade' listener to the server it first sees a request on, and ends every upgrade whose
+  // path is one of its pages (`/` among them) while ours is still checking a session: VS Code's socket is on
+  // `/`. So it is given a server of its own to listen on, to which only its own upgrades (dev-mode HMR) are sent.
+  const nextUpgrades = new EventEmitter();
   const app = next({
     dev: config.env === "development",
     dir: projectRoot,
     hostname: config.host,
     port: config.port,
-    httpServer: new EventEmitter() as unknown as http.Server,
+    httpServer: nextUpgrades as unknown as http.Server,
   });
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const nextUpgrade = app.getUpgradeHandler();
   const upgrades = new UpgradeRouter(log.child({ component: "upgrade" }), (req, socket, head) => {
     // Only Next's own dev-mode channels may reach it; any other upgrade is refused here, not silently dropped.
-    if (req.url?.startsWith("/_next/")) return void nextUpgrade(req, socket, head);
+    if (req.url?.startsWith("/_next/") && nextUpgrades.emit("upgrade", req, socket, head)) return;
     refuse(socket, 404, "Not Found");
   });
 
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   await ssh?.listen(config.ssh.port, config.ssh.host);
   if (ssh) log.info({ listen: `${config.ssh.host}:${config.ssh.port}` }, "ssh gateway listening");
   log.info({ url: config.publicUrl.href, listen: `${config.host}:${config.port}`, env: config.env }, "portal listening");
-  if (config.env === "development") void warmUpPages(`http://${loopbackOf(config.host)}:${config.port}`, log);
+  if (config.env === "development") void warmUpPages(`http://${loopbackOf(config.host)}:${config.port}`, config.publicUrl.host, log);
 
   let closing = false;
   const shutdown = (signal: string) => {

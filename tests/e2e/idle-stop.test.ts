@@ -55,9 +55,10 @@ describe("idle stop through the real doors", () => {
   it("lets an open but untouched VS Code tab be stopped", async () => {
     const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
     await signIn(page, portal.url, "alice", "alice");
-    await page.goto(`${portal.url}/workspace?view=code`);
-    await page.frameLocator('[data-testid="vscode-frame"]').locator(".monaco-workbench").waitFor({ timeout: 120_000 });
-    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const cookie = (await page.context().cookies(portal.url)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const vscode = await page.context().newPage();
+    await vscode.goto(`${portal.url}/open/code`);
+    await vscode.locator(".monaco-workbench").waitFor({ timeout: 120_000 });
     await expect.poll(async () => (await view(cookie)).state, { timeout: (IDLE_SECONDS + 90) * 1000, interval: 2000 }).toBe("stopped");
     expect((await view(cookie)).stopCause).toBe("idle");
     // The dashboard says why (the workspace page itself would start it again, as a visit means wanting it).

@@ -208,7 +208,9 @@ describe("VS Code and port previews on their own origins", () => {
     });
     const closed = new Promise((resolve) => socket.once("close", resolve));
     await page.goto(`${portal.url}/`);
+    const signedOut = page.waitForResponse((r) => r.url().endsWith("/api/auth/signout") && r.request().method() === "POST");
     await page.getByRole("button", { name: /sign out/i }).click();
+    expect((await (await signedOut).allHeaders())["clear-site-data"]).toBe('"cache", "storage"');
     await page.waitForURL(/\/signin/);
     await expect.poll(() => vscode.evaluate(() => fetch("/healthz").then((r) => r.status)), { timeout: 10_000 }).toBe(401);
     await closed;

@@ -1,13 +1,5 @@
+import type { AppsUrl } from "../config/apps-url";
 import { appLabel, parseAppLabel, type AppAddress } from "./app-address";
-
-/** `APPS_URL` taken apart: `https://*.apps.example.org` → protocol, the part after the wildcard, the port. */
-export interface AppsUrl {
-  protocol: "http:" | "https:";
-  /** What follows the wildcard label, with its leading dot: `.apps.example.org`. */
-  suffix: string;
-  /** Empty for the protocol's default port. */
-  port: string;
-}
 
 /**
  * Where each workspace app lives: its own host under the apps domain, so nothing one app serves shares an origin

@@ -1,5 +1,13 @@
 import { getDomain } from "tldts";
-import type { AppsUrl } from "../apps/apps-domain";
+
+/** `APPS_URL` taken apart: `https://*.apps.example.org` → protocol, the part after the wildcard, the port. */
+export interface AppsUrl {
+  protocol: "http:" | "https:";
+  /** What follows the wildcard label, with its leading dot: `.apps.example.org`. */
+  suffix: string;
+  /** Empty for the protocol's default port. */
+  port: string;
+}
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import type { AppsUrl } from "../apps/apps-domain";
-import { defaultAppsUrl, parseAppsUrl, sameSiteProblem } from "./apps-url";
+import { defaultAppsUrl, parseAppsUrl, sameSiteProblem, type AppsUrl } from "./apps-url";
 import { parseByteSize } from "./size";
 
 const MIB = 1024 ** 2;

@@ -6,7 +6,7 @@ import { sleep } from "../lib/time";
 import type { Asset } from "./assets";
 import type { CodePortal } from "./code-portal";
 import { sampleProcess, type ProcSample } from "./proc-stats";
-import { uncopiedPath } from "./stack-targets";
+import { uncopiedPath } from "./uncopied-path";
 import { openWebSocket, type OpenWebSocket } from "./ws-client";
 
 export interface SoakOptions {

@@ -1,4 +1,4 @@
-import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import type { WorkspaceView } from "@/lib/workspace/view";
 import { formatByteSize as formatBytes } from "@/lib/config/size";
 
 /** "Home: 1.2 GiB of 20 GiB", with a warning past the soft limit and the refusal explained past the hard one. */

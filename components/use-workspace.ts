@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import type { WorkspaceView } from "@/lib/workspace/view";
 import type { StartProgress } from "@/lib/workspace/types";
 import { useHydrated } from "./use-hydrated";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import type { WorkspaceView } from "@/lib/workspace/view";
 import { DiskUsageLine } from "./disk-usage-line";
 import { StartProgressList } from "./start-progress";
 import { useWorkspace } from "./use-workspace";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import type { WorkspaceView } from "@/lib/workspace/view";
 import { PortsView } from "./ports-view";
 import { StartProgressList } from "./start-progress";
 import { TerminalTabs } from "./terminal/terminal-tabs";

@@ -1,4 +1,4 @@
-import type { WorkspaceView } from "@/app/api/workspace/status-json";
+import type { WorkspaceView } from "@/lib/workspace/view";
 
 const LABEL: Record<WorkspaceView["state"], string> = {
   none: "Not created yet",

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import type { AdminWorkspaceRow } from "@/app/api/admin/workspaces/route";
+import type { AdminWorkspaceRow } from "@/lib/workspace/admin-row";
 import { formatByteSize as formatBytes } from "@/lib/config/size";
 import { formatDuration } from "./format";
 

@@ -1,23 +1,8 @@
 import { getPortal } from "@/lib/portal-instance";
-import type { StopCause } from "@/lib/workspace/manager";
+import type { WorkspaceView } from "@/lib/workspace/view";
 import type { WorkspaceStatus } from "@/lib/workspace/types";
 
-/** What the browser may know about a workspace: no container ids or network addresses. */
-export interface WorkspaceView {
-  state: WorkspaceStatus["state"];
-  username: string;
-  name: string;
-  startedAt?: string;
-  stoppedAt?: string;
-  stopReason?: WorkspaceStatus["stopReason"];
-  /** Who or what stopped it: its owner, the idle stop, or an admin. */
-  stopCause?: StopCause;
-  exitCode?: number;
-  /** While running: when the idle stop will stop it if nobody uses it before then. */
-  idleStopAt?: string;
-  /** The home directory's last measured size and the user's limits (null: none). */
-  disk?: { usedBytes: number; measuredAt: string; softBytes: number | null; hardBytes: number | null };
-}
+export type { WorkspaceView };
 
 export function toView(status: WorkspaceStatus): WorkspaceView {
   const portal = getPortal();

@@ -1,24 +1,8 @@
 import { getPortal } from "@/lib/portal-instance";
 import { errorResponse, requireAdmin } from "../../_shared/guard";
+import type { AdminWorkspaceRow } from "@/lib/workspace/admin-row";
 
 export const dynamic = "force-dynamic";
-
-export interface AdminWorkspaceRow {
-  name: string;
-  username: string;
-  /** False for a container with our labels whose owner this portal's database does not know. */
-  knownOwner: boolean;
-  state: string;
-  startedAt?: string;
-  uptimeSeconds?: number;
-  idleSeconds?: number;
-  idleStopAt?: string;
-  stopReason?: string;
-  cpuPercent?: number;
-  memoryBytes?: number;
-  memoryLimitBytes?: number;
-  pids?: number;
-}
 
 /** Every workspace of this portal, with usage for the running ones. */
 export async function GET(req: Request): Promise<Response> {

@@ -1,0 +1,17 @@
+/** One workspace as the admin page lists it. */
+export interface AdminWorkspaceRow {
+  name: string;
+  username: string;
+  /** False for a container with our labels whose owner this portal's database does not know. */
+  knownOwner: boolean;
+  state: string;
+  startedAt?: string;
+  uptimeSeconds?: number;
+  idleSeconds?: number;
+  idleStopAt?: string;
+  stopReason?: string;
+  cpuPercent?: number;
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  pids?: number;
+}

@@ -1,0 +1,19 @@
+import type { StopCause } from "./manager";
+import type { WorkspaceStatus } from "./types";
+
+/** What the browser may know about a workspace: no container ids or network addresses. */
+export interface WorkspaceView {
+  state: WorkspaceStatus["state"];
+  username: string;
+  name: string;
+  startedAt?: string;
+  stoppedAt?: string;
+  stopReason?: WorkspaceStatus["stopReason"];
+  /** Who or what stopped it: its owner, the idle stop, or an admin. */
+  stopCause?: StopCause;
+  exitCode?: number;
+  /** While running: when the idle stop will stop it if nobody uses it before then. */
+  idleStopAt?: string;
+  /** The home directory's last measured size and the user's limits (null: none). */
+  disk?: { usedBytes: number; measuredAt: string; softBytes: number | null; hardBytes: number | null };
+}

@@ -1,0 +1,134 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AppAddress } from "../../lib/apps/app-address";
+import { AppSessions } from "../../lib/apps/app-sessions";
+import { AppsDomain } from "../../lib/apps/apps-domain";
+import type { AppsUrl } from "../../lib/config/apps-url";
+import type { Portal } from "../../lib/portal";
+import { openDatabase, type PortalDatabase } from "../../lib/store/db";
+import { AppAuth } from "../../server/proxy/app-auth";
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const alice: AppAddress = { slug: "alice-xakvtnsb", app: { kind: "code" } };
+const alicePort: AppAddress = { slug: "alice-xakvtnsb", app: { kind: "port", port: 8000 } };
+const mallory: AppAddress = { slug: "mallory-abcdefgh", app: { kind: "port", port: 8000 } };
+
+let dir: string;
+let db: PortalDatabase;
+let now: number;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "app-auth-"));
+  db = openDatabase(dir);
+  now = T0;
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** AppAuth over a real apps domain and real session store: `session()` reads nothing else of the portal. */
+function setup(url: AppsUrl) {
+  const domain = new AppsDomain(url);
+  const sessions = new AppSessions(db, () => now);
+  const auth = new AppAuth({ apps: { domain, sessions } } as unknown as Portal);
+  const signIn = (address: AppAddress, sub = "17") =>
+    sessions.create({ sub, host: domain.host(address), portalSid: `portal-${sub}`, portalExpiresAt: T0 + 3600_000 });
+  return { auth, domain, sessions, signIn };
+}
+
+describe("the app session a request's cookies name", () => {
+  describe("over http (cookie portal-app)", () => {
+    const url: AppsUrl = { protocol: "http:", suffix: ".localhost", port: "3000" };
+
+    it("finds the session of this host's cookie", () => {
+      const { auth, domain, signIn } = setup(url);
+      expect(auth.cookieName).toBe("portal-app");
+      const { token, session } = signIn(alice);
+      const host = domain.host(alice);
+      expect(auth.session(`portal-app=${token}`, host)).toEqual(session);
+      expect(auth.session(`theme=dark; portal-app=${token}; _xsrf=1`, host)).toEqual(session);
+      expect(auth.session(`theme=dark;portal-app=${token}`, host)).toEqual(session);
+    });
+
+    it("finds the real session when a sibling app planted a same-named cookie before it", () => {
+      const { auth, domain, signIn } = setup(url);
+      const real = signIn(alice);
+      const host = domain.host(alice);
+      expect(auth.session(`portal-app=planted-by-a-sibling; portal-app=${real.token}`, host)).toEqual(real.session);
+      expect(auth.session(`portal-app=${real.token}; portal-app=planted-by-a-sibling`, host)).toEqual(real.session);
+      expect(auth.session(`portal-app=; portal-app=x; theme=dark; portal-app=${real.token}`, host)).toEqual(real.session);
+    });
+
+    it("prefers this host's session to a valid session of another app", () => {
+      const { auth, domain, signIn } = setup(url);
+      const real = signIn(alice);
+      // Mallory's own, genuine session on Mallory's app, set by Mallory's app for the whole apps domain.
+      const planted = signIn(mallory, "666");
+      // And Alice's own session on her other app.
+      const sibling = signIn(alicePort);
+      const host = domain.host(alice);
+      expect(auth.session(`portal-app=${planted.token}; portal-app=${sibling.token}; portal-app=${real.token}`, host)).toEqual(real.session);
+    });
+
+    it("finds nothing when only another app's session is present", () => {
+      const { auth, domain, signIn } = setup(url);
+      const planted = signIn(mallory, "666");
+      const sibling = signIn(alicePort);
+      expect(auth.session(`portal-app=${planted.token}; portal-app=${sibling.token}`, domain.host(alice))).toBeNull();
+    });
+
+    it("reads only the cookie of that exact name", () => {
+      const { auth, domain, signIn } = setup(url);
+      const { token } = signIn(alice);
+      const host = domain.host(alice);
+      for (const header of [
+        `xportal-app=${token}`,
+        `portal-app-old=${token}`,
+        `portal-appx=${token}`,
+        `Portal-App=${token}`,
+        `__Host-portal-app=${token}`,
+        `theme=portal-app=${token}`,
+        `theme=x portal-app${token}`,
+        `portal-app`,
+        `portal-app ${token}`,
+      ]) {
+        expect(auth.session(header, host), header).toBeNull();
+      }
+    });
+
+    it("finds nothing without cookies, or once the session has ended", () => {
+      const { auth, domain, sessions, signIn } = setup(url);
+      const { token } = signIn(alice);
+      const host = domain.host(alice);
+      expect(auth.session(undefined, host)).toBeNull();
+      expect(auth.session("", host)).toBeNull();
+      sessions.endPortalSession("portal-17", T0 + 3600_000);
+      expect(auth.session(`portal-app=${token}`, host)).toBeNull();
+    });
+
+    it("finds nothing once the session has expired", () => {
+      const { auth, domain, signIn } = setup(url);
+      const { token } = signIn(alice);
+      now = T0 + 3600_000;
+      expect(auth.session(`portal-app=${token}`, domain.host(alice))).toBeNull();
+    });
+  });
+
+  describe("over https (cookie __Host-portal-app)", () => {
+    const url: AppsUrl = { protocol: "https:", suffix: ".apps-example.org", port: "" };
+
+    it("uses the __Host- name, which no sibling can set for the whole domain", () => {
+      const { auth, domain, signIn } = setup(url);
+      expect(auth.cookieName).toBe("__Host-portal-app");
+      const real = signIn(alice);
+      const host = domain.host(alice);
+      expect(auth.session(`__Host-portal-app=${real.token}`, host)).toEqual(real.session);
+      expect(auth.session(`__Host-portal-app=planted; __Host-portal-app=${real.token}`, host)).toEqual(real.session);
+      // The http name means nothing here.
+      expect(auth.session(`portal-app=${real.token}`, host)).toBeNull();
+    });
+  });
+});

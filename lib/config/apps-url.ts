@@ -22,7 +22,8 @@ export function parseAppsUrl(text: string): AppsUrl | string {
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return "the port must be between 1 and 65535";
   const protocol = `${scheme!.toLowerCase()}:` as AppsUrl["protocol"];
   const defaultPort = protocol === "https:" ? "443" : "80";
-  return { protocol, suffix: `.${domain}`, port: port === undefined || port === defaultPort ? "" : String(Number(port)) };
+  // `:0443` is `:443` to a browser, which then leaves the port out of Host: compare numbers, not spellings.
+  return { protocol, suffix: `.${domain}`, port: port === undefined || Number(port) === Number(defaultPort) ? "" : String(Number(port)) };
 }
 
 /**

@@ -1,9 +1,11 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { defaultAppsUrl, parseAppsUrl, sameSiteProblem, type AppsUrl } from "./apps-url";
 import { parseByteSize } from "./size";
 
 const MIB = 1024 ** 2;
+const PROXIES_EXPECTED = "expected IP addresses separated by commas, e.g. 127.0.0.1,10.0.0.2";
 
 const byteSize = (min: number) =>
   z
@@ -46,7 +48,15 @@ export const envSchema = z.object({
   APPS_URL: z.string().min(1).optional(),
   TRUSTED_PROXIES: z
     .string()
-    .regex(/^[0-9a-fA-F.:]+(\s*,\s*[0-9a-fA-F.:]+)*$/, "expected IP addresses separated by commas, e.g. 127.0.0.1,10.0.0.2")
+    .regex(/^[0-9a-fA-F.:]+(\s*,\s*[0-9a-fA-F.:]+)*$/, PROXIES_EXPECTED)
+    // The pattern lets through what only looks like an address (10.0.0.256, 10.0.0.2.); isIP decides. Lowercase,
+    // because Node reports IPv6 peers in lowercase and the comparison is by string.
+    .transform((text, ctx) => {
+      const addresses = text.split(",").map((entry) => entry.trim().toLowerCase());
+      if (addresses.every((address) => isIP(address) !== 0)) return addresses;
+      ctx.addIssue({ code: "custom", message: PROXIES_EXPECTED });
+      return z.NEVER;
+    })
     .optional(),
   DATA_ROOT: z.string().min(1).default("./data"),
   DOCKER_SOCKET: z.string().min(1).default("/var/run/docker.sock"),
@@ -232,7 +242,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     publicUrl: new URL(env.PUBLIC_URL),
     appsUrl: (env.APPS_URL === undefined ? defaultAppsUrl(new URL(env.PUBLIC_URL)) : parseAppsUrl(env.APPS_URL)) as AppsUrl,
-    trustedProxies: (env.TRUSTED_PROXIES ?? "").split(",").map((a) => a.trim()).filter(Boolean),
+    trustedProxies: env.TRUSTED_PROXIES ?? [],
     dataRoot: path.resolve(env.DATA_ROOT),
     dockerSocket: env.DOCKER_SOCKET,
     instance: env.PORTAL_INSTANCE,

@@ -1,7 +1,8 @@
 /**
  * `input` when it is a path on this site, else `fallback`: what a redirect target (`callbackUrl`, an app's return
  * path) may be. It is judged as browsers read URLs (they drop tabs and newlines and take `\` for `/`), so
- * `/\t/evil.example` and `/\evil.example` are refused rather than left to become `//evil.example`.
+ * `/\t/evil.example` and `/\evil.example` are refused rather than left to become `//evil.example`, and so is a path that becomes
+ * one only once its dot segments are resolved.
  */
 export function localPath(input: string | null | undefined, fallback = "/"): string {
   if (!input || input.length > 4096) return fallback;
@@ -13,5 +14,8 @@ export function localPath(input: string | null | undefined, fallback = "/"): str
   } catch {
     return fallback;
   }
-  return url.origin === base.origin ? `${url.pathname}${url.search}${url.hash}` : fallback;
+  if (url.origin !== base.origin) return fallback;
+  // Dot segments can leave a path that only now starts with `//` (`/.//evil.example`): a browser would leave the site.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith("//") ? fallback : path;
 }

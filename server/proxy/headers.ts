@@ -123,8 +123,11 @@ export function protectedCookie(appCookieName: string, alsoDrop: string[] = []) 
 export function forwardedFor(headers: IncomingHttpHeaders, peer: string | undefined, trusted: readonly string[]): string {
   const address = peer ?? "";
   const inbound = headers["x-forwarded-for"];
-  if (inbound && trusted.includes(normalize(address))) return `${Array.isArray(inbound) ? inbound.join(", ") : inbound}, ${address}`;
+  if (inbound && trusted.some((proxy) => normalize(proxy) === normalize(address))) return `${Array.isArray(inbound) ? inbound.join(", ") : inbound}, ${address}`;
   return address;
 }
 
-const normalize = (address: string) => (address.startsWith("::ffff:") ? address.slice(7) : address);
+const normalize = (address: string) => {
+  const lower = address.toLowerCase();
+  return lower.startsWith("::ffff:") ? lower.slice(7) : lower;
+};

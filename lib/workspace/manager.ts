@@ -13,7 +13,7 @@ import {
   WorkspaceNotFoundError,
 } from "./errors";
 import { deleteHome, ensureHome } from "./home";
-import type { StartGate } from "./start-gate";
+import type { Place, StartGate } from "./start-gate";
 import { LABEL } from "./labels";
 import { containerName, workspaceSpec, WORKSPACE_HOME, WORKSPACE_USER } from "./spec";
 import { describeContainer } from "./status";
@@ -81,30 +81,39 @@ export class WorkspaceManager {
   /** Creates or starts the workspace as needed and resolves once a shell can run in it. */
   async ensureRunning(input: PortalUser, onProgress: ProgressListener = () => {}, signal?: AbortSignal): Promise<WorkspaceStatus> {
     const user = this.register(input);
-    return this.locks.run(user.sub, async () => {
-      const started = Date.now();
-      const found = await this.find(user);
-      if (found?.status === "running") {
-        // The hot path: one inspect, nothing to wait for (a shell that cannot start fails on its own exec).
-        onProgress({ step: "ready", message: "Your workspace is ready" });
-        return this.statusOf(user, found);
-      }
-      await this.beforeStart(user);
-      const container = await this.getOrCreateLocked(user, onProgress, found);
-      if (container.status !== "running") {
-        const release = await this.waitForSlot(user, onProgress, signal);
-        try {
-          onProgress({ step: "starting", message: "Starting your workspace" });
-          await this.startChecked(container, user);
-        } finally {
-          release();
-        }
-        this.emit({ type: "started", user, ms: Date.now() - started });
-      }
+    // The place in line is taken now, when the user asks: finding or creating the container takes a time that
+    // varies, and must not let a later arrival overtake.
+    const place = this.gate?.enter(user.sub);
+    try {
+      return await this.locks.run(user.sub, () => this.ensureRunningLocked(user, onProgress, place, signal));
+    } finally {
+      place?.leave();
+    }
+  }
+
+  private async ensureRunningLocked(user: RegisteredUser, onProgress: ProgressListener, place: Place | undefined, signal?: AbortSignal): Promise<WorkspaceStatus> {
+    const started = Date.now();
+    const found = await this.find(user);
+    if (found?.status === "running") {
+      // The hot path: one inspect, nothing to wait for (a shell that cannot start fails on its own exec).
       onProgress({ step: "ready", message: "Your workspace is ready" });
-      this.log.info({ user: user.username, slug: user.slug, ms: Date.now() - started }, "workspace ready");
-      return this.statusOf(user, await this.runtime.inspect(container.id));
-    });
+      return this.statusOf(user, found);
+    }
+    await this.beforeStart(user);
+    const container = await this.getOrCreateLocked(user, onProgress, found);
+    if (container.status !== "running") {
+      const release = await this.waitForSlot(place, onProgress, signal);
+      try {
+        onProgress({ step: "starting", message: "Starting your workspace" });
+        await this.startChecked(container, user);
+      } finally {
+        release();
+      }
+      this.emit({ type: "started", user, ms: Date.now() - started });
+    }
+    onProgress({ step: "ready", message: "Your workspace is ready" });
+    this.log.info({ user: user.username, slug: user.slug, ms: Date.now() - started }, "workspace ready");
+    return this.statusOf(user, await this.runtime.inspect(container.id));
   }
 
   async stop(input: PortalUser, cause: StopCause = "user"): Promise<WorkspaceStatus> {
@@ -177,12 +186,11 @@ export class WorkspaceManager {
     return container;
   }
 
-  private waitForSlot(user: RegisteredUser, onProgress: ProgressListener, signal?: AbortSignal): Promise<() => void> {
-    if (!this.gate) return Promise.resolve(() => {});
+  private waitForSlot(place: Place | undefined, onProgress: ProgressListener, signal?: AbortSignal): Promise<() => void> {
+    if (!this.gate || !place) return Promise.resolve(() => {});
     const cap = this.gate.cap;
     let told = 0;
-    return this.gate.acquire(
-      user.sub,
+    return place.wait(
       (position) => {
         if (position === told) return;
         told = position;

@@ -10,20 +10,34 @@ export class CapacityError extends WorkspaceError {
   }
 }
 
-interface Waiter {
+/** A user's place in line, taken the moment they ask for their workspace. */
+export interface Place {
+  /**
+   * Resolves when the workspace may start (at once when a slot is free), with a release to call once the start has
+   * finished either way. `onPosition` hears the place in line while there is none.
+   */
+  wait(onPosition: (position: number) => void, signal?: AbortSignal): Promise<() => void>;
+  /** Gives the place up (the workspace turned out to be running, or the start failed before it waited). */
+  leave(): void;
+}
+
+interface Entry {
   sub: string;
-  onPosition: (position: number) => void;
-  grant: () => void;
-  fail: (error: Error) => void;
+  /** Set once the start is ready to go (its container exists) and waits for a slot. */
+  waiter: { onPosition: (position: number) => void; grant: () => void; fail: (error: Error) => void } | null;
+  /** Place in line beyond the slots, from the last decision (told only when it changes); 0 while a slot is held for it. */
+  position: number;
 }
 
 /**
- * The cap on running workspaces, with a fair first-come queue in front of it. Decisions are made one at a time
- * against the engine's own count plus the starts already let through, so concurrent requests can never start
- * more than the cap between them.
+ * The cap on running workspaces, with a fair first-come queue in front of it. Order is by arrival: a place is taken
+ * when the user asks, before anything slow (finding or creating the container) happens, so a user whose container
+ * is quicker to make never overtakes one who asked first. Decisions are made one at a time against the engine's
+ * own count plus the starts already let through, so concurrent requests never start more than the cap between them.
  */
 export class StartGate {
-  private readonly queue: Waiter[] = [];
+  /** Everyone who asked and has neither started nor left, in arrival order. */
+  private readonly line: Entry[] = [];
   /** Starts let through but not yet running (so not yet in the engine's count). */
   private readonly reserved = new Set<string>();
   private deciding: Promise<void> = Promise.resolve();
@@ -37,34 +51,56 @@ export class StartGate {
     private readonly pollMs = 2000,
   ) {}
 
+  /** How many wait for a slot. */
   get waiting(): number {
-    return this.queue.length;
+    return this.line.filter((e) => e.position > 0).length;
   }
 
-  /** Who waits, first in line first. */
+  /** Who waits for a slot, first in line first. */
   waitingSubs(): string[] {
-    return this.queue.map((w) => w.sub);
+    return this.line.filter((e) => e.position > 0).map((e) => e.sub);
   }
 
   /** Position (1-based) of a subject in the queue, or 0. */
   positionOf(sub: string): number {
-    return this.queue.findIndex((w) => w.sub === sub) + 1;
+    return this.line.find((e) => e.sub === sub && e.position > 0)?.position ?? 0;
   }
 
-  /**
-   * Resolves when `sub` may start its workspace (at once when a slot is free), with a release to call once the
-   * start has finished (either way). `onPosition` hears the place in line while waiting.
-   */
-  async acquire(sub: string, onPosition: (position: number) => void, signal?: AbortSignal): Promise<() => void> {
-    if (this.cap <= 0) return () => {};
-    const release = () => {
-      this.reserved.delete(sub);
-      this.kick();
+  /** Takes `sub`'s place in line now; synchronous, so the order of calls is the order of the line. */
+  enter(sub: string): Place {
+    if (this.cap <= 0) return { wait: async () => () => {}, leave: () => {} };
+    const entry: Entry = { sub, waiter: null, position: 0 };
+    this.line.push(entry);
+    return {
+      wait: (onPosition, signal) => this.wait(entry, onPosition, signal),
+      leave: () => {
+        // Only a waiter can gain from a freed place; the hot path (a running workspace) asks the engine nothing.
+        if (this.remove(entry) && this.line.some((e) => e.waiter)) this.kick();
+      },
     };
+  }
+
+  /** `enter` and `wait` in one, for a caller with nothing slow to do in between. */
+  acquire(sub: string, onPosition: (position: number) => void, signal?: AbortSignal): Promise<() => void> {
+    return this.enter(sub).wait(onPosition, signal);
+  }
+
+  /** Something stopped or went away: see whether the next in line may go. */
+  kick(): void {
+    this.deciding = this.deciding.then(() => this.decide()).catch(() => undefined);
+  }
+
+  private async wait(entry: Entry, onPosition: (position: number) => void, signal?: AbortSignal): Promise<() => void> {
+    const sub = entry.sub;
     await new Promise<void>((resolve, reject) => {
       const started = Date.now();
-      const waiter: Waiter = {
-        sub,
+      const timeout = setTimeout(() => this.drop(entry, new CapacityError(this.cap, (Date.now() - started) / 1000)), this.maxWaitMs);
+      const onAbort = () => this.drop(entry, new WorkspaceError("runtime_error", "The start was cancelled."));
+      const cleanup = () => {
+        clearTimeout(timeout);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      entry.waiter = {
         onPosition,
         grant: () => {
           cleanup();
@@ -75,54 +111,68 @@ export class StartGate {
           reject(error);
         },
       };
-      const timeout = setTimeout(() => this.drop(waiter, new CapacityError(this.cap, (Date.now() - started) / 1000)), this.maxWaitMs);
-      const onAbort = () => this.drop(waiter, new WorkspaceError("runtime_error", "The start was cancelled."));
-      const cleanup = () => {
-        clearTimeout(timeout);
-        signal?.removeEventListener("abort", onAbort);
-      };
       signal?.addEventListener("abort", onAbort);
-      this.queue.push(waiter);
+      // Placed in line by an earlier decision while it was still getting ready: say so before the next one.
+      if (entry.position > 0) onPosition(entry.position);
       this.kick();
     });
-    return release;
-  }
-
-  /** Something stopped or went away: see whether the next in line may go. */
-  kick(): void {
-    this.deciding = this.deciding.then(() => this.decide()).catch(() => undefined);
+    return () => {
+      this.reserved.delete(sub);
+      this.kick();
+    };
   }
 
   private async decide(): Promise<void> {
-    if (this.queue.length === 0) return this.idle();
+    if (this.line.length === 0) return this.idle();
     const running = new Set(await this.running());
     for (const sub of [...this.reserved]) if (running.has(sub)) this.reserved.delete(sub);
-    // Someone whose workspace already runs needs no slot.
-    for (const waiter of [...this.queue]) {
-      if (running.has(waiter.sub) || this.reserved.has(waiter.sub)) this.take(waiter);
+    let free = this.cap - running.size - this.reserved.size;
+    let position = 0;
+    const counted = new Set<string>();
+    for (const entry of [...this.line]) {
+      // Someone whose workspace already runs (or is let through) needs no slot; nor does a second tab of one user.
+      if (running.has(entry.sub) || this.reserved.has(entry.sub) || counted.has(entry.sub)) {
+        entry.position = 0;
+        if (entry.waiter && !counted.has(entry.sub)) this.grant(entry);
+        continue;
+      }
+      counted.add(entry.sub);
+      if (free > 0) {
+        // A slot is this arrival's, whether it waits already or is still making its container.
+        free -= 1;
+        entry.position = 0;
+        if (entry.waiter) {
+          this.reserved.add(entry.sub);
+          this.grant(entry);
+        }
+      } else {
+        position += 1;
+        if (entry.position !== position) {
+          entry.position = position;
+          entry.waiter?.onPosition(position);
+        }
+      }
     }
-    while (this.queue.length > 0 && running.size + this.reserved.size < this.cap) {
-      const next = this.queue[0]!;
-      this.reserved.add(next.sub);
-      this.take(next);
-    }
-    this.queue.forEach((w, i) => w.onPosition(i + 1));
-    if (this.queue.length > 0) this.poll();
+    if (position > 0) this.poll();
     else this.idle();
   }
 
-  private take(waiter: Waiter): void {
-    const at = this.queue.indexOf(waiter);
-    if (at >= 0) this.queue.splice(at, 1);
-    waiter.grant();
+  private grant(entry: Entry): void {
+    this.remove(entry);
+    entry.waiter!.grant();
   }
 
-  private drop(waiter: Waiter, error: Error): void {
-    const at = this.queue.indexOf(waiter);
-    if (at < 0) return;
-    this.queue.splice(at, 1);
-    waiter.fail(error);
+  private drop(entry: Entry, error: Error): void {
+    if (!this.remove(entry)) return;
+    entry.waiter?.fail(error);
     this.kick();
+  }
+
+  private remove(entry: Entry): boolean {
+    const at = this.line.indexOf(entry);
+    if (at < 0) return false;
+    this.line.splice(at, 1);
+    return true;
   }
 
   // While anyone waits, look again now and then: workspaces also stop behind the portal's back (OOM, docker stop).

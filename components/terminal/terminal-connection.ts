@@ -5,6 +5,8 @@ import { io, type Socket } from "socket.io-client";
 import { AckBatcher } from "./ack-batcher";
 
 export const TERMINAL_SOCKET_PATH = "/terminal-io";
+// Below the server's per-message limit (64 Ki characters).
+const INPUT_CHUNK_CHARS = 16 * 1024;
 
 export type ConnectionState = "connecting" | "starting" | "connected" | "reconnecting" | "ended";
 
@@ -18,6 +20,8 @@ export interface ConnectionEvents {
   fatal(code: string, message: string): void;
   /** The terminal was closed on request (see closeTerminal). */
   closed(): void;
+  /** Something the user should know that does not end the terminal (input refused, a bad request). */
+  notice(message: string): void;
 }
 
 /**
@@ -66,7 +70,7 @@ export class TerminalConnection {
       events.state("ended", message);
       events.fatal(code, message);
     });
-    this.socket.on("problem", ({ message }: { message: string }) => console.warn("terminal:", message));
+    this.socket.on("problem", ({ message }: { message: string }) => events.notice(message));
     this.socket.on("disconnect", (reason) => {
       if (this.closing) return events.closed();
       if (reason !== "io server disconnect" && reason !== "io client disconnect") events.state("reconnecting");
@@ -86,8 +90,16 @@ export class TerminalConnection {
     return this.id;
   }
 
+  /** A large paste goes as several messages, each within what the server takes in one. */
   input(data: string): void {
-    if (this.socket.connected) this.socket.emit("input", data);
+    if (!this.socket.connected) return;
+    for (let at = 0; at < data.length; ) {
+      let end = Math.min(data.length, at + INPUT_CHUNK_CHARS);
+      // Never split a surrogate pair: each half alone would arrive as U+FFFD.
+      if (end < data.length && /[\uD800-\uDBFF]/.test(data[end - 1]!)) end -= 1;
+      this.socket.emit("input", data.slice(at, end));
+      at = end;
+    }
   }
 
   resize(cols: number, rows: number): void {

@@ -23,11 +23,15 @@ const STATE_TEXT: Record<ConnectionState, string> = {
   ended: "",
 };
 
+// Long enough to read a sentence; a notice that still applies is sent again.
+const NOTICE_MS = 6000;
+
 /** One xterm.js terminal bound to one shell in the workspace. */
 export function TerminalPane({ terminalId, active, closing, onClosed, onAttached, onEnded }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<ConnectionState>("connecting");
   const [message, setMessage] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const callbacks = useRef({ onAttached, onEnded, onClosed });
   callbacks.current = { onAttached, onEnded, onClosed };
   const connectionRef = useRef<TerminalConnection | null>(null);
@@ -36,6 +40,7 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
 
   useEffect(() => {
     let disposed = false;
+    let noticeTimer: ReturnType<typeof setTimeout> | undefined;
     const cleanup: (() => void)[] = [];
     void (async () => {
       const [{ Terminal }, { FitAddon }, { WebLinksAddon }, { SearchAddon }, { Unicode11Addon }] = await Promise.all([
@@ -82,7 +87,13 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
         exited: () => callbacks.current.onEnded("exited"),
         fatal: (code, text) => callbacks.current.onEnded(code === "gone" ? "gone" : "fatal", text),
         closed: () => callbacks.current.onClosed(),
+        notice: (text) => {
+          setNotice(text);
+          clearTimeout(noticeTimer);
+          noticeTimer = setTimeout(() => setNotice(null), NOTICE_MS);
+        },
       });
+      cleanup.push(() => clearTimeout(noticeTimer));
       connectionRef.current = connection;
       cleanup.push(() => connection.dispose());
       const data = term.onData((d) => connection.input(d));
@@ -131,6 +142,11 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
       {overlay && (
         <div className={`terminal-overlay state-${state}`} role="status" data-testid="terminal-status">
           {overlay}
+        </div>
+      )}
+      {!overlay && notice && (
+        <div className="terminal-overlay state-notice" role="status" data-testid="terminal-notice">
+          {notice}
         </div>
       )}
     </div>

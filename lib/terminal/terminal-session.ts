@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ExecProcess } from "../runtime/runtime";
+import { latestWins } from "../util/latest-wins";
 import { FlowControl } from "./flow-control";
 import { OutputBatcher } from "./output-batcher";
 import type { OutputPacer, PacedTerminal } from "./output-pacer";
@@ -22,7 +23,17 @@ export interface TerminalSessionOptions {
   graceMs: number;
   /** Shared by the portal's terminals: paces bulk output while somebody is typing. */
   pacer?: OutputPacer;
+  /** Input queued for a shell that does not read it, beyond which more input is refused (not buffered). */
+  maxQueuedInput?: number;
+  /** Resizes closer together than this are coalesced (the latest size wins): each one is a Docker call. */
+  resizeIntervalMs?: number;
 }
+
+/** What became of a client's input. */
+export type InputOutcome = "sent" | "backlog" | "ignored";
+
+const DEFAULT_MAX_QUEUED_INPUT = 256 * 1024;
+const DEFAULT_RESIZE_INTERVAL_MS = 250;
 
 export interface TerminalSize {
   cols: number;
@@ -47,6 +58,7 @@ export class TerminalSession {
   private readonly paced: PacedTerminal | null;
   /** Set while the pacer holds this terminal's output back; calling it lets go. */
   private unpace: (() => void) | null = null;
+  private readonly applySize: (request: { size: TerminalSize; redraw: boolean }) => Promise<void>;
   readonly done: Promise<number>;
 
   constructor(
@@ -60,6 +72,10 @@ export class TerminalSession {
     private readonly onActivity: () => void = () => {},
   ) {
     this.size = size;
+    this.applySize = latestWins((request) => this.resizeNow(request), options.resizeIntervalMs ?? DEFAULT_RESIZE_INTERVAL_MS, (a, b) => ({
+      size: b.size,
+      redraw: a.redraw || b.redraw,
+    }));
     this.replay = new ReplayBuffer(options.replayBytes);
     this.paced = options.pacer?.member() ?? null;
     const reading = () => this.updateReading();
@@ -105,17 +121,34 @@ export class TerminalSession {
     if (this.client === client) this.flow.acked(bytes);
   }
 
-  input(client: TerminalClient, data: string): void {
-    if (this.client !== client || this.ended || !this.proc.stdin) return;
+  /**
+   * Writes what the client typed to the shell, unless the shell has left earlier input unread: a program that
+   * never reads stdin (`stty raw; sleep 300`) must not make the portal hold a flood in memory, so that input is
+   * refused and the client told.
+   */
+  input(client: TerminalClient, data: string): InputOutcome {
+    if (this.client !== client || this.ended || !this.proc.stdin) return "ignored";
+    const limit = this.options.maxQueuedInput ?? DEFAULT_MAX_QUEUED_INPUT;
+    if (this.proc.stdin.writableLength >= limit) return "backlog";
     this.lastActivity = Date.now();
     this.paced?.typed();
     if (this.unpace) this.endPacing(); // typed into: this terminal is interactive now (Ctrl-C at once)
     this.onActivity();
     this.proc.stdin.write(data);
+    return "sent";
   }
 
-  /** `redraw` nudges a full-screen program to repaint after a replay that could not hold its whole screen. */
-  async resize(size: TerminalSize, redraw = false): Promise<void> {
+  /**
+   * Tells the shell its size. Each change is a Docker call, so a burst (a window dragged, a client that sends
+   * thousands) becomes at most one call per interval, with the latest size. `redraw` nudges a full-screen program
+   * to repaint after a replay that could not hold its whole screen.
+   */
+  resize(size: TerminalSize, redraw = false): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return this.applySize({ size, redraw });
+  }
+
+  private async resizeNow({ size, redraw }: { size: TerminalSize; redraw: boolean }): Promise<void> {
     if (this.ended) return;
     const changed = size.cols !== this.size.cols || size.rows !== this.size.rows;
     this.size = size;

@@ -12,12 +12,18 @@ import {
   terminalShellCommand,
 } from "../../lib/terminal/end-session-script";
 import { PacedOutput } from "../../lib/terminal/paced-output";
+import { latestWins } from "../../lib/util/latest-wins";
+import { TokenBucket } from "../../lib/util/token-bucket";
 import { isWorkspaceError } from "../../lib/workspace/errors";
+import { MAX_COLS, MAX_ROWS } from "../terminal/messages";
 import { bridge } from "./exec-bridge";
 
 const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 const ENV_ALLOWED = /^(LANG|LC_[A-Z]+|TZ|COLORTERM)$/;
 const MAX_ENV = 32;
+const RESIZE_INTERVAL_MS = 250;
+const SIGNALS_PER_SECOND = 5;
+
 
 /**
  * One SSH "session" channel mapped onto one `docker exec`, request by request, as ContainerSSH does: pty and env
@@ -52,7 +58,8 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
           ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
           `${TERMINAL_TAG}=${tag}`,
         ],
-        ...(tty && pty ? { cols: Math.max(1, pty.cols), rows: Math.max(1, pty.rows) } : {}),
+        // A web terminal's bounds: an absurd size is clamped, not passed on to Docker.
+        ...(tty && pty ? { cols: clamp(pty.cols, MAX_COLS), rows: clamp(pty.rows, MAX_ROWS) } : {}),
       });
       log.info({ user: user.username, kind }, "ssh session started");
       // Traffic either way is use of the workspace: an SSH session doing work keeps it from the idle stop.
@@ -92,9 +99,12 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
     pty = info;
     accept?.();
   });
+  // Each resize and each signal is a Docker call: a client sending thousands gets a few per second.
+  const resize = latestWins(async ({ cols, rows }: { cols: number; rows: number }) => proc?.resize(cols, rows), RESIZE_INTERVAL_MS);
+  const signals = new TokenBucket(SIGNALS_PER_SECOND, SIGNALS_PER_SECOND * 2);
   session.on("window-change", (accept, reject, info) => {
     if (pty) pty = { ...pty, cols: info.cols, rows: info.rows };
-    if (proc && info.cols > 0 && info.rows > 0) void proc.resize(info.cols, info.rows).catch(() => undefined);
+    if (proc && info.cols > 0 && info.rows > 0) void resize({ cols: clamp(info.cols, MAX_COLS), rows: clamp(info.rows, MAX_ROWS) });
     accept?.();
   });
   session.on("env", (accept, reject, info) => {
@@ -112,7 +122,7 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
     start(accept, [SFTP_SERVER], false, "sftp");
   });
   session.on("signal", (accept, reject, info) => {
-    if (!proc || !DELIVERABLE_SIGNALS.has(info.name)) return reject?.();
+    if (!proc || !DELIVERABLE_SIGNALS.has(info.name) || !signals.take()) return reject?.();
     accept?.();
     void runQuietly(portal, user, signalCommand(tag, info.name));
   });
@@ -120,6 +130,8 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
   session.on("auth-agent", (accept, reject) => reject?.());
   session.on("x11", (accept, reject) => reject?.());
 }
+
+const clamp = (value: number, max: number) => Math.min(max, Math.max(1, value));
 
 async function endProcesses(portal: Portal, user: RegisteredUser, tag: string, proc: ExecProcess | null): Promise<void> {
   if (!proc) return;

@@ -6,6 +6,7 @@ import { Server as IoServer, type Socket } from "socket.io";
 import type { SessionUser } from "../../lib/auth/session-user";
 import type { Portal } from "../../lib/portal";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
+import { TokenBucket } from "../../lib/util/token-bucket";
 import { isWorkspaceError } from "../../lib/workspace/errors";
 import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema, type Problem } from "./messages";
 
@@ -15,6 +16,8 @@ type AuthedRequest = IncomingMessage & { portalUser?: SessionUser };
 
 // setTimeout fires at once for anything above 2^31-1 ms; no session lives that long.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// Keystrokes, acknowledgements and resizes together; a fast typist sends tens a second, a paste one.
+const MESSAGES_PER_SECOND = 500;
 const KNOWN_EVENTS = new Set(["input", "resize", "ack", "close-terminal"]);
 
 /**
@@ -99,13 +102,29 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
     socket.on("disconnect", () => clearTimeout(timer));
   }
 
+  // A client gets a message budget far above any typist's or window's needs; past it, messages are dropped and
+  // the client told once a second, so a script flooding the socket costs its own terminal, not the portal.
+  const budget = new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND * 4);
+  let toldAt = 0;
+  const tell = (code: string, message: string) => {
+    if (Date.now() - toldAt < 1000) return;
+    toldAt = Date.now();
+    socket.emit("problem", { code, message });
+  };
+  socket.use(([event], next) => {
+    // Acknowledgements are never dropped: a lost one would hold the terminal's output back for good.
+    if (event === "ack" || budget.take()) return next();
+    if (event === "input") tell("rate_limited", "Too much input at once: some of what was sent did not reach the shell.");
+  });
   socket.onAny((event: string) => {
     if (!KNOWN_EVENTS.has(event)) problem(`Unknown terminal event "${String(event).slice(0, 40)}".`);
   });
   socket.on("input", (data: unknown) => {
     const parsed = inputSchema.safeParse(data);
     if (!parsed.success) return problem(`Input refused: ${describe(parsed.error)}`);
-    session?.input(client, parsed.data);
+    if (session?.input(client, parsed.data) === "backlog") {
+      tell("input_backlog", "The program in this terminal is not reading its input, so what you type is not being sent. Press Ctrl-C or wait for it.");
+    }
   });
   socket.on("resize", (size: unknown) => {
     const parsed = sizeSchema.safeParse(size);

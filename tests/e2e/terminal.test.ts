@@ -5,7 +5,7 @@ import { launchBrowser, sessionCookieHeader, signIn } from "../support/browser";
 import { WORKSPACE_IMAGE } from "../support/images";
 import { startPortal, type PortalProcess } from "../support/portal-process";
 import { execInWorkspace } from "../support/workspace-exec";
-import { terminalSize, terminalText, typeLine, waitForPrompt, waitForText } from "../support/terminal-page";
+import { activePane, terminalSize, terminalText, typeLine, waitForPrompt, waitForText } from "../support/terminal-page";
 
 describe("the web terminal in a real browser, in the full workspace image", () => {
   let portal: PortalProcess;
@@ -100,6 +100,33 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await page.keyboard.press("Control+C");
     await typeLine(page, "clear; echo done-$((6*7))");
     await waitForText(page, /^done-42/m, 30_000);
+  });
+
+  it("says so when a program leaves a large paste unread, while the other terminal keeps echoing", async () => {
+    await page.getByTestId("terminal-new").click();
+    await expect.poll(() => page.getByTestId("terminal-tab").count()).toBe(2);
+    await waitForPrompt(page);
+    await typeLine(page, "stty raw -echo; echo now-stuck; exec sleep 4343");
+    await waitForText(page, /^now-stuck/m);
+    // 4 MiB pasted into a program that never reads: the portal holds a bounded part and says why the rest waits.
+    await activePane(page)
+      .locator(".xterm-helper-textarea")
+      .evaluate((textarea, size) => {
+        const data = new DataTransfer();
+        data.setData("text/plain", "p".repeat(size));
+        textarea.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+      }, 4 * 1024 * 1024);
+    const notice = activePane(page).getByTestId("terminal-notice");
+    await notice.waitFor({ timeout: 30_000 });
+    expect(await notice.innerText()).toContain("not reading its input");
+
+    await page.getByTestId("terminal-tab").nth(0).click();
+    await typeLine(page, "clear; echo still-echoing-$((6*7))");
+    await waitForText(page, /^still-echoing-42/m);
+
+    await page.getByTestId("terminal-tab-close").nth(1).click();
+    await expect.poll(() => page.getByTestId("terminal-tab").count()).toBe(1);
+    await expect.poll(() => inWorkspace("ps -eo args"), { timeout: 10_000 }).not.toContain("sleep 4343");
   });
 
   it("does not let bob attach to alice's terminal by presenting its id", async () => {

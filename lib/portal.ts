@@ -147,7 +147,7 @@ export function createPortal(
     { [LABEL.instance]: config.instance, [LABEL.imageCopy]: "true" },
     log.child({ component: "code-static" }),
   );
-  const ssh = { keys: new SshKeyStore(db), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot) };
+  const ssh = { keys: new SshKeyStore(db), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot, config.ssh.legacyRsaHostKey) };
   return {
     config,
     log,

@@ -82,6 +82,10 @@ export const envSchema = z.object({
   SSH_HOST: z.string().min(1).optional(),
   SSH_PORT: integer(0, 65535).default(2200),
   SSH_PUBLIC_HOST: z.string().min(1).optional(),
+  SSH_LOGIN_TIMEOUT_SECONDS: integer(5, 600).default(30),
+  SSH_RSA_HOST_KEY: yesNo.default(false),
+  SSH_MAX_UNAUTHENTICATED: integer(1, 100_000).default(256),
+  SSH_MAX_UNAUTHENTICATED_PER_ADDRESS: integer(1, 10_000).default(16),
   CODE_SERVER_AT_START: yesNo.default(false),
   TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
   TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
@@ -190,6 +194,13 @@ export interface PortalConfig {
     host: string;
     /** The host name users type after `ssh -p <port> user@`. */
     publicHost: string;
+    /** Also offer an RSA host key, for clients without ed25519 (it brings SHA-1 `ssh-rsa` signatures with it). */
+    legacyRsaHostKey: boolean;
+    /** Time to finish the key exchange and sign in (a login waiting for browser approval gets 6 min). */
+    loginTimeoutMs: number;
+    /** Connections not yet signed in, in all and from one address. */
+    maxUnauthenticated: number;
+    maxUnauthenticatedPerAddress: number;
   };
   terminal: {
     graceMs: number;
@@ -265,6 +276,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       port: env.SSH_PORT,
       host: env.SSH_HOST ?? env.HOST,
       publicHost: env.SSH_PUBLIC_HOST ?? new URL(env.PUBLIC_URL).hostname,
+      legacyRsaHostKey: env.SSH_RSA_HOST_KEY,
+      loginTimeoutMs: env.SSH_LOGIN_TIMEOUT_SECONDS * 1000,
+      maxUnauthenticated: env.SSH_MAX_UNAUTHENTICATED,
+      maxUnauthenticatedPerAddress: env.SSH_MAX_UNAUTHENTICATED_PER_ADDRESS,
     },
     terminal: {
       graceMs: env.TERMINAL_GRACE_SECONDS * 1000,

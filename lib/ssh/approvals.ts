@@ -30,6 +30,17 @@ export class ApprovalService {
 
   constructor(private readonly ttlMs = 5 * 60_000) {}
 
+  /** How many approvals wait for this username, and how many from this address. */
+  waiting(username: string, clientAddress: string): { forUser: number; fromAddress: number } {
+    let forUser = 0;
+    let fromAddress = 0;
+    for (const { request } of this.pending.values()) {
+      if (request.username === username) forUser += 1;
+      if (request.clientAddress === clientAddress) fromAddress += 1;
+    }
+    return { forUser, fromAddress };
+  }
+
   create(username: string, clientAddress: string, clientSoftware: string): Pending {
     const id = randomBytes(18).toString("base64url");
     const code = Array.from({ length: 8 }, (_, i) => (i === 4 ? "-" : "") + CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");

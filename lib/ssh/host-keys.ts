@@ -20,12 +20,13 @@ const KINDS = [
 
 /**
  * The gateway's host keys: made once, kept in the data directory and reused for ever, so users' known_hosts
- * stay valid across restarts and upgrades. ed25519 first; RSA for old clients.
+ * stay valid across restarts and upgrades. ed25519 always; RSA only when asked for (`legacyRsa`), because ssh2
+ * offers every RSA host key with SHA-1 (`ssh-rsa`) signatures too, which OpenSSH has deprecated.
  */
-export function loadOrCreateHostKeys(dataRoot: string): HostKey[] {
+export function loadOrCreateHostKeys(dataRoot: string, legacyRsa = false): HostKey[] {
   const dir = path.join(dataRoot, "ssh");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return KINDS.map((kind) => {
+  return KINDS.filter((kind) => legacyRsa || kind.type !== "ssh-rsa").map((kind) => {
     const file = path.join(dir, kind.file);
     if (!fs.existsSync(file)) {
       const pair = generateReadable(kind.generate);

@@ -11,6 +11,11 @@ export class FailureLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Failures of `key` within the window. */
+  count(key: string): number {
+    return this.recent(key).length;
+  }
+
   blocked(...keys: string[]): boolean {
     return keys.some((key) => this.recent(key).length >= this.limit);
   }

@@ -6,13 +6,15 @@ import type { PortalMetrics } from "../../lib/metrics/metrics";
 import type { ApprovalService } from "../../lib/ssh/approvals";
 import type { SshKeyStore } from "../../lib/ssh/key-store";
 import { fingerprintOf } from "../../lib/ssh/public-key";
-import type { FailureLimiter } from "../../lib/ssh/rate-limit";
+import type { LoginThrottle } from "../../lib/ssh/login-throttle";
 
 export interface AuthDeps {
   registry: UserRegistry;
   keys: SshKeyStore;
   approvals: ApprovalService;
-  limiter: FailureLimiter;
+  throttle: LoginThrottle;
+  /** Logins waiting for a browser approval: at most this many per username and per address. */
+  maxPendingApprovals: { perUser: number; perAddress: number };
   audit: AuditLog;
   metrics: PortalMetrics;
   publicUrl: URL;
@@ -40,15 +42,14 @@ export class Authenticator {
   ) {}
 
   handle(ctx: AuthContext): void {
-    const { limiter, registry } = this.deps;
-    const ipKey = `ip:${this.peer.ip}`;
-    const userKey = `user:${ctx.username}`;
-    if (limiter.blocked(ipKey, userKey)) return ctx.reject(METHODS);
+    const { throttle, registry } = this.deps;
+    if (throttle.addressBlocked(this.peer.ip)) return ctx.reject(METHODS);
     const user = registry.byUsername(ctx.username) ?? null;
     const fail = () => {
       this.deps.metrics.sshAuthFailures.inc();
-      limiter.fail(ipKey, userKey);
-      ctx.reject(METHODS);
+      const delay = throttle.fail(this.peer.ip, ctx.username);
+      if (delay === 0) return ctx.reject(METHODS);
+      setTimeout(() => ctx.reject(METHODS), delay).unref();
     };
     switch (ctx.method) {
       case "publickey":
@@ -60,6 +61,11 @@ export class Authenticator {
     }
   }
 
+  /** A login waits for the user to approve it in the browser. */
+  get awaitingApproval(): boolean {
+    return this.cancelApproval !== null;
+  }
+
   /** The connection went away: a login waiting for approval no longer needs one. */
   abandon(): void {
     this.cancelApproval?.();
@@ -67,8 +73,9 @@ export class Authenticator {
 
   private publicKey(ctx: AuthContext & { method: "publickey" }, user: RegisteredUser | null, fail: () => void): void {
     const stored = user ? this.deps.keys.find(user.sub, fingerprintOf(ctx.key.data)) : undefined;
+    // A client asking whether a key would do (every key in an agent, in turn) has failed at nothing.
+    if (!ctx.signature) return stored ? ctx.accept() : ctx.reject(METHODS);
     if (!user || !stored) return fail();
-    if (!ctx.signature) return ctx.accept(); // the client asks whether this key would do: it would
     const parsed = ssh2.utils.parseKey(stored.publicKey);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error || key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return fail();
@@ -77,6 +84,12 @@ export class Authenticator {
   }
 
   private approveInBrowser(ctx: AuthContext & { method: "keyboard-interactive" }, user: RegisteredUser | null, fail: () => void): void {
+    const { perUser, perAddress } = this.deps.maxPendingApprovals;
+    const waiting = this.deps.approvals.waiting(ctx.username, this.peer.ip);
+    if (this.cancelApproval || waiting.forUser >= perUser || waiting.fromAddress >= perAddress) {
+      // Each waiting login holds a connection for minutes; without a bound they would pile up unseen.
+      return ctx.reject(METHODS);
+    }
     const pending = this.deps.approvals.create(ctx.username, this.peer.ip, this.peer.software);
     this.cancelApproval = () => this.deps.approvals.cancel(pending.request.id);
     const link = new URL(`/ssh/approve/${pending.request.id}`, this.deps.publicUrl).href;

@@ -1,18 +1,26 @@
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import type { Logger } from "pino";
 import type { ServerChannel, TcpipRequestInfo } from "ssh2";
 import type { RegisteredUser } from "../../lib/identity/registry";
 import type { Portal } from "../../lib/portal";
+import { endSessionCommand, TERMINAL_TAG } from "../../lib/terminal/end-session-script";
+import { runQuietly } from "./run-quietly";
 
 // `ssh -L` may only name the workspace itself; anything else would turn the gateway into an open relay.
 const SELF = new Set(["localhost", "127.0.0.1", "::1", "0.0.0.0", "ip6-localhost"]);
 
 // For servers bound to 127.0.0.1 inside the workspace, which the portal cannot reach from outside: a relay run
-// in the workspace's own network namespace. bash's /dev/tcp is in every workspace image.
+// in the workspace's own network namespace. bash's /dev/tcp is in every workspace image. It ends as soon as
+// either side does (a background job's stdin would be /dev/null, hence fd 4), taking both copies with it.
 const RELAY = `exec 3<>/dev/tcp/127.0.0.1/"$1" || exit 1
-cat <&3 &
-cat >&3
-wait`;
+exec 4<&0
+trap 'kill $down $up 2>/dev/null' EXIT
+trap 'exit 0' HUP TERM
+cat <&3 & down=$!
+cat <&4 >&3 & up=$!
+wait -n
+exit 0`;
 
 /**
  * Local port forwarding (`ssh -L 8888:localhost:8888`) to a port in the user's own workspace only: straight to
@@ -47,14 +55,24 @@ export async function forwardToWorkspace(
     channel.on("error", close).on("close", close);
     return;
   }
+  // Tagged like an SSH session, so closing the channel (or the restart sweep) ends whatever is left of it.
+  const tag = randomBytes(12).toString("base64url");
   try {
-    const relay = await portal.workspaces.exec(user, { cmd: ["bash", "-c", RELAY, "relay", String(port)], tty: false, stdin: true });
+    const relay = await portal.workspaces.exec(user, {
+      cmd: ["bash", "-c", RELAY, "relay", String(port)],
+      tty: false,
+      stdin: true,
+      env: [`${TERMINAL_TAG}=${tag}`],
+    });
     const channel = accept();
     channel.on("data", used);
     channel.pipe(relay.stdin!);
     relay.stdout.pipe(channel);
     relay.stderr.resume();
-    channel.on("close", () => relay.detach());
+    channel.once("close", () => {
+      relay.detach();
+      void runQuietly(portal, user, endSessionCommand(tag));
+    });
     void relay.wait().then(() => channel.end());
   } catch {
     reject();

@@ -17,6 +17,7 @@ import { TokenBucket } from "../../lib/util/token-bucket";
 import { isWorkspaceError } from "../../lib/workspace/errors";
 import { MAX_COLS, MAX_ROWS } from "../terminal/messages";
 import { bridge } from "./exec-bridge";
+import { runQuietly } from "./run-quietly";
 
 const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 const ENV_ALLOWED = /^(LANG|LC_[A-Z]+|TZ|COLORTERM)$/;
@@ -137,15 +138,4 @@ async function endProcesses(portal: Portal, user: RegisteredUser, tag: string, p
   if (!proc) return;
   await runQuietly(portal, user, endSessionCommand(tag));
   proc.detach();
-}
-
-async function runQuietly(portal: Portal, user: RegisteredUser, cmd: string[]): Promise<void> {
-  try {
-    const helper = await portal.workspaces.exec(user, { cmd, tty: false });
-    helper.stdout.resume();
-    helper.stderr.resume();
-    await helper.wait();
-  } catch {
-    // The workspace may have stopped meanwhile: then nothing is left to end or signal.
-  }
 }

@@ -1,21 +1,28 @@
+import net from "node:net";
 import type { Logger } from "pino";
 import ssh2, { type Connection } from "ssh2";
 import type { Portal } from "../../lib/portal";
-import { FailureLimiter } from "../../lib/ssh/rate-limit";
+import { LoginThrottle } from "../../lib/ssh/login-throttle";
+import { SshAdmission } from "./admission";
 import { Authenticator } from "./authenticate";
 import { forwardToWorkspace } from "./forwarding";
 import { handleSession } from "./session-channel";
 
-// Longer than an approval may take, so a login waiting in the browser is not cut off.
-const LOGIN_GRACE_MS = 6 * 60_000;
+// Per connection: a user opens a few shells and forwards a handful of ports, never hundreds.
+const MAX_SESSIONS_PER_CONNECTION = 10;
+const MAX_FORWARDS_PER_CONNECTION = 32;
+const MAX_PENDING_APPROVALS = { perUser: 3, perAddress: 5 };
+// Longer than an approval may take (5 min), so a login waiting in the browser is not cut off.
+const APPROVAL_DEADLINE_MS = 6 * 60_000;
 
 // Modern algorithms only. The client's order of preference decides among them (OpenSSH prefers
 // chacha20-poly1305, which is fast only with ssh2's native binding: allowScripts in package.json builds it).
 const ALGORITHMS = {
-  kex: ["curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "diffie-hellman-group16-sha512"],
+  // No NIST curves (ssh-audit fails them); strict key exchange (Terrapin) is ssh2's own and always offered.
+  kex: ["curve25519-sha256", "curve25519-sha256@libssh.org", "diffie-hellman-group16-sha512"],
   cipher: ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr"],
-  serverHostKey: ["ssh-ed25519", "rsa-sha2-512", "rsa-sha2-256"],
-  hmac: ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512"],
+  // Host-key algorithms follow the keys given (see loadOrCreateHostKeys); ssh2 ignores a list here.
+  hmac: ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"],
   compress: ["none"],
 };
 
@@ -27,17 +34,29 @@ export interface SshGateway {
 /** `ssh -p 2200 alice@portal` lands in alice's workspace: the SSH door onto the same workspace service. */
 export function createSshGateway(portal: Portal, log: Logger): SshGateway {
   const { keys, approvals, hostKeys } = portal.ssh;
-  const limiter = new FailureLimiter(20, 5 * 60_000);
+  const throttle = new LoginThrottle();
+  // Open session channels per user across all their connections, bounded like web terminals.
+  const sessionsOf = new Map<string, number>();
+  const maxSessionsPerUser = portal.config.terminal.maxPerUser;
   const server = new ssh2.Server(
     { hostKeys: hostKeys.map((k) => k.privateKey), ident: "SciTeX-Workspace", algorithms: ALGORITHMS as never },
     (client: Connection, info) => {
       const peer = { ip: info.ip, software: info.header.identRaw };
       const auth = new Authenticator(
-        { registry: portal.registry, keys, approvals, limiter, audit: portal.audit, metrics: portal.metrics, publicUrl: portal.config.publicUrl, log },
+        {
+          registry: portal.registry,
+          keys,
+          approvals,
+          throttle,
+          maxPendingApprovals: MAX_PENDING_APPROVALS,
+          audit: portal.audit,
+          metrics: portal.metrics,
+          publicUrl: portal.config.publicUrl,
+          log,
+        },
         peer,
       );
-      const grace = setTimeout(() => client.end(), LOGIN_GRACE_MS);
-      grace.unref();
+      admission.watch(info.ip, info.port, () => auth.awaitingApproval);
       client.on("authentication", (ctx) => {
         try {
           auth.handle(ctx);
@@ -47,31 +66,73 @@ export function createSshGateway(portal: Portal, log: Logger): SshGateway {
         }
       });
       client.on("ready", () => {
-        clearTimeout(grace);
+        admission.signedIn(info.ip, info.port);
         const user = auth.user!;
-        client.on("session", (accept) => handleSession(portal, user, accept(), log));
-        client.on("tcpip", (accept, reject, request) => void forwardToWorkspace(portal, user, request, accept, reject, log));
+        let sessions = 0;
+        let forwards = 0;
+        client.on("session", (accept, reject) => {
+          const ofUser = sessionsOf.get(user.sub) ?? 0;
+          if (sessions >= MAX_SESSIONS_PER_CONNECTION || ofUser >= maxSessionsPerUser) {
+            log.info({ user: user.username, sessions, ofUser }, "ssh session refused: too many open");
+            return reject();
+          }
+          sessions += 1;
+          sessionsOf.set(user.sub, ofUser + 1);
+          const session = accept();
+          let ended = false;
+          const end = () => {
+            if (ended) return;
+            ended = true;
+            sessions -= 1;
+            const left = (sessionsOf.get(user.sub) ?? 1) - 1;
+            if (left <= 0) sessionsOf.delete(user.sub);
+            else sessionsOf.set(user.sub, left);
+          };
+          session.once("close", end);
+          client.once("close", end);
+          handleSession(portal, user, session, log);
+        });
+        client.on("tcpip", (accept, reject, request) => {
+          if (forwards >= MAX_FORWARDS_PER_CONNECTION) return reject();
+          forwards += 1;
+          let done = false;
+          const release = () => {
+            if (!done) (done = true), (forwards -= 1);
+          };
+          void forwardToWorkspace(portal, user, request, () => {
+            const channel = accept();
+            channel.once("close", release);
+            return channel;
+          }, () => {
+            release();
+            reject();
+          }, log);
+        });
         // Remote forwarding (-R) and streamlocal would open listeners on the portal host: refused.
         client.on("request", (accept, reject) => reject?.());
       });
       client.on("error", (error) => log.debug({ err: error, ip: peer.ip }, "ssh connection error"));
-      client.on("close", () => {
-        clearTimeout(grace);
-        auth.abandon();
-      });
+      client.on("close", () => auth.abandon());
     },
   );
   server.on("error", (error: Error) => log.error({ err: error }, "ssh server error"));
+  const { loginTimeoutMs, maxUnauthenticated, maxUnauthenticatedPerAddress } = portal.config.ssh;
+  const admission = new SshAdmission(
+    { authDeadlineMs: loginTimeoutMs, approvalDeadlineMs: APPROVAL_DEADLINE_MS, maxPreAuth: maxUnauthenticated, maxPreAuthPerAddress: maxUnauthenticatedPerAddress },
+    (socket) => server.injectSocket(socket),
+  );
+  const tcp = net.createServer((socket) => admission.admit(socket));
 
   return {
     listen: (port, host) =>
       new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-          server.off("error", reject);
+        tcp.once("error", reject);
+        tcp.listen(port, host, () => {
+          tcp.off("error", reject);
+          tcp.on("error", (error) => log.error({ err: error }, "ssh listener error"));
           resolve();
         });
       }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => tcp.close(() => resolve())),
   };
 }

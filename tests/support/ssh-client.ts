@@ -44,8 +44,8 @@ export class SshClient {
     ];
   }
 
-  ssh(user: string, keyFile: string | undefined, args: string[], input?: string | Buffer, timeoutMs = 60_000): Promise<SshResult> {
-    return run("ssh", [...this.options(keyFile), "-p", String(this.port), `${user}@127.0.0.1`, ...args], input, timeoutMs);
+  ssh(user: string, keyFile: string | undefined, args: string[], input?: string | Buffer, timeoutMs = 60_000, extra: string[] = []): Promise<SshResult> {
+    return run("ssh", [...this.options(keyFile), ...extra, "-p", String(this.port), `${user}@127.0.0.1`, ...args], input, timeoutMs);
   }
 
   scp(keyFile: string, args: string[]): Promise<SshResult> {

@@ -23,6 +23,7 @@ import { LABEL } from "./workspace/labels";
 import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
+import { ListeningPortsCache } from "./apps/listening-ports";
 import { DiskUsageMonitor } from "./quota/disk-usage";
 import { QuotaPolicy } from "./quota/policy";
 import { DiskQuotaError } from "./quota/quota-error";
@@ -45,6 +46,8 @@ export interface Portal {
   apps: { domain: AppsDomain; tickets: AppTickets; sessions: AppSessions; codeServerSecrets: CodeServerSecrets };
   /** VS Code's static files copied out of the workspace image, served without a trip into the workspace. */
   codeStatic: CodeStaticFiles;
+  /** What listens in each workspace, for the port list (a short cache in front of an exec). */
+  ports: ListeningPortsCache;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
   activity: ActivityTracker;
   idle: IdleReaper;
@@ -161,6 +164,7 @@ export function createPortal(
     codeServer,
     apps,
     codeStatic,
+    ports: new ListeningPortsCache(workspaces),
     ssh,
     activity,
     idle,

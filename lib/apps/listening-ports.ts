@@ -1,3 +1,4 @@
+import { finished } from "node:stream/promises";
 import type { PortalUser } from "../identity/user";
 import type { WorkspaceManager } from "../workspace/manager";
 
@@ -30,6 +31,34 @@ export async function listeningPorts(workspaces: WorkspaceManager, user: PortalU
   const chunks: Buffer[] = [];
   proc.stdout.on("data", (c: Buffer) => chunks.push(c));
   proc.stderr.resume();
-  await proc.wait();
+  // The exit can be reported before the last output is read: wait for both.
+  await Promise.all([proc.wait(), finished(proc.stdout).catch(() => undefined)]);
   return parseListeningPorts(Buffer.concat(chunks).toString("latin1"));
+}
+
+const FRESH_MS = 2000;
+
+/**
+ * Port lists per user, reused for two seconds and shared by requests that arrive together: each list is an exec in
+ * the workspace, and a page polling (or a script hammering) the list must not turn into a Docker call per request.
+ */
+export class ListeningPortsCache {
+  private readonly recent = new Map<string, { at: number; ports: Promise<ListeningPort[]> }>();
+
+  constructor(
+    private readonly workspaces: WorkspaceManager,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(user: PortalUser): Promise<ListeningPort[]> {
+    const now = this.now();
+    const hit = this.recent.get(user.sub);
+    if (hit && now - hit.at < FRESH_MS) return hit.ports;
+    for (const [sub, entry] of this.recent) if (now - entry.at >= FRESH_MS) this.recent.delete(sub);
+    const ports = listeningPorts(this.workspaces, user);
+    this.recent.set(user.sub, { at: now, ports });
+    // A failure is not remembered: the next request asks again.
+    ports.catch(() => this.recent.get(user.sub)?.ports === ports && this.recent.delete(user.sub));
+    return ports;
+  }
 }

@@ -1,4 +1,3 @@
-import { listeningPorts } from "@/lib/apps/listening-ports";
 import { getPortal } from "@/lib/portal-instance";
 import { errorResponse, requireUser } from "../../_shared/guard";
 
@@ -11,7 +10,7 @@ export async function GET(req: Request): Promise<Response> {
   try {
     const portal = getPortal();
     const status = await portal.workspaces.status(user);
-    const ports = status.state === "running" ? await listeningPorts(portal.workspaces, user) : [];
+    const ports = status.state === "running" ? await portal.ports.get(user) : [];
     return Response.json({ name: status.slug, ports }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return errorResponse(error);

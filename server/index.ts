@@ -14,6 +14,7 @@ import { opsRoutes } from "./ops/ops-routes";
 import { AppProxy } from "./proxy/app-proxy";
 import { isOpsPath, misdirected, setPortalHeaders, setSignOutHeaders, siteOf } from "./site";
 import { createSshGateway } from "./ssh/ssh-gateway";
+import { limitHttpConnections } from "./http-limits";
 import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
 import { refuse, UpgradeRouter } from "./upgrade-router";
 
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     if (to.kind === "unknown") return refuse(socket, 421, "Misdirected Request");
     upgrades.handle(req, socket, head);
   });
+  limitHttpConnections(server, { maxConnectionsPerAddress: config.httpMaxConnectionsPerAddress, trustedProxies: config.trustedProxies }, log);
   server.on("clientError", (error, socket) => {
     log.debug({ err: error }, "malformed HTTP request");
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");

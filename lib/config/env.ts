@@ -58,6 +58,7 @@ export const envSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: integer(8, 100_000).default(256),
   DATA_ROOT: z.string().min(1).default("./data"),
   DOCKER_SOCKET: z.string().min(1).default("/var/run/docker.sock"),
   PORTAL_INSTANCE: dockerName.max(40).default("default"),
@@ -164,6 +165,8 @@ export interface PortalConfig {
   appsUrl: AppsUrl;
   /** Front proxies whose X-Forwarded-For is believed; every other peer's is ignored. */
   trustedProxies: string[];
+  /** Open HTTP connections one address may hold (trusted proxies are not counted). */
+  httpMaxConnectionsPerAddress: number;
   dataRoot: string;
   dockerSocket: string;
   instance: string;
@@ -254,6 +257,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicUrl: new URL(env.PUBLIC_URL),
     appsUrl: (env.APPS_URL === undefined ? defaultAppsUrl(new URL(env.PUBLIC_URL)) : parseAppsUrl(env.APPS_URL)) as AppsUrl,
     trustedProxies: env.TRUSTED_PROXIES ?? [],
+    httpMaxConnectionsPerAddress: env.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
     dataRoot: path.resolve(env.DATA_ROOT),
     dockerSocket: env.DOCKER_SOCKET,
     instance: env.PORTAL_INSTANCE,

@@ -328,6 +328,7 @@ describe("SSH gateway with the real OpenSSH client", () => {
       const state = { closed: false };
       socket.on("error", () => undefined);
       socket.on("close", () => (state.closed = true));
+      socket.resume(); // reads (and drops) the server's greeting, so the server's close is seen
       return state;
     });
     // All but the per-address cap are closed at once; the rest wait for the login deadline.

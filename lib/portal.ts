@@ -78,6 +78,8 @@ export function createPortal(
   const registry = new UserRegistry(db);
   const runtime = new DockerRuntime(config.dockerSocket);
   const audit = new AuditLog(db);
+  registry.onUsernameMoved = ({ username, from, to }) =>
+    audit.record("user.username-moved", { actor: "identity provider", subject: { sub: to, username }, detail: { username, from, to } });
   const activity = new ActivityTracker();
   const gate = new StartGate(config.workspace.maxRunning, config.workspace.queueTimeoutMs, async () =>
     (await workspaces.list()).filter((w) => w.state === "running" || w.state === "starting").map((w) => w.sub),

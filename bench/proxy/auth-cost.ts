@@ -77,7 +77,7 @@ export async function measureAuthCost(options: {
       devProvider: false,
       oidc: { issuer: "http://127.0.0.1:9/o", clientId: "bench", clientSecret: "bench", scopes: "openid" },
       secureCookies: false,
-      admin: { usernames: [], claim: null },
+      admin: { subjects: [], usernames: [], claim: null },
       sessionMaxAgeSeconds: SESSION_MAX_AGE_SECONDS,
     };
     const auth = new AuthService(settings, registry, createLogger("silent"));

@@ -94,6 +94,10 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
                     {!row.knownOwner && <span className="badge warn" title="A container with this portal's labels whose owner the database does not know">unknown owner</span>}
                     <br />
                     <code className="small muted">{row.name}</code>
+                    <br />
+                    <code className="small muted" title="OIDC subject">
+                      sub {row.sub}
+                    </code>
                   </td>
                   <td>
                     {row.state}

@@ -10,7 +10,8 @@ export type AuditAction =
   | "ssh.login"
   | "ssh.key.add"
   | "ssh.key.delete"
-  | "admin.action";
+  | "admin.action"
+  | "user.username-moved";
 
 export interface AuditEntry {
   id: number;

@@ -13,7 +13,7 @@ export function authSettings(config: PortalConfig, devOidc: OidcSettings | null)
   const oidc = config.auth.oidc ?? devOidc;
   if (!oidc) throw new Error("No identity provider: set OIDC_ISSUER, or run outside production to use the embedded one.");
   const devProvider = !config.auth.oidc;
-  const configuredAdmins = config.auth.adminUsernames.length > 0 || config.auth.adminClaim !== null;
+  const configuredAdmins = config.auth.adminSubjects.length > 0 || config.auth.adminUsernames.length > 0 || config.auth.adminClaim !== null;
   return {
     secret: resolveAuthSecret(config.auth.secret, config.dataRoot),
     providerName: devProvider ? "demo accounts" : config.auth.providerName,
@@ -22,6 +22,7 @@ export function authSettings(config: PortalConfig, devOidc: OidcSettings | null)
     secureCookies: config.publicUrl.protocol === "https:",
     // The embedded provider marks its demo admin like Django does, with is_staff.
     admin: {
+      subjects: config.auth.adminSubjects,
       usernames: config.auth.adminUsernames,
       claim: configuredAdmins || !devProvider ? config.auth.adminClaim : { name: "is_staff" },
     },

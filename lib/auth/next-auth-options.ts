@@ -46,7 +46,7 @@ export function userFromClaims(claims: OidcClaims, settings: Pick<AuthSettings, 
       ? { groups: claims.groups.filter((g): g is string => typeof g === "string" && g.length > 0 && g.length <= 100).slice(0, 100) }
       : {}),
   });
-  return { ...user, isAdmin: isAdmin(settings.admin, username, claims) };
+  return { ...user, isAdmin: isAdmin(settings.admin, claims.sub, username, claims) };
 }
 
 export function buildAuthOptions(

@@ -102,6 +102,7 @@ export const envSchema = z.object({
     .regex(/(^|\s)openid(\s|$)/, "must include the openid scope")
     .default("openid profile email"),
   OIDC_PROVIDER_NAME: z.string().min(1).max(60).default("SciTeX Cloud"),
+  ADMIN_SUBJECTS: z.string().default(""),
   ADMIN_USERNAMES: z.string().default(""),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   ADMIN_CLAIM: z
@@ -219,6 +220,7 @@ export interface PortalConfig {
     providerName: string;
     /** Null means the embedded development identity provider. */
     oidc: OidcSettings | null;
+    adminSubjects: string[];
     adminUsernames: string[];
     adminClaim: { name: string; value?: string } | null;
   };
@@ -303,6 +305,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             scopes: env.OIDC_SCOPES,
           }
         : null,
+      adminSubjects: env.ADMIN_SUBJECTS.split(",")
+        .map((sub) => sub.trim())
+        .filter(Boolean),
       adminUsernames: env.ADMIN_USERNAMES.split(",")
         .map((name) => name.trim())
         .filter(Boolean),

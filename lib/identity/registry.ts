@@ -21,12 +21,14 @@ export class UserRegistry {
   // Prepared once: every proxied request and status poll looks users up.
   private readonly bySubStmt;
   private readonly byUsernameStmt;
+  /** Told when a username moves from one subject to another, for the audit log. */
+  onUsernameMoved?: (move: { username: string; from: string; to: string }) => void;
   private readonly bySlugStmt;
   private readonly slugs = new Map<string, string>();
 
   constructor(private readonly db: PortalDatabase) {
     this.bySubStmt = db.prepare("SELECT * FROM users WHERE sub = ?");
-    this.byUsernameStmt = db.prepare("SELECT * FROM users WHERE username = ? ORDER BY updated_at DESC");
+    this.byUsernameStmt = db.prepare("SELECT * FROM users WHERE username = ? LIMIT 2");
     this.bySlugStmt = db.prepare("SELECT * FROM users WHERE slug = ?");
   }
 
@@ -35,16 +37,17 @@ export class UserRegistry {
     return this.db.transaction((): RegisteredUser => {
       const existing = this.bySub(user.sub);
       if (existing && unchanged(existing, user)) return existing;
+      this.releaseUsername(user);
       if (existing) {
+        // Callers that know only sub and username (the admin page, a workspace event) leave the rest as stored.
         this.db
           .prepare(
-            `UPDATE users SET username = ?, email = ?, name = ?, groups = COALESCE(?, groups),
+            `UPDATE users SET username = ?, email = COALESCE(?, email), name = COALESCE(?, name), groups = COALESCE(?, groups),
                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
              WHERE sub = ?`,
           )
           .run(user.username, user.email ?? null, user.name ?? null, user.groups ? JSON.stringify(user.groups) : null, user.sub);
-        const groups = user.groups ?? existing.groups;
-        return { ...user, ...(groups ? { groups } : {}), slug: existing.slug };
+        return this.bySub(user.sub)!;
       }
       const slug = this.freeSlug(user);
       this.db
@@ -72,14 +75,29 @@ export class UserRegistry {
     return row && toUser(row);
   }
 
+  /** The one subject holding this username; none when (from a database older than the rule) several do. */
   byUsername(username: string): RegisteredUser | undefined {
-    const row = this.byUsernameStmt.get(username) as UserRow | undefined;
-    return row && toUser(row);
+    const rows = this.byUsernameStmt.all(username) as UserRow[];
+    return rows.length === 1 ? toUser(rows[0]!) : undefined;
   }
 
   bySlug(slug: string): RegisteredUser | undefined {
     const row = this.bySlugStmt.get(slug) as UserRow | undefined;
     return row && toUser(row);
+  }
+
+  /**
+   * A username belongs to one subject at a time: when the identity provider gives a name to another account (a
+   * rename, or a name reused after deletion), the account that held it keeps its files and keys under its slug but
+   * loses the name, so `ssh alice@…` can never land in somebody else's workspace. It gets its name back (or its
+   * new one) when it next signs in.
+   */
+  private releaseUsername(user: PortalUser): void {
+    const holders = (this.db.prepare("SELECT * FROM users WHERE username = ?").all(user.username) as UserRow[]).filter((row) => row.sub !== user.sub);
+    for (const holder of holders) {
+      this.db.prepare("UPDATE users SET username = slug WHERE sub = ?").run(holder.sub);
+      this.onUsernameMoved?.({ username: user.username, from: holder.sub, to: user.sub });
+    }
   }
 
   private freeSlug(user: PortalUser): string {
@@ -103,12 +121,12 @@ function toUser(row: UserRow): RegisteredUser {
   };
 }
 
-/** Nothing to write: the same user as stored (groups only count when the identity provider sent some). */
+/** Nothing to write: the same user as stored (email, name and groups only count when they were given). */
 function unchanged(stored: RegisteredUser, user: PortalUser): boolean {
   return (
     stored.username === user.username &&
-    stored.email === user.email &&
-    stored.name === user.name &&
+    (user.email === undefined || stored.email === user.email) &&
+    (user.name === undefined || stored.name === user.name) &&
     (user.groups === undefined || JSON.stringify(stored.groups ?? null) === JSON.stringify(user.groups))
   );
 }

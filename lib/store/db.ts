@@ -61,8 +61,11 @@ const MIGRATIONS: string[] = [
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */
 export function openDatabase(dataRoot: string): PortalDatabase {
   fs.mkdirSync(dataRoot, { recursive: true, mode: 0o711 });
-  const db = new Database(path.join(dataRoot, "portal.db"));
+  const file = path.join(dataRoot, "portal.db");
+  const db = new Database(file);
   db.pragma("journal_mode = WAL");
+  // Sessions, tickets and audit entries are nobody's business but the portal's: owner-only, however the umask.
+  for (const part of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(part)) fs.chmodSync(part, 0o600);
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
   migrate(db);

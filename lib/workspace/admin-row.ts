@@ -2,6 +2,8 @@
 export interface AdminWorkspaceRow {
   name: string;
   username: string;
+  /** The owner's OIDC subject: what ADMIN_SUBJECTS lists. */
+  sub: string;
   /** False for a container with our labels whose owner this portal's database does not know. */
   knownOwner: boolean;
   state: string;

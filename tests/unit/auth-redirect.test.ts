@@ -9,7 +9,7 @@ const settings: AuthSettings = {
   devProvider: true,
   oidc: { issuer: "http://idp.invalid", clientId: "c", clientSecret: "s", scopes: "openid" },
   secureCookies: false,
-  admin: { usernames: [], claim: null },
+  admin: { subjects: [], usernames: [], claim: null },
   sessionMaxAgeSeconds: 3600,
 };
 

@@ -27,6 +27,32 @@ describe("user registry", () => {
     expect(registry.bySub("17")?.username).toBe("alice.smith");
   });
 
+  it("keeps email and name when a caller knows only the subject and username (the admin page)", () => {
+    const registry = new UserRegistry(db);
+    registry.register({ sub: "17", username: "alice", email: "alice@example.org", name: "Alice A." });
+    registry.register({ sub: "17", username: "alice" });
+    expect(registry.bySub("17")).toMatchObject({ email: "alice@example.org", name: "Alice A." });
+  });
+
+  it("gives a username to one subject at a time: a reused name never leads to the old account", () => {
+    const registry = new UserRegistry(db);
+    const moves: unknown[] = [];
+    registry.onUsernameMoved = (move) => moves.push(move);
+    const old = registry.register({ sub: "17", username: "alice" });
+    registry.register({ sub: "42", username: "alice" }); // the provider gave "alice" to another account
+    expect(registry.byUsername("alice")?.sub).toBe("42");
+    expect(registry.bySub("17")?.username).toBe(old.slug); // files and keys kept, the name released
+    expect(moves).toEqual([{ username: "alice", from: "17", to: "42" }]);
+  });
+
+  it("refuses to pick between subjects that share a username in an older database", () => {
+    const registry = new UserRegistry(db);
+    registry.register({ sub: "17", username: "alice" });
+    registry.register({ sub: "42", username: "bob" });
+    db.prepare("UPDATE users SET username = 'alice' WHERE sub = '42'").run();
+    expect(registry.byUsername("alice")).toBeUndefined();
+  });
+
   it("survives reopening the database", () => {
     const slug = new UserRegistry(db).register({ sub: "1", username: "bob" }).slug;
     db.close();
@@ -53,5 +79,15 @@ describe("user validation", () => {
     expect(() => validateUser({ sub: "1", username: "x".repeat(151) })).toThrow(/longer than 150/);
     expect(() => validateUser({ sub: "1", username: "bad\nname" })).toThrow(/control characters/);
     expect(() => validateUser({ sub: "", username: "alice" })).toThrow(/no subject/);
+  });
+});
+
+describe("the portal's database file", () => {
+  it("is readable by its owner only", () => {
+    for (const part of ["portal.db", "portal.db-wal", "portal.db-shm"]) {
+      const file = path.join(dir, part);
+      if (fs.existsSync(file)) expect((fs.statSync(file).mode & 0o777).toString(8), part).toBe("600");
+    }
+    expect(fs.existsSync(path.join(dir, "portal.db"))).toBe(true);
   });
 });

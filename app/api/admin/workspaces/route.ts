@@ -20,6 +20,7 @@ export async function GET(req: Request): Promise<Response> {
         return {
           name: ws.slug,
           username: ws.username,
+          sub: ws.sub,
           knownOwner: portal.registry.bySub(ws.sub) !== undefined,
           state: ws.state,
           ...(ws.startedAt ? { startedAt: ws.startedAt.toISOString() } : {}),

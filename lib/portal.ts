@@ -24,6 +24,7 @@ import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
 import { ListeningPortsCache } from "./apps/listening-ports";
+import { EgressFirewall } from "./network/egress-firewall";
 import { DiskUsageMonitor } from "./quota/disk-usage";
 import { QuotaPolicy } from "./quota/policy";
 import { DiskQuotaError } from "./quota/quota-error";
@@ -46,6 +47,8 @@ export interface Portal {
   apps: { domain: AppsDomain; tickets: AppTickets; sessions: AppSessions; codeServerSecrets: CodeServerSecrets };
   /** VS Code's static files copied out of the workspace image, served without a trip into the workspace. */
   codeStatic: CodeStaticFiles;
+  /** The host firewall's egress policy for the workspace network; null when the operator keeps it. */
+  egress: EgressFirewall | null;
   /** What listens in each workspace, for the port list (a short cache in front of an exec). */
   ports: ListeningPortsCache;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
@@ -167,6 +170,7 @@ export function createPortal(
     apps,
     codeStatic,
     ports: new ListeningPortsCache(workspaces),
+    egress: config.egress ? new EgressFirewall(config.egress, log.child({ component: "egress" })) : null,
     ssh,
     activity,
     idle,

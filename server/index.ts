@@ -108,6 +108,13 @@ async function main(): Promise<void> {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
 
+  // Before any workspace starts: what workspaces may reach is settled in the host firewall.
+  if (portal.egress) {
+    await portal.workspaces
+      .bridge()
+      .then((bridge) => portal.egress!.apply(bridge))
+      .catch((error: unknown) => log.error({ err: error }, "the workspace network could not be prepared"));
+  }
   // Before any new terminal opens: whatever an earlier portal process left behind is unreachable now.
   await endOrphanedSessions(portal.workspaces, log).catch((error: unknown) => log.warn({ err: error }, "orphan sweep failed"));
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

@@ -9,13 +9,15 @@ import { formatDuration } from "./format";
 export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
   const [rows, setRows] = useState<AdminWorkspaceRow[] | null>(null);
   const [queue, setQueue] = useState<{ users: string[]; cap: number }>({ users: [], cap: 0 });
+  const [egress, setEgress] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const response = await fetch("/api/admin/workspaces", { cache: "no-store" }).catch(() => null);
     if (response?.ok) {
-      const body = (await response.json()) as { workspaces: AdminWorkspaceRow[]; queue: string[]; cap: number };
+      const body = (await response.json()) as { workspaces: AdminWorkspaceRow[]; queue: string[]; cap: number; egress: string | null };
+      setEgress(body.egress);
       setRows(body.workspaces);
       setQueue({ users: body.queue, cap: body.cap });
     }
@@ -57,6 +59,11 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
         Refreshed every 5 s. Idle workspaces stop after {idleMinutes > 0 ? `${idleMinutes} min` : "never (idle stop off)"}.
         {queue.cap > 0 ? ` At most ${queue.cap} run at once.` : " No cap on running workspaces."}
       </p>
+      {egress && (
+        <p className="notice warn" data-testid="admin-egress">
+          Workspace network: {egress}
+        </p>
+      )}
       {queue.users.length > 0 && (
         <p className="notice warn" data-testid="admin-queue">
           Waiting for a slot: {queue.users.map((u, i) => `${i + 1}. ${u}`).join(", ")}

@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { defaultAppsUrl, parseAppsUrl, sameSiteProblem, type AppsUrl } from "./apps-url";
+import { parseEgressPolicy, type EgressPolicy } from "../network/egress-rules";
 import { parseByteSize } from "./size";
 
 const MIB = 1024 ** 2;
@@ -65,6 +66,16 @@ export const envSchema = z.object({
   WORKSPACE_IMAGE: z.string().min(1).default("scitex-portal/workspace:latest"),
   WORKSPACE_NAME_PREFIX: dockerName.max(30).default("scitex-ws-"),
   WORKSPACE_NETWORK: dockerName.max(60).default("scitex-workspaces"),
+  WORKSPACE_EGRESS: z
+    .string()
+    .default("internet")
+    .transform((text, ctx) => {
+      const policy = parseEgressPolicy(text);
+      if (typeof policy !== "string") return policy;
+      ctx.addIssue({ code: "custom", message: policy });
+      return z.NEVER;
+    }),
+  WORKSPACE_EGRESS_FIREWALL: yesNo.default(true),
   WORKSPACE_MEMORY: byteSize(64 * MIB).default(8 * 1024 * MIB),
   WORKSPACE_CPUS: z
     .string()
@@ -166,6 +177,8 @@ export interface PortalConfig {
   appsUrl: AppsUrl;
   /** Front proxies whose X-Forwarded-For is believed; every other peer's is ignored. */
   trustedProxies: string[];
+  /** What workspaces may reach; null when the operator keeps the host firewall themselves. */
+  egress: EgressPolicy | null;
   /** Open HTTP connections one address may hold (trusted proxies are not counted). */
   httpMaxConnectionsPerAddress: number;
   dataRoot: string;
@@ -260,6 +273,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     appsUrl: (env.APPS_URL === undefined ? defaultAppsUrl(new URL(env.PUBLIC_URL)) : parseAppsUrl(env.APPS_URL)) as AppsUrl,
     trustedProxies: env.TRUSTED_PROXIES ?? [],
     httpMaxConnectionsPerAddress: env.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    egress: env.WORKSPACE_EGRESS_FIREWALL ? env.WORKSPACE_EGRESS : null,
     dataRoot: path.resolve(env.DATA_ROOT),
     dockerSocket: env.DOCKER_SOCKET,
     instance: env.PORTAL_INSTANCE,

@@ -12,6 +12,8 @@ export interface ContainerRuntime {
   imageId(ref: string): Promise<string | null>;
   /** Creates the network when missing (inter-container traffic off) and returns its id. */
   ensureNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  /** The host interface of a bridge network (for the host firewall). */
+  bridgeOf(networkId: string): Promise<string>;
   create(spec: ContainerSpec): Promise<string>;
   start(id: string): Promise<void>;
   stop(id: string, timeoutSeconds: number): Promise<void>;

@@ -165,6 +165,16 @@ export class WorkspaceManager {
     );
   }
 
+  /** The workspaces' network (made if missing); its id. */
+  network(): Promise<string> {
+    return this.runtime.ensureNetwork(this.settings.network, { [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance });
+  }
+
+  /** The host interface of the workspaces' network, for the host firewall. */
+  async bridge(): Promise<string> {
+    return this.runtime.bridgeOf(await this.network());
+  }
+
   /** Runs a process in the user's running workspace, as the workspace user in their home unless told otherwise. */
   async exec(input: PortalUser, options: ExecOptions): Promise<ExecProcess> {
     const container = await this.runningContainer(this.register(input));
@@ -253,10 +263,7 @@ export class WorkspaceManager {
     }
     onProgress({ step: "creating", message: "Creating your workspace" });
     const home = await ensureHome(this.settings.dataRoot, user.slug);
-    const networkId = await this.runtime.ensureNetwork(this.settings.network, {
-      [LABEL.managed]: "true",
-      [LABEL.instance]: this.settings.instance,
-    });
+    const networkId = await this.network();
     const spec = { ...workspaceSpec(this.settings, user, home, imageId, this.limitsFor(user)), network: networkId };
     let id: string;
     try {

@@ -40,6 +40,7 @@ export function opsRoutes(portal: Portal) {
       } catch (error) {
         checks.database = (error as Error).message;
       }
+      if (portal.egress) checks.egress = (await portal.egress.problem()) ?? "ok";
       const ready = Object.values(checks).every((v) => v === "ok");
       send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
       return true;

@@ -62,6 +62,12 @@ export class DockerRuntime implements ContainerRuntime {
     return pending;
   }
 
+  async bridgeOf(networkId: string): Promise<string> {
+    const info = await this.call(`inspect network ${networkId}`, () => this.docker.getNetwork(networkId).inspect());
+    // Docker names a bridge br-<first 12 of the id> unless the network says otherwise.
+    return (info.Options as Record<string, string> | undefined)?.["com.docker.network.bridge.name"] ?? `br-${String(info.Id).slice(0, 12)}`;
+  }
+
   private async findOrCreateNetwork(name: string, labels: Record<string, string>): Promise<string> {
     const existing = await this.networksNamed(name);
     if (existing[0]) return existing[0].Id;

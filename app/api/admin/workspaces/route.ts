@@ -34,7 +34,8 @@ export async function GET(req: Request): Promise<Response> {
     );
     rows.sort((a, b) => a.username.localeCompare(b.username));
     const queue = portal.gate.waitingSubs().map((sub) => portal.registry.bySub(sub)?.username ?? sub);
-    return Response.json({ workspaces: rows, queue, cap: portal.gate.cap }, { headers: { "cache-control": "no-store" } });
+    const egress = portal.egress ? await portal.egress.problem() : "WORKSPACE_EGRESS_FIREWALL=false: the host firewall is kept by the operator";
+    return Response.json({ workspaces: rows, queue, cap: portal.gate.cap, egress }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return errorResponse(error);
   }

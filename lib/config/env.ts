@@ -66,6 +66,7 @@ export const envSchema = z.object({
   WORKSPACE_IMAGE: z.string().min(1).default("scitex-portal/workspace:latest"),
   WORKSPACE_NAME_PREFIX: dockerName.max(30).default("scitex-ws-"),
   WORKSPACE_NETWORK: dockerName.max(60).default("scitex-workspaces"),
+  WORKSPACE_UID_BASE: integer(65536, 4_000_000_000).default(2_000_000),
   WORKSPACE_EGRESS: z
     .string()
     .default("internet")
@@ -200,6 +201,8 @@ export interface PortalConfig {
     quotasFile: string | null;
     /** How often home directories are measured; 0: only when a workspace starts. */
     diskScanMs: number;
+    /** Each user's workspace runs as host uid `uidBase + n` (n: the user's own number), in no host account's range. */
+    uidBase: number;
   };
   /** Start VS Code with every workspace, rather than when the user first opens it. */
   codeServerAtStart: boolean;
@@ -289,6 +292,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       queueTimeoutMs: env.START_QUEUE_TIMEOUT_SECONDS * 1000,
       quotasFile: env.QUOTAS_FILE ?? null,
       diskScanMs: env.DISK_SCAN_SECONDS * 1000,
+      uidBase: env.WORKSPACE_UID_BASE,
     },
     codeServerAtStart: env.CODE_SERVER_AT_START,
     metricsToken: env.METRICS_TOKEN ?? null,

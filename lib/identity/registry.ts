@@ -70,6 +70,21 @@ export class UserRegistry {
     return slug;
   }
 
+  /**
+   * The user's own number among everybody the portal has seen (1, 2, …): their workspace's host uid is a base plus
+   * it, so no two users' files share an owner on the host. Given once, kept for ever, never given to another.
+   */
+  uidIndex(sub: string): number {
+    return this.db.transaction((): number => {
+      const row = this.db.prepare("SELECT uid_index FROM users WHERE sub = ?").get(sub) as { uid_index: number | null } | undefined;
+      if (!row) throw new Error(`unknown subject ${sub}`);
+      if (row.uid_index !== null) return row.uid_index;
+      const next = (this.db.prepare("SELECT COALESCE(MAX(uid_index), 0) + 1 AS n FROM users").get() as { n: number }).n;
+      this.db.prepare("UPDATE users SET uid_index = ? WHERE sub = ?").run(next, sub);
+      return next;
+    })();
+  }
+
   bySub(sub: string): RegisteredUser | undefined {
     const row = this.bySubStmt.get(sub) as UserRow | undefined;
     return row && toUser(row);

@@ -44,7 +44,7 @@ export interface ContainerSpec {
   user: string;
   workdir: string;
   env: string[];
-  binds: { source: string; target: string }[];
+  binds: { source: string; target: string; readOnly?: boolean }[];
   limits: { memoryBytes: number; cpus: number; pids: number };
   network: string;
 }

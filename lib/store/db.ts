@@ -56,6 +56,9 @@ const MIGRATIONS: string[] = [
      sid TEXT PRIMARY KEY,
      expires_at INTEGER NOT NULL
    );`,
+  // Each user's own host uid (WORKSPACE_UID_BASE + uid_index), given at first need and never reused.
+  `ALTER TABLE users ADD COLUMN uid_index INTEGER;
+   CREATE UNIQUE INDEX users_uid_index ON users(uid_index);`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

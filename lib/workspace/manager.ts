@@ -13,6 +13,7 @@ import {
   WorkspaceNotFoundError,
 } from "./errors";
 import { deleteHome, ensureHome } from "./home";
+import { WorkspaceIdentities } from "./identity-files";
 import type { Place, StartGate } from "./start-gate";
 import { LABEL } from "./labels";
 import { containerName, workspaceSpec, WORKSPACE_HOME, WORKSPACE_USER } from "./spec";
@@ -60,6 +61,7 @@ export class WorkspaceManager {
   private readonly gate: StartGate | null;
   private readonly limitsFor: (user: RegisteredUser) => WorkspaceLimits;
   private readonly beforeStart: (user: RegisteredUser) => Promise<void>;
+  private readonly identities: WorkspaceIdentities;
 
   constructor(deps: WorkspaceManagerDeps) {
     this.runtime = deps.runtime;
@@ -70,6 +72,10 @@ export class WorkspaceManager {
     this.gate = deps.gate ?? null;
     this.limitsFor = deps.limitsFor ?? (() => this.settings.limits);
     this.beforeStart = deps.beforeStart ?? (async () => {});
+    this.identities = new WorkspaceIdentities(this.runtime, this.settings.dataRoot, {
+      [LABEL.imageCopy]: "true",
+      [LABEL.instance]: this.settings.instance,
+    });
   }
 
   /** The user's container, created (not started) if they have none. */
@@ -165,6 +171,17 @@ export class WorkspaceManager {
     );
   }
 
+  /** The host uid the user's workspace runs as: theirs alone, and no host account's. */
+  uidOf(user: RegisteredUser): number {
+    return this.settings.uidBase + this.registry.uidIndex(user.sub);
+  }
+
+  /** `uid:gid` for Docker: with a uid alone an exec would run in group 0. */
+  private userOf(user: RegisteredUser): string {
+    const uid = this.uidOf(user);
+    return `${uid}:${uid}`;
+  }
+
   /** The workspaces' network (made if missing); its id. */
   network(): Promise<string> {
     return this.runtime.ensureNetwork(this.settings.network, { [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance });
@@ -177,14 +194,16 @@ export class WorkspaceManager {
 
   /** Runs a process in the user's running workspace, as the workspace user in their home unless told otherwise. */
   async exec(input: PortalUser, options: ExecOptions): Promise<ExecProcess> {
-    const container = await this.runningContainer(this.register(input));
-    return this.runtime.exec(container.id, { user: WORKSPACE_USER, workdir: WORKSPACE_HOME, ...options });
+    const user = this.register(input);
+    const container = await this.runningContainer(user);
+    return this.runtime.exec(container.id, { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options });
   }
 
   /** Starts a long-lived process (a server such as code-server) in the user's running workspace. */
   async spawn(input: PortalUser, options: Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">): Promise<void> {
-    const container = await this.runningContainer(this.register(input));
-    await this.runtime.spawn(container.id, { user: WORKSPACE_USER, workdir: WORKSPACE_HOME, ...options });
+    const user = this.register(input);
+    const container = await this.runningContainer(user);
+    await this.runtime.spawn(container.id, { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options });
   }
 
   private async runningContainer(user: RegisteredUser): Promise<ContainerInfo> {
@@ -262,9 +281,11 @@ export class WorkspaceManager {
       await this.runtime.remove(existing.id);
     }
     onProgress({ step: "creating", message: "Creating your workspace" });
-    const home = await ensureHome(this.settings.dataRoot, user.slug);
+    const uid = this.uidOf(user);
+    const home = await ensureHome(this.settings.dataRoot, user.slug, uid);
+    const files = await this.identities.filesFor(this.settings.image, imageId, user.slug, uid);
     const networkId = await this.network();
-    const spec = { ...workspaceSpec(this.settings, user, home, imageId, this.limitsFor(user)), network: networkId };
+    const spec = { ...workspaceSpec(this.settings, user, home, imageId, this.limitsFor(user), { uid, files }), network: networkId };
     let id: string;
     try {
       id = await this.runtime.create(spec);
@@ -281,7 +302,7 @@ export class WorkspaceManager {
   }
 
   private isCurrent(container: ContainerInfo, user: RegisteredUser, imageId: string): boolean {
-    const wanted = workspaceSpec(this.settings, user, "", imageId, this.limitsFor(user)).labels[LABEL.spec];
+    const wanted = workspaceSpec(this.settings, user, "", imageId, this.limitsFor(user), { uid: this.uidOf(user), files: null }).labels[LABEL.spec];
     return container.labels[LABEL.spec] === wanted;
   }
 

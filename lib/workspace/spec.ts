@@ -22,12 +22,14 @@ export function workspaceSpec(
   home: string,
   imageId: string,
   limits: WorkspaceLimits = settings.limits,
+  identity: { uid: number; files: { passwd: string; group: string } | null } = { uid: 1000, files: null },
 ): ContainerSpec {
   const base = {
     image: settings.image,
     cmd: KEEPALIVE_CMD,
     limits,
     network: settings.network,
+    uid: identity.uid,
   };
   const fingerprint = createHash("sha256")
     .update(JSON.stringify({ ...base, imageId }))
@@ -37,10 +39,19 @@ export function workspaceSpec(
     ...base,
     name: containerName(settings, user.slug),
     hostname: user.slug.slice(0, 63),
-    user: WORKSPACE_USER,
+    // By number: the container's own passwd is replaced by the files below, and Docker must not look it up first.
+    user: `${identity.uid}:${identity.uid}`,
     workdir: WORKSPACE_HOME,
     env: ["HOME=/home/user", "USER=user", "LANG=C.UTF-8", `WORKSPACE_OWNER=${user.username}`],
-    binds: [{ source: home, target: WORKSPACE_HOME }],
+    binds: [
+      { source: home, target: WORKSPACE_HOME },
+      ...(identity.files
+        ? [
+            { source: identity.files.passwd, target: "/etc/passwd", readOnly: true },
+            { source: identity.files.group, target: "/etc/group", readOnly: true },
+          ]
+        : []),
+    ],
     labels: {
       [LABEL.managed]: "true",
       [LABEL.instance]: settings.instance,

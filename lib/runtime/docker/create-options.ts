@@ -18,7 +18,7 @@ export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOpti
     Tty: false,
     OpenStdin: false,
     HostConfig: {
-      Binds: spec.binds.map((b) => `${b.source}:${b.target}`),
+      Binds: spec.binds.map((b) => `${b.source}:${b.target}${b.readOnly ? ":ro" : ""}`),
       Memory: spec.limits.memoryBytes,
       MemorySwap: spec.limits.memoryBytes, // no swap beyond the memory limit
       NanoCpus: Math.round(spec.limits.cpus * 1e9),

@@ -12,11 +12,11 @@ describe("operations endpoints", () => {
   });
   afterAll(() => portal?.cleanup());
 
-  it("reports liveness and readiness (Docker reachable, database writable)", async () => {
+  it("reports liveness and readiness (Docker reachable, database writable, egress rules in place)", async () => {
     expect(await (await fetch(`${portal.url}/healthz`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${portal.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", checks: { docker: "ok", database: "ok" } });
+    expect(await ready.json()).toEqual({ status: "ready", checks: { docker: "ok", database: "ok", egress: "ok" } });
   });
 
   it("serves metrics to admins and the scraper token only", async () => {

@@ -38,8 +38,9 @@ describe("workspace isolation and limits", () => {
     expect(info.HostConfig.SecurityOpt).toContain("no-new-privileges:true");
     expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
     expect(info.HostConfig.Init).toBe(true);
-    expect(info.Config.User).toBe("user");
-    expect((await run(fx.manager, alice, "id -u; grep NoNewPrivs /proc/self/status")).stdout).toMatch(/^1000\nNoNewPrivs:\s+1/);
+    const uid = fx.manager.uidOf({ ...alice, slug: (await fx.manager.status(alice)).slug });
+    expect(info.Config.User).toBe(`${uid}:${uid}`);
+    expect((await run(fx.manager, alice, "id -u; grep NoNewPrivs /proc/self/status")).stdout).toMatch(new RegExp(`^${uid}\\nNoNewPrivs:\\s+1`));
   });
 
   it("kills a process that allocates past the memory limit, and the workspace lives on", async () => {

@@ -37,7 +37,7 @@ describe("workspace lifecycle on the real Docker engine", () => {
     const slug = (await fx.manager.status(alice)).slug;
     const onHost = path.join(fx.dataRoot, "users", slug, "notes.txt");
     expect(fs.readFileSync(onHost, "utf8")).toBe("results v1\n");
-    expect(fs.statSync(onHost).uid).toBe(1000);
+    expect(fs.statSync(onHost).uid).toBe(fx.manager.uidOf({ ...alice, slug })); // the user's own host uid
 
     await fx.manager.ensureRunning(alice);
     expect((await run(fx.manager, alice, "cat ~/notes.txt")).stdout).toBe("results v1\n");
@@ -54,7 +54,12 @@ describe("workspace lifecycle on the real Docker engine", () => {
     const inspected = await fx.docker.getContainer(b.containerId!).inspect();
     expect(inspected.Config.Labels[LABEL.ownerSub]).toBe(bob.sub);
     expect(inspected.Config.Labels[LABEL.username]).toBe(bob.username);
-    expect(inspected.HostConfig.Binds).toEqual([`${path.join(fx.dataRoot, "users", b.slug)}:/home/user`]);
+    const identity = path.join(fx.dataRoot, "identity", "users", b.slug);
+    expect(inspected.HostConfig.Binds).toEqual([
+      `${path.join(fx.dataRoot, "users", b.slug)}:/home/user`,
+      `${identity}/passwd:/etc/passwd:ro`,
+      `${identity}/group:/etc/group:ro`,
+    ]);
   });
 
   it("re-adopts running and stopped workspaces after a portal restart", async () => {

@@ -67,6 +67,7 @@ export const envSchema = z.object({
   WORKSPACE_NAME_PREFIX: dockerName.max(30).default("scitex-ws-"),
   WORKSPACE_NETWORK: dockerName.max(60).default("scitex-workspaces"),
   WORKSPACE_UID_BASE: integer(65536, 4_000_000_000).default(2_000_000),
+  WORKSPACE_TMP_SIZE: byteSize(MIB).default(1024 * MIB),
   WORKSPACE_EGRESS: z
     .string()
     .default("internet")
@@ -201,6 +202,8 @@ export interface PortalConfig {
     quotasFile: string | null;
     /** How often home directories are measured; 0: only when a workspace starts. */
     diskScanMs: number;
+    /** Size of each scratch tmpfs (/tmp, /var/tmp); it counts against the workspace's memory limit. */
+    tmpBytes: number;
     /** Each user's workspace runs as host uid `uidBase + n` (n: the user's own number), in no host account's range. */
     uidBase: number;
   };
@@ -293,6 +296,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       quotasFile: env.QUOTAS_FILE ?? null,
       diskScanMs: env.DISK_SCAN_SECONDS * 1000,
       uidBase: env.WORKSPACE_UID_BASE,
+      tmpBytes: env.WORKSPACE_TMP_SIZE,
     },
     codeServerAtStart: env.CODE_SERVER_AT_START,
     metricsToken: env.METRICS_TOKEN ?? null,

@@ -45,6 +45,8 @@ export interface ContainerSpec {
   workdir: string;
   env: string[];
   binds: { source: string; target: string; readOnly?: boolean }[];
+  /** Directories that are size-limited tmpfs (their pages count against the memory limit); the rest of the root is read-only. */
+  scratch: { path: string; bytes: number }[];
   limits: { memoryBytes: number; cpus: number; pids: number };
   network: string;
 }

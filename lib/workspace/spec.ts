@@ -7,6 +7,7 @@ import type { WorkspaceSettings } from "./types";
 
 export const WORKSPACE_USER = "user";
 export const WORKSPACE_HOME = "/home/user";
+const SCRATCH_DIRS = ["/tmp", "/var/tmp", "/run/lock"];
 
 // PID 2 under the init: sleeps forever, and leaves at once on SIGTERM so a stop takes milliseconds, not the timeout.
 export const KEEPALIVE_CMD = ["/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"];
@@ -30,6 +31,8 @@ export function workspaceSpec(
     limits,
     network: settings.network,
     uid: identity.uid,
+    // The image's world-writable directories: with the root read-only, these are where programs may scribble.
+    scratch: SCRATCH_DIRS.map((path) => ({ path, bytes: settings.tmpBytes })),
   };
   const fingerprint = createHash("sha256")
     .update(JSON.stringify({ ...base, imageId }))

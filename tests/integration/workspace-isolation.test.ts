@@ -21,7 +21,7 @@ function hostCanConnect(host: string, port: number): Promise<boolean> {
 }
 
 describe("workspace isolation and limits", () => {
-  const fx = workspaceFixture({ WORKSPACE_MEMORY: "128m", WORKSPACE_CPUS: "0.5", WORKSPACE_PIDS: "64" });
+  const fx = workspaceFixture({ WORKSPACE_MEMORY: "128m", WORKSPACE_CPUS: "0.5", WORKSPACE_PIDS: "64", WORKSPACE_TMP_SIZE: "16m" });
   afterAll(() => fx.cleanup());
   beforeAll(async () => {
     await Promise.all([fx.manager.ensureRunning(alice), fx.manager.ensureRunning(bob)]);
@@ -41,6 +41,28 @@ describe("workspace isolation and limits", () => {
     const uid = fx.manager.uidOf({ ...alice, slug: (await fx.manager.status(alice)).slug });
     expect(info.Config.User).toBe(`${uid}:${uid}`);
     expect((await run(fx.manager, alice, "id -u; grep NoNewPrivs /proc/self/status")).stdout).toMatch(new RegExp(`^${uid}\\nNoNewPrivs:\\s+1`));
+  });
+
+  it("cannot fill the host's disk through the container: the root is read-only and scratch space is bounded", async () => {
+    const out = await run(
+      fx.manager,
+      alice,
+      "dd if=/dev/zero of=/tmp/big bs=1M count=32; echo tmp=$?; head -c 1000 /dev/zero > /var/tmp/small && echo vartmp-ok; " +
+        "touch /x 2>&1; mkdir /etc/mine 2>&1; echo home > ~/kept && echo home-ok",
+    );
+    expect(out.stderr).toContain("No space left on device");
+    expect(out.stdout).toContain("tmp=1");
+    expect(out.stdout).toContain("vartmp-ok");
+    expect(out.stdout.match(/Read-only file system/g)?.length).toBe(2);
+    expect(out.stdout).toContain("home-ok");
+    const { containerId } = await fx.manager.status(alice);
+    const info = (await fx.docker.getContainer(containerId!).inspect({ size: true } as never)) as unknown as {
+      HostConfig: { ReadonlyRootfs: boolean };
+      SizeRw?: number;
+    };
+    expect(info.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(info.SizeRw ?? 0).toBeLessThan(1024 * 1024);
+    await run(fx.manager, alice, "rm -f /tmp/big");
   });
 
   it("kills a process that allocates past the memory limit, and the workspace lives on", async () => {

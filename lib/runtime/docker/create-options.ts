@@ -3,7 +3,8 @@ import type { ContainerSpec } from "../runtime";
 
 /**
  * The hardening every workspace gets, whatever the image: an unprivileged user, no privilege escalation, no
- * capabilities (the workspace user needs none), an init process that reaps zombies, and hard resource limits.
+ * capabilities (the workspace user needs none), an init process that reaps zombies, hard resource limits, and a
+ * read-only root with bounded scratch space.
  */
 export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   return {
@@ -19,6 +20,10 @@ export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOpti
     OpenStdin: false,
     HostConfig: {
       Binds: spec.binds.map((b) => `${b.source}:${b.target}${b.readOnly ? ":ro" : ""}`),
+      // Nothing a user runs can fill the host's disk through the container's own layer: it is read-only, and
+      // the places programs expect to write to are tmpfs of a bounded size.
+      ReadonlyRootfs: true,
+      Tmpfs: Object.fromEntries(spec.scratch.map((s) => [s.path, `rw,exec,nosuid,nodev,mode=1777,size=${s.bytes}`])),
       Memory: spec.limits.memoryBytes,
       MemorySwap: spec.limits.memoryBytes, // no swap beyond the memory limit
       NanoCpus: Math.round(spec.limits.cpus * 1e9),

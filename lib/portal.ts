@@ -25,6 +25,8 @@ import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
 import { ListeningPortsCache } from "./apps/listening-ports";
 import { EgressFirewall } from "./network/egress-firewall";
+import { XfsProjectQuota } from "./quota/xfs-project-quota";
+import { usersRoot } from "./workspace/home";
 import { DiskUsageMonitor } from "./quota/disk-usage";
 import { QuotaPolicy } from "./quota/policy";
 import { DiskQuotaError } from "./quota/quota-error";
@@ -89,6 +91,7 @@ export function createPortal(
   );
   const quotas = QuotaPolicy.load(config.workspace.limits, config.workspace.quotasFile);
   const disk = new DiskUsageMonitor(config.dataRoot, config.workspace.diskScanMs, log.child({ component: "disk" }));
+  const homeQuota = new XfsProjectQuota(usersRoot(config.dataRoot), log.child({ component: "disk" }));
   const workspaces: WorkspaceManager = new WorkspaceManager({
     runtime,
     registry,
@@ -102,6 +105,10 @@ export function createPortal(
     },
     gate,
     limitsFor: (user) => quotas.for(user).limits,
+    homeReady: async (user, home, uid) => {
+      const { diskSoftBytes, diskHardBytes } = quotas.for(user);
+      await homeQuota.apply(home, uid, { softBytes: diskSoftBytes, hardBytes: diskHardBytes });
+    },
     beforeStart: async (user) => {
       const { diskHardBytes } = quotas.for(user);
       if (diskHardBytes === null) return;

@@ -7,7 +7,7 @@ packages=(
   openssh-client                                    # SSH gateway tests (ssh, scp, sftp)
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium python3-django python3-django-oauth-toolkit tmux rsync openssh-server ssh-audit)
+  packages+=(chromium python3-django python3-django-oauth-toolkit tmux rsync openssh-server ssh-audit xfsprogs)
 fi
 
 missing=()

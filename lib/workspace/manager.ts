@@ -49,6 +49,8 @@ export interface WorkspaceManagerDeps {
   limitsFor?: (user: RegisteredUser) => WorkspaceLimits;
   /** A last check before a stopped workspace starts (e.g. the disk quota); it throws to refuse. */
   beforeStart?: (user: RegisteredUser) => Promise<void>;
+  /** The home exists and belongs to `uid`, before a container is made on it (e.g. to set its disk limit). */
+  homeReady?: (user: RegisteredUser, home: string, uid: number) => Promise<void>;
 }
 
 export class WorkspaceManager {
@@ -62,6 +64,7 @@ export class WorkspaceManager {
   private readonly limitsFor: (user: RegisteredUser) => WorkspaceLimits;
   private readonly beforeStart: (user: RegisteredUser) => Promise<void>;
   private readonly identities: WorkspaceIdentities;
+  private readonly homeReady: (user: RegisteredUser, home: string, uid: number) => Promise<void>;
 
   constructor(deps: WorkspaceManagerDeps) {
     this.runtime = deps.runtime;
@@ -72,6 +75,7 @@ export class WorkspaceManager {
     this.gate = deps.gate ?? null;
     this.limitsFor = deps.limitsFor ?? (() => this.settings.limits);
     this.beforeStart = deps.beforeStart ?? (async () => {});
+    this.homeReady = deps.homeReady ?? (async () => {});
     this.identities = new WorkspaceIdentities(this.runtime, this.settings.dataRoot, {
       [LABEL.imageCopy]: "true",
       [LABEL.instance]: this.settings.instance,
@@ -283,6 +287,7 @@ export class WorkspaceManager {
     onProgress({ step: "creating", message: "Creating your workspace" });
     const uid = this.uidOf(user);
     const home = await ensureHome(this.settings.dataRoot, user.slug, uid);
+    await this.homeReady(user, home, uid);
     const files = await this.identities.filesFor(this.settings.image, imageId, user.slug, uid);
     const networkId = await this.network();
     const spec = { ...workspaceSpec(this.settings, user, home, imageId, this.limitsFor(user), { uid, files }), network: networkId };

@@ -8,7 +8,7 @@ import { UserRegistry } from "../../lib/identity/registry";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "../../lib/runtime/runtime";
 import { openDatabase, type PortalDatabase } from "../../lib/store/db";
-import { WorkspaceManager } from "../../lib/workspace/manager";
+import { WorkspaceManager, type WorkspaceManagerDeps } from "../../lib/workspace/manager";
 import { workspaceSettings } from "../../lib/portal";
 import type { WorkspaceSettings } from "../../lib/workspace/types";
 import { removeInstance } from "./docker-cleanup";
@@ -28,7 +28,7 @@ export interface WorkspaceFixture {
  * A portal instance of its own on the real engine: unique instance label, name prefix, network and data root,
  * so tests never touch each other's or a developer's workspaces, and cleanup removes exactly what it made.
  */
-export function workspaceFixture(env: Record<string, string> = {}): WorkspaceFixture {
+export function workspaceFixture(env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "homeReady"> = {}): WorkspaceFixture {
   const id = `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 7)}`;
   const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-it-"));
   const config = loadConfig({
@@ -50,7 +50,7 @@ export function workspaceFixture(env: Record<string, string> = {}): WorkspaceFix
   const newManager = (runtime: ContainerRuntime = new DockerRuntime(DOCKER_SOCKET)) => {
     const db = openDatabase(dataRoot);
     databases.push(db);
-    return new WorkspaceManager({ runtime, registry: new UserRegistry(db), settings, log });
+    return new WorkspaceManager({ runtime, registry: new UserRegistry(db), settings, log, ...deps });
   };
   return {
     docker,

@@ -26,6 +26,7 @@ import { StartGate } from "./workspace/start-gate";
 import { ListeningPortsCache } from "./apps/listening-ports";
 import { EgressFirewall } from "./network/egress-firewall";
 import { XfsProjectQuota } from "./quota/xfs-project-quota";
+import { AccountStatuses } from "./identity/account-status";
 import { usersRoot } from "./workspace/home";
 import { DiskUsageMonitor } from "./quota/disk-usage";
 import { QuotaPolicy } from "./quota/policy";
@@ -51,6 +52,8 @@ export interface Portal {
   codeStatic: CodeStaticFiles;
   /** The host firewall's egress policy for the workspace network; null when the operator keeps it. */
   egress: EgressFirewall | null;
+  /** Disabled accounts, and sign-ins ended everywhere: asked by every door. */
+  accounts: AccountStatuses;
   /** What listens in each workspace, for the port list (a short cache in front of an exec). */
   ports: ListeningPortsCache;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
@@ -83,6 +86,7 @@ export function createPortal(
   const registry = new UserRegistry(db);
   const runtime = new DockerRuntime(config.dockerSocket);
   const audit = new AuditLog(db);
+  const accounts = new AccountStatuses(db);
   registry.onUsernameMoved = ({ username, from, to }) =>
     audit.record("user.username-moved", { actor: "identity provider", subject: { sub: to, username }, detail: { username, from, to } });
   const activity = new ActivityTracker();
@@ -131,6 +135,15 @@ export function createPortal(
     signedIn: (user) => audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } }),
     signedOut: (sid, expiresAt) => appSessions.endPortalSession(sid, expiresAt),
     isEnded: (sid) => appSessions.isPortalSessionEnded(sid),
+    admits: (sub, authAt) => accounts.admits(sub, authAt),
+  });
+  // A disabled account is refused at every door, and what it has open closes now, not at its next request.
+  accounts.onDisabled((sub) => {
+    auth.forgetSubject(sub);
+    appSessions.endForSubject(sub);
+    const user = registry.bySub(sub);
+    if (user) void terminals.closeAllOf(user);
+    audit.record("admin.action", { actor: "portal", subject: user ?? { sub, username: sub }, detail: { action: "sessions ended: account disabled" } });
   });
   const sweeper = setInterval(() => {
     apps.sessions.sweep();
@@ -177,6 +190,7 @@ export function createPortal(
     apps,
     codeStatic,
     ports: new ListeningPortsCache(workspaces),
+    accounts,
     egress: config.egress ? new EgressFirewall(config.egress, log.child({ component: "egress" })) : null,
     ssh,
     activity,

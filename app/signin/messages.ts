@@ -9,6 +9,8 @@ export function signInErrorMessage(code: string, providerName: string): string {
       return `${providerName} did not allow the sign-in.`;
     case "AccountInvalid":
       return `Your ${providerName} account cannot have a workspace: its username is missing or not usable. Ask an operator.`;
+    case "AccountDisabled":
+      return "Your account has been disabled on this portal. Ask an administrator if you think this is a mistake.";
     case "SessionRequired":
       return "Please sign in to continue.";
     case "Configuration":

@@ -30,8 +30,9 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
     return () => clearInterval(timer);
   }, [load]);
 
-  const act = async (row: AdminWorkspaceRow, action: "stop" | "restart" | "remove") => {
+  const act = async (row: AdminWorkspaceRow, action: "stop" | "restart" | "remove" | "disable" | "enable") => {
     let body: Record<string, unknown> = { action };
+    if (action === "disable" && !window.confirm(`Disable ${row.username}'s account? Their terminals, apps and SSH connections close now.`)) return;
     if (action === "remove") {
       if (!window.confirm(`Remove ${row.username}'s container? Their home directory is kept.`)) return;
       const typed = window.prompt(`Also DELETE ${row.username}'s home directory for good? Type their username to delete it, or leave empty to keep it.`);
@@ -98,6 +99,7 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
                 <tr key={row.name} data-testid="admin-row" data-user={row.username}>
                   <td>
                     {row.username}
+                    {row.disabled && <span className="badge warn">disabled</span>}
                     {!row.knownOwner && <span className="badge warn" title="A container with this portal's labels whose owner the database does not know">unknown owner</span>}
                     <br />
                     <code className="small muted">{row.name}</code>
@@ -126,6 +128,15 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
                     </button>
                     <button type="button" className="button" disabled={busy !== null} onClick={() => void act(row, "remove")}>
                       Remove
+                    </button>
+                    <button
+                      type="button"
+                      className="button"
+                      disabled={busy !== null}
+                      onClick={() => void act(row, row.disabled ? "enable" : "disable")}
+                      data-testid="admin-disable"
+                    >
+                      {row.disabled ? "Enable account" : "Disable account"}
                     </button>
                   </td>
                 </tr>

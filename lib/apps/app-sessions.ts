@@ -48,6 +48,8 @@ export class AppSessions {
       byHash: db.prepare("SELECT * FROM app_sessions WHERE token_hash = ?"),
       byPortalSid: db.prepare("SELECT token_hash FROM app_sessions WHERE portal_sid = ?"),
       deleteByPortalSid: db.prepare("DELETE FROM app_sessions WHERE portal_sid = ?"),
+      bySub: db.prepare("SELECT token_hash FROM app_sessions WHERE sub = ?"),
+      deleteBySub: db.prepare("DELETE FROM app_sessions WHERE sub = ?"),
       endPortal: db.prepare("INSERT OR REPLACE INTO ended_portal_sessions (sid, expires_at) VALUES (?, ?)"),
       portalEnded: db.prepare("SELECT expires_at FROM ended_portal_sessions WHERE sid = ?"),
       expired: db.prepare("SELECT token_hash FROM app_sessions WHERE expires_at <= ?"),
@@ -96,6 +98,14 @@ export class AppSessions {
     this.stmts.endPortal.run(sid, Math.max(portalExpiresAt, this.now() + 60_000));
     this.ended.set(sid, portalExpiresAt);
     for (const [token, entry] of this.cache) if (entry.session.portalSid === sid) this.cache.delete(token);
+    if (ids.length) this.notify(ids);
+  }
+
+  /** An account disabled: every app session it has ends now. */
+  endForSubject(sub: string): void {
+    const ids = (this.stmts.bySub.all(sub) as Array<{ token_hash: string }>).map((r) => r.token_hash);
+    this.stmts.deleteBySub.run(sub);
+    for (const [token, entry] of this.cache) if (entry.session.sub === sub) this.cache.delete(token);
     if (ids.length) this.notify(ids);
   }
 

@@ -40,12 +40,15 @@ export interface SessionHooks {
   signedIn?(user: SessionUser): void;
   signedOut?(sid: string, expiresAt: number): void;
   isEnded?(sid: string): boolean;
+  /** May this account (signed in at `authAt`) come in at all: not disabled, and not signed out everywhere since. */
+  admits?(sub: string, authAt: number | undefined): boolean;
 }
 
 export class AuthService {
   private readonly discovery: DiscoveryResolver;
   private options: NextAuthOptions | null = null;
   private readonly sessions = new Map<string, { user: SessionUser | null; until: number }>();
+  private readonly endListeners: Array<(ended: { sid?: string; sub?: string }) => void> = [];
 
   constructor(
     readonly settings: AuthSettings,
@@ -66,6 +69,7 @@ export class AuthService {
       (user) => this.onSignIn(user),
       this.log,
       (sid, expiresAt) => this.onSignOut(sid, expiresAt),
+      (sub) => this.hooks.admits?.(sub, Date.now() + 1) ?? true,
     );
     if (found) this.options = options;
     return options;
@@ -84,6 +88,7 @@ export class AuthService {
     let user = await sessionFromCookieHeader(cookieHeader, this.settings);
     // A signed-out cookie replayed (from a copy, or a browser that kept it) is not a session any more.
     if (user?.sid && this.hooks.isEnded?.(user.sid)) user = null;
+    if (user && this.hooks.admits && !this.hooks.admits(user.sub, user.authAt)) user = null;
     if (this.sessions.size >= SESSION_CACHE_SIZE) this.sessions.clear();
     this.sessions.set(cookieHeader, { user, until: Math.min(now + SESSION_CACHE_MS, user?.expiresAt ?? now + SESSION_CACHE_MS) });
     return user;
@@ -99,6 +104,27 @@ export class AuthService {
     return hit && hit.until > Date.now() ? hit.user : undefined;
   }
 
+  /** Forgets remembered answers for this account (it was just disabled): the next request asks again. */
+  forgetSubject(sub: string): void {
+    for (const [cookie, entry] of this.sessions) if (entry.user?.sub === sub) this.sessions.delete(cookie);
+    this.tell({ sub });
+  }
+
+  /** Told when a sign-in (`sid`) or every sign-in of an account (`sub`) has ended, so open connections close. */
+  onSessionEnded(listener: (ended: { sid?: string; sub?: string }) => void): void {
+    this.endListeners.push(listener);
+  }
+
+  private tell(ended: { sid?: string; sub?: string }): void {
+    for (const listener of this.endListeners) {
+      try {
+        listener(ended);
+      } catch (error) {
+        this.log.warn({ err: error }, "a session-end listener failed");
+      }
+    }
+  }
+
   private onSignIn(user: SessionUser): void {
     this.registry.register(user);
     this.log.info({ user: user.username, sub: user.sub, admin: user.isAdmin }, "signed in");
@@ -109,5 +135,6 @@ export class AuthService {
     for (const [cookie, entry] of this.sessions) if (entry.user?.sid === sid) this.sessions.delete(cookie);
     this.log.info("signed out");
     this.hooks.signedOut?.(sid, expiresAt);
+    this.tell({ sid });
   }
 }

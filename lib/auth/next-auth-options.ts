@@ -31,6 +31,8 @@ declare module "next-auth/jwt" {
     groups?: string[];
     /** Names this sign-in for as long as it lasts (next-auth's own jti changes with every refresh). */
     sid?: string;
+    /** When the user signed in at the identity provider (ms): the session ends a fixed time after, never later. */
+    authAt?: number;
   }
 }
 
@@ -55,6 +57,7 @@ export function buildAuthOptions(
   onSignIn: (user: SessionUser) => void,
   log: Logger,
   onSignOut: (sid: string, expiresAt: number) => void = () => {},
+  mayEnter: (sub: string) => boolean = () => true,
 ): NextAuthOptions {
   const provider: OAuthConfig<OidcClaims> = {
     id: PROVIDER_ID,
@@ -90,14 +93,21 @@ export function buildAuthOptions(
       },
       signIn({ profile }) {
         try {
-          userFromClaims(profile as OidcClaims, settings);
+          const user = userFromClaims(profile as OidcClaims, settings);
+          if (!mayEnter(user.sub)) return "/signin?error=AccountDisabled";
           return true;
         } catch {
           return "/signin?error=AccountInvalid";
         }
       },
       jwt({ token, profile }) {
-        if (!profile) return token;
+        if (!profile) {
+          // next-auth re-issues the cookie on every session read; the sign-in itself still ends when it ends.
+          if (typeof token.authAt !== "number" || Date.now() >= token.authAt + settings.sessionMaxAgeSeconds * 1000) {
+            throw new SessionEndedError();
+          }
+          return token;
+        }
         const user = userFromClaims(profile as OidcClaims, settings);
         onSignIn(user);
         return {
@@ -108,6 +118,7 @@ export function buildAuthOptions(
           name: user.name ?? null,
           isAdmin: user.isAdmin,
           sid: randomUUID(),
+          authAt: Date.now(),
           ...(user.groups ? { groups: user.groups } : {}),
         };
       },
@@ -130,11 +141,21 @@ export function buildAuthOptions(
     },
     logger: {
       // Provider failures (unreachable, bad client secret, bad token) are an operator's business: log them.
-      error: (code, metadata) => log.error({ code, err: errorOf(metadata) }, "sign-in failed"),
+      error: (code, metadata) => {
+        if (errorOf(metadata) instanceof SessionEndedError) return log.info("a session reached its end; its cookie is cleared");
+        log.error({ code, err: errorOf(metadata) }, "sign-in failed");
+      },
       warn: (code) => log.warn({ code }, "sign-in warning"),
       debug: () => {},
     },
   };
+}
+
+/** Thrown from the jwt callback for a sign-in past its lifetime: next-auth then clears the cookie. */
+class SessionEndedError extends Error {
+  constructor() {
+    super("the session has reached its end");
+  }
 }
 
 function errorOf(metadata: unknown): unknown {

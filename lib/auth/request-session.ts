@@ -10,7 +10,7 @@ import type { AuthSettings } from "./settings";
  */
 export async function sessionFromCookieHeader(
   cookieHeader: string | undefined | null,
-  settings: Pick<AuthSettings, "secret" | "secureCookies">,
+  settings: Pick<AuthSettings, "secret" | "secureCookies" | "sessionMaxAgeSeconds">,
 ): Promise<SessionUser | null> {
   if (!cookieHeader) return null;
   let cookies: Record<string, string | undefined>;
@@ -25,6 +25,10 @@ export async function sessionFromCookieHeader(
     secureCookie: settings.secureCookies,
   }).catch(() => null);
   if (!token?.sub || typeof token.username !== "string") return null;
+  // A sign-in lasts its lifetime from when it happened, however often the cookie was re-issued since.
+  if (typeof token.authAt !== "number") return null;
+  const endsAt = Math.min(token.authAt + settings.sessionMaxAgeSeconds * 1000, typeof token.exp === "number" ? token.exp * 1000 : Infinity);
+  if (Date.now() >= endsAt) return null;
   return {
     sub: token.sub,
     username: token.username,
@@ -32,7 +36,8 @@ export async function sessionFromCookieHeader(
     ...(token.name ? { name: token.name } : {}),
     isAdmin: token.isAdmin === true,
     ...(Array.isArray(token.groups) ? { groups: token.groups } : {}),
-    ...(typeof token.exp === "number" ? { expiresAt: token.exp * 1000 } : {}),
+    expiresAt: endsAt,
+    authAt: token.authAt,
     ...(typeof token.sid === "string" ? { sid: token.sid } : {}),
   };
 }

@@ -8,6 +8,8 @@ export interface SessionUser {
   groups?: string[];
   /** When the session ends (ms since the epoch); long-lived connections end with it. */
   expiresAt?: number;
+  /** When this sign-in happened (ms): sessions from before an admin's "sign out everywhere" are over. */
+  authAt?: number;
   /** This sign-in's id: apps opened under it end when it is signed out. Absent in sessions from before it existed. */
   sid?: string;
 }

@@ -59,6 +59,9 @@ const MIGRATIONS: string[] = [
   // Each user's own host uid (WORKSPACE_UID_BASE + uid_index), given at first need and never reused.
   `ALTER TABLE users ADD COLUMN uid_index INTEGER;
    CREATE UNIQUE INDEX users_uid_index ON users(uid_index);`,
+  // An admin's "disable": no door lets the account in while set, and sign-ins from before it are over for good.
+  `ALTER TABLE users ADD COLUMN disabled_at TEXT;
+   ALTER TABLE users ADD COLUMN sessions_valid_after INTEGER;`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

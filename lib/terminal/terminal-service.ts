@@ -89,6 +89,12 @@ export class TerminalService {
     return true;
   }
 
+  /** Ends every terminal of a user (an account disabled): their sockets hear the shell end and close. */
+  async closeAllOf(user: PortalUser): Promise<void> {
+    const ids = [...(this.byOwner.get(user.sub)?.keys() ?? [])];
+    await Promise.all(ids.map((id) => this.close(user, id).catch(() => false)));
+  }
+
   /** How many terminals are open, for metrics. */
   count(): number {
     let n = 0;

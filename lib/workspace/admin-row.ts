@@ -4,6 +4,8 @@ export interface AdminWorkspaceRow {
   username: string;
   /** The owner's OIDC subject: what ADMIN_SUBJECTS lists. */
   sub: string;
+  /** The owner's account is disabled on this portal. */
+  disabled: boolean;
   /** False for a container with our labels whose owner this portal's database does not know. */
   knownOwner: boolean;
   state: string;

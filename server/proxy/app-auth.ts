@@ -62,7 +62,7 @@ export class AppAuth {
     }
     if (apps.sessions.isPortalSessionEnded(ticket.sid)) return signedOutPage(res, 403, "You have signed out of the portal.", reopen);
     const user = registry.bySub(ticket.sub);
-    if (!user) return signedOutPage(res, 403, "This link is not valid for this app.", reopen);
+    if (!user || !this.portal.accounts.admits(ticket.sub, Date.now())) return signedOutPage(res, 403, "This link is not valid for this app.", reopen);
     const { token: cookie, session } = apps.sessions.create({
       sub: ticket.sub,
       host,

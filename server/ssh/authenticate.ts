@@ -7,12 +7,14 @@ import type { ApprovalService } from "../../lib/ssh/approvals";
 import type { SshKeyStore } from "../../lib/ssh/key-store";
 import { fingerprintOf } from "../../lib/ssh/public-key";
 import type { LoginThrottle } from "../../lib/ssh/login-throttle";
+import type { AccountStatuses } from "../../lib/identity/account-status";
 
 export interface AuthDeps {
   registry: UserRegistry;
   keys: SshKeyStore;
   approvals: ApprovalService;
   throttle: LoginThrottle;
+  accounts: AccountStatuses;
   /** Logins waiting for a browser approval: at most this many per username and per address. */
   maxPendingApprovals: { perUser: number; perAddress: number };
   audit: AuditLog;
@@ -44,7 +46,9 @@ export class Authenticator {
   handle(ctx: AuthContext): void {
     const { throttle, registry } = this.deps;
     if (throttle.addressBlocked(this.peer.ip)) return ctx.reject(METHODS);
-    const user = registry.byUsername(ctx.username) ?? null;
+    const found = registry.byUsername(ctx.username);
+    // A disabled account is treated as no account: its keys and approvals lead nowhere.
+    const user = found && this.deps.accounts.admits(found.sub, Date.now()) ? found : null;
     const fail = () => {
       this.deps.metrics.sshAuthFailures.inc();
       const delay = throttle.fail(this.peer.ip, ctx.username);

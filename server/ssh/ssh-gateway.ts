@@ -38,6 +38,12 @@ export function createSshGateway(portal: Portal, log: Logger): SshGateway {
   // Open session channels per user across all their connections, bounded like web terminals.
   const sessionsOf = new Map<string, number>();
   const maxSessionsPerUser = portal.config.terminal.maxPerUser;
+  // Signed-in connections by account: a disabled account's are closed at once.
+  const connectionsOf = new Map<string, Set<Connection>>();
+  portal.auth.onSessionEnded(({ sub }) => {
+    if (!sub) return;
+    for (const client of connectionsOf.get(sub) ?? []) client.end();
+  });
   const server = new ssh2.Server(
     { hostKeys: hostKeys.map((k) => k.privateKey), ident: "SciTeX-Workspace", algorithms: ALGORITHMS as never },
     (client: Connection, info) => {
@@ -48,6 +54,7 @@ export function createSshGateway(portal: Portal, log: Logger): SshGateway {
           keys,
           approvals,
           throttle,
+          accounts: portal.accounts,
           maxPendingApprovals: MAX_PENDING_APPROVALS,
           audit: portal.audit,
           metrics: portal.metrics,
@@ -68,6 +75,12 @@ export function createSshGateway(portal: Portal, log: Logger): SshGateway {
       client.on("ready", () => {
         admission.signedIn(info.ip, info.port);
         const user = auth.user!;
+        const mine = connectionsOf.get(user.sub) ?? new Set<Connection>();
+        connectionsOf.set(user.sub, mine.add(client));
+        client.once("close", () => {
+          mine.delete(client);
+          if (mine.size === 0 && connectionsOf.get(user.sub) === mine) connectionsOf.delete(user.sub);
+        });
         let sessions = 0;
         let forwards = 0;
         client.on("session", (accept, reject) => {

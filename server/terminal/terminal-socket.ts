@@ -52,6 +52,15 @@ export function createTerminalSockets(portal: Portal, log: Logger) {
   });
   const io = new IoServer({ serveClient: false, path: TERMINAL_SOCKET_PATH });
   io.bind(engine as never);
+  // Signing out (or an account disabled) ends the terminal sockets opened under it at once, not at their expiry.
+  portal.auth.onSessionEnded(({ sid, sub }) => {
+    for (const socket of io.sockets.sockets.values()) {
+      const user = (socket.request as AuthedRequest).portalUser;
+      if (!user || !((sid && user.sid === sid) || (sub && user.sub === sub))) continue;
+      socket.emit("fatal", { code: "session_expired", message: "Your session has ended. Sign in again to continue." });
+      socket.disconnect(true);
+    }
+  });
   io.on("connection", (socket) => {
     try {
       onConnection(portal, log, socket);

@@ -21,6 +21,7 @@ export async function GET(req: Request): Promise<Response> {
           name: ws.slug,
           username: ws.username,
           sub: ws.sub,
+          disabled: portal.accounts.of(ws.sub).disabled,
           knownOwner: portal.registry.bySub(ws.sub) !== undefined,
           state: ws.state,
           ...(ws.startedAt ? { startedAt: ws.startedAt.toISOString() } : {}),

@@ -2,6 +2,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { freePort } from "../../tests/support/free-port";
 import { startPeer } from "./peer-process";
+import { workspaceUser } from "./workspace-user";
 
 export interface WettyServer {
   url: string;
@@ -19,7 +20,7 @@ export async function startWetty(containerId: string): Promise<WettyServer> {
   // The package exports only build/server.js; its CLI entry (build/main.js) sits beside it.
   const main = path.join(path.dirname(require.resolve("wetty")), "main.js");
   const command = [
-    "docker exec -it -u user -w /home/user",
+    `docker exec -it -u ${workspaceUser(containerId)} -w /home/user`,
     "-e TERM=xterm-256color -e COLORTERM=truecolor -e LANG=C.UTF-8",
     `${containerId} bash -l`,
   ].join(" ");

@@ -6,6 +6,7 @@ import { DOCKER_SOCKET } from "../../tests/support/images";
 import { freePort } from "../../tests/support/free-port";
 import { onCleanup, onExitSync } from "../lib/cleanup";
 import { stopChild } from "../lib/peer-process";
+import { workspaceUser } from "../lib/workspace-user";
 import { portAccepts } from "../lib/port-open";
 import { sleep } from "../lib/time";
 
@@ -109,7 +110,7 @@ export async function startReferenceSshd(containerId: string, publicKey: string)
 function sessionScript(docker: string, containerId: string): string {
   return `#!/bin/sh
 if [ -t 0 ]; then tty=-it; else tty=-i; fi
-set -- ${docker} exec $tty -u user -w /home/user -e LANG=C.UTF-8 \${TERM:+-e TERM=$TERM} ${containerId}
+set -- ${docker} exec $tty -u ${workspaceUser(containerId)} -w /home/user -e LANG=C.UTF-8 \${TERM:+-e TERM=$TERM} ${containerId}
 if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec "$@" bash -c "$SSH_ORIGINAL_COMMAND"; else exec "$@" bash -l; fi
 `;
 }

@@ -16,7 +16,7 @@ import { deleteHome, ensureHome } from "./home";
 import { WorkspaceIdentities } from "./identity-files";
 import type { Place, StartGate } from "./start-gate";
 import { LABEL } from "./labels";
-import { containerName, workspaceSpec, WORKSPACE_HOME, WORKSPACE_USER } from "./spec";
+import { containerName, workspaceSpec, WORKSPACE_HOME } from "./spec";
 import { describeContainer } from "./status";
 import type { WorkspaceLimits } from "../config/env";
 import type { StartProgress, WorkspaceSettings, WorkspaceStatus } from "./types";
@@ -320,7 +320,7 @@ export class WorkspaceManager {
         const logs = await this.runtime.logs(container.id, 20).catch(() => "");
         throw new ContainerExitedError(after.exitCode, logs.trim().slice(-500));
       }
-      await this.waitForShell(container.id);
+      await this.waitForShell(container.id, this.userOf(user));
     } catch (error) {
       // A container that never ran holds nothing of the user's: take it away rather than leave it half made.
       if (neverStarted) await this.runtime.remove(container.id).catch(() => undefined);
@@ -330,11 +330,11 @@ export class WorkspaceManager {
   }
 
   /** A workspace is ready when the engine can run a process in it as the workspace user. */
-  private async waitForShell(id: string): Promise<void> {
+  private async waitForShell(id: string, user: string): Promise<void> {
     const deadline = Date.now() + this.settings.startTimeoutMs;
     for (;;) {
       try {
-        const probe = await this.runtime.exec(id, { cmd: ["true"], tty: false, user: WORKSPACE_USER });
+        const probe = await this.runtime.exec(id, { cmd: ["true"], tty: false, user });
         if ((await probe.wait()) === 0) return;
       } catch (error) {
         const info = await this.runtime.inspect(id);

@@ -3,10 +3,9 @@ import Docker from "dockerode";
 import { OutputHub, type BenchTerminal, type Chunk, type TerminalSize } from "./bench-terminal";
 import { interruptAndExit } from "./wait-for-output";
 
-/** The login shell every stack runs, as the portal does: the workspace user, in their home, with a 256-colour TERM. */
+/** The login shell every stack runs, as the portal does: in the user's home, with a 256-colour TERM. */
 export const SHELL_EXEC = {
   Cmd: ["bash", "-l"],
-  User: "user",
   WorkingDir: "/home/user",
   Env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8"],
 };
@@ -24,8 +23,11 @@ export class DockerTerminal implements BenchTerminal {
 
   static async open(socketPath: string, containerId: string, size: TerminalSize): Promise<DockerTerminal> {
     const docker = new Docker({ socketPath });
-    const exec = await docker.getContainer(containerId).exec({
+    const container = docker.getContainer(containerId);
+    const exec = await container.exec({
       ...SHELL_EXEC,
+      // The workspace's own uid:gid, as the portal runs it (a name would resolve in the image's passwd).
+      User: (await container.inspect()).Config.User,
       Tty: true,
       AttachStdin: true,
       AttachStdout: true,

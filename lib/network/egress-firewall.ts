@@ -30,7 +30,9 @@ export class EgressFirewall {
     private readonly policy: EgressPolicy,
     private readonly log: Logger,
     private readonly iptables: Iptables = systemIptables,
-    private readonly resolvConf: () => string = () => fs.readFileSync("/etc/resolv.conf", "utf8"),
+    // Docker hands containers the host's resolvers, or systemd-resolved's upstream ones when the host's is loopback.
+    private readonly resolvConf: () => string = () =>
+      ["/etc/resolv.conf", "/run/systemd/resolve/resolv.conf"].map((file) => safely(() => fs.readFileSync(file, "utf8"))).join("\n"),
     private readonly exists: (bridge: string) => boolean = (bridge) => fs.existsSync(`/sys/class/net/${bridge}`),
   ) {}
 

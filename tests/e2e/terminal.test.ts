@@ -71,7 +71,8 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await expect.poll(() => page.getByTestId("terminal-tab").count()).toBe(2);
     await waitForPrompt(page);
     await typeLine(page, "tty; sleep 4242 & echo bg-started");
-    const screen = await waitForText(page, "bg-started");
+    // The output at the start of a line, not the typed command's echo (which a busy machine shows first).
+    const screen = await waitForText(page, /^bg-started/m);
     expect(screen.match(/\/dev\/pts\/\d+/)![0]).not.toBe(firstTty);
     expect(await inWorkspace("ps -eo args")).toContain("sleep 4242");
 
@@ -151,7 +152,7 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     expect(outcome).toEqual({ event: "fatal", code: "gone" });
     // Alice's shell is untouched.
     await typeLine(page, "echo alice-still-here");
-    await waitForText(page, "alice-still-here");
+    await waitForText(page, /^alice-still-here/m);
     await bobContext.close();
   });
 

@@ -27,6 +27,7 @@ import { ListeningPortsCache } from "./apps/listening-ports";
 import { EgressFirewall } from "./network/egress-firewall";
 import { XfsProjectQuota } from "./quota/xfs-project-quota";
 import { AccountStatuses } from "./identity/account-status";
+import { ProviderAccounts } from "./auth/provider-accounts";
 import { usersRoot } from "./workspace/home";
 import { DiskUsageMonitor } from "./quota/disk-usage";
 import { QuotaPolicy } from "./quota/policy";
@@ -54,6 +55,8 @@ export interface Portal {
   egress: EgressFirewall | null;
   /** Disabled accounts, and sign-ins ended everywhere: asked by every door. */
   accounts: AccountStatuses;
+  /** The provider's word about each account after sign-in: kept grants, current rights, the periodic re-check. */
+  providerAccounts: ProviderAccounts;
   /** What listens in each workspace, for the port list (a short cache in front of an exec). */
   ports: ListeningPortsCache;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
@@ -131,19 +134,37 @@ export function createPortal(
     sessions: appSessions,
     codeServerSecrets: new CodeServerSecrets(settings.secret),
   };
+  const providerAccounts: ProviderAccounts = new ProviderAccounts({
+    db,
+    settings,
+    recheckMs: config.auth.recheckMs,
+    registry,
+    accounts,
+    audit,
+    log: log.child({ component: "provider-recheck" }),
+    wellKnown: () => auth.wellKnown(),
+    reconsider: (sub) => auth.reconsider(sub),
+    onOutcome: (outcome) => metrics.providerChecks.inc({ outcome }),
+  });
   const auth = new AuthService(settings, registry, log.child({ component: "auth" }), {
-    signedIn: (user) => audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } }),
+    signedIn: async (user, refreshToken) => {
+      audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } });
+      await providerAccounts.signedIn(user, refreshToken);
+    },
     signedOut: (sid, expiresAt) => appSessions.endPortalSession(sid, expiresAt),
     isEnded: (sid) => appSessions.isPortalSessionEnded(sid),
     admits: (sub, authAt) => accounts.admits(sub, authAt),
+    maySignIn: (sub) => accounts.maySignIn(sub),
+    currentRights: (sub) => providerAccounts.rights(sub),
   });
-  // A disabled account is refused at every door, and what it has open closes now, not at its next request.
-  accounts.onDisabled((sub) => {
+  providerAccounts.start();
+  // A shut-out account is refused at every door, and what it has open closes now, not at its next request.
+  accounts.onShutOut((sub, reason) => {
     auth.forgetSubject(sub);
     appSessions.endForSubject(sub);
     const user = registry.bySub(sub);
     if (user) void terminals.closeAllOf(user);
-    audit.record("admin.action", { actor: "portal", subject: user ?? { sub, username: sub }, detail: { action: "sessions ended: account disabled" } });
+    audit.record("admin.action", { actor: "portal", subject: user ?? { sub, username: sub }, detail: { action: `sessions ended: ${reason}` } });
   });
   const sweeper = setInterval(() => {
     apps.sessions.sweep();
@@ -191,6 +212,7 @@ export function createPortal(
     codeStatic,
     ports: new ListeningPortsCache(workspaces),
     accounts,
+    providerAccounts,
     egress: config.egress ? new EgressFirewall(config.egress, log.child({ component: "egress" })) : null,
     ssh,
     activity,
@@ -202,6 +224,7 @@ export function createPortal(
     disk,
     close: () => {
       clearInterval(sweeper);
+      providerAccounts.stop();
       idle.stop();
       disk.stop();
       db.close();

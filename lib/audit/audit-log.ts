@@ -11,7 +11,9 @@ export type AuditAction =
   | "ssh.key.add"
   | "ssh.key.delete"
   | "admin.action"
-  | "user.username-moved";
+  | "user.username-moved"
+  | "user.rights-changed"
+  | "user.refused-by-provider";
 
 export interface AuditEntry {
   id: number;

@@ -4,6 +4,7 @@ import type { PortalConfig, OidcSettings } from "../config/env";
 import type { UserRegistry } from "../identity/registry";
 import { DiscoveryResolver } from "./discovery";
 import { buildAuthOptions } from "./next-auth-options";
+import type { ProviderRights } from "./provider-grants";
 import { sessionFromCookieHeader } from "./request-session";
 import { resolveAuthSecret } from "./secret";
 import type { SessionUser } from "./session-user";
@@ -37,11 +38,16 @@ const SESSION_CACHE_SIZE = 2000;
 
 /** What the rest of the portal hears of sign-ins and sign-outs, and how it says a sign-in has been ended. */
 export interface SessionHooks {
-  signedIn?(user: SessionUser): void;
+  /** A sign-in at the provider, with the refresh token it gave (when it gave one). */
+  signedIn?(user: SessionUser, refreshToken: string | undefined): void | Promise<void>;
   signedOut?(sid: string, expiresAt: number): void;
   isEnded?(sid: string): boolean;
   /** May this account (signed in at `authAt`) come in at all: not disabled, and not signed out everywhere since. */
   admits?(sub: string, authAt: number | undefined): boolean;
+  /** May this account sign in afresh at the provider (no admin has disabled it)? */
+  maySignIn?(sub: string): boolean;
+  /** What the provider said of the account since the sign-in: applied over the rights in its cookie. */
+  currentRights?(sub: string): ProviderRights | null;
 }
 
 export class AuthService {
@@ -66,13 +72,18 @@ export class AuthService {
     const options = buildAuthOptions(
       this.settings,
       found ?? this.discovery.candidates()[0]!,
-      (user) => this.onSignIn(user),
+      (user, refreshToken) => this.onSignIn(user, refreshToken),
       this.log,
       (sid, expiresAt) => this.onSignOut(sid, expiresAt),
-      (sub) => this.hooks.admits?.(sub, Date.now() + 1) ?? true,
+      (sub) => this.hooks.maySignIn?.(sub) ?? true,
     );
     if (found) this.options = options;
     return options;
+  }
+
+  /** The provider's discovery document's URL, or null while it is unreachable. */
+  wellKnown(): Promise<string | null> {
+    return this.discovery.resolve();
   }
 
   async providerReachable(): Promise<boolean> {
@@ -89,6 +100,9 @@ export class AuthService {
     // A signed-out cookie replayed (from a copy, or a browser that kept it) is not a session any more.
     if (user?.sid && this.hooks.isEnded?.(user.sid)) user = null;
     if (user && this.hooks.admits && !this.hooks.admits(user.sub, user.authAt)) user = null;
+    const rights = user && this.hooks.currentRights?.(user.sub);
+    // Only a word newer than the sign-in: the cookie's own claims are as fresh as what the sign-in recorded.
+    if (user && rights && rights.checkedAt > (user.authAt ?? 0)) user = { ...user, isAdmin: rights.isAdmin, ...(rights.groups ? { groups: rights.groups } : {}) };
     if (this.sessions.size >= SESSION_CACHE_SIZE) this.sessions.clear();
     this.sessions.set(cookieHeader, { user, until: Math.min(now + SESSION_CACHE_MS, user?.expiresAt ?? now + SESSION_CACHE_MS) });
     return user;
@@ -104,10 +118,15 @@ export class AuthService {
     return hit && hit.until > Date.now() ? hit.user : undefined;
   }
 
-  /** Forgets remembered answers for this account (it was just disabled): the next request asks again. */
+  /** Forgets remembered answers for this account (it was just shut out) and closes what it has open. */
   forgetSubject(sub: string): void {
-    for (const [cookie, entry] of this.sessions) if (entry.user?.sub === sub) this.sessions.delete(cookie);
+    this.reconsider(sub);
     this.tell({ sub });
+  }
+
+  /** Forgets remembered answers for this account (its rights changed): the next request asks again. */
+  reconsider(sub: string): void {
+    for (const [cookie, entry] of this.sessions) if (entry.user?.sub === sub) this.sessions.delete(cookie);
   }
 
   /** Told when a sign-in (`sid`) or every sign-in of an account (`sub`) has ended, so open connections close. */
@@ -125,10 +144,11 @@ export class AuthService {
     }
   }
 
-  private onSignIn(user: SessionUser): void {
+  private async onSignIn(user: SessionUser, refreshToken: string | undefined): Promise<void> {
     this.registry.register(user);
     this.log.info({ user: user.username, sub: user.sub, admin: user.isAdmin }, "signed in");
-    this.hooks.signedIn?.(user);
+    await this.hooks.signedIn?.(user, refreshToken);
+    this.reconsider(user.sub);
   }
 
   private onSignOut(sid: string, expiresAt: number): void {

@@ -54,7 +54,7 @@ export function userFromClaims(claims: OidcClaims, settings: Pick<AuthSettings, 
 export function buildAuthOptions(
   settings: AuthSettings,
   wellKnown: string,
-  onSignIn: (user: SessionUser) => void,
+  onSignIn: (user: SessionUser, refreshToken: string | undefined) => void | Promise<void>,
   log: Logger,
   onSignOut: (sid: string, expiresAt: number) => void = () => {},
   mayEnter: (sub: string) => boolean = () => true,
@@ -100,7 +100,7 @@ export function buildAuthOptions(
           return "/signin?error=AccountInvalid";
         }
       },
-      jwt({ token, profile }) {
+      async jwt({ token, profile, account }) {
         if (!profile) {
           // next-auth re-issues the cookie on every session read; the sign-in itself still ends when it ends.
           if (typeof token.authAt !== "number" || Date.now() >= token.authAt + settings.sessionMaxAgeSeconds * 1000) {
@@ -109,7 +109,8 @@ export function buildAuthOptions(
           return token;
         }
         const user = userFromClaims(profile as OidcClaims, settings);
-        onSignIn(user);
+        // The refresh token never goes into the cookie: the portal keeps it, to ask the provider again later.
+        await onSignIn(user, typeof account?.refresh_token === "string" ? account.refresh_token : undefined);
         return {
           ...token,
           sub: user.sub,

@@ -115,6 +115,7 @@ export const envSchema = z.object({
     .regex(/(^|\s)openid(\s|$)/, "must include the openid scope")
     .default("openid profile email"),
   OIDC_PROVIDER_NAME: z.string().min(1).max(60).default("SciTeX Cloud"),
+  PROVIDER_RECHECK_SECONDS: integer(0, 86_400).default(300),
   ADMIN_SUBJECTS: z.string().default(""),
   ADMIN_USERNAMES: z.string().default(""),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -242,6 +243,8 @@ export interface PortalConfig {
     adminSubjects: string[];
     adminUsernames: string[];
     adminClaim: { name: string; value?: string } | null;
+    /** How often each account is asked about again at the provider (refresh + userinfo); 0: never. */
+    recheckMs: number;
   };
 }
 
@@ -334,6 +337,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         .map((name) => name.trim())
         .filter(Boolean),
       adminClaim: env.ADMIN_CLAIM ? parseClaimRule(env.ADMIN_CLAIM) : null,
+      recheckMs: env.PROVIDER_RECHECK_SECONDS * 1000,
     },
   };
 }

@@ -15,6 +15,7 @@ export class PortalMetrics {
   readonly sshAuthFailures: Counter;
   readonly sshSessions: Gauge;
   readonly proxyRequests: Counter<"app" | "status">;
+  readonly providerChecks: Counter<"outcome">;
 
   constructor(listWorkspaces: () => Promise<WorkspaceStatus[]>, terminalCount: () => number, queueLength: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: "scitex_portal_" });
@@ -53,6 +54,12 @@ export class PortalMetrics {
       name: "scitex_proxy_requests_total",
       help: "Requests through the VS Code / port proxy, by app and status class (image: VS Code's static files, served from the workspace image)",
       labelNames: ["app", "status"],
+      registers,
+    });
+    this.providerChecks = new Counter({
+      name: "scitex_provider_rechecks_total",
+      help: "Accounts asked about again at the identity provider, by outcome (same, changed, refused, unanswered)",
+      labelNames: ["outcome"],
       registers,
     });
   }

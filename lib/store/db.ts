@@ -62,6 +62,19 @@ const MIGRATIONS: string[] = [
   // An admin's "disable": no door lets the account in while set, and sign-ins from before it are over for good.
   `ALTER TABLE users ADD COLUMN disabled_at TEXT;
    ALTER TABLE users ADD COLUMN sessions_valid_after INTEGER;`,
+  // The provider's word, asked again while users are away: each user's newest refresh token (sealed) and the
+  // rights it last gave; an account the provider refused stays refused until its next sign-in there.
+  `CREATE TABLE provider_grants (
+     sub TEXT PRIMARY KEY REFERENCES users(sub) ON DELETE CASCADE,
+     issuer TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     sealed_token TEXT NOT NULL,
+     is_admin INTEGER NOT NULL,
+     groups TEXT,
+     checked_at INTEGER NOT NULL
+   );
+   CREATE INDEX provider_grants_checked_at ON provider_grants(checked_at);
+   ALTER TABLE users ADD COLUMN provider_refused_at TEXT;`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

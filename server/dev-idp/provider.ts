@@ -29,7 +29,7 @@ export function createDevIdentityProvider(publicUrl: URL, log: Logger): DevIdent
         client_id: CLIENT_ID,
         client_secret: clientSecret,
         redirect_uris: [new URL("/api/auth/callback/oidc", publicUrl).href],
-        grant_types: ["authorization_code"],
+        grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         token_endpoint_auth_method: "client_secret_basic",
       },
@@ -45,6 +45,8 @@ export function createDevIdentityProvider(publicUrl: URL, log: Logger): DevIdent
       profile: ["preferred_username", "name", "is_staff"],
       email: ["email", "email_verified"],
     },
+    // A refresh token with every code, as django-oauth-toolkit gives: the portal re-checks accounts with it.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     // Put profile claims in the ID token itself, as django-oauth-toolkit does.
     conformIdTokenClaims: false,
     pkce: { required: () => true },

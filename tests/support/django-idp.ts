@@ -32,6 +32,11 @@ export interface DjangoIdp {
   stop(): Promise<void>;
   /** The `sub` claim the IdP gives that user. */
   userSub(username: string): Promise<string>;
+  /** Changes a user as the site's admin would (saved through the model: the site's signals run). */
+  setUser(username: string, change: { active?: boolean; staff?: boolean; groups?: string[] }): Promise<void>;
+  /** Freezes the server (SIGSTOP): requests to it hang, as to a site that stopped answering. */
+  pause(): void;
+  resume(): void;
 }
 
 // Debian's packages live in its own python; a pyenv python earlier on PATH would not see them.
@@ -76,6 +81,7 @@ export async function startDjangoIdp(options: DjangoIdpOptions): Promise<DjangoI
       if (server && server.exitCode === null && server.signalCode === null) {
         const exited = new Promise((resolve) => server!.once("exit", resolve));
         killGroup(server, "SIGTERM");
+        killGroup(server, "SIGCONT"); // a paused server hears SIGTERM only once it runs again
         const timer = setTimeout(() => killGroup(server, "SIGKILL"), 5_000);
         await exited;
         clearTimeout(timer);
@@ -114,6 +120,11 @@ export async function startDjangoIdp(options: DjangoIdpOptions): Promise<DjangoI
         if (sub === undefined) throw new Error(`The Django IdP has no user ${JSON.stringify(username)}`);
         return sub;
       },
+      async setUser(username, change) {
+        await runPython(["manage.py", "set_user", username, JSON.stringify(change)], env);
+      },
+      pause: () => killGroup(server, "SIGSTOP"),
+      resume: () => killGroup(server, "SIGCONT"),
     };
   } catch (error) {
     await stop();

@@ -49,6 +49,10 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "OpenID Connect", "profile": "Your name", "email": "Your email address"},
     "OAUTH2_VALIDATOR_CLASS": "idp.validators.ClaimsValidator",
+    # As the portal's README asks of the site: a refresh whose answer was lost (a timeout, a proxy's 504) may be
+    # repeated for a while with the old token instead of ending the user's sign-in. Deactivation deletes tokens
+    # (idp/signals.py), which no grace period brings back.
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 120,
 }
 
 # Only errors (with tracebacks, which DEBUG=False would otherwise hide) reach stderr, which the fixture keeps.

@@ -9,4 +9,7 @@ class ClaimsValidator(OAuth2Validator):
             "preferred_username": lambda request: request.user.get_username(),
             "email": lambda request: request.user.email,
             "name": lambda request: request.user.get_full_name() or request.user.get_username(),
+            # What the portal's ADMIN_CLAIM and per-group quotas read, asked again at every re-check (userinfo).
+            "is_staff": lambda request: request.user.is_staff,
+            "groups": lambda request: sorted(group.name for group in request.user.groups.all()),
         }

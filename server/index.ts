@@ -17,6 +17,8 @@ import { createSshGateway } from "./ssh/ssh-gateway";
 import { limitHttpConnections } from "./http-limits";
 import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
 import { refuse, UpgradeRouter } from "./upgrade-router";
+import { dataDiskProblem } from "../lib/quota/xfs-project-quota";
+import { usersRoot } from "../lib/workspace/home";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -120,6 +122,8 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   portal.idle.start();
   portal.disk.start();
+  const diskProblem = dataDiskProblem(config.dataRoot, usersRoot(config.dataRoot));
+  if (diskProblem) log.warn(diskProblem);
   void portal.codeStatic.prepare(); // in the background: until it is ready, code-server serves its own files
   const ssh = config.ssh.port ? createSshGateway(portal, log.child({ component: "ssh" })) : null;
   await ssh?.listen(config.ssh.port, config.ssh.host);

@@ -10,14 +10,16 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
   const [rows, setRows] = useState<AdminWorkspaceRow[] | null>(null);
   const [queue, setQueue] = useState<{ users: string[]; cap: number }>({ users: [], cap: 0 });
   const [egress, setEgress] = useState<string | null>(null);
+  const [disk, setDisk] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const response = await fetch("/api/admin/workspaces", { cache: "no-store" }).catch(() => null);
     if (response?.ok) {
-      const body = (await response.json()) as { workspaces: AdminWorkspaceRow[]; queue: string[]; cap: number; egress: string | null };
+      const body = (await response.json()) as { workspaces: AdminWorkspaceRow[]; queue: string[]; cap: number; egress: string | null; disk: string | null };
       setEgress(body.egress);
+      setDisk(body.disk);
       setRows(body.workspaces);
       setQueue({ users: body.queue, cap: body.cap });
     }
@@ -65,6 +67,11 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
           Workspace network: {egress}
         </p>
       )}
+      {disk && (
+        <p className="notice warn" data-testid="admin-disk">
+          Disk: {disk}
+        </p>
+      )}
       {queue.users.length > 0 && (
         <p className="notice warn" data-testid="admin-queue">
           Waiting for a slot: {queue.users.map((u, i) => `${i + 1}. ${u}`).join(", ")}
@@ -100,6 +107,11 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
                   <td>
                     {row.username}
                     {row.disabled && <span className="badge warn">disabled</span>}
+                    {row.providerRefused && (
+                      <span className="badge warn" title="Refused by the identity provider: out until the user signs in there again">
+                        refused by provider
+                      </span>
+                    )}
                     {!row.knownOwner && <span className="badge warn" title="A container with this portal's labels whose owner the database does not know">unknown owner</span>}
                     <br />
                     <code className="small muted">{row.name}</code>

@@ -84,6 +84,17 @@ export class XfsProjectQuota {
   }
 }
 
+/**
+ * Why a full home could fill the portal's own disk, or null when it cannot: homes on the file system that holds
+ * portal.db, with no project quota to stop them. Told to admins, never fatal (a laptop's portal is like that).
+ */
+export function dataDiskProblem(dataRoot: string, homesRoot: string, mountinfo: string = readMountinfo()): string | null {
+  const data = mountOf(path.resolve(dataRoot), mountinfo);
+  const homes = mountOf(path.resolve(homesRoot), mountinfo);
+  if (!data || !homes || data.mountPoint !== homes.mountPoint || hasProjectQuota(homes)) return null;
+  return `homes share a file system (${homes.mountPoint}) with portal.db and no quota stops them: a full home fills the portal's disk. Mount ${homesRoot} on a file system of its own (XFS with prjquota enforces each user's limit).`;
+}
+
 function readMountinfo(): string {
   try {
     return fs.readFileSync("/proc/self/mountinfo", "utf8");

@@ -6,6 +6,8 @@ export interface AdminWorkspaceRow {
   sub: string;
   /** The owner's account is disabled on this portal. */
   disabled: boolean;
+  /** The identity provider refused the owner's grant; the account is out until it signs in there again. */
+  providerRefused: boolean;
   /** False for a container with our labels whose owner this portal's database does not know. */
   knownOwner: boolean;
   state: string;

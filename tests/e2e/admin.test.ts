@@ -42,6 +42,8 @@ describe("the admin page", () => {
     const row = admin.locator('[data-testid="admin-row"][data-user="alice"]');
     await row.waitFor();
     await expect.poll(async () => row.textContent(), { timeout: 20_000 }).toMatch(/running.*%.*MiB/s);
+    // The test's data directory holds homes and portal.db on one file system with no quota: the admin is told.
+    expect(await admin.getByTestId("admin-disk").textContent()).toMatch(/with portal\.db and no quota stops them/);
 
     await row.getByTestId("admin-stop").click();
     await expect.poll(async () => row.textContent(), { timeout: 20_000 }).toContain("stopped");

@@ -137,6 +137,7 @@ describe("the portal follows the Django site after sign-in", () => {
   });
 
   it("shuts out an account the Django site deactivates, on every door, until it signs in there again", async () => {
+    await idp.setUser("carol", { staff: true });
     const carolCookie = await signedInCookie("carol", "carol-pw-2");
     const terminal = await openTerminal(aliceCookie);
     const held = ssh.background("alice", aliceKey, ["sleep 300"]);
@@ -148,8 +149,10 @@ describe("the portal follows the Django site after sign-in", () => {
     await expect.poll(() => held.child.exitCode !== null || held.child.signalCode !== null, FOLLOWS).toBe(true);
     expect((await get("/api/workspace", aliceCookie)).status).toBe(401);
     expect((await ssh.ssh("alice", aliceKey, ["echo should-not-run"])).code).toBe(255);
-    // Carol, asked in the same rounds, is untouched.
+    // Carol, asked in the same rounds, is untouched; as an admin she sees why alice is out.
     expect((await get("/api/workspace", carolCookie)).status).toBe(200);
+    const rows = (await (await get("/api/admin/workspaces", carolCookie)).json()) as { workspaces: Array<{ username: string; providerRefused: boolean }> };
+    expect(rows.workspaces.find((w) => w.username === "alice")).toMatchObject({ providerRefused: true });
 
     // Active again at Django: her key stays refused until she signs in there, which is the provider saying yes.
     await idp.setUser("alice", { active: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasProjectQuota, mountOf } from "../../lib/quota/xfs-project-quota";
+import { dataDiskProblem, hasProjectQuota, mountOf } from "../../lib/quota/xfs-project-quota";
 
 const MOUNTINFO = `22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
 30 22 7:0 / /srv/homes rw,relatime shared:9 - xfs /dev/loop0 rw,attr2,inode64,logbufs=8,logbsize=32k,prjquota
@@ -19,5 +19,15 @@ describe("finding whether homes can have enforced disk limits", () => {
     expect(hasProjectQuota(mountOf("/srv/plain/users", MOUNTINFO))).toBe(false);
     expect(hasProjectQuota(mountOf("/data/users", MOUNTINFO))).toBe(false);
     expect(hasProjectQuota(null)).toBe(false);
+  });
+});
+
+describe("telling admins when a full home could fill the portal's own disk", () => {
+  it("warns when homes share portal.db's file system with no quota, and only then", () => {
+    expect(dataDiskProblem("/data", "/data/users", MOUNTINFO)).toMatch(/share a file system \(\/\) with portal\.db.*Mount \/data\/users/);
+    // Homes on their own mount, or limited by project quotas on the shared one: nothing to say.
+    expect(dataDiskProblem("/data", "/srv/plain/users", MOUNTINFO)).toBeNull();
+    expect(dataDiskProblem("/srv/homes/data", "/srv/homes/data/users", MOUNTINFO)).toBeNull();
+    expect(dataDiskProblem("/srv/plain/data", "/srv/plain/data/users", MOUNTINFO)).not.toBeNull();
   });
 });

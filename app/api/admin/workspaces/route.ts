@@ -1,6 +1,8 @@
 import { getPortal } from "@/lib/portal-instance";
 import { errorResponse, requireAdmin } from "../../_shared/guard";
 import type { AdminWorkspaceRow } from "@/lib/workspace/admin-row";
+import { dataDiskProblem } from "@/lib/quota/xfs-project-quota";
+import { usersRoot } from "@/lib/workspace/home";
 
 export const dynamic = "force-dynamic";
 
@@ -22,6 +24,7 @@ export async function GET(req: Request): Promise<Response> {
           username: ws.username,
           sub: ws.sub,
           disabled: portal.accounts.of(ws.sub).disabled,
+          providerRefused: portal.accounts.of(ws.sub).providerRefused,
           knownOwner: portal.registry.bySub(ws.sub) !== undefined,
           state: ws.state,
           ...(ws.startedAt ? { startedAt: ws.startedAt.toISOString() } : {}),
@@ -36,7 +39,8 @@ export async function GET(req: Request): Promise<Response> {
     rows.sort((a, b) => a.username.localeCompare(b.username));
     const queue = portal.gate.waitingSubs().map((sub) => portal.registry.bySub(sub)?.username ?? sub);
     const egress = portal.egress ? await portal.egress.problem() : "WORKSPACE_EGRESS_FIREWALL=false: the host firewall is kept by the operator";
-    return Response.json({ workspaces: rows, queue, cap: portal.gate.cap, egress }, { headers: { "cache-control": "no-store" } });
+    const disk = dataDiskProblem(portal.config.dataRoot, usersRoot(portal.config.dataRoot));
+    return Response.json({ workspaces: rows, queue, cap: portal.gate.cap, egress, disk }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return errorResponse(error);
   }

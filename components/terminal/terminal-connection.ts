@@ -13,6 +13,8 @@ export type ConnectionState = "connecting" | "starting" | "connected" | "reconne
 export interface ConnectionEvents {
   attached(id: string): void;
   output(data: Uint8Array, rendered: () => void): void;
+  /** The screen so far, on every (re)attach: whatever the terminal answers while drawing it is not input. */
+  replay(data: Uint8Array, rendered: () => void): void;
   progress(message: string): void;
   state(state: ConnectionState, message?: string): void;
   exited(code: number): void;
@@ -60,6 +62,10 @@ export class TerminalConnection {
     this.socket.on("output", (data: ArrayBuffer) => {
       const bytes = new Uint8Array(data);
       events.output(bytes, () => this.acks.rendered(bytes.length));
+    });
+    this.socket.on("replay", (data: ArrayBuffer) => {
+      const bytes = new Uint8Array(data);
+      events.replay(bytes, () => this.acks.rendered(bytes.length));
     });
     this.socket.on("progress", (p: { message: string }) => events.progress(p.message));
     this.socket.on("exit", ({ code }: { code: number }) => {

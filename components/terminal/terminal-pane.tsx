@@ -72,12 +72,22 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
       showSize();
       cleanup.push(() => term.dispose());
 
+      let replaying = 0;
       const connection = new TerminalConnection(terminalId, () => ({ cols: term.cols, rows: term.rows }), {
         attached: (id) => {
           term.reset(); // the server replays the screen from scratch on every (re)attach
           callbacks.current.onAttached(id);
         },
         output: (data, rendered) => term.write(data, rendered),
+        replay: (data, rendered) => {
+          // xterm.js answers the queries in a replay (vim's DA2, a printf '\e[c', colour queries) as it parses
+          // them; the write callback runs once the chunk is parsed, so answers until then are dropped.
+          replaying += 1;
+          term.write(data, () => {
+            replaying -= 1;
+            rendered();
+          });
+        },
         progress: (text) => term.write(`\x1b[2m${text}…\x1b[0m\r\n`),
         state: (s, text) => {
           setState(s);
@@ -96,8 +106,8 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
       cleanup.push(() => clearTimeout(noticeTimer));
       connectionRef.current = connection;
       cleanup.push(() => connection.dispose());
-      const data = term.onData((d) => connection.input(d));
-      const binary = term.onBinary((d) => connection.input(d));
+      const data = term.onData((d) => replaying === 0 && connection.input(d));
+      const binary = term.onBinary((d) => replaying === 0 && connection.input(d));
       cleanup.push(() => data.dispose(), () => binary.dispose());
 
       let last = { cols: term.cols, rows: term.rows };

@@ -9,6 +9,12 @@ import { ReplayBuffer } from "./replay-buffer";
 /** The browser end of a terminal, as the session sees it. */
 export interface TerminalClient {
   output(data: Buffer): void;
+  /**
+   * The screen so far, sent on (re)attach before any live output. Kept apart from output because a terminal
+   * drawing it answers the queries in it (DA, DSR, DECRQM, colour queries): those answers belong to a program
+   * that asked long ago, and the client must not send them to the shell now.
+   */
+  replay(data: Buffer): void;
   /** Another client took this terminal over (a second tab, or a reconnect that raced this one). */
   displaced(): void;
   /** The shell ended; `code` is its exit status. */
@@ -105,7 +111,10 @@ export class TerminalSession {
     this.batcher.drop(); // the snapshot below already holds it
     this.flow.reset();
     const screen = this.replay.snapshot();
-    if (screen.length > 0) this.emit(screen);
+    if (screen.length > 0) {
+      client.replay(screen);
+      this.flow.sent(screen.length);
+    }
     void this.resize(size, true);
   }
 

@@ -93,6 +93,7 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
   let session: TerminalSession | null = null;
   const client: TerminalClient = {
     output: (data) => socket.emit("output", data),
+    replay: (data) => socket.emit("replay", data),
     displaced: () => fail({ code: "displaced", message: "This terminal was opened in another window." }),
     exited: (code) => {
       socket.emit("exit", { code });

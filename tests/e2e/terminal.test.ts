@@ -64,6 +64,42 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await waitForText(page, "value=reload-survivor");
   });
 
+  it("types nothing into the shell when a reload redraws a program's old queries", async () => {
+    // Device attributes (primary, secondary), a cursor position report and a background colour query: each
+    // makes xterm.js answer as it draws it, and a replay draws it again at every reload.
+    await typeLine(page, String.raw`clear; printf '\033[c\033[>c\033[6n\033]11;?\033\\'; echo queries-sent`);
+    await waitForText(page, /^queries-sent/m);
+    // The answers given just now went to the shell, as in any terminal: they wait on its command line. Cleared.
+    await page.keyboard.press("Control+C");
+    await typeLine(page, "clear");
+    for (let i = 0; i < 2; i++) {
+      await page.reload();
+      await waitForPrompt(page);
+    }
+    await typeLine(page, "clear; echo typed-as-is-$((6*7))");
+    const screen = await waitForText(page, /^typed-as-is-42/m);
+    expect(screen).not.toMatch(/command not found|rgb:|\d;\d+c/);
+  });
+
+  it("redraws vim open across a reload, and leaves its buffer as it was", async () => {
+    await inWorkspace("printf 'first line\\nsecond line\\n' > /home/user/kept.txt");
+    await typeLine(page, "clear; vim /home/user/kept.txt"); // Debian's defaults.vim: vim asks the terminal about itself
+    await waitForText(page, /^second line/m);
+    await page.reload();
+    await waitForText(page, /^second line/m);
+    // Anything the redraw made the terminal answer would have reached vim as normal-mode keys (a `c` or a `d`).
+    await page.keyboard.press("Escape");
+    await typeLine(page, ":wq");
+    await waitForPrompt(page);
+    expect(await inWorkspace("cat -A /home/user/kept.txt")).toContain("first line$\nsecond line$\n");
+    expect(await inWorkspace("wc -c < /home/user/kept.txt")).toContain("23");
+    // vim's queries stay in the replay after it exits: a reload at the prompt must not answer them into bash.
+    await page.reload();
+    await waitForPrompt(page);
+    await typeLine(page, "clear; echo after-vim-$((6*7))");
+    expect(await waitForText(page, /^after-vim-42/m)).not.toMatch(/command not found/);
+  });
+
   it("opens a second tab with a different shell, and closing it leaves nothing behind", async () => {
     await typeLine(page, "clear; tty");
     const firstTty = (await waitForText(page, /\/dev\/pts\/\d+/)).match(/\/dev\/pts\/\d+/)![0];
@@ -146,6 +182,7 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     const outcome = await new Promise<{ event: string; code?: string; data?: string }>((resolve) => {
       socket.on("fatal", (p: { code: string }) => resolve({ event: "fatal", code: p.code }));
       socket.on("output", (d: Buffer) => resolve({ event: "output", data: d.toString() }));
+      socket.on("replay", (d: Buffer) => resolve({ event: "replay", data: d.toString() }));
       socket.on("connect_error", (e) => resolve({ event: "connect_error", code: e.message }));
     });
     socket.close();

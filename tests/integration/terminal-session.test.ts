@@ -14,6 +14,7 @@ function recordingClient() {
   const state = { exitCode: null as number | null, displaced: false };
   const client: TerminalClient & { text(): string; bytes(): number } = {
     output: (data) => void chunks.push(data),
+    replay: (data) => void chunks.push(data),
     displaced: () => void (state.displaced = true),
     exited: (code) => void (state.exitCode = code),
     text: () => Buffer.concat(chunks).toString("utf8"),

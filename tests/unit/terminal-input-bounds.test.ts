@@ -20,7 +20,7 @@ function stuckProcess() {
   return { proc, stdin, resizes };
 }
 
-const client: TerminalClient = { output: () => {}, displaced: () => {}, exited: () => {} };
+const client: TerminalClient = { output: () => {}, replay: () => {}, displaced: () => {}, exited: () => {} };
 
 function session(proc: ExecProcess, extra: { maxQueuedInput?: number; resizeIntervalMs?: number } = {}) {
   const s = new TerminalSession("t1", "sub", proc, { cols: 80, rows: 24 }, { replayBytes: 1024, highWater: 1 << 20, lowWater: 1 << 18, graceMs: 60_000, ...extra }, async () => {}, pino({ level: "silent" }));
@@ -59,7 +59,7 @@ describe("what a terminal holds for a shell that does not read", () => {
   it("ignores input from a client that is not the one attached", () => {
     const { proc, stdin } = stuckProcess();
     const s = session(proc);
-    const stranger: TerminalClient = { output: () => {}, displaced: () => {}, exited: () => {} };
+    const stranger: TerminalClient = { output: () => {}, replay: () => {}, displaced: () => {}, exited: () => {} };
     expect(s.input(stranger, "rm -rf ~\n")).toBe("ignored");
     expect(stdin.writableLength).toBe(0);
   });

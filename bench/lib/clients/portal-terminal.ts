@@ -39,10 +39,12 @@ export class PortalTerminal implements BenchTerminal {
       this.socket.once("connect_error", (error) => reject(new Error(`portal socket: ${error.message}`)));
     });
     this.attached.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
-    this.socket.on("output", (data: Buffer) => {
-      this.acks.rendered(data.length);
-      this.hub.emit(data);
-    });
+    for (const event of ["output", "replay"]) {
+      this.socket.on(event, (data: Buffer) => {
+        this.acks.rendered(data.length);
+        this.hub.emit(data);
+      });
+    }
   }
 
   send(data: string): void {

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { AppHeader } from "@/components/app-header";
 import { SshKeys } from "@/components/ssh-keys";
+import { CopyBlock } from "@/components/copy-block";
+import { sshLoginName } from "@/lib/ssh/login-name";
 import { getPortal } from "@/lib/portal-instance";
 import { requirePageUser } from "../_shared/current-user";
 
@@ -10,9 +12,10 @@ export const dynamic = "force-dynamic";
 export default async function SshKeysPage() {
   const user = await requirePageUser("/ssh");
   const portal = getPortal();
-  portal.registry.register(user);
+  const registered = portal.registry.register(user);
   const { port, publicHost } = portal.config.ssh;
-  const target = /[^A-Za-z0-9._-]/.test(user.username) ? `'${user.username.replace(/'/g, "'\\''")}'` : user.username;
+  const login = sshLoginName(registered);
+  const config = `Host scitex\n  HostName ${publicHost}\n  Port ${port}\n  User ${login}\n`;
   return (
     <>
       <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />
@@ -21,7 +24,18 @@ export default async function SshKeysPage() {
         {port ? (
           <section className="card" aria-labelledby="connect-heading">
             <h2 id="connect-heading">Connect</h2>
-            <pre className="command" data-testid="ssh-command">{`ssh -p ${port} ${target}@${publicHost}`}</pre>
+            <CopyBlock text={`ssh -p ${port} ${login}@${publicHost}`} testId="ssh-command" label="the ssh command" />
+            {login !== user.username && (
+              <p className="muted small" data-testid="ssh-login-name">
+                Your SSH login name is <code>{login}</code>, your workspace&apos;s name: OpenSSH refuses some characters
+                of <code>{user.username}</code> in a user name.
+              </p>
+            )}
+            <p className="muted small">
+              Or add this to <code>~/.ssh/config</code> and type <code>ssh scitex</code> (also <code>scp file scitex:</code>,
+              VS Code&apos;s Remote-SSH):
+            </p>
+            <CopyBlock text={config} testId="ssh-config" label="the ~/.ssh/config entry" />
             <p className="muted">
               Works with <code>scp</code>, <code>sftp</code>, <code>rsync -e &apos;ssh -p {port}&apos;</code> and{" "}
               <code>ssh -L</code> to ports in your workspace. Without a key below, the login shows a link to approve it

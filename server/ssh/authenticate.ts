@@ -7,6 +7,7 @@ import type { ApprovalService } from "../../lib/ssh/approvals";
 import type { SshKeyStore } from "../../lib/ssh/key-store";
 import { fingerprintOf } from "../../lib/ssh/public-key";
 import type { LoginThrottle } from "../../lib/ssh/login-throttle";
+import { userForSshLogin } from "../../lib/ssh/login-name";
 import type { AccountStatuses } from "../../lib/identity/account-status";
 
 export interface AuthDeps {
@@ -46,7 +47,7 @@ export class Authenticator {
   handle(ctx: AuthContext): void {
     const { throttle, registry } = this.deps;
     if (throttle.addressBlocked(this.peer.ip)) return ctx.reject(METHODS);
-    const found = registry.byUsername(ctx.username);
+    const found = userForSshLogin(registry, ctx.username);
     // A disabled account is treated as no account: its keys and approvals lead nowhere.
     const user = found && this.deps.accounts.admits(found.sub, Date.now()) ? found : null;
     const fail = () => {

@@ -48,6 +48,11 @@ export class SshClient {
     return run("ssh", [...this.options(keyFile), ...extra, "-p", String(this.port), `${user}@127.0.0.1`, ...args], input, timeoutMs);
   }
 
+  /** ssh with exactly these arguments (options included), as a user would type them. */
+  sshArgs(args: string[], timeoutMs = 60_000): Promise<SshResult> {
+    return run("ssh", args, undefined, timeoutMs);
+  }
+
   scp(keyFile: string, args: string[]): Promise<SshResult> {
     return run("scp", [...this.options(keyFile), "-P", String(this.port), ...args]);
   }

@@ -55,6 +55,9 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
         cursorBlink: true,
         fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
         fontSize: 14,
+        // At device pixel ratio 1 a 14 px DejaVu Sans Mono cell of line height 1.0 clips the underscore, which
+        // sits below the font's descent: `numpy.__version__` read `numpy.  version  `. 1.2 gives it room.
+        lineHeight: 1.2,
         scrollback: 5000,
         allowProposedApi: true,
         theme: { background: "#111418", foreground: "#e6e9ef" },

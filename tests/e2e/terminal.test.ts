@@ -27,6 +27,21 @@ describe("the web terminal in a real browser, in the full workspace image", () =
 
   const inWorkspace = (script: string) => execInWorkspace(portal, "alice", script);
 
+  /** Pixels of a screenshot brighter than the terminal's dark background, counted by the browser's own decoder. */
+  const inkIn = (view: Page, png: Buffer) =>
+    view.evaluate(async (b64) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${b64}`;
+      await image.decode();
+      const canvas = Object.assign(document.createElement("canvas"), { width: image.width, height: image.height });
+      const context = canvas.getContext("2d")!;
+      context.drawImage(image, 0, 0);
+      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      let bright = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 300) bright++;
+      return bright;
+    }, png.toString("base64"));
+
 
   it("opens the workspace from the dashboard into a shell with the scientific Python stack", async () => {
     await page.getByTestId("open-workspace").click();
@@ -99,6 +114,24 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await typeLine(page, "clear; echo after-vim-$((6*7))");
     expect(await waitForText(page, /^after-vim-42/m)).not.toMatch(/command not found/);
   });
+
+  for (const ratio of [1, 2]) {
+    it(`draws a row of underscores at device pixel ratio ${ratio}`, async () => {
+      const sharp = await browser.newContext({ viewport: { width: 1000, height: 700 }, deviceScaleFactor: ratio });
+      const view = await sharp.newPage();
+      await signIn(view, portal.url, "alice", "alice");
+      await view.goto(`${portal.url}/workspace`);
+      await waitForPrompt(view);
+      // Underscores, then an empty row: a glyph that spills below its cell would still be seen there.
+      await typeLine(view, "clear; printf '%s\\n\\n' ________________________________");
+      await waitForText(view, /^_{32}/m);
+      const row = activePane(view).locator(".xterm-rows > div").first();
+      const box = (await row.boundingBox())!;
+      const png = await view.screenshot({ clip: { x: box.x, y: box.y, width: box.width, height: box.height * 2 } });
+      expect(await inkIn(view, png), "bright pixels where the underscores are").toBeGreaterThan(32 * 4 * ratio);
+      await sharp.close();
+    });
+  }
 
   it("opens a second tab with a different shell, and closing it leaves nothing behind", async () => {
     await typeLine(page, "clear; tty");

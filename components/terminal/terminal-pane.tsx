@@ -2,7 +2,9 @@
 
 import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, useState } from "react";
+import { FindBar, type Finder } from "./find-bar";
 import { TerminalConnection, type ConnectionState } from "./terminal-connection";
+import { terminalKeyHandler } from "./terminal-keys";
 
 interface Props {
   /** Undefined for a new terminal; the server assigns the id. */
@@ -13,6 +15,9 @@ interface Props {
   onClosed(): void;
   onAttached(id: string): void;
   onEnded(reason: "exited" | "gone" | "fatal", message?: string): void;
+  /** The title the shell gave its window (OSC 0/2), e.g. bash's `user@host: ~/dir`. */
+  onTitle(title: string): void;
+  fontSize: number;
 }
 
 const STATE_TEXT: Record<ConnectionState, string> = {
@@ -27,13 +32,16 @@ const STATE_TEXT: Record<ConnectionState, string> = {
 const NOTICE_MS = 6000;
 
 /** One xterm.js terminal bound to one shell in the workspace. */
-export function TerminalPane({ terminalId, active, closing, onClosed, onAttached, onEnded }: Props) {
+export function TerminalPane({ terminalId, active, closing, onClosed, onAttached, onEnded, onTitle, fontSize }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<ConnectionState>("connecting");
   const [message, setMessage] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const callbacks = useRef({ onAttached, onEnded, onClosed });
-  callbacks.current = { onAttached, onEnded, onClosed };
+  const [finder, setFinder] = useState<Finder | null>(null);
+  const [finding, setFinding] = useState(false);
+  const callbacks = useRef({ onAttached, onEnded, onClosed, onTitle });
+  callbacks.current = { onAttached, onEnded, onClosed, onTitle };
+  const setFont = useRef<(size: number) => void>(() => {});
   const connectionRef = useRef<TerminalConnection | null>(null);
   const focus = useRef<() => void>(() => {});
   const refit = useRef<() => void>(() => {});
@@ -54,7 +62,7 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
       const term = new Terminal({
         cursorBlink: true,
         fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
-        fontSize: 14,
+        fontSize,
         // At device pixel ratio 1 a 14 px DejaVu Sans Mono cell of line height 1.0 clips the underscore, which
         // sits below the font's descent: `numpy.__version__` read `numpy.  version  `. 1.2 gives it room.
         lineHeight: 1.2,
@@ -65,7 +73,20 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
       const fit = new FitAddon();
       term.loadAddon(fit);
       term.loadAddon(new WebLinksAddon());
-      term.loadAddon(new SearchAddon());
+      const search = new SearchAddon();
+      term.loadAddon(search);
+      setFinder({
+        next: (q) => search.findNext(q),
+        previous: (q) => search.findPrevious(q),
+        clear: () => {
+          search.clearDecorations();
+          term.clearSelection();
+          term.focus();
+        },
+      });
+      term.attachCustomKeyEventHandler(terminalKeyHandler(term, { openFind: () => setFinding(true) }));
+      const title = term.onTitleChange((t) => callbacks.current.onTitle(t.slice(0, 200)));
+      cleanup.push(() => title.dispose());
       term.loadAddon(new Unicode11Addon());
       term.unicode.activeVersion = "11";
       term.open(host.current);
@@ -127,6 +148,10 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
       observer.observe(host.current);
       cleanup.push(() => observer.disconnect());
       focus.current = () => term.focus();
+      setFont.current = (size) => {
+        term.options.fontSize = size;
+        refit.current();
+      };
       term.focus();
     })();
     return () => {
@@ -141,6 +166,8 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
     if (closing) connectionRef.current?.closeTerminal();
   }, [closing]);
 
+  useEffect(() => setFont.current(fontSize), [fontSize]);
+
   useEffect(() => {
     if (active) {
       refit.current();
@@ -152,6 +179,15 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
   return (
     <div className="terminal-pane" hidden={!active} data-testid="terminal-pane" data-state={state}>
       <div ref={host} className="terminal-host" />
+      {finding && finder && (
+        <FindBar
+          finder={finder}
+          onClose={() => {
+            setFinding(false);
+            focus.current();
+          }}
+        />
+      )}
       {overlay && (
         <div className={`terminal-overlay state-${state}`} role="status" data-testid="terminal-status">
           {overlay}

@@ -7,20 +7,60 @@ interface Tab {
   key: number;
   id?: string;
   title: string;
+  /** What the shell calls its window (OSC 0/2); shown unless the user named the tab. */
+  shellTitle?: string;
+  /** Given by the user (double-click the tab); kept across reloads by terminal id. */
+  name?: string;
   /** Closed by the user; its pane is ending the terminal and then goes away. */
   closing?: boolean;
 }
 
 /** The workspace's terminals as tabs; a reloaded page reattaches to every terminal still open on the server. */
+const FONT_KEY = "scitex.terminal.fontSize";
+const NAMES_KEY = "scitex.terminal.names";
+const FONT_SIZES = { min: 9, max: 28, default: 14 };
+
+function storedNames(): Record<string, string> {
+  try {
+    return JSON.parse(localStorage.getItem(NAMES_KEY) ?? "{}") as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+function storeName(id: string, name: string | undefined): void {
+  const names = storedNames();
+  if (name) names[id] = name;
+  else delete names[id];
+  // Only names of terminals that may still exist matter; a few dozen at most.
+  localStorage.setItem(NAMES_KEY, JSON.stringify(Object.fromEntries(Object.entries(names).slice(-50))));
+}
+
+const label = (tab: Tab) => tab.name ?? tab.shellTitle ?? tab.title;
+
 export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
   const [tabs, setTabs] = useState<Tab[] | null>(null);
+  const [renaming, setRenaming] = useState<number | null>(null);
+  const [fontSize, setFontSize] = useState(FONT_SIZES.default);
+  useEffect(() => {
+    const stored = Number(localStorage.getItem(FONT_KEY));
+    if (stored >= FONT_SIZES.min && stored <= FONT_SIZES.max) setFontSize(stored);
+  }, []);
+  const changeFont = (delta: number) =>
+    setFontSize((size) => {
+      const next = Math.min(FONT_SIZES.max, Math.max(FONT_SIZES.min, size + delta));
+      localStorage.setItem(FONT_KEY, String(next));
+      return next;
+    });
+  const update = (key: number, change: Partial<Tab>) => setTabs((t) => (t ?? []).map((x) => (x.key === key ? { ...x, ...change } : x)));
   const [active, setActive] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const nextKey = useRef(1);
 
   const newTab = useCallback((id?: string) => {
     const key = nextKey.current++;
-    setTabs((t) => [...(t ?? []), { key, ...(id ? { id } : {}), title: `Terminal ${key}` }]);
+    const name = id ? storedNames()[id] : undefined;
+    setTabs((t) => [...(t ?? []), { key, ...(id ? { id } : {}), title: `Terminal ${key}`, ...(name ? { name } : {}) }]);
     setActive(key);
   }, []);
 
@@ -64,17 +104,39 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
       <div className="tabbar" role="tablist" aria-label="Terminals">
         {visible.map((tab) => (
           <div key={tab.key} className={`tab ${tab.key === active ? "active" : ""}`}>
-            <button
-              type="button"
-              role="tab"
-              aria-selected={tab.key === active}
-              className="tab-title"
-              onClick={() => setActive(tab.key)}
-              data-testid="terminal-tab"
-            >
-              {tab.title}
-            </button>
-            <button type="button" className="tab-close" aria-label={`Close ${tab.title}`} onClick={() => close(tab)} data-testid="terminal-tab-close">
+            {renaming === tab.key ? (
+              <input
+                className="tab-rename"
+                aria-label="Terminal name"
+                defaultValue={label(tab)}
+                autoFocus
+                maxLength={60}
+                onKeyDown={(e) => {
+                  if (e.key === "Escape") setRenaming(null);
+                  if (e.key !== "Enter") return;
+                  const name = e.currentTarget.value.trim() || undefined;
+                  update(tab.key, { name });
+                  if (tab.id) storeName(tab.id, name);
+                  setRenaming(null);
+                }}
+                onBlur={() => setRenaming(null)}
+                data-testid="terminal-tab-rename"
+              />
+            ) : (
+              <button
+                type="button"
+                role="tab"
+                aria-selected={tab.key === active}
+                className="tab-title"
+                title={`${label(tab)} (double-click to rename)`}
+                onClick={() => setActive(tab.key)}
+                onDoubleClick={() => setRenaming(tab.key)}
+                data-testid="terminal-tab"
+              >
+                {label(tab)}
+              </button>
+            )}
+            <button type="button" className="tab-close" aria-label={`Close ${label(tab)}`} onClick={() => close(tab)} data-testid="terminal-tab-close">
               ×
             </button>
           </div>
@@ -82,6 +144,14 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
         <button type="button" className="tab-new" aria-label="New terminal" onClick={() => newTab()} data-testid="terminal-new">
           +
         </button>
+        <span className="tab-font" role="group" aria-label="Font size">
+          <button type="button" className="tab-new" aria-label="Smaller text" onClick={() => changeFont(-1)} data-testid="terminal-font-smaller">
+            A−
+          </button>
+          <button type="button" className="tab-new" aria-label="Larger text" onClick={() => changeFont(1)} data-testid="terminal-font-larger">
+            A+
+          </button>
+        </span>
         {notice && (
           <span className="tab-notice" role="status">
             {notice}
@@ -102,6 +172,8 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
           terminalId={tab.id}
           active={tab.key === active && !tab.closing}
           closing={tab.closing === true}
+          fontSize={fontSize}
+          onTitle={(shellTitle) => update(tab.key, { shellTitle })}
           onClosed={() => remove(tab.key)}
           onAttached={(id) => {
             setTabs((t) => (t ?? []).map((x) => (x.key === tab.key ? { ...x, id } : x)));
@@ -111,7 +183,7 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
             if (tab.closing) return remove(tab.key);
             if (reason === "exited" || reason === "gone") {
               remove(tab.key);
-              setNotice(reason === "exited" ? `${tab.title} ended.` : (message ?? `${tab.title} has ended.`));
+              setNotice(reason === "exited" ? `${label(tab)} ended.` : (message ?? `${label(tab)} has ended.`));
               onActivity?.();
             }
           }}

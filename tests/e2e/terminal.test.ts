@@ -119,7 +119,8 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     it(`draws a row of underscores at device pixel ratio ${ratio}`, async () => {
       const sharp = await browser.newContext({ viewport: { width: 1000, height: 700 }, deviceScaleFactor: ratio });
       const view = await sharp.newPage();
-      await signIn(view, portal.url, "alice", "alice");
+      // Bob's own workspace: opening alice's here would take her terminal from the page the other tests use.
+      await signIn(view, portal.url, "bob", "bob");
       await view.goto(`${portal.url}/workspace`);
       await waitForPrompt(view);
       // Underscores, then an empty row: a glyph that spills below its cell would still be seen there.
@@ -197,6 +198,66 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await page.getByTestId("terminal-tab-close").nth(1).click();
     await expect.poll(() => page.getByTestId("terminal-tab").count()).toBe(1);
     await expect.poll(() => inWorkspace("ps -eo args"), { timeout: 10_000 }).not.toContain("sleep 4343");
+  });
+
+  it("copies the selection with Ctrl+Shift+C, and with Ctrl+C without interrupting the program", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: portal.url });
+    await typeLine(page, "clear; echo copy-me-$((6*7)); sleep 4; echo sleep-finished");
+    await waitForText(page, /^copy-me-42/m);
+    const box = (await activePane(page).locator(".xterm-rows > div").first().boundingBox())!;
+    const selectFirstLine = () => page.mouse.click(box.x + 20, box.y + box.height / 2, { clickCount: 3 }); // a triple click selects the line
+    await selectFirstLine();
+    await page.keyboard.press("Control+Shift+C");
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("copy-me-42");
+
+    await page.evaluate(() => navigator.clipboard.writeText("nothing yet"));
+    await selectFirstLine();
+    await page.keyboard.press("Control+C");
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("copy-me-42");
+    // The sleep was not interrupted: it ends on its own.
+    await waitForText(page, /^sleep-finished/m, 15_000);
+  });
+
+  it("finds a word in the scrollback with Ctrl+F, and says when there is none", async () => {
+    await typeLine(page, "clear; echo needle-$((6*7)); seq 1 400");
+    await waitForText(page, /^400$/m);
+    expect(await terminalText(page)).not.toContain("needle-42");
+    await activePane(page).locator(".xterm-helper-textarea").focus();
+    await page.keyboard.press("Control+F");
+    await page.getByTestId("terminal-find-input").fill("needle-42");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => terminalText(page)).toContain("needle-42");
+    await page.getByTestId("terminal-find-input").fill("no-such-word-anywhere");
+    await expect(page.getByTestId("terminal-find-result").textContent()).resolves.toBe("No results");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.getByTestId("terminal-find").count()).toBe(0);
+    // Back in the terminal: typing reaches the shell.
+    await typeLine(page, "clear; echo after-find");
+    await waitForText(page, /^after-find/m);
+  });
+
+  it("titles a tab as the shell asks, lets the user rename it, and keeps name and font size across a reload", async () => {
+    const tab = page.getByTestId("terminal-tab").first();
+    await typeLine(page, String.raw`printf '\033]0;%s\007' fitting-job`);
+    await expect.poll(() => tab.textContent(), { timeout: 10_000 }).toBe("fitting-job");
+    await tab.dblclick();
+    await page.getByTestId("terminal-tab-rename").fill("analysis");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => tab.textContent()).toBe("analysis");
+
+    const rowsBefore = (await terminalSize(page)).rows;
+    await page.getByTestId("terminal-font-larger").click();
+    await page.getByTestId("terminal-font-larger").click();
+    await expect.poll(async () => (await terminalSize(page)).rows).toBeLessThan(rowsBefore);
+    const rowsLarger = (await terminalSize(page)).rows;
+
+    await page.reload();
+    await waitForPrompt(page);
+    await expect.poll(() => page.getByTestId("terminal-tab").first().textContent()).toBe("analysis");
+    await expect.poll(async () => (await terminalSize(page)).rows).toBe(rowsLarger);
+    await page.getByTestId("terminal-font-smaller").click();
+    await page.getByTestId("terminal-font-smaller").click();
+    await expect.poll(async () => (await terminalSize(page)).rows).toBe(rowsBefore);
   });
 
   it("does not let bob attach to alice's terminal by presenting its id", async () => {

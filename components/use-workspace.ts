@@ -85,9 +85,18 @@ export function useWorkspace(initial: WorkspaceView) {
     }
   }, []);
 
+  /** "+1 h" on the idle stop. */
+  const extend = useCallback(async () => {
+    setError(null);
+    const response = await fetch("/api/workspace/extend", { method: "POST" });
+    if (response.status === 401) return toSignIn();
+    if (response.ok) setView((await response.json()) as WorkspaceView);
+    else setError(await readError(response));
+  }, []);
+
   // Actions are possible once the page is interactive and nothing else is under way.
   const canAct = hydrated && busy === null;
-  return { view, progress, error, busy, canAct, open, stop, refresh };
+  return { view, progress, error, busy, canAct, open, stop, refresh, extend };
 }
 
 export interface StartResult {

@@ -5,11 +5,12 @@ import type { WorkspaceView } from "@/lib/workspace/view";
 import { DiskUsageLine } from "./disk-usage-line";
 import { StartProgressList } from "./start-progress";
 import { useWorkspace } from "./use-workspace";
-import { idleExplanation, stopExplanation, WorkspaceStatePill } from "./workspace-state";
+import { IdleStopControl, IdleStopWarning } from "./idle-stop";
+import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
   const router = useRouter();
-  const { view, progress, error, busy, canAct, open, stop } = useWorkspace(initial);
+  const { view, progress, error, busy, canAct, open, stop, extend } = useWorkspace(initial);
   const running = view.state === "running";
 
   return (
@@ -27,7 +28,12 @@ export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
           {stopExplanation(view)}
         </p>
       )}
-      {idleExplanation(view) && <p className="muted small">Running; it {idleExplanation(view)}.</p>}
+      {view.state === "running" && view.idleStopAt && (
+        <p className="muted small">
+          Running; it <IdleStopControl view={view} onExtend={() => void extend()} busy={!canAct} />.
+        </p>
+      )}
+      <IdleStopWarning view={view} onExtend={() => void extend()} busy={!canAct} />
       <DiskUsageLine view={view} />
       {error && (
         <p className="notice bad" role="alert" data-testid="workspace-error">

@@ -7,7 +7,8 @@ import { StartProgressList } from "./start-progress";
 import { TerminalTabs } from "./terminal/terminal-tabs";
 import { useWorkspace } from "./use-workspace";
 import { VsCodeView } from "./vscode-view";
-import { idleExplanation, stopExplanation, WorkspaceStatePill } from "./workspace-state";
+import { IdleStopControl, IdleStopWarning } from "./idle-stop";
+import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export type WorkspacePane = "terminal" | "code" | "ports";
 
@@ -22,7 +23,7 @@ interface Props {
  * or VS Code starts a stopped workspace (with its progress shown there), so arriving here is enough.
  */
 export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
-  const { view, progress, error, busy, canAct, open, stop, refresh } = useWorkspace(initial);
+  const { view, progress, error, busy, canAct, open, stop, refresh, extend } = useWorkspace(initial);
   const [pane, setPane] = useState<WorkspacePane>(initialPane);
   const shown = busy === "opening" ? "starting" : view.state;
   const stopped = view.state === "stopped" && busy === null;
@@ -40,11 +41,7 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
         <strong>{view.name || view.username}</strong>
         <WorkspaceStatePill state={shown} />
         {stopped && <span className="muted small" data-testid="stop-explanation">{stopExplanation(view)}</span>}
-        {idleExplanation(view) && (
-          <span className="muted small" title="Using the terminal, SSH, VS Code or a port preview counts as use" data-testid="idle-countdown">
-            {idleExplanation(view)}
-          </span>
-        )}
+        <IdleStopControl view={view} onExtend={() => void extend()} busy={!canAct} />
         <nav className="view-tabs" role="tablist" aria-label="Workspace views">
           {tab("terminal", "Terminal")}
           {tab("code", "VS Code")}
@@ -67,6 +64,7 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
             {error?.message ?? problem}
           </p>
         )}
+        <IdleStopWarning view={view} onExtend={() => void extend()} busy={!canAct} />
         <StartProgressList progress={progress} active={busy === "opening"} />
         {!problem && (
           <>

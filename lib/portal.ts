@@ -125,7 +125,13 @@ export function createPortal(
       if (used && used.bytes > diskHardBytes) throw new DiskQuotaError(used.bytes, diskHardBytes);
     },
   });
-  const idle = new IdleReaper(workspaces, activity, config.workspace.idleTimeoutMs, log.child({ component: "idle" }));
+  const idle = new IdleReaper(
+    workspaces,
+    runtime,
+    activity,
+    { timeoutMs: config.workspace.idleTimeoutMs, busyCpuPercent: config.workspace.idleBusyCpuPercent, extendMaxMs: config.workspace.idleExtendMaxMs },
+    log.child({ component: "idle" }),
+  );
   const settings = authSettings(config, devOidc);
   const appSessions = new AppSessions(db);
   const apps = {
@@ -247,7 +253,7 @@ function recordEvent(audit: AuditLog, activity: ActivityTracker, metrics: Portal
       return audit.record("workspace.stop", {
         subject,
         actor: event.cause === "idle" ? "system" : event.cause === "user" ? event.user.username : null,
-        detail: { cause: event.cause },
+        detail: { cause: event.cause, ...event.detail },
       });
     case "removed":
       return audit.record("workspace.remove", { subject });

@@ -89,6 +89,8 @@ export const envSchema = z.object({
   WORKSPACE_START_TIMEOUT_SECONDS: integer(1, 3600).default(60),
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),
   WORKSPACE_IDLE_TIMEOUT_SECONDS: integer(0, 7 * 86_400).default(1800),
+  WORKSPACE_IDLE_CPU_PERCENT: integer(0, 10_000).default(10),
+  WORKSPACE_IDLE_EXTEND_MAX_HOURS: integer(0, 168).default(8),
   MAX_RUNNING_WORKSPACES: integer(0, 10_000).default(5),
   QUOTAS_FILE: z.string().min(1).optional(),
   DISK_SCAN_SECONDS: integer(0, 86_400).default(600),
@@ -196,6 +198,10 @@ export interface PortalConfig {
     stopTimeoutSeconds: number;
     /** 0: never stop for idleness. */
     idleTimeoutMs: number;
+    /** CPU use (percent of one core, averaged between sweeps) that counts as use; 0: CPU never counts. */
+    idleBusyCpuPercent: number;
+    /** How far ahead a user may push the idle stop with "+1 h"; 0: not at all. */
+    idleExtendMaxMs: number;
     /** 0: no cap. */
     maxRunning: number;
     queueTimeoutMs: number;
@@ -294,6 +300,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       startTimeoutMs: env.WORKSPACE_START_TIMEOUT_SECONDS * 1000,
       stopTimeoutSeconds: env.WORKSPACE_STOP_TIMEOUT_SECONDS,
       idleTimeoutMs: env.WORKSPACE_IDLE_TIMEOUT_SECONDS * 1000,
+      idleBusyCpuPercent: env.WORKSPACE_IDLE_CPU_PERCENT,
+      idleExtendMaxMs: env.WORKSPACE_IDLE_EXTEND_MAX_HOURS * 3600_000,
       maxRunning: env.MAX_RUNNING_WORKSPACES,
       queueTimeoutMs: env.START_QUEUE_TIMEOUT_SECONDS * 1000,
       quotasFile: env.QUOTAS_FILE ?? null,

@@ -27,6 +27,10 @@ export interface ContainerRuntime {
   /** Starts a process in the container and leaves it running there, unattached (like `docker exec -d`). */
   spawn(id: string, options: Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">): Promise<void>;
   stats(id: string): Promise<ContainerStats>;
+  /** CPU time the container has used since it started (seconds): cheap, one reading, no sampling wait. */
+  cpuSeconds(id: string): Promise<number>;
+  /** The container's processes as the host sees them (`docker top`). */
+  processes(id: string): Promise<ContainerProcess[]>;
   /**
    * Copies `path` (a file or a directory) out of `image` into the host directory `into`, regular files and
    * directories only (links are skipped, so nothing can point outside `into`). False when the image has no such
@@ -100,4 +104,10 @@ export interface ContainerStats {
   memoryBytes: number;
   memoryLimitBytes: number;
   pids: number;
+}
+
+export interface ContainerProcess {
+  pid: number;
+  ppid: number;
+  command: string;
 }

@@ -26,10 +26,18 @@ export type ProgressListener = (progress: StartProgress) => void;
 /** Why a workspace was stopped: by its owner, for being idle, or by an admin. */
 export type StopCause = "user" | "idle" | "admin";
 
+/** What the idle stop tells the user afterwards. */
+export interface StopDetail {
+  /** The user's own processes that the stop ended. */
+  processes?: number;
+  /** How long nobody had used the workspace. */
+  idleMs?: number;
+}
+
 export type WorkspaceEvent =
   | { type: "created"; user: RegisteredUser }
   | { type: "started"; user: RegisteredUser; ms: number }
-  | { type: "stopped"; user: RegisteredUser; cause: StopCause }
+  | { type: "stopped"; user: RegisteredUser; cause: StopCause; detail?: StopDetail }
   | { type: "removed"; user: RegisteredUser };
 
 /**
@@ -126,7 +134,7 @@ export class WorkspaceManager {
     return this.statusOf(user, await this.runtime.inspect(container.id));
   }
 
-  async stop(input: PortalUser, cause: StopCause = "user"): Promise<WorkspaceStatus> {
+  async stop(input: PortalUser, cause: StopCause = "user", detail?: StopDetail): Promise<WorkspaceStatus> {
     const user = this.register(input);
     return this.locks.run(user.sub, async () => {
       const container = await this.find(user);
@@ -134,7 +142,7 @@ export class WorkspaceManager {
       const wasRunning = container.status === "running";
       await this.runtime.stop(container.id, this.settings.stopTimeoutSeconds);
       this.log.info({ user: user.username, slug: user.slug, cause }, "workspace stopped");
-      if (wasRunning) this.emit({ type: "stopped", user, cause });
+      if (wasRunning) this.emit({ type: "stopped", user, cause, ...(detail ? { detail } : {}) });
       return this.statusOf(user, await this.runtime.inspect(container.id));
     });
   }

@@ -14,6 +14,10 @@ export interface WorkspaceView {
   exitCode?: number;
   /** While running: when the idle stop will stop it if nobody uses it before then. */
   idleStopAt?: string;
+  /** While running: "+1 h" would move idleStopAt later (the operator's limit is not reached). */
+  canExtend?: boolean;
+  /** After an idle stop: how long nobody had used it, and how many of the user's processes it ended. */
+  idleStop?: { idleMinutes: number; processes?: number };
   /** The home directory's last measured size and the user's limits (null: none). */
   disk?: { usedBytes: number; measuredAt: string; softBytes: number | null; hardBytes: number | null };
 }

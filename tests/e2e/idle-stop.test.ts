@@ -52,6 +52,56 @@ describe("idle stop through the real doors", () => {
     }
   });
 
+  it("keeps a workspace whose silent job keeps a CPU busy, and says afterwards what the stop ended", async () => {
+    const user = { sub: "idle-cpu-user", username: "cpuuser" };
+    const cookie = await sessionCookie(SECRET, user);
+    const client = new SshClient(portal.sshPort);
+    try {
+      const key = client.newKey("k");
+      const added = await fetch(`${portal.url}/api/ssh/keys`, {
+        method: "POST",
+        headers: { cookie, origin: portal.url, "content-type": "application/json" },
+        body: JSON.stringify({ publicKey: client.publicKey(key) }),
+      });
+      expect(added.status).toBe(201);
+      // Detached and silent: no door sees it, only its CPU use.
+      const started = await client.ssh("cpuuser", key, ["setsid sh -c 'echo $$ > /tmp/job.pid; while :; do :; done' >/dev/null 2>&1 < /dev/null & echo started"]);
+      expect(started.stdout).toBe("started\n");
+      await new Promise((r) => setTimeout(r, IDLE_SECONDS * 3 * 1000));
+      expect((await view(cookie)).state).toBe("running");
+
+      expect((await client.ssh("cpuuser", key, ["kill $(cat /tmp/job.pid); setsid sleep 86400 >/dev/null 2>&1 < /dev/null & echo ended"])).stdout).toBe("ended\n");
+      await expect.poll(async () => (await view(cookie)).state, { timeout: (IDLE_SECONDS + 60) * 1000, interval: 1000 }).toBe("stopped");
+      const page = await (await browser.newContext()).newPage();
+      const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
+      await page.context().addCookies([{ name, value, url: portal.url }]);
+      await page.goto(`${portal.url}/`);
+      expect(await page.getByTestId("stop-explanation").textContent()).toMatch(/stopped at \d{1,2}:\d\d( [AP]M)? after (less than a minute|\d+ min) without use; 1 process ended/);
+      await page.context().close();
+    } finally {
+      client.cleanup();
+    }
+  });
+
+  it("warns in the last minutes, and +1 h moves the stop", async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+    await signIn(page, portal.url, "bob", "bob");
+    await page.getByTestId("open-workspace").click();
+    await page.waitForURL(`${portal.url}/workspace`);
+    // The idle stop here is seconds away: the warning shows at once.
+    const warning = page.getByTestId("idle-warning");
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/stops at \d\d:\d\d .*unless you use it/);
+    const before = Date.parse((await page.getByTestId("idle-countdown").locator("time").getAttribute("datetime"))!);
+    await page.getByTestId("idle-warning-extend").click();
+    await expect.poll(async () => Date.parse((await page.getByTestId("idle-countdown").locator("time").getAttribute("datetime"))!)).toBeGreaterThan(before + 59 * 60_000);
+    await expect.poll(() => warning.count()).toBe(0);
+    // Still running well past the timeout it would have had.
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 2 * 1000));
+    await expect(page.getByTestId("workspace-state").getAttribute("data-state")).resolves.toBe("running");
+    await page.context().close();
+  });
+
   it("lets an open but untouched VS Code tab be stopped", async () => {
     const page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
     await signIn(page, portal.url, "alice", "alice");

@@ -7,7 +7,9 @@ export type { WorkspaceView };
 export function toView(status: WorkspaceStatus): WorkspaceView {
   const portal = getPortal();
   const deadline = status.state === "running" ? portal.idle.deadline(status.sub, status.startedAt) : null;
-  const cause = status.state === "stopped" ? portal.audit.lastStop(status.sub)?.detail.cause : undefined;
+  const lastStop = status.state === "stopped" ? portal.audit.lastStop(status.sub)?.detail : undefined;
+  const cause = lastStop?.cause;
+  const canExtend = deadline !== null && portal.idle.canExtend(deadline);
   const usage = portal.disk.get(status.slug);
   const quota = portal.quotas.for(portal.registry.bySub(status.sub) ?? { username: status.username });
   return {
@@ -19,7 +21,10 @@ export function toView(status: WorkspaceStatus): WorkspaceView {
     ...(status.stopReason ? { stopReason: status.stopReason } : {}),
     ...(cause === "user" || cause === "idle" || cause === "admin" ? { stopCause: cause } : {}),
     ...(status.exitCode !== undefined ? { exitCode: status.exitCode } : {}),
-    ...(deadline ? { idleStopAt: deadline.toISOString() } : {}),
+    ...(deadline ? { idleStopAt: deadline.toISOString(), canExtend } : {}),
+    ...(cause === "idle" && typeof lastStop?.idleMs === "number"
+      ? { idleStop: { idleMinutes: Math.round(lastStop.idleMs / 60_000), ...(typeof lastStop.processes === "number" ? { processes: lastStop.processes } : {}) } }
+      : {}),
     ...(usage
       ? {
           disk: {

@@ -3,6 +3,7 @@ import Docker from "dockerode";
 import tar from "tar-fs";
 import type {
   ContainerInfo,
+  ContainerProcess,
   ContainerRuntime,
   ContainerSpec,
   ContainerStats,
@@ -228,6 +229,23 @@ export class DockerRuntime implements ContainerRuntime {
         memoryLimitBytes: s.memory_stats.limit ?? 0,
         pids: (s as unknown as { pids_stats?: { current?: number } }).pids_stats?.current ?? 0,
       };
+    });
+  }
+
+  cpuSeconds(id: string): Promise<number> {
+    return this.call("read the container's CPU time", async () => {
+      // one-shot: the engine answers from one reading instead of waiting a second for a second one.
+      const s = (await this.docker.getContainer(id).stats({ stream: false, "one-shot": true } as never)) as unknown as Docker.ContainerStats;
+      return (s.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9;
+    });
+  }
+
+  processes(id: string): Promise<ContainerProcess[]> {
+    return this.call("list the container's processes", async () => {
+      const top = (await this.docker.getContainer(id).top({ ps_args: "-o pid,ppid,args" })) as { Titles: string[]; Processes: string[][] };
+      const at = (name: string) => top.Titles.findIndex((t) => t.toUpperCase() === name);
+      const [pid, ppid, args] = [at("PID"), at("PPID"), Math.max(at("COMMAND"), at("ARGS"), at("CMD"))];
+      return (top.Processes ?? []).map((row) => ({ pid: Number(row[pid]), ppid: Number(row[ppid]), command: row[args] ?? "" }));
     });
   }
 }

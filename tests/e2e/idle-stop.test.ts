@@ -4,6 +4,7 @@ import { launchBrowser, signIn } from "../support/browser";
 import { WORKSPACE_IMAGE } from "../support/images";
 import { startPortal, type PortalProcess } from "../support/portal-process";
 import { sessionCookie } from "../support/session-cookie";
+import { addSshKey } from "../support/portal-api";
 import { SshClient } from "../support/ssh-client";
 
 const SECRET = "idle-test-secret-idle-test-secret-0123";
@@ -32,12 +33,7 @@ describe("idle stop through the real doors", () => {
     const client = new SshClient(portal.sshPort);
     try {
       const key = client.newKey("k");
-      const added = await fetch(`${portal.url}/api/ssh/keys`, {
-        method: "POST",
-        headers: { cookie, origin: portal.url, "content-type": "application/json" },
-        body: JSON.stringify({ publicKey: client.publicKey(key) }),
-      });
-      expect(added.status).toBe(201);
+      await addSshKey(portal.url, cookie, client.publicKey(key));
       const busy = await client.ssh("sshuser", key, [`for i in $(seq ${IDLE_SECONDS * 2}); do echo tick; sleep 1; done`], undefined, 120_000);
       expect(busy.code).toBe(0);
       expect(busy.stdout.split("\n").filter((l) => l === "tick")).toHaveLength(IDLE_SECONDS * 2);
@@ -58,12 +54,7 @@ describe("idle stop through the real doors", () => {
     const client = new SshClient(portal.sshPort);
     try {
       const key = client.newKey("k");
-      const added = await fetch(`${portal.url}/api/ssh/keys`, {
-        method: "POST",
-        headers: { cookie, origin: portal.url, "content-type": "application/json" },
-        body: JSON.stringify({ publicKey: client.publicKey(key) }),
-      });
-      expect(added.status).toBe(201);
+      await addSshKey(portal.url, cookie, client.publicKey(key));
       // Detached and silent: no door sees it, only its CPU use.
       const started = await client.ssh("cpuuser", key, ["setsid sh -c 'echo $$ > /tmp/job.pid; while :; do :; done' >/dev/null 2>&1 < /dev/null & echo started"]);
       expect(started.stdout).toBe("started\n");

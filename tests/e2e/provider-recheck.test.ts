@@ -2,12 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
-import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, sessionCookieHeader, signIn } from "../support/browser";
 import { startDjangoIdp, type DjangoIdp } from "../support/django-idp";
 import { LABEL } from "../../lib/workspace/labels";
 import { freePort, startPortal, type PortalProcess } from "../support/portal-process";
+import { addSshKey, openTerminalSocket } from "../support/portal-api";
 import { SshClient } from "../support/ssh-client";
 
 // The portal asks the Django site again about every account it holds a grant for, every
@@ -52,18 +52,6 @@ describe("the portal follows the Django site after sign-in", () => {
     return line ? Number(line.split(" ").pop()) : 0;
   }
 
-  function openTerminal(cookie: string): Promise<{ socket: Socket; ended: Promise<string> }> {
-    const socket = io(portal.url, { path: "/terminal-io", transports: ["websocket"], extraHeaders: { cookie, origin: portal.url }, auth: { cols: 80, rows: 24 }, reconnection: false });
-    const ended = new Promise<string>((resolve) => {
-      socket.on("fatal", (p: { code: string }) => resolve(p.code));
-      socket.on("disconnect", () => resolve("disconnected"));
-    });
-    return new Promise((resolve, reject) => {
-      socket.on("attached", () => resolve({ socket, ended }));
-      socket.on("connect_error", reject);
-    });
-  }
-
   beforeAll(async () => {
     const port = await freePort();
     idp = await startDjangoIdp({ users: USERS, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUris: [`http://127.0.0.1:${port}/api/auth/callback/oidc`] });
@@ -85,8 +73,7 @@ describe("the portal follows the Django site after sign-in", () => {
     ssh = new SshClient(portal.sshPort);
     aliceKey = ssh.newKey("alice");
     aliceCookie = await signedInCookie("alice", "alice-pw-1");
-    const added = await post("/api/ssh/keys", aliceCookie, { publicKey: ssh.publicKey(aliceKey) });
-    expect(added.status, await added.clone().text()).toBe(201);
+    await addSshKey(portal.url, aliceCookie, ssh.publicKey(aliceKey));
   });
 
   afterAll(async () => {
@@ -139,7 +126,7 @@ describe("the portal follows the Django site after sign-in", () => {
   it("shuts out an account the Django site deactivates, on every door, until it signs in there again", async () => {
     await idp.setUser("carol", { staff: true });
     const carolCookie = await signedInCookie("carol", "carol-pw-2");
-    const terminal = await openTerminal(aliceCookie);
+    const terminal = await openTerminalSocket(portal.url, aliceCookie);
     const held = ssh.background("alice", aliceKey, ["sleep 300"]);
     await expect.poll(async () => (await ssh.ssh("alice", aliceKey, ["echo in"])).stdout, { timeout: 30_000 }).toBe("in\n");
 

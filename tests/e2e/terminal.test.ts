@@ -228,7 +228,7 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await page.keyboard.press("Enter");
     await expect.poll(() => terminalText(page)).toContain("needle-42");
     await page.getByTestId("terminal-find-input").fill("no-such-word-anywhere");
-    await expect(page.getByTestId("terminal-find-result").textContent()).resolves.toBe("No results");
+    await expect.poll(() => page.getByTestId("terminal-find-result").textContent()).toBe("No results");
     await page.keyboard.press("Escape");
     await expect.poll(() => page.getByTestId("terminal-find").count()).toBe(0);
     // Back in the terminal: typing reaches the shell.

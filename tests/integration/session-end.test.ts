@@ -1,6 +1,6 @@
-import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appFetch, openApp } from "../support/app-client";
+import { addSshKey, openTerminalSocket } from "../support/portal-api";
 import { startPortal, type PortalProcess } from "../support/portal-process";
 import { sessionCookie } from "../support/session-cookie";
 import { SshClient } from "../support/ssh-client";
@@ -20,27 +20,13 @@ describe("sessions with an end, on every door", () => {
   const post = (path: string, cookie: string, body: unknown) =>
     fetch(`${portal.url}${path}`, { method: "POST", headers: { cookie, origin: portal.url, "content-type": "application/json" }, body: JSON.stringify(body) });
 
-  /** A terminal socket as the page opens one; resolves once its shell is attached. */
-  function openTerminal(cookie: string): Promise<{ socket: Socket; ended: Promise<string> }> {
-    const socket = io(portal.url, { path: "/terminal-io", transports: ["websocket"], extraHeaders: { cookie, origin: portal.url }, auth: { cols: 80, rows: 24 }, reconnection: false });
-    const ended = new Promise<string>((resolve) => {
-      socket.on("fatal", (p: { code: string }) => resolve(p.code));
-      socket.on("disconnect", () => resolve("disconnected"));
-    });
-    return new Promise((resolve, reject) => {
-      socket.on("attached", () => resolve({ socket, ended }));
-      socket.on("connect_error", reject);
-    });
-  }
-
   beforeAll(async () => {
     portal = await startPortal({ AUTH_SECRET: SECRET });
     ssh = new SshClient(portal.sshPort);
     aliceKey = ssh.newKey("alice");
     aliceCookie = await sessionCookie(SECRET, alice);
     adminCookie = await sessionCookie(SECRET, admin, { isAdmin: true });
-    const added = await post("/api/ssh/keys", aliceCookie, { publicKey: ssh.publicKey(aliceKey) });
-    expect(added.status, await added.clone().text()).toBe(201);
+    await addSshKey(portal.url, aliceCookie, ssh.publicKey(aliceKey));
   });
   afterAll(async () => {
     ssh?.cleanup();
@@ -54,7 +40,7 @@ describe("sessions with an end, on every door", () => {
   });
 
   it("disabling an account closes its terminal, app and SSH connections at once and refuses them after", async () => {
-    const terminal = await openTerminal(aliceCookie);
+    const terminal = await openTerminalSocket(portal.url, aliceCookie);
     const app = await openApp(portal.url, aliceCookie, "8000");
     const appStatus = async () => (await appFetch(`${app.origin}/`, { headers: { cookie: app.cookie } })).status;
     expect(await appStatus()).not.toBe(401); // 502: nothing listens, but alice is let through

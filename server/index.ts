@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const server = http.createServer((req, res) => {
     const to = site(req.headers.host);
     if (to.kind === "app") return proxy.handleRequest(req, res, to.address);
-    if (to.kind === "unknown" && !isOpsPath(req.url)) return misdirected(res, config.publicUrl);
+    if (to.kind === "unknown" && !isOpsPath(req.url)) return misdirected(req.method, req.url, res, config.publicUrl);
     setPortalHeaders(res);
     setSignOutHeaders(res, req.method, req.url);
     if (devIdp && req.url?.startsWith(`${DEV_IDP_PREFIX}/`)) return devIdp.handle(req, res);

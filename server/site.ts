@@ -27,7 +27,18 @@ export function isOpsPath(url: string | undefined): boolean {
   return OPS_PATHS.has((url ?? "").split("?")[0]!);
 }
 
-export function misdirected(res: ServerResponse, publicUrl: URL): void {
+/**
+ * A request under a name that is not the portal's (an IP address, a short host name, an old domain): a browser's
+ * page load goes to the same path at PUBLIC_URL, before any sign-in starts under the wrong origin. Nothing else
+ * is answered: a redirect to another origin gives a rebinding page nothing it could read.
+ */
+export function misdirected(method: string | undefined, url: string | undefined, res: ServerResponse, publicUrl: URL): void {
+  if (method === "GET" || method === "HEAD") {
+    const path = (url ?? "/").startsWith("/") ? url! : "/";
+    res.writeHead(308, { location: `${publicUrl.origin}${path}`, "cache-control": "no-store" });
+    res.end();
+    return;
+  }
   res.writeHead(421, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
   res.end(`This portal answers at ${publicUrl.origin}.`);
 }

@@ -149,7 +149,7 @@ export class AppProxy {
         },
         onError: (error, answered) => {
           this.upstreamFailed(request, error);
-          if (!answered) this.errorPage(res, address, error.code);
+          if (!answered) this.afterUpstreamError(req, res, request, error.code);
         },
       },
       this.headersFor(req, request, false),
@@ -186,6 +186,23 @@ export class AppProxy {
     this.targets.forget(request.session.sub, request.address.app);
     this.log.debug({ err: error, code: error.code, host: request.host }, "proxy upstream error");
     this.counted(request.address.app.kind, "error");
+  }
+
+  /**
+   * The remembered address failed. If the workspace (or VS Code) has stopped since, a page load goes to the
+   * portal, which starts it with visible progress and comes back, as on a first visit; otherwise the user is told
+   * what did not answer.
+   */
+  private afterUpstreamError(req: IncomingMessage, res: ServerResponse, request: AppRequest, code: string | undefined): void {
+    const { address, session } = request;
+    if (!isNavigation(req)) return this.errorPage(res, address, code);
+    void this.targets
+      .resolve(session.sub, address.app)
+      .then((target) => {
+        if (target.kind === "starting") return redirect(res, openUrl(this.portal.config.publicUrl, address, req.url ?? "/"));
+        this.errorPage(res, address, code);
+      })
+      .catch((error: unknown) => this.failed(res, error));
   }
 
   private errorPage(res: ServerResponse, address: AppAddress, code: string | undefined): void {

@@ -218,4 +218,32 @@ describe("VS Code and port previews on their own origins", () => {
     // A copy of the old portal cookie is no session any more either.
     expect((await fetch(`${portal.url}/api/workspace`, { headers: { cookie: aliceCookie } })).status).toBe(401);
   });
+
+  it("starts a stopped workspace again when an open preview is reloaded, instead of failing on its old address", async () => {
+    // Signed in afresh: the test before signed alice out.
+    const again = await browser.newContext();
+    const preview = await again.newPage();
+    await signIn(preview, portal.url, "alice", "alice");
+    await spawnInWorkspace(portal, "alice", ["bash", "-c", "mkdir -p ~/site2 && echo '<h1>served before the stop</h1>' > ~/site2/index.html && cd ~/site2 && exec python3 -m http.server 8010"]);
+    // Retried until the server is up; the portal's /open page passes on to the app by itself (a second navigation).
+    await expect
+      .poll(
+        async () => {
+          await preview.goto(`${portal.url}/open/8010`, { waitUntil: "commit" }).catch(() => undefined);
+          return preview.locator("h1", { hasText: "served before the stop" }).waitFor({ timeout: 5_000 }).then(() => 1, () => 0);
+        },
+        { timeout: 45_000 },
+      )
+      .toBe(1);
+    const stopped = await again.request.post(`${portal.url}/api/workspace/stop`, { headers: { origin: portal.url } });
+    expect(stopped.status()).toBe(200);
+    // The proxy still remembers the container's old address: the reload must find out and go through the portal.
+    await preview.reload();
+    // Started again (the server did not survive the stop, so nothing listens yet): said by the new container.
+    await preview.locator("body", { hasText: "Nothing is listening on port 8010" }).waitFor({ timeout: 60_000 });
+    expect(new URL(preview.url()).origin).toBe(`http://8010--${slug}.localhost:${portal.port}`);
+    const state = (await (await again.request.get(`${portal.url}/api/workspace`)).json()) as { state: string };
+    expect(state.state).toBe("running");
+    await again.close();
+  });
 });

@@ -24,10 +24,15 @@ describe("the portal's site", () => {
     expect(page.headers["cross-origin-resource-policy"]).toBe("same-origin");
   });
 
-  it("refuses a Host that is neither the portal's nor an app's, but answers health checks under any name", async () => {
-    const stranger = await get("/signin", "rebound.evil.example");
-    expect(stranger.statusCode).toBe(421);
-    expect(await stranger.body.text()).toContain(`answers at http://127.0.0.1:${portal.port}`);
+  it("sends a page load under another name to PUBLIC_URL, refuses anything else, and answers health checks under any name", async () => {
+    // Opened as http://workstation-7:3000/workspace?x=1 (a short host name): the same page at PUBLIC_URL, before any sign-in.
+    const stranger = await get("/workspace?x=1", "workstation-7:3000");
+    expect(stranger.statusCode).toBe(308);
+    expect(stranger.headers.location).toBe(`http://127.0.0.1:${portal.port}/workspace?x=1`);
+    await stranger.body.dump();
+    const posted = await request(`http://127.0.0.1:${portal.port}/api/workspace/stop`, { method: "POST", headers: { host: "rebound.evil.example" } });
+    expect(posted.statusCode).toBe(421);
+    expect(await posted.body.text()).toContain(`answers at http://127.0.0.1:${portal.port}`);
     const health = await get("/healthz", "10.0.0.7:8080");
     expect(health.statusCode).toBe(200);
     await health.body.dump();
@@ -40,8 +45,16 @@ describe("the portal's site", () => {
     expect(app.headers["content-security-policy"]).toBeUndefined();
     await app.body.dump();
     const notAnApp = await get("/", `code-alice.localhost:${portal.port}`);
-    expect(notAnApp.statusCode).toBe(421);
+    expect(notAnApp.statusCode).toBe(308); // not an app: the portal's own page instead
     await notAnApp.body.dump();
+  });
+
+  it("answers an unknown path with its own page and a way home", async () => {
+    const missing = await get("/no/such/page", `127.0.0.1:${portal.port}`);
+    expect(missing.statusCode).toBe(404);
+    const html = await missing.body.text();
+    expect(html).toContain("Page not found");
+    expect(html).toContain('href="/"');
   });
 
   it("keeps callbackUrl on the portal, however a browser would read it", async () => {

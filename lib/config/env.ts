@@ -102,6 +102,7 @@ export const envSchema = z.object({
   SSH_RSA_HOST_KEY: yesNo.default(false),
   SSH_MAX_UNAUTHENTICATED: integer(1, 100_000).default(256),
   SSH_MAX_UNAUTHENTICATED_PER_ADDRESS: integer(1, 10_000).default(16),
+  SSH_MAX_FAILURES_PER_ADDRESS: integer(5, 100_000).default(100),
   CODE_SERVER_AT_START: yesNo.default(false),
   TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
   TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
@@ -231,6 +232,8 @@ export interface PortalConfig {
     /** Connections not yet signed in, in all and from one address. */
     maxUnauthenticated: number;
     maxUnauthenticatedPerAddress: number;
+    /** Failed logins from one address within 10 minutes before it is refused outright. */
+    maxFailuresPerAddress: number;
   };
   terminal: {
     graceMs: number;
@@ -319,6 +322,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginTimeoutMs: env.SSH_LOGIN_TIMEOUT_SECONDS * 1000,
       maxUnauthenticated: env.SSH_MAX_UNAUTHENTICATED,
       maxUnauthenticatedPerAddress: env.SSH_MAX_UNAUTHENTICATED_PER_ADDRESS,
+      maxFailuresPerAddress: env.SSH_MAX_FAILURES_PER_ADDRESS,
     },
     terminal: {
       graceMs: env.TERMINAL_GRACE_SECONDS * 1000,

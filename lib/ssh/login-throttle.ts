@@ -1,5 +1,16 @@
 import { FailureLimiter } from "./rate-limit";
 
+export interface ThrottleOptions {
+  /** Failures of one (address, username) answered at once, before the delay starts growing. */
+  freePerPair: number;
+  maxDelayMs: number;
+  /** Failures from one address within the window before it is refused outright. */
+  perAddress: number;
+  windowMs: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottleOptions = { freePerPair: 5, maxDelayMs: 8000, perAddress: 100, windowMs: 10 * 60_000 };
+
 /**
  * When an SSH login may be tried, judged so that nobody can lock another person out:
  * - failures slow down only the (address, username) pair that made them, with a delay that grows per failure and
@@ -11,7 +22,7 @@ export class LoginThrottle {
   private readonly failures: FailureLimiter;
 
   constructor(
-    private readonly options = { freePerPair: 5, maxDelayMs: 8000, perAddress: 100, windowMs: 10 * 60_000 },
+    private readonly options: ThrottleOptions = DEFAULT_THROTTLE,
     now: () => number = Date.now,
   ) {
     this.failures = new FailureLimiter(options.perAddress, options.windowMs, now);
@@ -20,6 +31,11 @@ export class LoginThrottle {
   /** True when this address has failed so often that it is refused without a check. */
   addressBlocked(ip: string): boolean {
     return this.failures.blocked(`ip:${ip}`);
+  }
+
+  /** How long this address stays refused (0: it is not). */
+  addressBlockedForMs(ip: string): number {
+    return this.failures.blockedForMs(`ip:${ip}`);
   }
 
   /** Counts a failure; returns how long to wait before answering it. */

@@ -20,6 +20,13 @@ export class FailureLimiter {
     return keys.some((key) => this.recent(key).length >= this.limit);
   }
 
+  /** How long until `key` is under the limit again (0: it is now). */
+  blockedForMs(key: string): number {
+    const list = this.recent(key);
+    if (list.length < this.limit) return 0;
+    return Math.max(0, list[list.length - this.limit]! + this.windowMs - this.now());
+  }
+
   fail(...keys: string[]): void {
     for (const key of keys) {
       const list = this.recent(key);

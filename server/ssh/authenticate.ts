@@ -46,7 +46,7 @@ export class Authenticator {
 
   handle(ctx: AuthContext): void {
     const { throttle, registry } = this.deps;
-    if (throttle.addressBlocked(this.peer.ip)) return ctx.reject(METHODS);
+    if (throttle.addressBlocked(this.peer.ip)) return this.refuseBlocked(ctx);
     const found = userForSshLogin(registry, ctx.username);
     // A disabled account is treated as no account: its keys and approvals lead nowhere.
     const user = found && this.deps.accounts.admits(found.sub, Date.now()) ? found : null;
@@ -110,6 +110,20 @@ export class Authenticator {
         fail();
       });
     });
+  }
+
+  /**
+   * An address past its failure limit is refused without a check. A key alone cannot be told why; a client that
+   * goes on to keyboard-interactive (OpenSSH does, unless in batch mode) is shown the wait, so a throttled login
+   * does not look like a wrong key.
+   */
+  private refuseBlocked(ctx: AuthContext): void {
+    if (ctx.method !== "keyboard-interactive") return ctx.reject(METHODS);
+    const minutes = Math.max(1, Math.ceil(this.deps.throttle.addressBlockedForMs(this.peer.ip) / 60_000));
+    const text =
+      `Too many failed SSH logins came from your address (${this.peer.ip}).\r\n` +
+      `Logins from it are refused for about ${minutes} more minute${minutes === 1 ? "" : "s"}; then try again.\r\n`;
+    ctx.prompt([], "SSH logins paused", text, () => ctx.reject(METHODS));
   }
 
   private succeed(ctx: AuthContext, user: RegisteredUser, how: string): void {

@@ -2,7 +2,7 @@ import net from "node:net";
 import type { Logger } from "pino";
 import ssh2, { type Connection } from "ssh2";
 import type { Portal } from "../../lib/portal";
-import { LoginThrottle } from "../../lib/ssh/login-throttle";
+import { DEFAULT_THROTTLE, LoginThrottle } from "../../lib/ssh/login-throttle";
 import { SshAdmission } from "./admission";
 import { Authenticator } from "./authenticate";
 import { forwardToWorkspace } from "./forwarding";
@@ -34,7 +34,7 @@ export interface SshGateway {
 /** `ssh -p 2200 alice@portal` lands in alice's workspace: the SSH door onto the same workspace service. */
 export function createSshGateway(portal: Portal, log: Logger): SshGateway {
   const { keys, approvals, hostKeys } = portal.ssh;
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle({ ...DEFAULT_THROTTLE, perAddress: portal.config.ssh.maxFailuresPerAddress });
   // Open session channels per user across all their connections, bounded like web terminals.
   const sessionsOf = new Map<string, number>();
   const maxSessionsPerUser = portal.config.terminal.maxPerUser;

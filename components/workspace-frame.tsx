@@ -8,6 +8,7 @@ import { TerminalTabs } from "./terminal/terminal-tabs";
 import { useWorkspace } from "./use-workspace";
 import { VsCodeView } from "./vscode-view";
 import { IdleStopControl, IdleStopWarning } from "./idle-stop";
+import { UsageMeter } from "./usage-meter";
 import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export type WorkspacePane = "terminal" | "code" | "ports";
@@ -42,6 +43,7 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
         <WorkspaceStatePill state={shown} />
         {stopped && <span className="muted small" data-testid="stop-explanation">{stopExplanation(view)}</span>}
         <IdleStopControl view={view} onExtend={() => void extend()} busy={!canAct} />
+        <UsageMeter running={view.state === "running"} />
         <nav className="view-tabs" role="tablist" aria-label="Workspace views">
           {tab("terminal", "Terminal")}
           {tab("code", "VS Code")}

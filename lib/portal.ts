@@ -24,6 +24,7 @@ import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
 import { ListeningPortsCache } from "./apps/listening-ports";
+import { UsageMeter } from "./workspace/usage-meter";
 import { EgressFirewall } from "./network/egress-firewall";
 import { XfsProjectQuota } from "./quota/xfs-project-quota";
 import { AccountStatuses } from "./identity/account-status";
@@ -33,6 +34,7 @@ import { DiskUsageMonitor } from "./quota/disk-usage";
 import { QuotaPolicy } from "./quota/policy";
 import { DiskQuotaError } from "./quota/quota-error";
 import type { WorkspaceSettings } from "./workspace/types";
+import { lxcfsProcBinds } from "./workspace/lxcfs";
 
 /** Everything the doors share, wired once per process. */
 export interface Portal {
@@ -57,6 +59,8 @@ export interface Portal {
   accounts: AccountStatuses;
   /** The provider's word about each account after sign-in: kept grants, current rights, the periodic re-check. */
   providerAccounts: ProviderAccounts;
+  /** CPU and memory of running workspaces, for the bar's live meter. */
+  usage: UsageMeter;
   /** What listens in each workspace, for the port list (a short cache in front of an exec). */
   ports: ListeningPortsCache;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
@@ -76,7 +80,8 @@ const TERMINAL_BUFFERS = { replayBytes: 256 * 1024, highWater: 1024 * 1024, lowW
 const TYPING_MS = 2000;
 
 export function workspaceSettings(config: PortalConfig): WorkspaceSettings {
-  return { dataRoot: config.dataRoot, instance: config.instance, ...config.workspace };
+  const { mode, root } = config.workspace.lxcfs;
+  return { dataRoot: config.dataRoot, instance: config.instance, ...config.workspace, procBinds: lxcfsProcBinds(mode, root) };
 }
 
 /** `devOidc` is the embedded development provider, used only when no OIDC_ISSUER is configured. */
@@ -217,6 +222,7 @@ export function createPortal(
     apps,
     codeStatic,
     ports: new ListeningPortsCache(workspaces),
+    usage: new UsageMeter(runtime),
     accounts,
     providerAccounts,
     egress: config.egress ? new EgressFirewall(config.egress, log.child({ component: "egress" })) : null,

@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   docker.io iptables debootstrap ca-certificates   # the workspace engine and image builds
   openssh-client                                    # SSH gateway tests (ssh, scp, sftp)
+  lxcfs                                             # a workspace's own limits in its /proc (free, top)
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium python3-django python3-django-oauth-toolkit tmux rsync openssh-server ssh-audit xfsprogs)

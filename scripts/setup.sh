@@ -8,4 +8,5 @@ export NEXT_TELEMETRY_DISABLED=1
 bash scripts/ensure-system.sh "$@"
 bash scripts/ensure-node-modules.sh
 bash scripts/ensure-docker.sh
+bash scripts/ensure-lxcfs.sh
 bash scripts/build-images.sh all

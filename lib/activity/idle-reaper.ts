@@ -31,7 +31,7 @@ export class IdleReaper {
 
   constructor(
     private readonly workspaces: WorkspaceManager,
-    private readonly runtime: Pick<ContainerRuntime, "cpuSeconds" | "processes">,
+    private readonly runtime: Pick<ContainerRuntime, "usage" | "processes">,
     private readonly activity: ActivityTracker,
     private readonly policy: IdlePolicy,
     private readonly log: Logger,
@@ -110,7 +110,7 @@ export class IdleReaper {
 
   private async noteCpu(ws: WorkspaceStatus): Promise<void> {
     if (this.policy.busyCpuPercent <= 0 || !ws.containerId) return;
-    const seconds = await this.runtime.cpuSeconds(ws.containerId).catch(() => null);
+    const seconds = await this.runtime.usage(ws.containerId).then((u) => u.cpuSeconds, () => null);
     if (seconds === null) return;
     const at = this.now();
     const before = this.cpu.get(ws.sub);

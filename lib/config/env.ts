@@ -68,6 +68,8 @@ export const envSchema = z.object({
   WORKSPACE_NETWORK: dockerName.max(60).default("scitex-workspaces"),
   WORKSPACE_UID_BASE: integer(65536, 4_000_000_000).default(2_000_000),
   WORKSPACE_TMP_SIZE: byteSize(MIB).default(1024 * MIB),
+  WORKSPACE_LXCFS: z.enum(["auto", "yes", "no"], { message: "expected auto, yes or no" }).default("auto"),
+  LXCFS_ROOT: z.string().startsWith("/", "must be an absolute path").default("/var/lib/lxcfs"),
   WORKSPACE_EGRESS: z
     .string()
     .default("internet")
@@ -214,6 +216,8 @@ export interface PortalConfig {
     tmpBytes: number;
     /** Each user's workspace runs as host uid `uidBase + n` (n: the user's own number), in no host account's range. */
     uidBase: number;
+    /** LXCFS's /proc files over the workspace's own (auto: when LXCFS serves them). */
+    lxcfs: { mode: "auto" | "yes" | "no"; root: string };
   };
   /** Start VS Code with every workspace, rather than when the user first opens it. */
   codeServerAtStart: boolean;
@@ -311,6 +315,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       diskScanMs: env.DISK_SCAN_SECONDS * 1000,
       uidBase: env.WORKSPACE_UID_BASE,
       tmpBytes: env.WORKSPACE_TMP_SIZE,
+      lxcfs: { mode: env.WORKSPACE_LXCFS, root: env.LXCFS_ROOT },
     },
     codeServerAtStart: env.CODE_SERVER_AT_START,
     metricsToken: env.METRICS_TOKEN ?? null,

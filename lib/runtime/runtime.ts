@@ -27,8 +27,8 @@ export interface ContainerRuntime {
   /** Starts a process in the container and leaves it running there, unattached (like `docker exec -d`). */
   spawn(id: string, options: Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">): Promise<void>;
   stats(id: string): Promise<ContainerStats>;
-  /** CPU time the container has used since it started (seconds): cheap, one reading, no sampling wait. */
-  cpuSeconds(id: string): Promise<number>;
+  /** One reading of the container's counters: cheap (no sampling wait), for meters that keep their own deltas. */
+  usage(id: string): Promise<ContainerUsage>;
   /** The container's processes as the host sees them (`docker top`). */
   processes(id: string): Promise<ContainerProcess[]>;
   /**
@@ -110,4 +110,11 @@ export interface ContainerProcess {
   pid: number;
   ppid: number;
   command: string;
+}
+
+export interface ContainerUsage {
+  /** CPU time used since the container started. */
+  cpuSeconds: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
 }

@@ -65,7 +65,7 @@ export class WorkspaceManager {
   private readonly locks = new KeyedMutex();
   private readonly runtime: ContainerRuntime;
   private readonly registry: UserRegistry;
-  private readonly settings: WorkspaceSettings;
+  readonly settings: WorkspaceSettings;
   private readonly log: Logger;
   private readonly onEvent: (event: WorkspaceEvent) => void;
   private readonly gate: StartGate | null;

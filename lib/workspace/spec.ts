@@ -33,6 +33,7 @@ export function workspaceSpec(
     uid: identity.uid,
     // The image's world-writable directories: with the root read-only, these are where programs may scribble.
     scratch: SCRATCH_DIRS.map((path) => ({ path, bytes: settings.tmpBytes })),
+    proc: settings.procBinds.map((b) => b.target),
   };
   const fingerprint = createHash("sha256")
     .update(JSON.stringify({ ...base, imageId }))
@@ -54,6 +55,7 @@ export function workspaceSpec(
             { source: identity.files.group, target: "/etc/group", readOnly: true },
           ]
         : []),
+      ...settings.procBinds,
     ],
     labels: {
       [LABEL.managed]: "true",

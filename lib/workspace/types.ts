@@ -1,3 +1,4 @@
+import type { ProcBind } from "./lxcfs";
 import type { PortalConfig } from "../config/env";
 
 export type WorkspaceState = "none" | "stopped" | "starting" | "running" | "error";
@@ -30,4 +31,8 @@ export interface StartProgress {
 }
 
 /** What the workspace engine needs of the portal's configuration. */
-export type WorkspaceSettings = Pick<PortalConfig, "dataRoot" | "instance"> & PortalConfig["workspace"];
+export type WorkspaceSettings = Pick<PortalConfig, "dataRoot" | "instance"> &
+  PortalConfig["workspace"] & {
+    /** Files bound over the workspace's /proc (LXCFS), found once at start. */
+    procBinds: ProcBind[];
+  };

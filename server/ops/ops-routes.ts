@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Portal } from "../../lib/portal";
+import { lxcfsProblem } from "../../lib/workspace/lxcfs";
 
 /**
  * Endpoints for operators and their tools: liveness, readiness (Docker reachable, database writable), and
@@ -41,6 +42,8 @@ export function opsRoutes(portal: Portal) {
         checks.database = (error as Error).message;
       }
       if (portal.egress) checks.egress = (await portal.egress.problem()) ?? "ok";
+      const procBinds = portal.workspaces.settings.procBinds;
+      if (procBinds.length > 0) checks.lxcfs = lxcfsProblem(procBinds) ?? "ok";
       const ready = Object.values(checks).every((v) => v === "ok");
       send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
       return true;

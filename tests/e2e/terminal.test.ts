@@ -51,6 +51,22 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await waitForText(page, /numpy \d+\.\d+\.\d+/);
   });
 
+  it("shows the workspace's memory limit in free -m, not the host's", async () => {
+    // WORKSPACE_MEMORY is 2g here; the machine has far more. Needs LXCFS (scripts/ensure-lxcfs.sh starts it).
+    await typeLine(page, "clear; free -m | awk '/^Mem:/ {print \"mem-total=\" $2}'");
+    await waitForText(page, /^mem-total=2048$/m);
+  });
+
+  it("shows the workspace's CPU and memory against its limit, live in the bar", async () => {
+    await expect.poll(() => page.getByTestId("usage-memory").textContent(), { timeout: 15_000 }).toMatch(/^Memory [\d.]+ [KMG]iB of 2 GiB$/);
+    // A busy loop shows up as CPU within two readings.
+    await typeLine(page, "clear; timeout 12 sh -c 'while :; do :; done'");
+    await expect
+      .poll(async () => Number(/CPU (\d+) %/.exec((await page.getByTestId("usage-cpu").textContent().catch(() => "")) ?? "")?.[1] ?? 0), { timeout: 20_000 })
+      .toBeGreaterThan(30);
+    await waitForPrompt(page, 30_000);
+  });
+
   it("tells the shell the terminal's size, and follows the window", async () => {
     await typeLine(page, "clear; stty size");
     let size = await terminalSize(page);

@@ -43,6 +43,14 @@ describe("workspace isolation and limits", () => {
     expect((await run(fx.manager, alice, "id -u; grep NoNewPrivs /proc/self/status")).stdout).toMatch(new RegExp(`^${uid}\\nNoNewPrivs:\\s+1`));
   });
 
+  it("shows programs inside the workspace's own memory and CPUs, not the host's (LXCFS)", async (ctx) => {
+    if (!fx.settings.procBinds.some((b) => b.target === "/proc/meminfo")) {
+      ctx.skip("LXCFS is not serving /var/lib/lxcfs on this machine (scripts/ensure-lxcfs.sh says why)");
+    }
+    const seen = (await run(fx.manager, alice, "head -1 /proc/meminfo; grep -c ^processor /proc/cpuinfo")).stdout;
+    expect(seen).toMatch(/^MemTotal:\s+131072 kB\n1\n$/);
+  });
+
   it("cannot fill the host's disk through the container: the root is read-only and scratch space is bounded", async () => {
     const out = await run(
       fx.manager,

@@ -8,6 +8,7 @@ import type {
   ContainerSpec,
   ContainerStats,
   ContainerStatus,
+  ContainerUsage,
   ExecOptions,
   ExecProcess,
 } from "../runtime";
@@ -232,11 +233,16 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
-  cpuSeconds(id: string): Promise<number> {
-    return this.call("read the container's CPU time", async () => {
+  usage(id: string): Promise<ContainerUsage> {
+    return this.call("read the container's usage", async () => {
       // one-shot: the engine answers from one reading instead of waiting a second for a second one.
       const s = (await this.docker.getContainer(id).stats({ stream: false, "one-shot": true } as never)) as unknown as Docker.ContainerStats;
-      return (s.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9;
+      const cache = (s.memory_stats?.stats as Record<string, number> | undefined)?.["total_inactive_file"] ?? 0;
+      return {
+        cpuSeconds: (s.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9,
+        memoryBytes: Math.max(0, (s.memory_stats?.usage ?? 0) - cache),
+        memoryLimitBytes: s.memory_stats?.limit ?? 0,
+      };
     });
   }
 

@@ -1,0 +1,24 @@
+import { getPortal } from "@/lib/portal-instance";
+import { errorResponse, requireUser } from "../../_shared/guard";
+
+export const dynamic = "force-dynamic";
+
+/** The caller's running workspace: CPU, memory of its limit, and the home's last measured size, for the bar's meter. */
+export async function GET(req: Request): Promise<Response> {
+  const user = await requireUser(req);
+  if (user instanceof Response) return user;
+  try {
+    const portal = getPortal();
+    const status = await portal.workspaces.status(user);
+    if (status.state !== "running" || !status.containerId) return Response.json({ running: false }, { headers: { "cache-control": "no-store" } });
+    const usage = await portal.usage.read(status.containerId);
+    const disk = portal.disk.get(status.slug);
+    const quota = portal.quotas.for(portal.registry.bySub(status.sub) ?? { username: status.username });
+    return Response.json(
+      { running: true, ...usage, ...(disk ? { diskBytes: disk.bytes, diskLimitBytes: quota.diskHardBytes } : {}) },
+      { headers: { "cache-control": "no-store" } },
+    );
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

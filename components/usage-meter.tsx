@@ -1,0 +1,54 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { formatByteSize as formatBytes } from "@/lib/config/size";
+
+interface Usage {
+  running: boolean;
+  cpuPercent?: number | null;
+  memoryBytes?: number;
+  memoryLimitBytes?: number;
+  diskBytes?: number;
+  diskLimitBytes?: number | null;
+}
+
+const POLL_MS = 5000;
+
+/** "CPU 34 % · Memory 1.2 GiB of 8 GiB · Home 3.1 GiB", live in the workspace bar while the workspace runs. */
+export function UsageMeter({ running }: { running: boolean }) {
+  const [usage, setUsage] = useState<Usage | null>(null);
+  useEffect(() => {
+    if (!running) return setUsage(null);
+    let stopped = false;
+    const read = async () => {
+      if (document.visibilityState !== "visible") return;
+      const response = await fetch("/api/workspace/usage", { cache: "no-store" }).catch(() => null);
+      if (!stopped && response?.ok) setUsage((await response.json()) as Usage);
+    };
+    void read();
+    const timer = setInterval(() => void read(), POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [running]);
+
+  if (!usage?.running || usage.memoryBytes === undefined) return null;
+  const memoryShare = usage.memoryLimitBytes ? usage.memoryBytes / usage.memoryLimitBytes : 0;
+  return (
+    <span className="usage-meter small" data-testid="usage-meter" title="Your workspace's own use, against its limits">
+      {usage.cpuPercent !== null && usage.cpuPercent !== undefined && <span data-testid="usage-cpu">CPU {Math.round(usage.cpuPercent)} %</span>}
+      <span data-testid="usage-memory" className={memoryShare > 0.9 ? "usage-high" : undefined}>
+        Memory {formatBytes(usage.memoryBytes)}
+        {usage.memoryLimitBytes ? ` of ${formatBytes(usage.memoryLimitBytes)}` : ""}
+        <meter min={0} max={1} high={0.9} value={memoryShare} aria-label="Memory used of the limit" />
+      </span>
+      {usage.diskBytes !== undefined && (
+        <span data-testid="usage-disk">
+          Home {formatBytes(usage.diskBytes)}
+          {usage.diskLimitBytes ? ` of ${formatBytes(usage.diskLimitBytes)}` : ""}
+        </span>
+      )}
+    </span>
+  );
+}

@@ -22,7 +22,7 @@ export function AppLauncher({ app, path }: { app: string; path: string }) {
     setProgress([]);
     void (async () => {
       try {
-        const started = await startWorkspace(app === "code" ? "code" : undefined, (p) => setProgress((all) => [...all, p]));
+        const started = await startWorkspace(app === "code" || app === "nb" ? app : undefined, (p) => setProgress((all) => [...all, p]));
         if (started.signIn) return toSignIn();
         if (!started.status) return setError(started.error ?? { code: "start_failed", message: "The workspace did not start." });
         const response = await fetch("/api/apps/ticket", {

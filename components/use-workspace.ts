@@ -52,7 +52,7 @@ export function useWorkspace(initial: WorkspaceView) {
   }, [refresh]);
 
   /** Starts the workspace (and with "code", VS Code in it), reporting each step; true once it is ready. */
-  const open = useCallback(async (app?: "code"): Promise<boolean> => {
+  const open = useCallback(async (app?: "code" | "nb"): Promise<boolean> => {
     setBusy("opening");
     setError(null);
     setProgress([]);
@@ -107,7 +107,7 @@ export interface StartResult {
 }
 
 /** Starts the workspace (and with "code", VS Code in it) through the portal's API, reporting each step. */
-export async function startWorkspace(app: "code" | undefined, onProgress: (p: StartProgress) => void): Promise<StartResult> {
+export async function startWorkspace(app: "code" | "nb" | undefined, onProgress: (p: StartProgress) => void): Promise<StartResult> {
   const result: StartResult = { status: null, error: null, signIn: false };
   try {
     const response = await fetch(`/api/workspace/start${app ? `?app=${app}` : ""}`, { method: "POST" });

@@ -19,10 +19,14 @@ export function VsCodeView({ active, workspaceRunning }: { active: boolean; work
       <p>
         <a className="button primary" href="/open/code" target="_blank" rel="noopener noreferrer" data-testid="open-vscode">
           Open VS Code ↗
+        </a>{" "}
+        <a className="button" href="/open/nb" target="_blank" rel="noopener noreferrer" data-testid="open-notebook">
+          Open Jupyter Notebook ↗
         </a>
       </p>
       <p className="muted small">
-        It opens in a new tab. To open a folder, link to <code>/workspace?folder=/home/user/project</code>.
+        Each opens in a new tab of its own; Jupyter runs your workspace&apos;s Python as its kernel. To open a folder in
+        VS Code, link to <code>/workspace?folder=/home/user/project</code>.
       </p>
     </div>
   );

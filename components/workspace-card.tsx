@@ -56,6 +56,9 @@ export function WorkspaceCard({ initial }: { initial: WorkspaceView }) {
         <a className="button" href="/open/code" target="_blank" rel="noopener noreferrer" data-testid="open-vscode">
           Open in VS Code ↗
         </a>
+        <a className="button" href="/open/nb" target="_blank" rel="noopener noreferrer" data-testid="open-notebook">
+          Open Notebook ↗
+        </a>
         {running && (
           <button type="button" className="button" disabled={!canAct} onClick={() => void stop()} data-testid="stop-workspace">
             {busy === "stopping" ? "Stopping…" : "Stop"}

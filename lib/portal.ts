@@ -4,6 +4,7 @@ import { AppSessions } from "./apps/app-sessions";
 import { AppTickets } from "./apps/app-tickets";
 import { AppsDomain } from "./apps/apps-domain";
 import { CodeServerService } from "./apps/code-server";
+import { NotebookService } from "./apps/notebook";
 import { CodeServerSecrets } from "./apps/code-server-secret";
 import { AuditLog } from "./audit/audit-log";
 import { PortalMetrics } from "./metrics/metrics";
@@ -49,6 +50,7 @@ export interface Portal {
   /** Paces bulk shell output while somebody types; null when TERMINAL_BULK_RATE_KB=0. */
   pacer: OutputPacer | null;
   codeServer: CodeServerService;
+  notebook: NotebookService;
   /** VS Code and port previews on their own origins: where they live, and how a sign-in reaches them. */
   apps: { domain: AppsDomain; tickets: AppTickets; sessions: AppSessions; codeServerSecrets: CodeServerSecrets };
   /** VS Code's static files copied out of the workspace image, served without a trip into the workspace. */
@@ -200,6 +202,7 @@ export function createPortal(
   );
   const metrics = new PortalMetrics(() => workspaces.list(), () => terminals.count(), () => gate.waiting);
   const codeServer = new CodeServerService(workspaces, apps.codeServerSecrets, log.child({ component: "code-server" }));
+  const notebook = new NotebookService(workspaces, new CodeServerSecrets(settings.secret, "jupyter token"), log.child({ component: "notebook" }));
   const codeStatic = new CodeStaticFiles(
     runtime,
     config.workspace.image,
@@ -219,6 +222,7 @@ export function createPortal(
     terminals,
     pacer,
     codeServer,
+    notebook,
     apps,
     codeStatic,
     ports: new ListeningPortsCache(workspaces),

@@ -1,5 +1,5 @@
 /** The ways into a workspace, and its own busy CPU; each reports use here, so the idle stop sees all of them. */
-export type Door = "terminal" | "ssh" | "vscode" | "port" | "portal" | "cpu";
+export type Door = "terminal" | "ssh" | "vscode" | "notebook" | "port" | "portal" | "cpu";
 
 export interface Activity {
   at: number;

@@ -14,8 +14,9 @@ export class CodeServerSecrets {
   private readonly key: Buffer;
   private readonly known = new Map<string, string>();
 
-  constructor(secret: string) {
-    this.key = deriveKey(secret, "code-server password");
+  /** `purpose` keeps each app's secrets apart: VS Code's password is never Jupyter's token. */
+  constructor(secret: string, purpose = "code-server password") {
+    this.key = deriveKey(secret, purpose);
   }
 
   /**

@@ -60,7 +60,8 @@ export class CodeServerService {
   }
 }
 
-async function healthy(url: string): Promise<boolean> {
+/** True when `url` answers 2xx within a second (a server coming up answers nothing, or not yet OK). */
+export async function healthy(url: string): Promise<boolean> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
     await response.body?.cancel();

@@ -166,7 +166,10 @@ export class AppProxy {
         ? // VS Code keeps its state in the browser, not in cookies: none of the browser's reach code-server, so a
           // cookie a sibling app planted for the whole apps domain means nothing to it. Only its password does.
           { websocket, dropCookie: this.dropAll, extraCookie: `${CODE_SERVER_COOKIE}=${this.portal.apps.codeServerSecrets.for(address.slug)}` }
-        : { websocket, dropCookie: this.dropCookie },
+        : address.app.kind === "notebook"
+          ? // Jupyter likewise: its token, presented by the portal, is its whole sign-in (and spares it XSRF checks).
+            { websocket, dropCookie: this.dropAll, authorization: `token ${this.portal.notebook.tokens.for(address.slug)}` }
+          : { websocket, dropCookie: this.dropCookie },
     );
   }
 
@@ -217,7 +220,7 @@ export class AppProxy {
   }
 }
 
-const doorOf = (address: AppAddress) => (address.app.kind === "code" ? "vscode" : "port");
+const doorOf = (address: AppAddress) => (address.app.kind === "code" ? "vscode" : address.app.kind === "notebook" ? "notebook" : "port");
 
 const STATUS_CLASS = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"];
 

@@ -54,7 +54,7 @@ export interface Forwarding {
 export function upstreamHeaders(
   headers: IncomingHttpHeaders,
   forwarding: Forwarding,
-  options: { websocket: boolean; dropCookie: (name: string) => boolean; extraCookie?: string },
+  options: { websocket: boolean; dropCookie: (name: string) => boolean; extraCookie?: string; authorization?: string },
 ): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
   for (const name in headers) {
@@ -66,6 +66,8 @@ export function upstreamHeaders(
   const cookie = [cookies, options.extraCookie].filter(Boolean).join("; ");
   if (cookie) out.cookie = cookie;
   else delete out.cookie;
+  // An app the portal signs in to (Jupyter) gets the portal's credential, whatever the browser sent.
+  if (options.authorization) out.authorization = options.authorization;
   out.host = forwarding.host;
   out["x-forwarded-host"] = forwarding.host;
   out["x-forwarded-proto"] = forwarding.protocol;

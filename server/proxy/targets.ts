@@ -1,4 +1,4 @@
-import type { WorkspaceApp } from "../../lib/apps/app-address";
+import { appName, type WorkspaceApp } from "../../lib/apps/app-address";
 import type { Portal } from "../../lib/portal";
 
 export type Target = { kind: "ready"; base: string } | { kind: "starting" };
@@ -52,14 +52,16 @@ export class TargetResolver {
       return { kind: "starting" };
     }
     let base: string;
-    if (app.kind === "code") {
-      base = this.portal.codeServer.baseUrl(status.ipAddress);
-      if (!(await this.portal.codeServer.isUp(base))) {
+    if (app.kind === "port") {
+      base = `http://${status.ipAddress}:${app.port}`;
+    } else {
+      // VS Code and Jupyter are started by the portal: not up yet means "start it", not "nothing listens".
+      const service = app.kind === "code" ? this.portal.codeServer : this.portal.notebook;
+      base = service.baseUrl(status.ipAddress);
+      if (!(await service.isUp(base))) {
         this.cache.delete(key);
         return { kind: "starting" };
       }
-    } else {
-      base = `http://${status.ipAddress}:${app.port}`;
     }
     this.cache.set(key, { base, until: Date.now() + TTL_MS });
     return { kind: "ready", base };
@@ -67,5 +69,5 @@ export class TargetResolver {
 }
 
 function keyOf(sub: string, app: WorkspaceApp): string {
-  return app.kind === "code" ? `${sub}\0code` : `${sub}\0${app.port}`;
+  return `${sub}\0${appName(app)}`;
 }

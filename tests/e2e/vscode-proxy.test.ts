@@ -7,7 +7,7 @@ import { appFetch, exchange, loopback, openApp, ticketFor, type OpenedApp } from
 import { launchBrowser, sessionCookieHeader, signIn } from "../support/browser";
 import { WORKSPACE_IMAGE } from "../support/images";
 import { startPortal, type PortalProcess } from "../support/portal-process";
-import { spawnInWorkspace } from "../support/workspace-exec";
+import { execInWorkspace, spawnInWorkspace } from "../support/workspace-exec";
 import { typeLine, waitForPrompt, waitForText } from "../support/terminal-page";
 import { openUpgraded, upgradeStatus } from "../support/upgrade";
 
@@ -195,6 +195,35 @@ describe("VS Code and port previews on their own origins", () => {
     expect(new URL(dead.url()).origin).toBe(`http://8999--${slug}.localhost:${portal.port}`);
     await dead.getByRole("button", { name: "Retry" }).waitFor();
     await dead.close();
+  });
+
+  it("opens Jupyter Notebook on its own origin with no token to type, and runs the workspace's Python in it", async () => {
+    const notebook = {
+      cells: [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: ["import numpy; numpy.__version__"] }],
+      metadata: { kernelspec: { name: "python3", display_name: "Python 3", language: "python" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    await execInWorkspace(portal, "alice", `cat > /home/user/analysis.ipynb <<'EOF'\n${JSON.stringify(notebook)}\nEOF`);
+    await page.goto(`${portal.url}/`);
+    const opened = alice.waitForEvent("page");
+    await page.getByTestId("open-notebook").click();
+    const tab = await opened;
+    await tab.waitForURL(new RegExp(`^http://nb--${slug}\\.localhost:${portal.port}/tree`), { timeout: 90_000 });
+    await tab.getByText("analysis.ipynb").waitFor({ timeout: 30_000 });
+    expect(tab.url()).not.toContain("token");
+
+    await tab.goto(`http://nb--${slug}.localhost:${portal.port}/notebooks/analysis.ipynb`);
+    await tab.locator(".cell .CodeMirror").first().click();
+    // Run while the kernel may still be starting: the notebook queues the cell until it is.
+    await tab.keyboard.press("Shift+Enter");
+    await expect
+      .poll(() => tab.locator(".output_area").first().textContent({ timeout: 1_000 }).catch(() => ""), { timeout: 60_000, interval: 1_000 })
+      .toMatch(/'\d+\.\d+\.\d+'/);
+    await tab.close();
+
+    // Without the portal's token, the server answers nothing: reaching its address is not enough.
+    expect(await execInWorkspace(portal, "alice", "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8888/api/contents")).toContain("403");
   });
 
   it("ends every app's access when alice signs out of the portal, open WebSockets included", async () => {

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { AppHeader } from "@/components/app-header";
 import { AppLauncher } from "@/components/app-launcher";
-import { appName, parseAppName } from "@/lib/apps/app-address";
+import { appName, appTitle, parseAppName } from "@/lib/apps/app-address";
 import { getPortal } from "@/lib/portal-instance";
 import { localPath } from "@/lib/util/local-path";
 import { requirePageUser } from "../../_shared/current-user";
@@ -28,8 +28,8 @@ export default async function OpenAppPage({ params, searchParams }: Props) {
   const user = await requirePageUser(here);
   const portal = getPortal();
   const slug = portal.registry.slugOf(user.sub);
-  const what = app.kind === "code" ? "VS Code" : `port ${app.port}`;
-  const fallback = app.kind === "code" ? `/?folder=${encodeURIComponent(safeFolder(query.folder))}` : "/";
+  const what = appTitle(app);
+  const fallback = app.kind === "code" ? `/?folder=${encodeURIComponent(safeFolder(query.folder))}` : app.kind === "notebook" ? "/tree" : "/";
   return (
     <>
       <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />

@@ -8,7 +8,7 @@ import { jsonError, requireUserChange } from "../../_shared/guard";
 export const dynamic = "force-dynamic";
 
 const bodySchema = z.object({
-  app: z.string().regex(/^(code|[1-9]\d{0,4})$/, "expected code or a port number"),
+  app: z.string().regex(/^(code|nb|[1-9]\d{0,4})$/, "expected code, nb or a port number"),
   path: z.string().max(4096).optional(),
 });
 
@@ -21,7 +21,7 @@ export async function POST(req: Request): Promise<Response> {
   if (user instanceof Response) return user;
   const body = bodySchema.safeParse(await req.json().catch(() => null));
   const app = body.success ? parseAppName(body.data.app) : null;
-  if (!body.success || !app) return jsonError(400, "bad_request", "Say which app to open: code, or a port from 1 to 65535.");
+  if (!body.success || !app) return jsonError(400, "bad_request", "Say which app to open: code, nb, or a port from 1 to 65535.");
   if (!user.sid) return jsonError(401, "unauthenticated", "Your sign-in is from an older version of the portal. Sign in again.");
   const portal = getPortal();
   const slug = portal.registry.slugOf(user.sub) ?? portal.registry.register(user).slug;

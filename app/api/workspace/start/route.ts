@@ -5,7 +5,7 @@ import { toView } from "../status-json";
 export const dynamic = "force-dynamic";
 
 /**
- * Opens the caller's workspace (and with `?app=code`, VS Code in it) and streams its progress as NDJSON: one
+ * Opens the caller's workspace (and with `?app=code` or `?app=nb`, VS Code or Jupyter in it) and streams its progress as NDJSON: one
  * `{"progress":…}` line per step, then `{"status":…}` or `{"error":…}`. The start goes on even if the browser
  * leaves, so a reload finds it running.
  */
@@ -22,9 +22,10 @@ export async function POST(req: Request): Promise<Response> {
 
   const portal = getPortal();
   const onProgress = (progress: unknown) => send({ progress });
-  const withApp = new URL(req.url).searchParams.get("app") === "code";
-  const started = withApp
-    ? portal.codeServer.ensure(user, onProgress).then(() => portal.workspaces.status(user))
+  const app = new URL(req.url).searchParams.get("app");
+  const service = app === "code" ? portal.codeServer : app === "nb" ? portal.notebook : null;
+  const started = service
+    ? service.ensure(user, onProgress).then(() => portal.workspaces.status(user))
     : portal.workspaces.ensureRunning(user, onProgress);
   void started
     .then((status) => send({ status: toView(status) }))

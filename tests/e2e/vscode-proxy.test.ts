@@ -71,6 +71,11 @@ describe("VS Code and port previews on their own origins", () => {
     expect(appCookies.map((c) => c.name)).toEqual(["portal-app"]);
     expect(appCookies[0]).toMatchObject({ httpOnly: true, sameSite: "Lax", domain: `code--${slug}.localhost` });
     await page.getByTestId("vscode-state").filter({ hasText: "VS Code is running" }).waitFor({ timeout: 15_000 });
+    // Dark like the portal, without a welcome page or AI chat, from the first start: settings the user now owns.
+    const settings = await execInWorkspace(portal, "alice", "cat /home/user/.local/share/code-server/User/settings.json");
+    expect(settings).toContain('"workbench.colorTheme": "Default Dark Modern"');
+    expect(settings).toContain('"workbench.startupEditor": "none"');
+    expect(settings).toContain('"chat.disableAIFeatures": true');
   });
 
   it("saves a file from VS Code's own terminal into the home directory on the host, and survives a reload", async () => {

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { WorkspaceView } from "@/lib/workspace/view";
-import { PortsView } from "./ports-view";
+import { NewPortToast, PortsView } from "./ports-view";
 import { StartProgressList } from "./start-progress";
 import { TerminalTabs } from "./terminal/terminal-tabs";
 import { useWorkspace } from "./use-workspace";
@@ -67,6 +67,7 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
           </p>
         )}
         <IdleStopWarning view={view} onExtend={() => void extend()} busy={!canAct} />
+        <NewPortToast running={view.state === "running"} />
         <StartProgressList progress={progress} active={busy === "opening"} />
         {!problem && (
           <>

@@ -1,39 +1,87 @@
 import { finished } from "node:stream/promises";
 import type { PortalUser } from "../identity/user";
 import type { WorkspaceManager } from "../workspace/manager";
+import { CODE_SERVER_PORT } from "./code-server";
+import { NOTEBOOK_PORT } from "./notebook";
 
 export interface ListeningPort {
   port: number;
   /** Bound to all addresses, so the portal can reach it; a server on 127.0.0.1 only is not reachable. */
   reachable: boolean;
+  /** The listening process's command line, as `ps` would show it (shortened). */
+  command?: string;
+  /** The portal's own apps (VS Code, Jupyter) and their helpers: not the user's servers to open from the list. */
+  internal?: boolean;
 }
 
 const LISTEN = "0A";
 const ANY = new Set(["00000000", "00000000000000000000000000000000"]);
+const SECTION = "--scitex-ports--";
+// One exec: the listening sockets, which process holds which socket, and each process's command line.
+const SCRIPT = [
+  "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null",
+  `echo ${SECTION}`,
+  "find /proc/[0-9]*/fd -lname 'socket:*' -printf '%h %l\\n' 2>/dev/null",
+  `echo ${SECTION}`,
+  "for d in /proc/[0-9]*; do printf '%s ' \"${d#/proc/}\"; tr '\\0' ' ' < \"$d/cmdline\" 2>/dev/null | head -c 300; echo; done",
+].join("; ");
 
-/** Reads /proc/net/tcp{,6} text: the TCP sockets in LISTEN state, by port. */
+/** Reads /proc/net/tcp{,6} text: the TCP sockets in LISTEN state, by port, with their socket inodes. */
 export function parseListeningPorts(procNetTcp: string): ListeningPort[] {
-  const ports = new Map<number, boolean>();
+  return [...listening(procNetTcp).values()].map(({ port, reachable }) => ({ port, reachable }));
+}
+
+function listening(procNetTcp: string): Map<number, { port: number; reachable: boolean; inodes: string[] }> {
+  const ports = new Map<number, { port: number; reachable: boolean; inodes: string[] }>();
   for (const line of procNetTcp.split("\n")) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 4 || fields[3] !== LISTEN) continue;
     const [address, portHex] = (fields[1] ?? "").split(":");
     const port = Number.parseInt(portHex ?? "", 16);
     if (!Number.isInteger(port) || port <= 0) continue;
-    ports.set(port, (ports.get(port) ?? false) || ANY.has(address ?? ""));
+    const entry = ports.get(port) ?? { port, reachable: false, inodes: [] };
+    entry.reachable ||= ANY.has(address ?? "");
+    if (fields[9]) entry.inodes.push(fields[9]);
+    ports.set(port, entry);
   }
-  return [...ports].map(([port, reachable]) => ({ port, reachable })).sort((a, b) => a.port - b.port);
+  return new Map([...ports].sort(([a], [b]) => a - b));
+}
+
+/** The listing script's output: each port with the command of the process that listens on it. */
+export function parsePortListing(output: string): ListeningPort[] {
+  const [tcp = "", sockets = "", commands = ""] = output.split(`${SECTION}\n`);
+  const pidOfInode = new Map<string, string>();
+  for (const line of sockets.split("\n")) {
+    const match = /^\/proc\/(\d+)\/fd socket:\[(\d+)\]$/.exec(line.trim());
+    if (match) pidOfInode.set(match[2]!, match[1]!);
+  }
+  const commandOf = new Map<string, string>();
+  for (const line of commands.split("\n")) {
+    const at = line.indexOf(" ");
+    if (at > 0) commandOf.set(line.slice(0, at), line.slice(at + 1).trim());
+  }
+  return [...listening(tcp).values()].map(({ port, reachable, inodes }) => {
+    const pid = inodes.map((inode) => pidOfInode.get(inode)).find((p) => p !== undefined);
+    const command = pid ? commandOf.get(pid) : undefined;
+    return { port, reachable, ...(command ? { command: command.slice(0, 200) } : {}), ...(isInternal(port, command) ? { internal: true } : {}) };
+  });
+}
+
+/** VS Code and its helpers (language servers, the extension host's ports), and the portal's Jupyter. */
+function isInternal(port: number, command: string | undefined): boolean {
+  if (command?.includes("/opt/code-server/")) return true;
+  return port === CODE_SERVER_PORT || (port === NOTEBOOK_PORT && /jupyter-notebook/.test(command ?? ""));
 }
 
 /** The ports something listens on inside the user's running workspace. */
 export async function listeningPorts(workspaces: WorkspaceManager, user: PortalUser): Promise<ListeningPort[]> {
-  const proc = await workspaces.exec(user, { cmd: ["cat", "/proc/net/tcp", "/proc/net/tcp6"], tty: false });
+  const proc = await workspaces.exec(user, { cmd: ["sh", "-c", SCRIPT], tty: false });
   const chunks: Buffer[] = [];
   proc.stdout.on("data", (c: Buffer) => chunks.push(c));
   proc.stderr.resume();
   // The exit can be reported before the last output is read: wait for both.
   await Promise.all([proc.wait(), finished(proc.stdout).catch(() => undefined)]);
-  return parseListeningPorts(Buffer.concat(chunks).toString("latin1"));
+  return parsePortListing(Buffer.concat(chunks).toString("utf8"));
 }
 
 const FRESH_MS = 2000;

@@ -182,9 +182,17 @@ describe("VS Code and port previews on their own origins", () => {
 
   it("previews a server the user starts, from the Ports view, on the port's own origin", async () => {
     await spawnInWorkspace(portal, "alice", ["bash", "-c", "mkdir -p ~/site && echo '<h1>preview works</h1>' > ~/site/index.html && cd ~/site && exec python3 -m http.server 8000"]);
+    // Said wherever the user is on the workspace page, as soon as it listens.
+    await page.getByTestId("port-toast").filter({ hasText: "Port 8000 is available" }).waitFor({ timeout: 20_000 });
     await page.getByTestId("view-ports").click();
     const item = page.getByTestId("port-item").filter({ hasText: "8000" });
     await item.waitFor({ timeout: 15_000 });
+    expect(await item.getByTestId("port-command").textContent()).toBe("python3 -m http.server 8000");
+    // VS Code (running since the first test) and its helpers are not the user's servers to open.
+    expect(await page.getByTestId("port-item").filter({ hasText: "8080" }).count()).toBe(0);
+    await alice.grantPermissions(["clipboard-read", "clipboard-write"], { origin: portal.url });
+    await item.getByTestId("copy-port-url").click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`http://8000--${slug}.localhost:${portal.port}/`);
     const opened = alice.waitForEvent("page");
     await item.getByTestId("open-port").click();
     const preview = await opened;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseListeningPorts } from "../../lib/apps/listening-ports";
+import { parseListeningPorts, parsePortListing } from "../../lib/apps/listening-ports";
 import { appSetCookies, filterResponseHeaders, forwardedFor, keptCookies, protectedCookie, upstreamHeaders } from "../../server/proxy/headers";
 
 describe("what crosses the proxy into a workspace", () => {
@@ -95,6 +95,31 @@ describe("listening ports", () => {
       { port: 8000, reachable: true },
       { port: 8080, reachable: true },
       { port: 8888, reachable: false },
+    ]);
+  });
+});
+
+describe("the port list with its processes", () => {
+  it("names the process behind each port and marks VS Code's and Jupyter's as the portal's own", () => {
+    const output = [
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+      "   0: 00000000:1F40 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 501 1",
+      "   1: 0100007F:A2D3 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 502 1",
+      "   2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 503 1",
+      "--scitex-ports--",
+      "/proc/40/fd socket:[501]",
+      "/proc/41/fd socket:[502]",
+      "/proc/42/fd socket:[503]",
+      "--scitex-ports--",
+      "40 python3 -m http.server 8000 ",
+      "41 /opt/code-server/lib/node /opt/code-server/out/node/entry ",
+      "42 /opt/code-server/lib/node /opt/code-server/out/node/entry --bind-addr 0.0.0.0:8080 ",
+      "",
+    ].join("\n");
+    expect(parsePortListing(output)).toEqual([
+      { port: 8000, reachable: true, command: "python3 -m http.server 8000" },
+      { port: 8080, reachable: true, command: "/opt/code-server/lib/node /opt/code-server/out/node/entry --bind-addr 0.0.0.0:8080", internal: true },
+      { port: 41683, reachable: false, command: "/opt/code-server/lib/node /opt/code-server/out/node/entry", internal: true },
     ]);
   });
 });

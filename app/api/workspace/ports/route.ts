@@ -10,7 +10,9 @@ export async function GET(req: Request): Promise<Response> {
   try {
     const portal = getPortal();
     const status = await portal.workspaces.status(user);
-    const ports = status.state === "running" ? await portal.ports.get(user) : [];
+    const listed = status.state === "running" ? await portal.ports.get(user) : [];
+    // Each port's own address, to copy and share with yourself (it opens only for you).
+    const ports = listed.map((p) => ({ ...p, url: portal.apps.domain.origin({ slug: status.slug, app: { kind: "port", port: p.port } }) + "/" }));
     return Response.json({ name: status.slug, ports }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return errorResponse(error);

@@ -27,16 +27,14 @@ export function PortsView({ active }: { active: boolean }) {
                 {p.command}
               </code>
             )}
-            {p.reachable ? (
-              <>
-                <a href={`/open/${p.port}`} target="_blank" rel="noopener noreferrer" data-testid="open-port">
-                  Open ↗
-                </a>
-                {p.url && <CopyLink url={p.url} />}
-              </>
-            ) : (
-              <span className="muted small">
-                listens on 127.0.0.1 only; start it on all addresses (e.g. <code>--ip 0.0.0.0</code> or <code>--bind 0.0.0.0</code>) to open it here
+            <a href={`/open/${p.port}`} target="_blank" rel="noopener noreferrer" data-testid="open-port">
+              Open ↗
+            </a>
+            {p.url && <CopyLink url={p.url} />}
+            {(!p.reachable || p.relayed) && (
+              <span className="muted small" data-testid="port-loopback">
+                {" "}
+                (listens on 127.0.0.1 only: the portal relays it for you)
               </span>
             )}
           </li>
@@ -71,7 +69,7 @@ export function NewPortToast({ running }: { running: boolean }) {
   const [fresh, setFresh] = useState<number | null>(null);
   useEffect(() => {
     if (!ports) return;
-    const open = ports.filter((p) => !p.internal && p.reachable).map((p) => p.port);
+    const open = ports.filter((p) => !p.internal).map((p) => p.port);
     // The first list is what was there already: nothing new to say.
     if (seen.current === null) return void (seen.current = new Set(open));
     const added = open.find((port) => !seen.current!.has(port));

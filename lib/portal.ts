@@ -26,6 +26,7 @@ import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
 import { ListeningPortsCache } from "./apps/listening-ports";
 import { UsageMeter } from "./workspace/usage-meter";
+import { PortRelays } from "./apps/port-relay";
 import { EgressFirewall } from "./network/egress-firewall";
 import { XfsProjectQuota } from "./quota/xfs-project-quota";
 import { AccountStatuses } from "./identity/account-status";
@@ -65,6 +66,8 @@ export interface Portal {
   usage: UsageMeter;
   /** What listens in each workspace, for the port list (a short cache in front of an exec). */
   ports: ListeningPortsCache;
+  /** Relays that make servers on 127.0.0.1 only reachable by the proxy. */
+  relays: PortRelays;
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
   activity: ActivityTracker;
   idle: IdleReaper;
@@ -227,6 +230,7 @@ export function createPortal(
     codeStatic,
     ports: new ListeningPortsCache(workspaces),
     usage: new UsageMeter(runtime),
+    relays: new PortRelays(workspaces, log.child({ component: "port-relay" })),
     accounts,
     providerAccounts,
     egress: config.egress ? new EgressFirewall(config.egress, log.child({ component: "egress" })) : null,

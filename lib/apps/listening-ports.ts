@@ -3,6 +3,7 @@ import type { PortalUser } from "../identity/user";
 import type { WorkspaceManager } from "../workspace/manager";
 import { CODE_SERVER_PORT } from "./code-server";
 import { NOTEBOOK_PORT } from "./notebook";
+import { RELAY_MARK } from "./port-relay";
 
 export interface ListeningPort {
   port: number;
@@ -12,6 +13,8 @@ export interface ListeningPort {
   command?: string;
   /** The portal's own apps (VS Code, Jupyter) and their helpers: not the user's servers to open from the list. */
   internal?: boolean;
+  /** Listening on 127.0.0.1 only, and reachable through the portal's relay in the workspace. */
+  relayed?: boolean;
 }
 
 const LISTEN = "0A";
@@ -61,9 +64,17 @@ export function parsePortListing(output: string): ListeningPort[] {
     if (at > 0) commandOf.set(line.slice(0, at), line.slice(at + 1).trim());
   }
   return [...listening(tcp).values()].map(({ port, reachable, inodes }) => {
-    const pid = inodes.map((inode) => pidOfInode.get(inode)).find((p) => p !== undefined);
-    const command = pid ? commandOf.get(pid) : undefined;
-    return { port, reachable, ...(command ? { command: command.slice(0, 200) } : {}), ...(isInternal(port, command) ? { internal: true } : {}) };
+    const commands = inodes.map((inode) => commandOf.get(pidOfInode.get(inode) ?? "")).filter((c): c is string => c !== undefined);
+    // The server itself, not the portal's relay beside it.
+    const command = commands.find((c) => !c.includes(RELAY_MARK)) ?? commands[0];
+    const relayed = commands.some((c) => c.includes(RELAY_MARK));
+    return {
+      port,
+      reachable: reachable || relayed,
+      ...(command && !command.includes(RELAY_MARK) ? { command: command.slice(0, 200) } : {}),
+      ...(relayed ? { relayed: true } : {}),
+      ...(isInternal(port, command) ? { internal: true } : {}),
+    };
   });
 }
 

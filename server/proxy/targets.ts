@@ -54,6 +54,9 @@ export class TargetResolver {
     let base: string;
     if (app.kind === "port") {
       base = `http://${status.ipAddress}:${app.port}`;
+      // A server on 127.0.0.1 only (Jupyter's, Streamlit's default) is reached through a relay in the workspace.
+      const listed = (await this.portal.ports.get(user!).catch(() => [])).find((p) => p.port === app.port);
+      if (listed && !listed.reachable) await this.portal.relays.ensure(user!, status.ipAddress, app.port);
     } else {
       // VS Code and Jupyter are started by the portal: not up yet means "start it", not "nothing listens".
       const service = app.kind === "code" ? this.portal.codeServer : this.portal.notebook;

@@ -201,6 +201,23 @@ describe("VS Code and port previews on their own origins", () => {
     await preview.close();
   });
 
+  it("opens a server that listens on 127.0.0.1 only, through a relay in the workspace", async () => {
+    await spawnInWorkspace(portal, "alice", ["bash", "-c", "mkdir -p ~/site3 && echo '<h1>loopback works</h1>' > ~/site3/index.html && cd ~/site3 && exec python3 -m http.server 8020 --bind 127.0.0.1"]);
+    await page.getByTestId("view-ports").click();
+    const item = page.getByTestId("port-item").filter({ hasText: "8020" });
+    await item.getByTestId("port-loopback").waitFor({ timeout: 20_000 });
+    const opened = alice.waitForEvent("page");
+    await item.getByTestId("open-port").click();
+    const preview = await opened;
+    await preview.locator("h1", { hasText: "loopback works" }).waitFor({ timeout: 30_000 });
+    expect(new URL(preview.url()).origin).toBe(`http://8020--${slug}.localhost:${portal.port}`);
+    await preview.close();
+    // The relay is the portal's: the server is still the one listed, and the relay leaves with it.
+    expect(await item.getByTestId("port-command").textContent()).toBe("python3 -m http.server 8020 --bind 127.0.0.1");
+    await execInWorkspace(portal, "alice", "pkill -f 'http.server 8020'");
+    await expect.poll(() => execInWorkspace(portal, "alice", "ps -eo args"), { timeout: 15_000 }).not.toContain("scitex-port-relay");
+  });
+
   it("answers a port nobody listens on with a friendly 502 page and a retry", async () => {
     const dead = await alice.newPage();
     await dead.goto(`${portal.url}/open/8999`);

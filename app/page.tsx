@@ -15,7 +15,7 @@ export default async function Dashboard() {
   return (
     <>
       <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />
-      <main>
+      <main id="main">
         <h1>Welcome, {user.name ?? user.username}</h1>
         <p className="lead">Open your workspace to get a terminal in the browser. Your files stay between sessions.</p>
         {problem && (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { WorkspaceView } from "@/lib/workspace/view";
 import { NewPortToast, PortsView } from "./ports-view";
 import { StartProgressList } from "./start-progress";
@@ -9,9 +9,14 @@ import { useWorkspace } from "./use-workspace";
 import { VsCodeView } from "./vscode-view";
 import { IdleStopControl, IdleStopWarning } from "./idle-stop";
 import { UsageMeter } from "./usage-meter";
-import { stopExplanation, WorkspaceStatePill } from "./workspace-state";
+import { stateLabel, stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export type WorkspacePane = "terminal" | "code" | "ports";
+const PANES: { id: WorkspacePane; label: string }[] = [
+  { id: "terminal", label: "Terminal" },
+  { id: "code", label: "VS Code" },
+  { id: "ports", label: "Ports" },
+];
 
 interface Props {
   initial: WorkspaceView;
@@ -30,25 +35,49 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
   const stopped = view.state === "stopped" && busy === null;
 
   const select = (next: WorkspacePane) => setPane(next);
+  const tabs = useRef<Partial<Record<WorkspacePane, HTMLButtonElement | null>>>({});
+  // Arrow keys, Home and End move between the views, as in any tab list; only the selected one is a Tab stop.
+  const onTabKey = (event: React.KeyboardEvent) => {
+    const at = PANES.findIndex((p) => p.id === pane);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: PANES.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const next = PANES[(to + PANES.length) % PANES.length]!.id;
+    select(next);
+    tabs.current[next]?.focus();
+  };
   const tab = (id: WorkspacePane, label: string) => (
-    <button type="button" role="tab" aria-selected={pane === id} className={`view-tab ${pane === id ? "active" : ""}`} onClick={() => select(id)} data-testid={`view-${id}`}>
+    <button
+      type="button"
+      role="tab"
+      id={`view-tab-${id}`}
+      aria-selected={pane === id}
+      aria-controls={`view-panel-${id}`}
+      tabIndex={pane === id ? 0 : -1}
+      ref={(el) => void (tabs.current[id] = el)}
+      className={`view-tab ${pane === id ? "active" : ""}`}
+      onClick={() => select(id)}
+      data-testid={`view-${id}`}
+    >
       {label}
     </button>
   );
+  // The browser tab says how the workspace is: "Running · alice · SciTeX".
+  useEffect(() => {
+    document.title = `${stateLabel(shown)} · ${view.username} · SciTeX`;
+  }, [shown, view.username]);
 
   return (
-    <div className="workspace">
+    <main id="main" className="workspace">
       <div className="workspace-bar">
         <strong>{view.name || view.username}</strong>
         <WorkspaceStatePill state={shown} />
         {stopped && <span className="muted small" data-testid="stop-explanation">{stopExplanation(view)}</span>}
         <IdleStopControl view={view} onExtend={() => void extend()} busy={!canAct} />
         <UsageMeter running={view.state === "running"} />
-        <nav className="view-tabs" role="tablist" aria-label="Workspace views">
-          {tab("terminal", "Terminal")}
-          {tab("code", "VS Code")}
-          {tab("ports", "Ports")}
-        </nav>
+        <div className="view-tabs" role="tablist" aria-label="Workspace views" onKeyDown={onTabKey}>
+          {PANES.map((p) => tab(p.id, p.label))}
+        </div>
         <span className="spacer" />
         {view.state === "running" ? (
           <button type="button" className="button" disabled={!canAct} onClick={() => void stop()} data-testid="stop-workspace">
@@ -71,18 +100,18 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
         <StartProgressList progress={progress} active={busy === "opening"} />
         {!problem && (
           <>
-            <div className="view" hidden={pane !== "terminal"}>
+            <div className="view" role="tabpanel" id="view-panel-terminal" aria-labelledby="view-tab-terminal" hidden={pane !== "terminal"}>
               <TerminalTabs onActivity={() => void refresh()} />
             </div>
-            <div className="view" hidden={pane !== "code"}>
+            <div className="view" role="tabpanel" id="view-panel-code" aria-labelledby="view-tab-code" hidden={pane !== "code"}>
               <VsCodeView active={pane === "code"} workspaceRunning={view.state === "running"} />
             </div>
-            <div className="view" hidden={pane !== "ports"}>
+            <div className="view" role="tabpanel" id="view-panel-ports" aria-labelledby="view-tab-ports" hidden={pane !== "ports"}>
               <PortsView active={pane === "ports"} />
             </div>
           </>
         )}
       </div>
-    </div>
+    </main>
   );
 }

@@ -23,6 +23,10 @@ export function stopExplanation(view: WorkspaceView): string | null {
   return "Your files are kept. Open it to start it again.";
 }
 
+export function stateLabel(state: WorkspaceView["state"]): string {
+  return LABEL[state].replace("…", "");
+}
+
 export function WorkspaceStatePill({ state }: { state: WorkspaceView["state"] }) {
   return (
     <span className={`pill state-${state}`} data-testid="workspace-state" data-state={state}>

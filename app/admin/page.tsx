@@ -16,7 +16,7 @@ export default async function AdminPage() {
   return (
     <>
       <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />
-      <main className="wide">
+      <main id="main" className="wide">
         <h1>Admin</h1>
         {user.isAdmin ? (
           <>

@@ -26,7 +26,7 @@ export default async function SignInPage({ searchParams }: Props) {
   const message = error ? signInErrorMessage(error, providerName) : null;
 
   return (
-    <main className="narrow">
+    <main id="main" className="narrow">
       <section className="card signin" aria-labelledby="signin-heading">
         <h1 id="signin-heading">SciTeX Workspace</h1>
         <p className="lead">Your own Linux workspace with your files: a terminal, VS Code and SSH.</p>

@@ -19,7 +19,7 @@ export default async function SshKeysPage() {
   return (
     <>
       <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />
-      <main>
+      <main id="main">
         <h1>SSH</h1>
         {port ? (
           <section className="card" aria-labelledby="connect-heading">

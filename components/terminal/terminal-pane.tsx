@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { FindBar, type Finder } from "./find-bar";
 import { TerminalConnection, type ConnectionState } from "./terminal-connection";
 import { terminalKeyHandler } from "./terminal-keys";
+import { TouchKeys } from "./touch-keys";
 
 interface Props {
   /** Undefined for a new terminal; the server assigns the id. */
@@ -42,6 +43,12 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
   const callbacks = useRef({ onAttached, onEnded, onClosed, onTitle });
   callbacks.current = { onAttached, onEnded, onClosed, onTitle };
   const setFont = useRef<(size: number) => void>(() => {});
+  const send = useRef<(data: string) => void>(() => {});
+  const appCursor = useRef<() => boolean>(() => false);
+  // The on-screen Ctrl: the next key typed becomes its control character (Ctrl + c is ^C).
+  const [ctrl, setCtrl] = useState(false);
+  const ctrlArmed = useRef(false);
+  ctrlArmed.current = ctrl;
   const connectionRef = useRef<TerminalConnection | null>(null);
   const focus = useRef<() => void>(() => {});
   const refit = useRef<() => void>(() => {});
@@ -130,7 +137,20 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
       cleanup.push(() => clearTimeout(noticeTimer));
       connectionRef.current = connection;
       cleanup.push(() => connection.dispose());
-      const data = term.onData((d) => replaying === 0 && connection.input(d));
+      const data = term.onData((d) => {
+        if (replaying > 0) return;
+        if (ctrlArmed.current && d.length === 1 && /[@-_a-z]/i.test(d)) {
+          ctrlArmed.current = false;
+          setCtrl(false);
+          return connection.input(String.fromCharCode(d.toUpperCase().charCodeAt(0) & 0x1f));
+        }
+        connection.input(d);
+      });
+      send.current = (d) => {
+        connection.input(d);
+        term.focus();
+      };
+      appCursor.current = () => term.modes.applicationCursorKeysMode;
       const binary = term.onBinary((d) => replaying === 0 && connection.input(d));
       cleanup.push(() => data.dispose(), () => binary.dispose());
 
@@ -179,6 +199,7 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
   return (
     <div className="terminal-pane" hidden={!active} data-testid="terminal-pane" data-state={state}>
       <div ref={host} className="terminal-host" />
+      {active && <TouchKeys send={(d) => send.current(d)} ctrl={ctrl} onCtrl={setCtrl} applicationCursor={() => appCursor.current()} />}
       {finding && finder && (
         <FindBar
           finder={finder}

@@ -21,32 +21,34 @@ describe("idle stop on the real engine", () => {
   afterAll(() => fx.cleanup());
 
   it("stops a workspace nobody used for the timeout, and spares one in use", async () => {
-    const activity = new ActivityTracker();
-    const reaper = new IdleReaper(fx.manager, runtime, activity, policy(1500), log);
+    // The reaper's clock is the test's: however long the engine takes to start two containers on a busy machine,
+    // "just started" and "a timeout later" mean what they say.
+    const clock = { now: Date.now() };
+    const activity = new ActivityTracker(() => clock.now);
+    const reaper = new IdleReaper(fx.manager, runtime, activity, policy(60_000, { busyCpuPercent: 0 }), log, () => clock.now);
     await fx.manager.ensureRunning(carol);
     await fx.manager.ensureRunning(dave);
+    clock.now = Date.now();
     expect(await reaper.sweep()).toEqual([]); // both just started
 
-    const until = Date.now() + 2500;
-    while (Date.now() < until) {
-      activity.touch(dave.sub, "ssh"); // dave keeps working
-      await sleep(200);
-    }
+    clock.now += 30_000;
+    activity.touch(dave.sub, "ssh"); // dave keeps working
+    clock.now += 40_000; // carol: 70 s without use; dave: 40 s
     expect(await reaper.sweep()).toEqual(["carol"]);
     expect((await fx.manager.status(carol)).state).toBe("stopped");
     expect((await fx.manager.status(dave)).state).toBe("running");
-    expect(reaper.deadline(dave.sub, new Date())!.getTime()).toBeGreaterThan(Date.now());
+    expect(reaper.deadline(dave.sub, new Date())!.getTime()).toBeGreaterThan(clock.now);
   });
 
   it("counts a silent CPU-bound job as use, and says how many processes the stop ended once it is gone", async () => {
     const activity = new ActivityTracker();
-    const reaper = new IdleReaper(fx.manager, runtime, activity, policy(3000), log);
+    const reaper = new IdleReaper(fx.manager, runtime, activity, policy(8000), log);
     const status = await fx.manager.ensureRunning(erin);
     // A computation that prints nothing, detached from any door, plus an idle process that is still the user's.
     await runtime.spawn(status.containerId!, { cmd: ["sh", "-c", "echo $$ > /tmp/job.pid; while :; do :; done"], user: "1000:1000" });
     await runtime.spawn(status.containerId!, { cmd: ["sleep", "86400"], user: "1000:1000" });
     // Well past the timeout, sweeping as the portal does: the busy CPU keeps it running.
-    const until = Date.now() + 7000;
+    const until = Date.now() + 14_000;
     while (Date.now() < until) {
       expect(await reaper.sweep()).not.toContain("erin"); // dave, left idle by the test before, may go
       await sleep(1000);
@@ -56,7 +58,7 @@ describe("idle stop on the real engine", () => {
 
     // The job ends: the workspace is idle now, and stops a timeout later.
     await runtime.spawn(status.containerId!, { cmd: ["sh", "-c", "kill $(cat /tmp/job.pid)"], user: "1000:1000" });
-    await expect.poll(async () => (await reaper.sweep()).includes("erin"), { timeout: 30_000, interval: 1000 }).toBe(true);
+    await expect.poll(async () => (await reaper.sweep()).includes("erin"), { timeout: 60_000, interval: 1000 }).toBe(true);
     const stop = events.find((e) => e.type === "stopped" && e.user.sub === erin.sub);
     expect(stop).toMatchObject({ cause: "idle", detail: { processes: 1 } });
   });

@@ -59,6 +59,8 @@ describe("workspace lifecycle on the real Docker engine", () => {
       `${path.join(fx.dataRoot, "users", b.slug)}:/home/user`,
       `${identity}/passwd:/etc/passwd:ro`,
       `${identity}/group:/etc/group:ro`,
+      // LXCFS's view of /proc, where this machine serves it: read-only, nothing else of the host.
+      ...fx.settings.procBinds.map((bind) => `${bind.source}:${bind.target}:ro`),
     ]);
   });
 

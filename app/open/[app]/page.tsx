@@ -33,7 +33,7 @@ export default async function OpenAppPage({ params, searchParams }: Props) {
   return (
     <>
       <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />
-      <main className="narrow">
+      <main id="main" className="narrow">
         <section className="card" aria-labelledby="open-heading">
           {query.workspace && query.workspace !== slug ? (
             <>

@@ -15,7 +15,7 @@ export default async function ApprovePage({ params }: { params: Promise<{ id: st
   return (
     <>
       <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />
-      <main className="narrow-top">
+      <main id="main" className="narrow-top">
         <section className="card" aria-labelledby="approve-heading">
           <h1 id="approve-heading">Approve an SSH login</h1>
           {request ? (

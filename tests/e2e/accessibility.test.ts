@@ -1,0 +1,139 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, signIn } from "../support/browser";
+import { startPortal, type PortalProcess } from "../support/portal-process";
+import { activePane, waitForPrompt, waitForText } from "../support/terminal-page";
+
+/**
+ * Contrast ratios (WCAG 2) of what the page renders, computed in the page from computed styles: `text` against the
+ * background it sits on, `border` (a control's outline) against the background around the control.
+ */
+async function contrasts(page: Page, selector: string): Promise<{ text: number; border: number }[]> {
+  return page.locator(selector).evaluateAll((elements) => {
+    const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]: number[]) => {
+      const channel = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
+    };
+    const ratio = (a: number[], b: number[]) => {
+      const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+      return (x! + 0.05) / (y! + 0.05);
+    };
+    const backgroundOf = (element: Element | null): number[] => {
+      for (let e = element; e; e = e.parentElement) {
+        const color = rgb(getComputedStyle(e).backgroundColor);
+        if (color.length === 3 || (color.length === 4 && color[3]! > 0)) return color.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    return elements.map((element) => {
+      const style = getComputedStyle(element);
+      const border = rgb(style.borderTopColor);
+      // A control drawn without an outline (a text-only "ghost" button) has no border to judge.
+      const outlined = parseFloat(style.borderTopWidth) > 0 && (border.length === 3 || border[3]! > 0);
+      return {
+        text: ratio(rgb(style.color).slice(0, 3), backgroundOf(element)),
+        border: outlined ? ratio(border.slice(0, 3), backgroundOf(element.parentElement)) : Infinity,
+      };
+    });
+  });
+}
+
+describe("a portal everyone can use: contrast, keyboard, landmarks, narrow screens", () => {
+  let portal: PortalProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    portal = await startPortal();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.cleanup();
+  });
+
+  for (const colorScheme of ["light", "dark"] as const) {
+    it(`meets 4.5:1 for text and 3:1 for control borders in the ${colorScheme} theme`, async () => {
+      const context = await browser.newContext({ colorScheme });
+      const page = await context.newPage();
+      await signIn(page, portal.url, "alice", "alice");
+      for (const [selector, what] of [
+        ["p.muted, .muted", "muted text"],
+        [".topbar nav a", "navigation"],
+        [".button.primary", "primary buttons"],
+        [".button:not(.primary)", "buttons"],
+      ] as const) {
+        for (const c of await contrasts(page, selector)) expect(c.text, `${what} (${colorScheme})`).toBeGreaterThanOrEqual(4.5);
+      }
+      for (const c of await contrasts(page, ".button:not(.primary)")) expect(c.border, `button borders (${colorScheme})`).toBeGreaterThanOrEqual(3);
+      await page.goto(`${portal.url}/ssh`);
+      for (const c of await contrasts(page, "textarea, input.text")) expect(c.border, `input borders (${colorScheme})`).toBeGreaterThanOrEqual(3);
+      await context.close();
+    });
+  }
+
+  it("marks the current page, offers a skip link first, moves between views with arrow keys, and titles the tab with the state", async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    await signIn(page, portal.url, "alice", "alice");
+    await page.goto(`${portal.url}/workspace`);
+    await waitForPrompt(page);
+    expect(await page.locator('.topbar nav a[aria-current="page"]').textContent()).toBe("Workspace");
+    // The first stop of the Tab order skips the header, to the page's one main landmark.
+    const first = page.locator("a[href], button, input, textarea, select, [tabindex]:not([tabindex='-1'])").first();
+    expect(await first.textContent()).toBe("Skip to content");
+    expect(await first.getAttribute("href")).toBe("#main");
+    expect(await page.locator("main#main").count()).toBe(1);
+
+    await page.getByTestId("view-terminal").focus();
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => page.getByTestId("view-code").getAttribute("aria-selected")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("view-code");
+    await page.keyboard.press("End");
+    await expect.poll(() => page.getByTestId("view-ports").getAttribute("aria-selected")).toBe("true");
+    await page.keyboard.press("ArrowRight"); // wraps round
+    await expect.poll(() => page.getByTestId("view-terminal").getAttribute("aria-selected")).toBe("true");
+
+    await expect.poll(() => page.title()).toBe("Running · alice · SciTeX");
+    const icon = await page.request.get(`${portal.url}${await page.locator('link[rel="icon"]').first().getAttribute("href")}`);
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+    await context.close();
+  });
+
+  it("works on a 390 px phone: every view and control on screen, the terminal's last row in view, keys a phone lacks", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await signIn(page, portal.url, "alice", "alice");
+    await page.goto(`${portal.url}/workspace`);
+    await waitForPrompt(page);
+    const onScreen = async (testId: string) => {
+      const box = (await page.getByTestId(testId).boundingBox())!;
+      return box.x >= 0 && box.y >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844 ? true : JSON.stringify(box);
+    };
+    for (const id of ["view-terminal", "view-code", "view-ports", "stop-workspace"]) expect(await onScreen(id), id).toBe(true);
+    const rows = activePane(page).locator(".xterm-rows > div");
+    const last = (await rows.nth((await rows.count()) - 1).boundingBox())!;
+    expect(last.y + last.height).toBeLessThanOrEqual(844);
+    expect(await onScreen("touch-keys")).toBe(true);
+
+    // Left arrow from the key row, then a typed letter: the shell's line was edited, not appended to.
+    await activePane(page).locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("echo ab");
+    await page.getByRole("button", { name: "Left" }).click();
+    await page.keyboard.type("X");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /^aXb$/m);
+    // Ctrl from the key row, then c: ^C interrupts.
+    await page.keyboard.type("sleep 300\n");
+    await page.getByTestId("touch-ctrl").click();
+    await page.keyboard.type("c");
+    await page.keyboard.type("echo after-ctrl-c\n");
+    await waitForText(page, /^after-ctrl-c$/m);
+    for (const id of ["view-code", "view-ports"]) {
+      await page.getByTestId(id).tap();
+      await expect.poll(() => page.getByTestId(id).getAttribute("aria-selected")).toBe("true");
+    }
+    await context.close();
+  });
+});

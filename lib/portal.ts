@@ -3,9 +3,10 @@ import { IdleReaper } from "./activity/idle-reaper";
 import { AppSessions } from "./apps/app-sessions";
 import { AppTickets } from "./apps/app-tickets";
 import { AppsDomain } from "./apps/apps-domain";
-import { CodeServerService } from "./apps/code-server";
-import { NotebookService } from "./apps/notebook";
-import { CodeServerSecrets } from "./apps/code-server-secret";
+import { codeServer as codeServerIn } from "./apps/code-server";
+import { notebookServer } from "./apps/notebook";
+import type { OnDemandServer } from "./apps/on-demand-server";
+import { AppSecrets } from "./apps/code-server-secret";
 import { AuditLog } from "./audit/audit-log";
 import { PortalMetrics } from "./metrics/metrics";
 import { AuthService, authSettings } from "./auth/auth-service";
@@ -50,10 +51,12 @@ export interface Portal {
   terminals: TerminalService;
   /** Paces bulk shell output while somebody types; null when TERMINAL_BULK_RATE_KB=0. */
   pacer: OutputPacer | null;
-  codeServer: CodeServerService;
-  notebook: NotebookService;
+  codeServer: OnDemandServer;
+  notebook: OnDemandServer;
+  /** The token the portal presents to each workspace's Jupyter. */
+  notebookTokens: AppSecrets;
   /** VS Code and port previews on their own origins: where they live, and how a sign-in reaches them. */
-  apps: { domain: AppsDomain; tickets: AppTickets; sessions: AppSessions; codeServerSecrets: CodeServerSecrets };
+  apps: { domain: AppsDomain; tickets: AppTickets; sessions: AppSessions; codeServerSecrets: AppSecrets };
   /** VS Code's static files copied out of the workspace image, served without a trip into the workspace. */
   codeStatic: CodeStaticFiles;
   /** The host firewall's egress policy for the workspace network; null when the operator keeps it. */
@@ -148,7 +151,7 @@ export function createPortal(
     domain: new AppsDomain(config.appsUrl),
     tickets: new AppTickets(settings.secret, config.publicUrl.origin, db),
     sessions: appSessions,
-    codeServerSecrets: new CodeServerSecrets(settings.secret),
+    codeServerSecrets: new AppSecrets(settings.secret),
   };
   const providerAccounts: ProviderAccounts = new ProviderAccounts({
     db,
@@ -204,8 +207,9 @@ export function createPortal(
     (sub) => activity.touch(sub, "terminal"),
   );
   const metrics = new PortalMetrics(() => workspaces.list(), () => terminals.count(), () => gate.waiting);
-  const codeServer = new CodeServerService(workspaces, apps.codeServerSecrets, log.child({ component: "code-server" }));
-  const notebook = new NotebookService(workspaces, new CodeServerSecrets(settings.secret, "jupyter token"), log.child({ component: "notebook" }));
+  const codeServer = codeServerIn(workspaces, apps.codeServerSecrets, log.child({ component: "code-server" }));
+  const notebookTokens = new AppSecrets(settings.secret, "jupyter token");
+  const notebook = notebookServer(workspaces, notebookTokens, log.child({ component: "notebook" }));
   const codeStatic = new CodeStaticFiles(
     runtime,
     config.workspace.image,
@@ -226,6 +230,7 @@ export function createPortal(
     pacer,
     codeServer,
     notebook,
+    notebookTokens,
     apps,
     codeStatic,
     ports: new ListeningPortsCache(workspaces),

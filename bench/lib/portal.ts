@@ -9,7 +9,7 @@ import { sessionCookie } from "../../tests/support/session-cookie";
 export interface BenchPortal {
   process: PortalProcess;
   url: string;
-  /** The portal's AUTH_SECRET, from which it derives what it presents to code-server (CodeServerSecrets). */
+  /** The portal's AUTH_SECRET, from which it derives what it presents to code-server (AppSecrets). */
   secret: string;
   /** A signed-in session for a user of this run (a fresh subject per call, so `cold` really is a new user). */
   cookieFor(user: { sub: string; username: string }): Promise<string>;

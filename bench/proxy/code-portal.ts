@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { PortalProcess } from "../../tests/support/portal-process";
 import { openApp } from "../../tests/support/app-client";
-import { CODE_SERVER_COOKIE, CodeServerSecrets } from "../../lib/apps/code-server-secret";
+import { CODE_SERVER_COOKIE, AppSecrets } from "../../lib/apps/code-server-secret";
 import { CODE_SERVER_PORT } from "../../lib/apps/code-server";
 import { LABEL } from "../../lib/workspace/labels";
 import { startBenchPortal } from "../lib/portal";
@@ -70,7 +70,7 @@ export async function startCodePortal(): Promise<CodePortal> {
     connectUrl: `http://127.0.0.1:${process.port}/`,
     directUrl: `http://${containerIp}:${CODE_SERVER_PORT}/`,
     // The very value the portal injects on the code host: derived from AUTH_SECRET and the workspace's name.
-    codeServerCookie: `${CODE_SERVER_COOKIE}=${new CodeServerSecrets(bench.secret).for(view.name)}`,
+    codeServerCookie: `${CODE_SERVER_COOKIE}=${new AppSecrets(bench.secret).for(view.name)}`,
     containerIp,
     pid: portalPid(process.port),
   };

@@ -5,12 +5,12 @@ import { deriveKey } from "../util/derive-key";
 export const CODE_SERVER_COOKIE = "code-server-session";
 
 /**
- * Each workspace's code-server is started with a password only the portal can present, so a process on the Docker
- * host that reaches the workspace's address gets a login page, not a shell. The secret is derived from the portal's
- * own secret and the workspace's name: every portal process that shares AUTH_SECRET presents the same one, and a
- * restarted portal still gets into a code-server started before it.
+ * The credential each workspace's app server (code-server's password, Jupyter's token) is started with, which only
+ * the portal can present: a process on the Docker host that reaches the workspace's address gets a login page, not a
+ * shell. It is derived from the portal's own secret, the app's purpose and the workspace's name: every portal process
+ * that shares AUTH_SECRET presents the same one, and a restarted portal still gets into a server started before it.
  */
-export class CodeServerSecrets {
+export class AppSecrets {
   private readonly key: Buffer;
   private readonly known = new Map<string, string>();
 

@@ -168,7 +168,7 @@ export class AppProxy {
           { websocket, dropCookie: this.dropAll, extraCookie: `${CODE_SERVER_COOKIE}=${this.portal.apps.codeServerSecrets.for(address.slug)}` }
         : address.app.kind === "notebook"
           ? // Jupyter likewise: its token, presented by the portal, is its whole sign-in (and spares it XSRF checks).
-            { websocket, dropCookie: this.dropAll, authorization: `token ${this.portal.notebook.tokens.for(address.slug)}` }
+            { websocket, dropCookie: this.dropAll, authorization: `token ${this.portal.notebookTokens.for(address.slug)}` }
           : { websocket, dropCookie: this.dropCookie },
     );
   }

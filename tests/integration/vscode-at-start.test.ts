@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CODE_SERVER_COOKIE, CodeServerSecrets } from "../../lib/apps/code-server-secret";
+import { CODE_SERVER_COOKIE, AppSecrets } from "../../lib/apps/code-server-secret";
 import { LABEL } from "../../lib/workspace/labels";
 import { WORKSPACE_IMAGE } from "../support/images";
 import { appFetch, loopback, openApp, type OpenedApp } from "../support/app-client";
@@ -53,7 +53,7 @@ describe("VS Code started with the workspace (CODE_SERVER_AT_START=true)", () =>
     const version = /\b(stable-[0-9a-f]{40})\//.exec(page)![1]!;
     const asset = `${version}/static/out/nls.messages.js`;
     // What code-server itself serves to the holder of its password (the portal's, derived from AUTH_SECRET).
-    const gate = `${CODE_SERVER_COOKIE}=${new CodeServerSecrets(SECRET).for(name)}`;
+    const gate = `${CODE_SERVER_COOKIE}=${new AppSecrets(SECRET).for(name)}`;
     const direct = Buffer.from(await (await fetch(`http://${ip}:8080/${asset}`, { headers: { "accept-encoding": "identity", cookie: gate } })).arrayBuffer());
     const url = `${code.origin}/${asset}`;
 

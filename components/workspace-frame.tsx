@@ -31,8 +31,10 @@ interface Props {
 export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
   const { view, progress, error, busy, canAct, open, stop, refresh, extend } = useWorkspace(initial);
   const [pane, setPane] = useState<WorkspacePane>(initialPane);
-  const shown = busy === "opening" ? "starting" : view.state;
-  const stopped = view.state === "stopped" && busy === null;
+  // A terminal opened on a stopped workspace starts it: the bar says so as the terminal shows the progress.
+  const [terminalStarting, setTerminalStarting] = useState(false);
+  const shown = busy === "opening" || (terminalStarting && view.state !== "running") ? "starting" : view.state;
+  const stopped = shown === "stopped" && busy === null;
 
   const select = (next: WorkspacePane) => setPane(next);
   const tabs = useRef<Partial<Record<WorkspacePane, HTMLButtonElement | null>>>({});
@@ -84,8 +86,8 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
             {busy === "stopping" ? "Stopping…" : "Stop"}
           </button>
         ) : (
-          <button type="button" className="button primary" disabled={!canAct} onClick={() => void open()} data-testid="open-workspace">
-            {busy === "opening" ? "Starting…" : "Start"}
+          <button type="button" className="button primary" disabled={!canAct || shown === "starting"} onClick={() => void open()} data-testid="open-workspace">
+            {shown === "starting" ? "Starting…" : "Start"}
           </button>
         )}
       </div>
@@ -101,7 +103,13 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
         {!problem && (
           <>
             <div className="view" role="tabpanel" id="view-panel-terminal" aria-labelledby="view-tab-terminal" hidden={pane !== "terminal"}>
-              <TerminalTabs onActivity={() => void refresh()} />
+              <TerminalTabs
+                onActivity={() => void refresh()}
+                onStarting={(on) => {
+                  setTerminalStarting(on);
+                  if (!on) void refresh();
+                }}
+              />
             </div>
             <div className="view" role="tabpanel" id="view-panel-code" aria-labelledby="view-tab-code" hidden={pane !== "code"}>
               <VsCodeView active={pane === "code"} workspaceRunning={view.state === "running"} />

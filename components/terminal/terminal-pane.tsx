@@ -18,6 +18,8 @@ interface Props {
   onEnded(reason: "exited" | "gone" | "fatal", message?: string): void;
   /** The title the shell gave its window (OSC 0/2), e.g. bash's `user@host: ~/dir`. */
   onTitle(title: string): void;
+  /** The server is starting the workspace for this terminal (its progress is showing here). */
+  onStarting(starting: boolean): void;
   fontSize: number;
 }
 
@@ -33,15 +35,15 @@ const STATE_TEXT: Record<ConnectionState, string> = {
 const NOTICE_MS = 6000;
 
 /** One xterm.js terminal bound to one shell in the workspace. */
-export function TerminalPane({ terminalId, active, closing, onClosed, onAttached, onEnded, onTitle, fontSize }: Props) {
+export function TerminalPane({ terminalId, active, closing, onClosed, onAttached, onEnded, onTitle, onStarting, fontSize }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<ConnectionState>("connecting");
   const [message, setMessage] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [finder, setFinder] = useState<Finder | null>(null);
   const [finding, setFinding] = useState(false);
-  const callbacks = useRef({ onAttached, onEnded, onClosed, onTitle });
-  callbacks.current = { onAttached, onEnded, onClosed, onTitle };
+  const callbacks = useRef({ onAttached, onEnded, onClosed, onTitle, onStarting });
+  callbacks.current = { onAttached, onEnded, onClosed, onTitle, onStarting };
   const setFont = useRef<(size: number) => void>(() => {});
   const send = useRef<(data: string) => void>(() => {});
   const appCursor = useRef<() => boolean>(() => false);
@@ -119,8 +121,13 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
             rendered();
           });
         },
-        progress: (text) => term.write(`\x1b[2m${text}…\x1b[0m\r\n`),
+        progress: (text) => {
+          callbacks.current.onStarting(true);
+          term.write(`\x1b[2m${text}…\x1b[0m\r\n`);
+        },
         state: (s, text) => {
+          if (s === "starting") callbacks.current.onStarting(true);
+          if (s === "connected" || s === "ended") callbacks.current.onStarting(false);
           setState(s);
           if (text) setMessage(text);
           if (s === "connected") setMessage(null);

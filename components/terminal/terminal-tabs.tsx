@@ -38,9 +38,20 @@ function storeName(id: string, name: string | undefined): void {
 
 const label = (tab: Tab) => tab.name ?? tab.shellTitle ?? tab.title;
 
-export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
+/**
+ * `onStarting` hears whether any terminal is starting the workspace right now, so the page's state says
+ * "Starting…" while the terminal shows the start's progress (one state, told the same everywhere).
+ */
+export function TerminalTabs({ onActivity, onStarting }: { onActivity?: () => void; onStarting?: (starting: boolean) => void }) {
   const [tabs, setTabs] = useState<Tab[] | null>(null);
   const [renaming, setRenaming] = useState<number | null>(null);
+  const starting = useRef(new Set<number>());
+  const startingChanged = (key: number, on: boolean) => {
+    const before = starting.current.size > 0;
+    if (on) starting.current.add(key);
+    else starting.current.delete(key);
+    if (before !== starting.current.size > 0) onStarting?.(starting.current.size > 0);
+  };
   const [fontSize, setFontSize] = useState(FONT_SIZES.default);
   useEffect(() => {
     const stored = Number(localStorage.getItem(FONT_KEY));
@@ -174,6 +185,7 @@ export function TerminalTabs({ onActivity }: { onActivity?: () => void }) {
           closing={tab.closing === true}
           fontSize={fontSize}
           onTitle={(shellTitle) => update(tab.key, { shellTitle })}
+          onStarting={(on) => startingChanged(tab.key, on)}
           onClosed={() => remove(tab.key)}
           onAttached={(id) => {
             setTabs((t) => (t ?? []).map((x) => (x.key === tab.key ? { ...x, id } : x)));

@@ -276,6 +276,30 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await expect.poll(async () => (await terminalSize(page)).rows).toBe(rowsBefore);
   });
 
+  it("says Starting in the bar while a terminal starts the stopped workspace, never Stopped beside it", async () => {
+    const stopped = await page.request.post(`${portal.url}/api/workspace/stop`, { headers: { origin: portal.url } });
+    expect(stopped.status()).toBe(200);
+    await page.reload();
+    // Checked in the page at every frame until the shell is there: whenever the terminal says it is starting the
+    // workspace, the bar agrees.
+    const disagreed = await page.evaluate(
+      () =>
+        new Promise<string | null>((resolve) => {
+          const check = () => {
+            const overlay = document.querySelector('[data-testid="terminal-status"]')?.textContent ?? "";
+            const pill = document.querySelector('[data-testid="workspace-state"]')?.getAttribute("data-state");
+            if (overlay.startsWith("Starting") && pill === "stopped") return resolve(`terminal: ${overlay}; bar: ${pill}`);
+            if (document.querySelector('[data-testid="terminal-pane"][data-state="connected"]')) return resolve(null);
+            requestAnimationFrame(check);
+          };
+          check();
+        }),
+    );
+    expect(disagreed).toBeNull();
+    await waitForPrompt(page);
+    await expect.poll(() => page.getByTestId("workspace-state").getAttribute("data-state"), { timeout: 15_000 }).toBe("running");
+  });
+
   it("does not let bob attach to alice's terminal by presenting its id", async () => {
     const [{ id: alicesTerminal }] = (await (await page.request.get(`${portal.url}/api/terminals`)).json()).terminals;
     const bobContext = await browser.newContext();

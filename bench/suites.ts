@@ -1,6 +1,7 @@
 import { runSshSuite } from "./ssh/suite";
 import { runProxySuite } from "./proxy/suite";
 import { runTerminalSuite } from "./terminal/suite";
+import { runPageSuite } from "./page/suite";
 
 export interface Suite {
   name: string;
@@ -20,6 +21,11 @@ export const SUITES: Suite[] = [
     name: "ssh",
     description: "SSH gateway throughput and connect + `true` latency vs OpenSSH sshd into the same workspace (issue #6)",
     run: runSshSuite,
+  },
+  {
+    name: "page",
+    description: "the terminal page in Chromium: keystroke to screen, seq 1 1000000 drawn and the longest task (issue #13)",
+    run: runPageSuite,
   },
   {
     name: "proxy",

@@ -73,7 +73,9 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
         // page drawing frames, and measured in Chromium it delayed every echo by about a frame (keystroke to
         // screen p50 27 ms blinking, 4 ms steady).
         cursorBlink: false,
-        fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
+        // Latin from the first monospace font found; CJK and emoji, which it lacks, from the Noto fonts (Debian:
+        // fonts-noto-cjk, fonts-noto-color-emoji) before the browser's own guess. Widths come from Unicode 11.
+        fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, "Noto Sans Mono CJK SC", "Noto Color Emoji", monospace',
         fontSize,
         // At device pixel ratio 1 a 14 px DejaVu Sans Mono cell of line height 1.0 clips the underscore, which
         // sits below the font's descent: `numpy.__version__` read `numpy.  version  `. 1.2 gives it room.

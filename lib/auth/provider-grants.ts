@@ -80,9 +80,8 @@ export class ProviderGrants {
    * meanwhile is never overwritten with an older chain.
    */
   async rotate(sub: string, previous: DueGrant, refreshToken: string): Promise<boolean> {
-    const row = this.row(sub);
-    if (!row || (await this.open(row.sealed_token)) !== previous.refreshToken) return false;
-    return this.stmts.rotate.run(await this.seal(refreshToken), sub, row.sealed_token).changes > 0;
+    const sealed = await this.seal(refreshToken);
+    return this.whileCurrent(sub, previous, (current) => this.stmts.rotate.run(sealed, sub, current).changes > 0);
   }
 
   /** The provider's current answer about this user, recorded against the grant it was asked with. */

@@ -33,10 +33,10 @@ export function workspaceSpec(
     uid: identity.uid,
     // The image's world-writable directories: with the root read-only, these are where programs may scribble.
     scratch: SCRATCH_DIRS.map((path) => ({ path, bytes: settings.tmpBytes })),
-    proc: settings.procBinds.map((b) => b.target),
   };
   const fingerprint = createHash("sha256")
-    .update(JSON.stringify({ ...base, imageId }))
+    // The /proc files bound from LXCFS are part of what the container is: it is re-created when they change.
+    .update(JSON.stringify({ ...base, imageId, proc: settings.procBinds.map((b) => b.target) }))
     .digest("hex")
     .slice(0, 16);
   return {

@@ -222,11 +222,9 @@ export class DockerRuntime implements ContainerRuntime {
       const cpuDelta = s.cpu_stats.cpu_usage.total_usage - (s.precpu_stats.cpu_usage?.total_usage ?? 0);
       const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
       const cpus = s.cpu_stats.online_cpus ?? s.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
-      // cgroup v1 counts page cache in usage; subtract it as `docker stats` does.
-      const cache = (s.memory_stats.stats as Record<string, number> | undefined)?.["total_inactive_file"] ?? 0;
       return {
         cpuPercent: systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * cpus * 100 : 0,
-        memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache),
+        memoryBytes: memoryInUse(s),
         memoryLimitBytes: s.memory_stats.limit ?? 0,
         pids: (s as unknown as { pids_stats?: { current?: number } }).pids_stats?.current ?? 0,
       };
@@ -237,10 +235,9 @@ export class DockerRuntime implements ContainerRuntime {
     return this.call("read the container's usage", async () => {
       // one-shot: the engine answers from one reading instead of waiting a second for a second one.
       const s = (await this.docker.getContainer(id).stats({ stream: false, "one-shot": true } as never)) as unknown as Docker.ContainerStats;
-      const cache = (s.memory_stats?.stats as Record<string, number> | undefined)?.["total_inactive_file"] ?? 0;
       return {
         cpuSeconds: (s.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9,
-        memoryBytes: Math.max(0, (s.memory_stats?.usage ?? 0) - cache),
+        memoryBytes: memoryInUse(s),
         memoryLimitBytes: s.memory_stats?.limit ?? 0,
       };
     });
@@ -254,6 +251,12 @@ export class DockerRuntime implements ContainerRuntime {
       return (top.Processes ?? []).map((row) => ({ pid: Number(row[pid]), ppid: Number(row[ppid]), command: row[args] ?? "" }));
     });
   }
+}
+
+/** Memory the container uses: cgroup v1 counts page cache in usage, so it is subtracted as `docker stats` does. */
+function memoryInUse(s: Docker.ContainerStats): number {
+  const cache = (s.memory_stats?.stats as Record<string, number> | undefined)?.["total_inactive_file"] ?? 0;
+  return Math.max(0, (s.memory_stats?.usage ?? 0) - cache);
 }
 
 function toInfo(raw: Docker.ContainerInspectInfo): ContainerInfo {

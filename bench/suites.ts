@@ -24,7 +24,7 @@ export const SUITES: Suite[] = [
   },
   {
     name: "page",
-    description: "the terminal page in Chromium: keystroke to screen, seq 1 1000000 drawn and the longest task (issue #13)",
+    description: "the terminal page in Chromium beside WeTTY's (DOM and WebGL): keystroke to screen, seq 1 1000000 drawn and the longest task (issue #13)",
     run: runPageSuite,
   },
   {

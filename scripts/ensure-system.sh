@@ -8,7 +8,9 @@ packages=(
   lxcfs                                             # a workspace's own limits in its /proc (free, top)
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium python3-django python3-django-oauth-toolkit tmux rsync openssh-server ssh-audit xfsprogs)
+  # The fonts are the ones the terminal names for CJK and emoji, so the tests see what users with them see.
+  packages+=(chromium fonts-noto-cjk fonts-noto-color-emoji python3-django python3-django-oauth-toolkit tmux rsync)
+  packages+=(openssh-server ssh-audit xfsprogs)
 fi
 
 missing=()

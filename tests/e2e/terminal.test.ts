@@ -42,6 +42,24 @@ describe("the web terminal in a real browser, in the full workspace image", () =
       return bright;
     }, png.toString("base64"));
 
+  /** Pixels of a screenshot in a strong colour: text in the terminal's theme is grey-white, emoji are not. */
+  const colourfulIn = (view: Page, png: Buffer) =>
+    view.evaluate(async (b64) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${b64}`;
+      await image.decode();
+      const canvas = Object.assign(document.createElement("canvas"), { width: image.width, height: image.height });
+      const context = canvas.getContext("2d")!;
+      context.drawImage(image, 0, 0);
+      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      let colourful = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 100) colourful++;
+      }
+      return colourful;
+    }, png.toString("base64"));
+
 
   it("opens the workspace from the dashboard into a shell with the scientific Python stack", async () => {
     await page.getByTestId("open-workspace").click();
@@ -146,6 +164,44 @@ describe("the web terminal in a real browser, in the full workspace image", () =
       const box = (await row.boundingBox())!;
       const png = await view.screenshot({ clip: { x: box.x, y: box.y, width: box.width, height: box.height * 2 } });
       expect(await inkIn(view, png), "bright pixels where the underscores are").toBeGreaterThan(32 * 4 * ratio);
+      await sharp.close();
+    });
+
+    it(`gives CJK and emoji two cells each, drawn from real fonts, at device pixel ratio ${ratio}`, async () => {
+      const sharp = await browser.newContext({ viewport: { width: 1000, height: 700 }, deviceScaleFactor: ratio });
+      const view = await sharp.newPage();
+      await signIn(view, portal.url, "bob", "bob");
+      await view.goto(`${portal.url}/workspace`);
+      await waitForPrompt(view);
+      await typeLine(view, "clear; printf '%s\\n' '漢字|' '😀😀|' 'abcd|'");
+      await waitForText(view, /^abcd\|/m);
+      // Where each row's bar is drawn, measured from the row's start: the same column in all three rows.
+      const bars = await activePane(view).evaluate((pane) => {
+        const all = [...pane.querySelectorAll(".xterm-rows > div")];
+        const rows = ["漢字|", "😀😀|", "abcd|"].map((text) => all.find((row) => row.textContent!.trim() === text));
+        return rows.map((row) => {
+          if (!row) return NaN;
+          const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.textContent!.indexOf("|");
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + 1);
+            return range.getBoundingClientRect().left - row.getBoundingClientRect().left;
+          }
+          return NaN;
+        });
+      });
+      const [cjk, emoji, latin] = bars as [number, number, number];
+      expect(latin).toBeGreaterThan(0);
+      expect(Math.abs(cjk - latin), `bar after 漢字 at ${cjk}px, after abcd at ${latin}px`).toBeLessThanOrEqual(1);
+      expect(Math.abs(emoji - latin), `bar after 😀😀 at ${emoji}px, after abcd at ${latin}px`).toBeLessThanOrEqual(1);
+
+      // The emoji are drawn in colour (Noto Color Emoji), not as the grey boxes of a missing glyph.
+      const emojiRow = (await activePane(view).locator(".xterm-rows > div", { hasText: /^😀😀\|\s*$/ }).boundingBox())!;
+      const png = await view.screenshot({ clip: { x: emojiRow.x, y: emojiRow.y, width: latin, height: emojiRow.height } });
+      expect(await colourfulIn(view, png), "saturated pixels where the emoji are").toBeGreaterThan(20 * ratio * ratio);
       await sharp.close();
     });
   }

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
@@ -9,6 +10,15 @@ const nextConfig: NextConfig = {
   devIndicators: false,
   // Native and Docker-facing modules must stay on the Node side, never bundled.
   serverExternalPackages: ["dockerode", "better-sqlite3", "pino", "ssh2", "cpu-features"],
+  turbopack: {
+    rules: {
+      // xterm.js's scrollbar synchronised once per frame instead of once per line feed (the loader says why).
+      "*.mjs": {
+        condition: { path: /node_modules[\\/]@xterm[\\/]xterm[\\/]lib[\\/]xterm\.mjs$/ },
+        loaders: [path.resolve("scripts/build/xterm-scroll-sync-loader.cjs")],
+      },
+    },
+  },
 };
 
 export default nextConfig;

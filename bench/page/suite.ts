@@ -7,7 +7,8 @@ import { startWetty } from "../lib/wetty-server";
 import { KEYSTROKE_LATENCIES, LONGEST_TASK, WATCH_LONG_TASKS } from "./in-page";
 import { portalTarget, wettyTarget, type PageTarget } from "./targets";
 
-const KEYS = 100;
+// 200, so p99 is not simply the slowest key of the run.
+const KEYS = 200;
 const KEY_GAP_MS = 60;
 const FLOOD_RUNS = 3;
 const USER = "bench-page";
@@ -19,7 +20,7 @@ interface Figures {
 
 /**
  * Issue #13's page figures in Chromium, the portal's page beside WeTTY's in the same run and on the same
- * workspace container: keydown to the frame that shows the echo (100 keys), and `seq 1 1000000` drawn (Enter to
+ * workspace container: keydown to the frame that shows the echo (200 keys), and `seq 1 1000000` drawn (Enter to
  * the line after it on screen) with the page's longest task meanwhile. WeTTY is measured with its DOM renderer
  * (as the portal draws, observed the same way) and with its WebGL one (Chromium here has no GPU, so that is
  * SwiftShader's software GL; observed through xterm.js's render event). Floods alternate between the pages.
@@ -97,8 +98,8 @@ function report(
     const f = figures.get(t)!;
     const p50 = percentile(f.latencies, 50).toFixed(1);
     const p99 = percentile(f.latencies, 99).toFixed(1);
-    const longest = Math.max(...f.floods.map((x) => x.longestTaskMs)).toFixed(0);
-    console.log(`| ${t.name} | ${p50} / ${p99} ms (${f.latencies.length} keys) | ${drawn(t).toFixed(2)} s | ${longest} ms | ${t.method} |`);
+    const longest = longTask(Math.max(...f.floods.map((x) => x.longestTaskMs)));
+    console.log(`| ${t.name} | ${p50} / ${p99} ms (${f.latencies.length} keys) | ${drawn(t).toFixed(2)} s | ${longest} | ${t.method} |`);
   }
   const mine = figures.get(portal)!;
   const p50 = percentile(mine.latencies, 50);
@@ -113,5 +114,10 @@ function report(
   console.log(`| keystroke → screen p99 ≤ 10 ms | ${p99.toFixed(1)} ms | ${verdict(p99 <= 10)} |`);
   console.log(`| drawing ≤ 0.8× WeTTY's (DOM renderer, same method) | ${vsDom.toFixed(2)}× | ${verdict(vsDom <= 0.8)} |`);
   console.log(`| drawing against WeTTY's WebGL (software GL here) | ${vsGl.toFixed(2)}× | ${verdict(vsGl <= 0.8)} |`);
-  console.log(`| longest task while drawing ≤ 100 ms | ${longest.toFixed(0)} ms | ${verdict(longest <= 100)} |`);
+  console.log(`| longest task while drawing ≤ 100 ms | ${longTask(longest)} | ${verdict(longest <= 100)} |`);
+}
+
+/** The browser reports only tasks of 50 ms and more. */
+function longTask(ms: number): string {
+  return ms === 0 ? "none ≥ 50 ms" : `${ms.toFixed(0)} ms`;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -18,6 +18,10 @@ const bob = { sub: "ssh-bob", username: "bob" };
 const BULK_RATE = 64 * 1024;
 const LOGIN_TIMEOUT_SECONDS = 10;
 const PER_ADDRESS = 16;
+// Failed logins from one address before it is refused outright (the real default is 100).
+const FAILURES_PER_ADDRESS = 12;
+// An address of its own (127.0.0.2 stands for "another address" elsewhere in this file).
+const FROM_OTHER_ADDRESS = ["-o", "BindAddress=127.0.0.3"];
 
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
@@ -46,6 +50,7 @@ describe("SSH gateway with the real OpenSSH client", () => {
       SSH_LOGIN_TIMEOUT_SECONDS: String(LOGIN_TIMEOUT_SECONDS),
       SSH_MAX_UNAUTHENTICATED_PER_ADDRESS: String(PER_ADDRESS),
       TERMINAL_MAX_PER_USER: "12",
+      SSH_MAX_FAILURES_PER_ADDRESS: String(FAILURES_PER_ADDRESS),
     });
     client = new SshClient(portal.sshPort);
     aliceKey = client.newKey("alice");
@@ -323,6 +328,57 @@ describe("SSH gateway with the real OpenSSH client", () => {
     // A wrong key offered is a question, not a failure: alice (behind the same address) is not locked out.
     const good = await client.ssh("alice", aliceKey, ["echo alice-got-in"]);
     expect(good.stdout).toBe("alice-got-in\n");
+  });
+
+  /**
+   * An SSH login from 127.0.0.3 that waits for browser approval, denied by its user, then abandoned (OpenSSH
+   * would ask again): failed logins. False once the address is refused before any approval is offered.
+   */
+  async function deniedLogin(user: { sub: string; username: string }): Promise<boolean> {
+    const args = [...client.options(undefined, false, "INFO"), ...FROM_OTHER_ADDRESS, "-o", "PreferredAuthentications=keyboard-interactive"];
+    const ssh = spawn("ssh", [...args, "-p", String(portal.sshPort), `${user.username}@127.0.0.1`, "true"], { stdio: ["ignore", "ignore", "pipe"] });
+    const exited = new Promise((resolve) => ssh.once("exit", resolve));
+    let stderr = "";
+    ssh.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    await expect.poll(() => stderr, { timeout: 20_000 }).toMatch(/\/ssh\/approve\/[\w-]+|SSH logins paused/);
+    if (!/\/ssh\/approve\//.test(stderr)) {
+      ssh.kill("SIGTERM");
+      await exited;
+      return false;
+    }
+    const id = stderr.match(/\/ssh\/approve\/([\w-]+)/)![1]!;
+    const denied = await fetch(`${portal.url}/api/ssh/approvals/${id}`, {
+      method: "POST",
+      headers: { cookie: await sessionCookie(SECRET, user), origin: portal.url, "content-type": "application/json" },
+      body: JSON.stringify({ approve: false }),
+    });
+    expect(denied.status).toBe(200);
+    ssh.kill("SIGTERM");
+    await exited;
+    return true;
+  }
+
+  it("tells a login from an address past its failure limit why it is refused, and for how long", async () => {
+    // Logins denied in the browser are failures (a wrong key is only a question). Two users, so neither pair's
+    // growing delay slows the test; another loopback address, so the block touches no other test.
+    let denials = 0;
+    while (denials < FAILURES_PER_ADDRESS && (await deniedLogin(denials % 2 ? alice : bob))) denials++;
+    expect(denials).toBeGreaterThan(0);
+    expect(denials).toBeLessThan(FAILURES_PER_ADDRESS);
+    const told = await client.sshArgs([
+      ...client.options(undefined, false, "INFO"),
+      ...FROM_OTHER_ADDRESS,
+      "-o", "PreferredAuthentications=keyboard-interactive",
+      "-p", String(portal.sshPort),
+      "alice@127.0.0.1",
+      "true",
+    ]);
+    expect(told.code).toBe(255);
+    expect(told.stderr).toContain("Too many failed SSH logins came from your address (127.0.0.3).");
+    expect(told.stderr).toMatch(/refused for about (10|9) more minutes; then try again/);
+    expect(told.stderr).not.toContain("/ssh/approve/");
+    // Alice's key from her usual address is not held back by it.
+    expect((await client.ssh("alice", aliceKey, ["echo still-in"])).stdout).toBe("still-in\n");
   });
 
   it("cuts connections that never sign in, and caps them per address, while a real login still works", async () => {

@@ -7,6 +7,15 @@ export function positiveNumber(name: string, fallback: number): number {
   return value;
 }
 
+/** A comma-separated list of positive numbers, e.g. "30,120". */
+export function positiveNumbers(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const values = raw.split(",").map((part) => Number(part.trim()));
+  if (values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`${name} must be positive numbers separated by commas, got "${raw}"`);
+  return values;
+}
+
 export const benchConfig = {
   /** Megabytes of urandom fed through base64 per throughput run (output is ~1.37x that). */
   throughputMb: positiveNumber("BENCH_THROUGHPUT_MB", 200),
@@ -18,11 +27,15 @@ export const benchConfig = {
   /** Sessions in the flood phase: one measured, the others flooding. */
   floodSessions: positiveNumber("BENCH_FLOOD_SESSIONS", 20),
   /**
-   * Seconds of typing into the flood before its echo is measured, themselves reported apart: the portal paces
-   * floods while somebody types, and Docker's own buffers (about 1 MiB per exec) fill behind each paused flood
-   * in the first seconds. The steady figure is what a typist meets after that; the onset, what they meet first.
+   * The first seconds of typing into the flood, reported apart for information: a stack that paces floods only
+   * once somebody types shows its onset here. Every keystroke from the first counts in the flood's figures.
    */
   floodSettleSeconds: positiveNumber("BENCH_FLOOD_SETTLE_SECONDS", 8),
+  /** Pauses in the typing (the typist reading, then coming back), each followed by typing measured again. */
+  floodPauses: positiveNumbers("BENCH_FLOOD_PAUSES", [30, 120]),
+  afterPauseSeconds: positiveNumber("BENCH_AFTER_PAUSE_SECONDS", 10),
+  /** Idle terminals opened on the portal to measure what one costs its process. */
+  idleTerminals: positiveNumber("BENCH_IDLE_TERMINALS", 200),
   startupRuns: positiveNumber("BENCH_STARTUP_RUNS", 5),
   cols: 120,
   rows: 40,

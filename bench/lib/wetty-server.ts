@@ -6,6 +6,8 @@ import { workspaceUser } from "./workspace-user";
 
 export interface WettyServer {
   url: string;
+  /** WeTTY's node process (its ptys' `docker exec` clients are processes of their own). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -27,5 +29,5 @@ export async function startWetty(containerId: string): Promise<WettyServer> {
   // WeTTY logs "Server started" only at info; waiting for the port works at any log level.
   const args = [main, "--host", "127.0.0.1", "--port", String(port), "--command", command, "--log-level", "warn"];
   const peer = await startPeer("wetty", process.execPath, args, port, { ...process.env, NODE_ENV: "production" });
-  return { url: `http://127.0.0.1:${port}`, stop: peer.stop };
+  return { url: `http://127.0.0.1:${port}`, pid: peer.child.pid, stop: peer.stop };
 }

@@ -11,14 +11,20 @@ export interface TerminalResults {
   throughputMb: number;
   throughput: Partial<Record<StackKind, ThroughputResult>>;
   echoAlone: Partial<Record<StackKind, EchoResult>>;
-  /** Echo once the flood has been typed into for `floodSettleSeconds`. */
+  /** Echo while the others flood, every keystroke from the first. */
   echoFlood: Partial<Record<StackKind, EchoResult>>;
-  /** Echo in those first seconds of typing into the flood. */
+  /** The first `floodSettleSeconds` of those, for information. */
   echoFloodOnset: Partial<Record<StackKind, EchoResult>>;
   floodSettleSeconds: number;
+  /** Echo after the typist paused this many seconds, still every keystroke from the first after the pause. */
+  echoAfterPause: Record<number, Partial<Record<StackKind, EchoResult>>>;
   /** Megabytes per second the flooding sessions received together, to show the flood was real. */
   floodRate: Partial<Record<StackKind, number>>;
   floodSessions: number;
+  /** Server memory: portal idle and peak while streaming; WeTTY's whole process at its peak (MiB). */
+  memory: { portalIdle?: number; portalPeak?: number; wettyPeak?: number };
+  /** What idle open terminals cost the portal's process. */
+  idleTerminals?: { count: number; mibEach: number; before: number; after: number };
   startup?: StartupResult;
   startupRuns: number;
   errors: string[];

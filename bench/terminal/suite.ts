@@ -13,7 +13,10 @@ import { benchEngine } from "../lib/engine";
 import { progress } from "../lib/progress";
 import { startBenchPortal, type BenchPortal } from "../lib/portal";
 import { startWetty } from "../lib/wetty-server";
-import { measureEcho } from "./echo-latency";
+import { rssMiB, watchRss } from "../lib/rss";
+import { sleep } from "../lib/time";
+import { measureEcho, summarizeEcho } from "./echo-latency";
+import { measureIdleTerminals } from "./idle-terminals";
 import { renderReport } from "./report";
 import { STACK_LABEL, STACKS, type TerminalResults } from "./results";
 import { measureStartup } from "./startup";
@@ -36,6 +39,8 @@ export async function runTerminalSuite(): Promise<boolean> {
     echoFlood: {},
     echoFloodOnset: {},
     floodSettleSeconds: cfg.floodSettleSeconds,
+    echoAfterPause: Object.fromEntries(cfg.floodPauses.map((p) => [p, {}])),
+    memory: {},
     floodRate: {},
     floodSessions: cfg.floodSessions,
     startupRuns: cfg.startupRuns,
@@ -74,12 +79,22 @@ export async function runTerminalSuite(): Promise<boolean> {
   // A stack whose run failed gets a fresh terminal in the next round rather than its stuck one.
   const terms: Partial<Record<StackKind, BenchTerminal>> = {};
   const runs: Record<StackKind, ThroughputRun[]> = { portal: [], wetty: [], docker: [] };
+  // Memory: the portal's process before any stream (its terminals open and idle), and each server's peak while
+  // streaming; WeTTY's counts its whole node process.
+  await sleep(2000);
+  results.memory.portalIdle = rssMiB(portal.process.pid());
+  const pids: Partial<Record<StackKind, number | undefined>> = { portal: portal.process.pid(), wetty: wetty.pid };
+  const peaks: Partial<Record<StackKind, number>> = {};
   for (let round = 1; round <= cfg.throughputRuns; round++) {
     for (const stack of STACKS) {
       await attempt(`throughput ${STACK_LABEL[stack]} run ${round}`, async () => {
         const term = (terms[stack] ??= await openTerminal(targets[stack], size));
+        const rss = watchRss(pids[stack]);
         try {
-          const run = await throughputRun(term, cfg.throughputMb);
+          const run = await throughputRun(term, cfg.throughputMb).finally(() => {
+            const peak = rss.stop();
+            if (Number.isFinite(peak)) peaks[stack] = Math.max(peaks[stack] ?? 0, peak);
+          });
           runs[stack].push(run);
           progress(`throughput ${STACK_LABEL[stack]} run ${round}: ${(run.bytes / 1e6 / run.seconds).toFixed(1)} MB/s (${(run.bytes / 1e6).toFixed(0)} MB in ${run.seconds.toFixed(2)} s)`);
         } catch (error) {
@@ -91,13 +106,15 @@ export async function runTerminalSuite(): Promise<boolean> {
     }
   }
   for (const stack of STACKS) if (runs[stack].length) results.throughput[stack] = summarizeThroughput(runs[stack]);
+  results.memory.portalPeak = peaks.portal;
+  results.memory.wettyPeak = peaks.wetty;
   await Promise.allSettled(Object.values(terms).map((t) => t.close()));
 
   for (const stack of STACKS) {
     await attempt(`echo alone ${STACK_LABEL[stack]}`, async () => {
       const term = await openTerminal(targets[stack], size);
       try {
-        results.echoAlone[stack] = await measureEcho(term, cfg.echoSamples, cfg.echoPhaseSeconds);
+        results.echoAlone[stack] = summarizeEcho(await measureEcho(term, cfg.echoSamples, cfg.echoPhaseSeconds));
         progress(`echo alone ${STACK_LABEL[stack]}: p50 ${results.echoAlone[stack]!.p50.toFixed(2)} ms, p99 ${results.echoAlone[stack]!.p99.toFixed(2)} ms`);
       } finally {
         await term.close();
@@ -112,15 +129,23 @@ export async function runTerminalSuite(): Promise<boolean> {
         progress(`starting ${cfg.floodSessions - 1} flooding ${STACK_LABEL[stack]} sessions`);
         const flood = await startFlood(targets[stack], cfg.floodSessions - 1, size, "yes");
         try {
-          results.echoFloodOnset[stack] = await measureEcho(term, Number.MAX_SAFE_INTEGER, cfg.floodSettleSeconds);
-          results.echoFlood[stack] = await measureEcho(term, cfg.echoSamples, cfg.echoPhaseSeconds);
+          // The floods run a while before anybody types, as a colleague's job would.
+          await sleep(cfg.floodSettleSeconds * 1000);
+          const typed = await measureEcho(term, cfg.echoSamples, cfg.echoPhaseSeconds);
+          results.echoFlood[stack] = summarizeEcho(typed);
+          results.echoFloodOnset[stack] = summarizeEcho(typed, 0, cfg.floodSettleSeconds * 1000);
+          for (const pause of cfg.floodPauses) {
+            progress(`${STACK_LABEL[stack]}: the typist pauses ${pause} s, then types again`);
+            await sleep(pause * 1000);
+            results.echoAfterPause[pause]![stack] = summarizeEcho(await measureEcho(term, cfg.echoSamples, cfg.afterPauseSeconds));
+          }
         } finally {
           const delivered = await flood.stop();
           results.floodRate[stack] = delivered.bytes / 1e6 / delivered.seconds;
         }
         const echo = results.echoFlood[stack]!;
         const onset = results.echoFloodOnset[stack]!;
-        progress(`echo flooding ${STACK_LABEL[stack]}: p50 ${echo.p50.toFixed(2)} ms, p99 ${echo.p99.toFixed(2)} ms (${echo.samples} samples; flood ${results.floodRate[stack]!.toFixed(1)} MB/s; first ${cfg.floodSettleSeconds} s: p99 ${onset.p99.toFixed(2)} ms)`);
+        progress(`echo flooding ${STACK_LABEL[stack]}: p50 ${echo.p50.toFixed(2)} ms, p99 ${echo.p99.toFixed(2)} ms, max ${echo.max.toFixed(0)} ms (${echo.samples} samples from the first; flood ${results.floodRate[stack]!.toFixed(1)} MB/s; first ${cfg.floodSettleSeconds} s: p99 ${onset.p99.toFixed(2)} ms)`);
       } finally {
         await term.close();
         await reapFloods(docker, containerId, STACK_LABEL[stack]);
@@ -128,6 +153,11 @@ export async function runTerminalSuite(): Promise<boolean> {
     });
   }
   await wetty.stop();
+
+  await attempt("idle terminals", async () => {
+    progress(`opening ${cfg.idleTerminals} idle terminals on the portal`);
+    results.idleTerminals = await measureIdleTerminals(portal, cfg.idleTerminals, size);
+  });
 
   await attempt("open workspace times", async () => {
     progress(`Open Workspace -> prompt: ${cfg.startupRuns} new users, cold / hot / warm each`);

@@ -1,4 +1,11 @@
 const MAX_HOLD_STEP_MS = 100;
+/**
+ * Output a terminal may print at full speed, counted from its last keystroke or its last quiet second, before
+ * it counts as a flood. A command's ordinary output (a listing, a build log, a traceback) stays below it.
+ */
+const FLOOD_BYTES = 1024 * 1024;
+/** A terminal that printed nothing for this long has ended its flood (time held back by the pacer excluded). */
+const QUIET_MS = 1000;
 
 export interface OutputPacerOptions {
   /** A terminal typed into within this long is interactive itself: its own output is never paced. */
@@ -23,16 +30,23 @@ const NEVER: Keystroke = { at: Number.NEGATIVE_INFINITY, by: -1 };
 /**
  * Keeps keystrokes prompt while other terminals print without end. A `yes` or a huge `cat` in a terminal nobody
  * is typing into makes the portal, Docker and the shell's processes compete for the same CPUs as the echo of
- * someone's typing (on a small machine, tens of milliseconds per keystroke). So while somebody types into one
- * terminal, the terminals nobody is typing into share one byte budget; with nobody typing, every terminal runs at
- * full speed. A human cannot read more than a few megabytes a second anyway.
+ * someone's typing (on a small machine, tens of milliseconds per keystroke). So the terminals nobody is typing
+ * into share one byte budget:
+ * - while somebody types into another terminal (or did within `attentionMs`: still reading), and
+ * - once they have flooded (printed FLOOD_BYTES without a quiet second) while any other terminal is open, typed
+ *   into or not. Pacing a flood only when the typing starts was too late: the first seconds of typing then met
+ *   every flood at full speed, and Docker filling its buffers (about 1 MiB per exec) behind each paused one.
+ * A terminal alone, and a terminal's own output for `interactiveMs` after each keystroke into it, run at full
+ * speed. A human cannot read more than a few megabytes a second anyway.
  */
 export class OutputPacer {
   // The latest keystroke and the latest one into any other terminal: enough to tell any terminal when somebody
   // else last typed, without keeping every terminal that ever existed.
   private latest = NEVER;
   private previous = NEVER;
-  private members = 0;
+  private nextId = 0;
+  /** Terminals somebody has open now (a web terminal with its page attached, an SSH session). */
+  private open = 0;
   private tokens: number;
   private refilledAt: number;
 
@@ -45,8 +59,21 @@ export class OutputPacer {
   }
 
   /** One terminal's view of the pacer. */
-  member(): PacedTerminal {
-    return new PacedTerminal(this, this.members++);
+  /** One terminal's view of the pacer; `open` says whether somebody has it open yet (see PacedTerminal.shown). */
+  member(open = true): PacedTerminal {
+    const terminal = new PacedTerminal(this, this.nextId++);
+    terminal.shown(open);
+    return terminal;
+  }
+
+  /** @internal a terminal was opened (+1) or closed (-1) by its client. */
+  counted(change: 1 | -1): void {
+    this.open += change;
+  }
+
+  /** @internal the pacer's clock. */
+  time(): number {
+    return this.now();
   }
 
   /** @internal a keystroke into terminal `by`; returns its time. */
@@ -58,11 +85,12 @@ export class OutputPacer {
   }
 
   /** @internal see {@link PacedTerminal.delayAfter}. */
-  delayAfter(by: number, bytes: number, typedAt: number): number {
+  delayAfter(by: number, bytes: number, typedAt: number, flooding: boolean): number {
     const now = this.now();
     if (now - typedAt <= this.options.interactiveMs) return 0;
     const othersTypedAt = this.latest.by === by ? this.previous.at : this.latest.at;
-    if (now - othersTypedAt > this.options.attentionMs) return 0;
+    const someoneElseTyping = now - othersTypedAt <= this.options.attentionMs;
+    if (!someoneElseTyping && !(flooding && this.open > 1)) return 0;
     const rate = this.options.bulkBytesPerSecond / 1000;
     this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * rate);
     this.refilledAt = now;
@@ -79,20 +107,47 @@ export class OutputPacer {
 /** A terminal under the shared pacer: it reports its keystrokes and asks before reading more output. */
 export class PacedTerminal {
   private typedAt = Number.NEGATIVE_INFINITY;
+  /** Bytes printed since the last keystroke or quiet second. */
+  private streak = 0;
+  private lastOutputAt = Number.NEGATIVE_INFINITY;
+  private open = false;
 
   constructor(
     private readonly pacer: OutputPacer,
     private readonly id: number,
   ) {}
 
-  /** A keystroke into this terminal. */
+  /** A keystroke into this terminal: its own output runs free again, and its flood is counted afresh. */
   typed(): void {
     this.typedAt = this.pacer.typed(this.id);
+    this.streak = 0;
   }
 
-  /** After this terminal sent `bytes`: how many milliseconds it should wait before reading more (0: go on). */
+  /**
+   * After this terminal sent `bytes`: how many milliseconds it should wait before reading more (0: go on).
+   * Asked again with 0 while it waits, which keeps its flood from looking quiet.
+   */
   delayAfter(bytes: number): number {
-    return this.pacer.delayAfter(this.id, bytes, this.typedAt);
+    const now = this.pacer.time();
+    if (now - this.lastOutputAt > QUIET_MS) this.streak = 0;
+    this.lastOutputAt = now;
+    this.streak += bytes;
+    return this.pacer.delayAfter(this.id, bytes, this.typedAt, this.streak >= FLOOD_BYTES);
+  }
+
+  /**
+   * Whether somebody has this terminal open: a flood is paced only beside another open terminal. A web terminal
+   * whose page has gone (it waits for a reconnect) has nobody to type into it.
+   */
+  shown(open: boolean): void {
+    if (open === this.open) return;
+    this.open = open;
+    this.pacer.counted(open ? 1 : -1);
+  }
+
+  /** The terminal has ended; idempotent. */
+  leave(): void {
+    this.shown(false);
   }
 
   /**

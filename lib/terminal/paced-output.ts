@@ -31,6 +31,7 @@ export class PacedOutput extends Transform {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.held?.cancel();
     this.held = null;
+    this.paced.leave();
     callback(error);
   }
 

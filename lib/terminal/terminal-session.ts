@@ -83,7 +83,7 @@ export class TerminalSession {
       redraw: a.redraw || b.redraw,
     }));
     this.replay = new ReplayBuffer(options.replayBytes);
-    this.paced = options.pacer?.member() ?? null;
+    this.paced = options.pacer?.member(false) ?? null;
     const reading = () => this.updateReading();
     this.flow = new FlowControl(options.highWater, options.lowWater, reading, reading);
     this.batcher = new OutputBatcher((data) => this.emit(data), reading);
@@ -107,6 +107,7 @@ export class TerminalSession {
     const previous = this.client;
     this.client = client;
     previous?.displaced();
+    this.paced?.shown(true);
     this.stopGrace();
     this.batcher.drop(); // the snapshot below already holds it
     this.flow.reset();
@@ -121,6 +122,7 @@ export class TerminalSession {
   detach(client: TerminalClient): void {
     if (this.client !== client) return;
     this.client = null;
+    this.paced?.shown(false);
     this.batcher.drop();
     this.flow.reset(); // nobody to wait for: keep reading
     this.startGrace();
@@ -216,6 +218,7 @@ export class TerminalSession {
     this.ended = true;
     this.stopGrace();
     this.unpace?.();
+    this.paced?.leave();
     this.batcher.flush(); // the last words before the exit status
     this.client?.exited(code);
     this.client = null;

@@ -70,7 +70,11 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
       // An interactive shell is paced like a web terminal; exec, scp, sftp and rsync are bulk transfers a user
       // asked for, and run at full speed.
       const paced = tty && portal.pacer ? new PacedOutput(portal.pacer) : null;
-      if (paced) channel.on("data", () => paced.typed());
+      if (paced) {
+        channel.on("data", () => paced.typed());
+        // The session is no longer open to anyone, even if the shell's last output is never read.
+        channel.once("close", () => paced.destroy());
+      }
       await bridge(channel, proc, paced ?? undefined);
     } catch (error) {
       const message = isWorkspaceError(error) ? error.message : "The workspace could not run this session.";

@@ -245,7 +245,7 @@ describe("SSH gateway with the real OpenSSH client", () => {
     }
   });
 
-  it("paces an SSH shell's flood while another shell is typed into, and lets it run free after", async () => {
+  it("paces an SSH shell's flood once another shell is open, typed into or not, and lets it run free when alone", async () => {
     const connect = async () => {
       const conn = new ssh2.Client();
       await new Promise<void>((resolve, reject) => {
@@ -267,29 +267,33 @@ describe("SSH gateway with the real OpenSSH client", () => {
       }
       return what.bytes() - before;
     };
+    // Paced: the rate, a burst, and what was in flight. Free: more in one second than pacing lets through in
+    // one, by a margin a busy machine's slower stream still clears.
+    const pacedBound = (seconds: number) => seconds * BULK_RATE + 256 * 1024;
     const flood = await connect();
-    const typist = await connect();
+    let typist: Awaited<ReturnType<typeof connect>> | undefined;
     try {
       flood.shell.write("yes\n");
       await new Promise((r) => setTimeout(r, 2500)); // its own typing is over
-      const free = await during(1000, flood);
-      let n = 0;
-      const type = () => typist.shell.write(n++ % 2 ? "\x7f" : "x");
+      expect(await during(1000, flood)).toBeGreaterThan(pacedBound(1)); // alone: free
+
+      typist = await connect();
       // What the free-running flood had already sent (socket buffers and the client's 2 MB SSH window) still
-      // arrives once pacing has begun; the rate is measured after it.
-      await during(1000, flood, type);
-      const paced = await during(2000, flood, type);
-      // Paced: the rate, a burst, and what was in flight. Free (before and after): more in one second than pacing
-      // lets through in one, by a margin a busy machine's slower stream still clears.
-      const pacedBound = (seconds: number) => seconds * BULK_RATE + 256 * 1024;
-      expect(paced).toBeLessThan(pacedBound(2));
-      expect(free).toBeGreaterThan(pacedBound(1));
+      // arrives once pacing has begun; the rate is measured after it. Nobody has typed yet.
+      await during(1000, flood);
+      expect(await during(2000, flood)).toBeLessThan(pacedBound(2));
+      let n = 0;
+      const shell = typist.shell;
+      expect(await during(2000, flood, () => shell.write(n++ % 2 ? "\x7f" : "x"))).toBeLessThan(pacedBound(2));
+
+      typist.conn.end(); // alone again: the flood runs free
+      typist = undefined;
       await new Promise((r) => setTimeout(r, 2100));
       expect(await during(1000, flood)).toBeGreaterThan(pacedBound(1));
     } finally {
       flood.shell.write("\x03");
       flood.conn.end();
-      typist.conn.end();
+      typist?.conn.end();
     }
   });
 

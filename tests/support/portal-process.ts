@@ -19,6 +19,8 @@ export interface PortalProcess {
   instance: string;
   dataRoot: string;
   docker: Docker;
+  /** The running portal's process id (for its memory, in the benchmark). */
+  pid(): number | undefined;
   logs(): string;
   /** Ends the process (SIGTERM, or the given signal) and waits for it to exit; workspaces stay. */
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -109,6 +111,7 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
     instance,
     dataRoot,
     docker,
+    pid: () => child?.pid,
     logs: () => output,
     stop,
     restart: async () => {

@@ -34,5 +34,7 @@ export async function measureIdleTerminals(portal: BenchPortal, count: number, s
     return { count, before, after, mibEach: (after - before) / count };
   } finally {
     await Promise.allSettled(open.map((t) => t.close()));
+    // Their workspaces would hold places under the running cap that the next phase's new users need.
+    await Promise.allSettled(users.map(async (u) => portal.process.docker.getContainer(await portal.containerOf(u)).stop({ t: 2 })));
   }
 }

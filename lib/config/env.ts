@@ -124,6 +124,7 @@ export const envSchema = z.object({
   ADMIN_SUBJECTS: z.string().default(""),
   ADMIN_USERNAMES: z.string().default(""),
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  READYZ_CACHE_SECONDS: integer(0, 3600).default(2),
   ADMIN_CLAIM: z
     .string()
     .regex(/^[A-Za-z_][\w.-]*(=.+)?$/, "expected a claim name, or claim=value (e.g. is_staff, or groups=admins)")
@@ -223,6 +224,8 @@ export interface PortalConfig {
   codeServerAtStart: boolean;
   /** Lets Prometheus scrape /metrics without an admin session (Authorization: Bearer <token>). */
   metricsToken: string | null;
+  /** How long one round of /readyz checks answers for (calls that come while it runs share it, too). */
+  readyzCacheMs: number;
   ssh: {
     /** 0 turns the SSH gateway off. */
     port: number;
@@ -319,6 +322,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     codeServerAtStart: env.CODE_SERVER_AT_START,
     metricsToken: env.METRICS_TOKEN ?? null,
+    readyzCacheMs: env.READYZ_CACHE_SECONDS * 1000,
     ssh: {
       port: env.SSH_PORT,
       host: env.SSH_HOST ?? env.HOST,

@@ -16,6 +16,7 @@ export class PortalMetrics {
   readonly sshSessions: Gauge;
   readonly proxyRequests: Counter<"app" | "status">;
   readonly providerChecks: Counter<"outcome">;
+  readonly readinessChecks: Counter;
 
   constructor(listWorkspaces: () => Promise<WorkspaceStatus[]>, terminalCount: () => number, queueLength: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: "scitex_portal_" });
@@ -60,6 +61,11 @@ export class PortalMetrics {
       name: "scitex_provider_rechecks_total",
       help: "Accounts asked about again at the identity provider, by outcome (same, changed, refused, unanswered)",
       labelNames: ["outcome"],
+      registers,
+    });
+    this.readinessChecks = new Counter({
+      name: "scitex_readiness_checks_total",
+      help: "Rounds of /readyz checks run (calls within READYZ_CACHE_SECONDS share one)",
       registers,
     });
   }

@@ -1,10 +1,11 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Portal } from "../../lib/portal";
-import { lxcfsProblem } from "../../lib/workspace/lxcfs";
+import { sharedReadiness } from "./readiness";
 
 /**
- * Endpoints for operators and their tools: liveness, readiness (Docker reachable, database writable), and
+ * Endpoints for operators and their tools: liveness, readiness (Docker reachable, database writable, egress rules
+ * in place; one round shared by the calls within READYZ_CACHE_SECONDS), and
  * Prometheus metrics for admins or a scraper holding METRICS_TOKEN.
  */
 export function opsRoutes(portal: Portal) {
@@ -12,6 +13,8 @@ export function opsRoutes(portal: Portal) {
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
     res.end(JSON.stringify(body));
   };
+
+  const readiness = sharedReadiness(portal);
 
   const allowedMetrics = async (req: IncomingMessage): Promise<boolean> => {
     const token = portal.config.metricsToken;
@@ -28,23 +31,7 @@ export function opsRoutes(portal: Portal) {
       return true;
     }
     if (path === "/readyz") {
-      const checks: Record<string, string> = {};
-      try {
-        await portal.runtime.ping();
-        checks.docker = "ok";
-      } catch (error) {
-        checks.docker = (error as Error).message;
-      }
-      try {
-        portal.db.exec("BEGIN IMMEDIATE; ROLLBACK;"); // takes the write lock: proves the database is writable
-        checks.database = "ok";
-      } catch (error) {
-        checks.database = (error as Error).message;
-      }
-      if (portal.egress) checks.egress = (await portal.egress.problem()) ?? "ok";
-      const procBinds = portal.workspaces.settings.procBinds;
-      if (procBinds.length > 0) checks.lxcfs = lxcfsProblem(procBinds) ?? "ok";
-      const ready = Object.values(checks).every((v) => v === "ok");
+      const { ready, checks } = await readiness.get();
       send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
       return true;
     }

@@ -1,4 +1,5 @@
 import { ActivityTracker } from "./activity/activity-tracker";
+import { IdleExtensions } from "./activity/idle-extensions";
 import { IdleReaper } from "./activity/idle-reaper";
 import { AppSessions } from "./apps/app-sessions";
 import { AppTickets } from "./apps/app-tickets";
@@ -142,6 +143,7 @@ export function createPortal(
     workspaces,
     runtime,
     activity,
+    new IdleExtensions(db),
     { timeoutMs: config.workspace.idleTimeoutMs, busyCpuPercent: config.workspace.idleBusyCpuPercent, extendMaxMs: config.workspace.idleExtendMaxMs },
     log.child({ component: "idle" }),
   );

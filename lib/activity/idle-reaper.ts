@@ -3,6 +3,7 @@ import type { ContainerRuntime } from "../runtime/runtime";
 import type { WorkspaceManager } from "../workspace/manager";
 import type { WorkspaceStatus } from "../workspace/types";
 import type { ActivityTracker } from "./activity-tracker";
+import type { IdleExtensions } from "./idle-extensions";
 import { userProcesses } from "./user-processes";
 
 export interface IdlePolicy {
@@ -20,19 +21,20 @@ export const EXTEND_STEP_MS = 3600_000;
  * Stops (never removes) workspaces nobody has used for the idle timeout, through any door. A workspace counts
  * as used when it started, when the portal itself started, and while its processes keep a CPU busy (measured
  * from the engine's cgroup figures, not from inside): a silent `nohup python simulate.py &` is work, not idleness.
- * Users may push the stop further out, within what the operator allows.
+ * Users may push the stop further out, within what the operator allows; that is kept in the database, so a restart
+ * never brings a stop forward.
  */
 export class IdleReaper {
   private timer: NodeJS.Timeout | null = null;
   private readonly since: number;
   private sweeping = false;
   private readonly cpu = new Map<string, { at: number; seconds: number }>();
-  private readonly extended = new Map<string, number>();
 
   constructor(
     private readonly workspaces: WorkspaceManager,
     private readonly runtime: Pick<ContainerRuntime, "usage" | "processes">,
     private readonly activity: ActivityTracker,
+    private readonly extensions: IdleExtensions,
     private readonly policy: IdlePolicy,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
@@ -48,7 +50,8 @@ export class IdleReaper {
   deadline(sub: string, startedAt: Date | undefined): Date | null {
     if (this.policy.timeoutMs <= 0) return null;
     const last = Math.max(this.activity.lastActivity(sub)?.at ?? 0, startedAt?.getTime() ?? 0, this.since);
-    return new Date(Math.max(last + this.policy.timeoutMs, this.extended.get(sub) ?? 0));
+    const extended = this.extensions.until(sub, startedAt, this.policy.extendMaxMs) ?? 0;
+    return new Date(Math.max(last + this.policy.timeoutMs, extended));
   }
 
   /** "+1 h": the stop moves an hour later, never further than the operator's limit from now. Null: not allowed. */
@@ -56,7 +59,7 @@ export class IdleReaper {
     const current = this.deadline(sub, startedAt);
     if (!current || this.policy.extendMaxMs <= 0) return null;
     const until = Math.min(current.getTime() + EXTEND_STEP_MS, this.now() + this.policy.extendMaxMs);
-    if (until > current.getTime()) this.extended.set(sub, until);
+    if (until > current.getTime()) this.extensions.set(sub, startedAt, until);
     return this.deadline(sub, startedAt);
   }
 
@@ -123,6 +126,6 @@ export class IdleReaper {
   private forget(sub: string): void {
     this.activity.forget(sub);
     this.cpu.delete(sub);
-    this.extended.delete(sub);
+    this.extensions.forget(sub);
   }
 }

@@ -75,6 +75,13 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX provider_grants_checked_at ON provider_grants(checked_at);
    ALTER TABLE users ADD COLUMN provider_refused_at TEXT;`,
+  // "+1 h" on the idle stop, for the workspace run (engine start time, ms) it was given in: kept across restarts.
+  `CREATE TABLE idle_extensions (
+     sub TEXT PRIMARY KEY,
+     until_ms INTEGER NOT NULL,
+     started_at_ms INTEGER,
+     extended_at_ms INTEGER NOT NULL
+   );`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

@@ -30,15 +30,20 @@ export class ApprovalService {
 
   constructor(private readonly ttlMs = 5 * 60_000) {}
 
-  /** How many approvals wait for this username, and how many from this address. */
-  waiting(username: string, clientAddress: string): { forUser: number; fromAddress: number } {
-    let forUser = 0;
+  /**
+   * How many approvals wait from this address for this username, from this address in all, and in all. Counted
+   * by the address that asked, never by the name alone: a name anyone may type must not let one address use up
+   * another's chance to sign in as it.
+   */
+  waiting(username: string, clientAddress: string): { forNameFromAddress: number; fromAddress: number; total: number } {
+    let forNameFromAddress = 0;
     let fromAddress = 0;
     for (const { request } of this.pending.values()) {
-      if (request.username === username) forUser += 1;
-      if (request.clientAddress === clientAddress) fromAddress += 1;
+      if (request.clientAddress !== clientAddress) continue;
+      fromAddress += 1;
+      if (request.username === username) forNameFromAddress += 1;
     }
-    return { forUser, fromAddress };
+    return { forNameFromAddress, fromAddress, total: this.pending.size };
   }
 
   create(username: string, clientAddress: string, clientSoftware: string): Pending {

@@ -16,8 +16,11 @@ export interface AuthDeps {
   approvals: ApprovalService;
   throttle: LoginThrottle;
   accounts: AccountStatuses;
-  /** Logins waiting for a browser approval: at most this many per username and per address. */
-  maxPendingApprovals: { perUser: number; perAddress: number };
+  /**
+   * Logins waiting for a browser approval: at most this many from one address for one name, from one address in
+   * all, and in all (each holds a connection for minutes). Never per name alone, which any address may type.
+   */
+  maxPendingApprovals: { perNameFromAddress: number; perAddress: number; total: number };
   audit: AuditLog;
   metrics: PortalMetrics;
   publicUrl: URL;
@@ -89,11 +92,19 @@ export class Authenticator {
   }
 
   private approveInBrowser(ctx: AuthContext & { method: "keyboard-interactive" }, user: RegisteredUser | null, fail: () => void): void {
-    const { perUser, perAddress } = this.deps.maxPendingApprovals;
+    if (this.cancelApproval) return ctx.reject(METHODS);
+    const { perNameFromAddress, perAddress, total } = this.deps.maxPendingApprovals;
     const waiting = this.deps.approvals.waiting(ctx.username, this.peer.ip);
-    if (this.cancelApproval || waiting.forUser >= perUser || waiting.fromAddress >= perAddress) {
-      // Each waiting login holds a connection for minutes; without a bound they would pile up unseen.
-      return ctx.reject(METHODS);
+    if (waiting.forNameFromAddress >= perNameFromAddress || waiting.fromAddress >= perAddress) {
+      return this.tell(
+        ctx,
+        "Too many logins wait for approval",
+        `${waiting.fromAddress} SSH logins from your address (${this.peer.ip}) already wait for approval in the browser.\r\n` +
+          `End those ssh commands (or approve or deny them in the browser), then try again.\r\n`,
+      );
+    }
+    if (waiting.total >= total) {
+      return this.tell(ctx, "Too many logins wait for approval", "The portal has too many logins waiting for approval right now. Try again in a few minutes, or use an SSH key.\r\n");
     }
     const pending = this.deps.approvals.create(ctx.username, this.peer.ip, this.peer.software);
     this.cancelApproval = () => this.deps.approvals.cancel(pending.request.id);
@@ -123,7 +134,12 @@ export class Authenticator {
     const text =
       `Too many failed SSH logins came from your address (${this.peer.ip}).\r\n` +
       `Logins from it are refused for about ${minutes} more minute${minutes === 1 ? "" : "s"}; then try again.\r\n`;
-    ctx.prompt([], "SSH logins paused", text, () => ctx.reject(METHODS));
+    this.tell(ctx, "SSH logins paused", text);
+  }
+
+  /** Refuses a keyboard-interactive attempt, showing why (the client prints it; nothing is asked). */
+  private tell(ctx: AuthContext & { method: "keyboard-interactive" }, title: string, text: string): void {
+    ctx.prompt([], title, text, () => ctx.reject(METHODS));
   }
 
   private succeed(ctx: AuthContext, user: RegisteredUser, how: string): void {

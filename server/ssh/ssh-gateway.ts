@@ -11,7 +11,9 @@ import { handleSession } from "./session-channel";
 // Per connection: a user opens a few shells and forwards a handful of ports, never hundreds.
 const MAX_SESSIONS_PER_CONNECTION = 10;
 const MAX_FORWARDS_PER_CONNECTION = 32;
-const MAX_PENDING_APPROVALS = { perUser: 3, perAddress: 5 };
+// Logins waiting for browser approval, counted by the address that asked (see Authenticator): in all, fewer than
+// the connections the pre-auth cap holds, so key logins always have room.
+const MAX_PENDING_APPROVALS = { perNameFromAddress: 3, perAddress: 5, total: 128 };
 // Longer than an approval may take (5 min), so a login waiting in the browser is not cut off.
 const APPROVAL_DEADLINE_MS = 6 * 60_000;
 

@@ -22,6 +22,8 @@ const PER_ADDRESS = 16;
 const FAILURES_PER_ADDRESS = 12;
 // An address of its own (127.0.0.2 stands for "another address" elsewhere in this file).
 const FROM_OTHER_ADDRESS = ["-o", "BindAddress=127.0.0.3"];
+// Somebody else's address, holding approvals for names that are not theirs.
+const FROM_ATTACKER = ["-o", "BindAddress=127.0.0.4"];
 
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
@@ -361,6 +363,63 @@ describe("SSH gateway with the real OpenSSH client", () => {
     await exited;
     return true;
   }
+
+  /** An OpenSSH login that asks for browser approval, once its link is shown (null: refused before any link). */
+  async function approvalLogin(username: string, from: string[]) {
+    const args = [...client.options(undefined, false, "INFO"), ...from, "-o", "PreferredAuthentications=keyboard-interactive"];
+    const ssh = spawn("ssh", [...args, "-p", String(portal.sshPort), `${username}@127.0.0.1`, "echo approved-in"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const LINK = /\/ssh\/approve\/([\w-]+)/;
+    ssh.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    ssh.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      ssh.once("close", (code) => resolve({ code, stdout, stderr })),
+    );
+    // Settles when the link is shown, or when ssh has ended without one.
+    const shown = new Promise<void>((resolve) => {
+      ssh.stderr.on("data", () => LINK.test(stderr) && resolve());
+      void done.then(() => resolve());
+    });
+    await shown;
+    return {
+      id: stderr.match(LINK)?.[1] ?? null,
+      done,
+      stop: () => ssh.kill("SIGTERM"),
+    };
+  }
+
+  it("lets alice approve her own login while another address holds every approval it may for her name", async () => {
+    const held: Array<Awaited<ReturnType<typeof approvalLogin>>> = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        held.push(await approvalLogin("alice", FROM_ATTACKER));
+        expect(held[i]!.id).not.toBeNull();
+      }
+      // That address's next one for her name is refused, and told why.
+      const more = await approvalLogin("alice", FROM_ATTACKER);
+      expect(more.id).toBeNull();
+      const refused = await more.done;
+      expect(refused.code).toBe(255);
+      expect(refused.stderr).toContain("3 SSH logins from your address (127.0.0.4) already wait for approval in the browser.");
+
+      // Alice, from her own address, is offered an approval, approves it, and is in.
+      const own = await approvalLogin("alice", []);
+      expect(own.id).not.toBeNull();
+      const approved = await fetch(`${portal.url}/api/ssh/approvals/${own.id}`, {
+        method: "POST",
+        headers: { cookie: await sessionCookie(SECRET, alice), origin: portal.url, "content-type": "application/json" },
+        body: JSON.stringify({ approve: true }),
+      });
+      expect(approved.status).toBe(200);
+      const result = await own.done;
+      expect(result.stdout, result.stderr).toBe("approved-in\n");
+      expect(result.code).toBe(0);
+    } finally {
+      for (const login of held) login.stop();
+      await Promise.all(held.map((login) => login.done));
+    }
+  });
 
   it("tells a login from an address past its failure limit why it is refused, and for how long", async () => {
     // Logins denied in the browser are failures (a wrong key is only a question). Two users, so neither pair's

@@ -35,9 +35,23 @@ const PASSED = new Set([
 ]);
 // A WebSocket's handshake also needs these.
 const PASSED_WS = new Set(["connection", "upgrade", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"]);
-// Applications' own X- headers (X-Requested-With, X-XSRFToken, ...) pass, but not ones a proxy or single sign-on
-// would use to say who the user is or where the request came from.
-const IDENTITY = /^x-(forwarded|real-ip|remote|auth|user|original|client-ip|cluster-client-ip|portal|scitex|webauth|vouch|amzn|goog|envoy)/;
+// Applications' own X- headers, by name too: anti-forgery tokens (Jupyter and Tornado, Django, Rails, Angular,
+// TensorBoard, RStudio), "this is script, not a form" and method overrides. VS Code sends none of its own to
+// code-server. Any other X- header stays behind: front proxies and single sign-on say who the user is or hand over
+// credentials in headers of their own devising (X-MS-Client-Principal, X-SSL-Client-Cert, X-Email, X-Access-Token,
+// X-JupyterHub-User, X-Jupyter-Token, ...), and a list of those could never be complete.
+const PASSED_X = new Set([
+  "x-requested-with",
+  "x-xsrftoken",
+  "x-xsrf-token",
+  "x-csrftoken",
+  "x-csrf-token",
+  "x-xsrf-protected",
+  "x-rs-csrf-token",
+  "x-http-method-override",
+  "x-http-method",
+  "x-method-override",
+]);
 
 // What an app's response may not do to the browser: widen a service worker's reach, or wipe other sites' data.
 const BLOCKED_RESPONSE = ["service-worker-allowed", "clear-site-data", "alt-svc"];
@@ -50,19 +64,24 @@ export interface Forwarding {
   forwardedFor: string;
 }
 
-/** The headers a request into a workspace carries: the passed list, the app's own cookies only, X-Forwarded-*. */
+/**
+ * The headers a request into a workspace carries: the passed lists, the app's own cookies only, X-Forwarded-*.
+ * A header the browser's Connection header names belongs to that one hop, and never passes (RFC 9110 §7.6.1).
+ */
 export function upstreamHeaders(
   headers: IncomingHttpHeaders,
   forwarding: Forwarding,
   options: { websocket: boolean; dropCookie: (name: string) => boolean; extraCookie?: string; authorization?: string },
 ): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
+  const hopOnly = connectionNamed(headers.connection);
   for (const name in headers) {
-    if (PASSED.has(name) || (options.websocket && PASSED_WS.has(name)) || (name.startsWith("x-") && !IDENTITY.test(name))) {
-      out[name] = headers[name];
-    }
+    if (hopOnly.has(name) && !(options.websocket && name === "upgrade")) continue;
+    if (PASSED.has(name) || PASSED_X.has(name) || (options.websocket && PASSED_WS.has(name))) out[name] = headers[name];
   }
-  const cookies = keptCookies(headers.cookie, options.dropCookie);
+  // A handshake's Connection says "Upgrade" and nothing else: it names no header of the portal's for the next hop.
+  if (out.connection !== undefined) out.connection = "Upgrade";
+  const cookies = hopOnly.has("cookie") ? undefined : keptCookies(headers.cookie, options.dropCookie);
   const cookie = [cookies, options.extraCookie].filter(Boolean).join("; ");
   if (cookie) out.cookie = cookie;
   else delete out.cookie;
@@ -73,6 +92,11 @@ export function upstreamHeaders(
   out["x-forwarded-proto"] = forwarding.protocol;
   out["x-forwarded-for"] = forwarding.forwardedFor;
   return out;
+}
+
+/** The header names a Connection header lists, lowercased (Node joins repeated Connection headers with commas). */
+function connectionNamed(connection: string | undefined): Set<string> {
+  return new Set((connection ?? "").toLowerCase().split(",").map((name) => name.trim()).filter(Boolean));
 }
 
 /** The Cookie header without the cookies `drop` names (the portal's, the app session's, code-server's). */

@@ -48,6 +48,77 @@ describe("what crosses the proxy into a workspace", () => {
     });
   });
 
+  it("passes no X- header that is not on its list: identity and credentials a front proxy or SSO might add", () => {
+    const refused = [
+      "x-ms-client-principal",
+      "x-ms-client-principal-name",
+      "x-ms-client-principal-id",
+      "x-ms-token-aad-access-token",
+      "x-ssl-client-cert",
+      "x-ssl-client-s-dn",
+      "x-ssl-client-verify",
+      "x-client-cert",
+      "x-client-verify",
+      "x-email",
+      "x-access-token",
+      "x-id-token",
+      "x-api-key",
+      "x-jupyterhub-user",
+      "x-jupyter-token",
+      "x-goog-authenticated-user-email",
+      "x-amzn-oidc-data",
+      "x-forwarded-user",
+      "x-forwarded-email",
+      "x-forwarded-access-token",
+      "x-auth-request-email",
+      "x-webauth-user",
+      "x-portal-user",
+      "x-anything-new",
+    ];
+    const allowed = {
+      "x-requested-with": "XMLHttpRequest",
+      "x-xsrftoken": "2|a",
+      "x-xsrf-token": "b",
+      "x-csrftoken": "c",
+      "x-csrf-token": "d",
+      "x-xsrf-protected": "1",
+      "x-rs-csrf-token": "e",
+      "x-http-method-override": "PUT",
+      "x-http-method": "DELETE",
+      "x-method-override": "PATCH",
+    };
+    const out = upstreamHeaders({ ...Object.fromEntries(refused.map((name) => [name, "alice@example.org"])), ...allowed }, forwarding, {
+      websocket: false,
+      dropCookie: drop,
+    });
+    expect(out).toEqual({ ...allowed, host: forwarding.host, "x-forwarded-host": forwarding.host, "x-forwarded-proto": "http", "x-forwarded-for": "10.0.0.9" });
+  });
+
+  it("passes no header the browser's Connection header names, and no cookie when it names Cookie", () => {
+    const out = upstreamHeaders(
+      {
+        connection: "keep-alive, X-Requested-With,accept-language , Cookie",
+        "x-requested-with": "XMLHttpRequest",
+        "accept-language": "en",
+        accept: "text/html",
+        cookie: "theme=dark",
+      },
+      forwarding,
+      { websocket: false, dropCookie: drop },
+    );
+    expect(out).toEqual({ accept: "text/html", host: forwarding.host, "x-forwarded-host": forwarding.host, "x-forwarded-proto": "http", "x-forwarded-for": "10.0.0.9" });
+  });
+
+  it("sends a WebSocket's handshake on with Connection: Upgrade only, whatever else the browser's named", () => {
+    const out = upstreamHeaders(
+      { connection: "keep-alive, Upgrade, X-Requested-With", upgrade: "websocket", "x-requested-with": "x", "sec-websocket-key": "k", "sec-websocket-version": "13" },
+      forwarding,
+      { websocket: true, dropCookie: drop },
+    );
+    expect(out).toMatchObject({ connection: "Upgrade", upgrade: "websocket", "sec-websocket-key": "k", "sec-websocket-version": "13" });
+    expect(out).not.toHaveProperty("x-requested-with");
+  });
+
   it("keeps a WebSocket's handshake headers only for WebSockets", () => {
     const ws = { connection: "Upgrade", upgrade: "websocket", "sec-websocket-key": "k", "sec-websocket-version": "13" };
     expect(upstreamHeaders(ws, forwarding, { websocket: true, dropCookie: drop })).toMatchObject(ws);

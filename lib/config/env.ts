@@ -143,7 +143,7 @@ const envRules = envSchema.superRefine((env, ctx) => {
   const publicUrl = new URL(env.PUBLIC_URL);
   const apps = env.APPS_URL === undefined ? defaultAppsUrl(publicUrl) : parseAppsUrl(env.APPS_URL);
   if (apps === null) {
-    issue("APPS_URL", `is required when PUBLIC_URL is not on localhost: name a wildcard origin for workspace apps, such as https://*.apps-example.org (see the README's "Apps domain")`);
+    issue("APPS_URL", `is required when PUBLIC_URL is not on localhost: name a wildcard origin for workspace apps, such as https://*.apps-example.org (see the README's "Apps on their own origins")`);
   } else if (typeof apps === "string") {
     issue("APPS_URL", apps);
   } else {

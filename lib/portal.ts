@@ -32,6 +32,8 @@ import { PortRelays } from "./apps/port-relay";
 import { EgressFirewall } from "./network/egress-firewall";
 import { XfsProjectQuota } from "./quota/xfs-project-quota";
 import { AccountStatuses } from "./identity/account-status";
+import { SignIns } from "./identity/sign-ins";
+import { StandingAccess } from "./identity/standing-access";
 import { ProviderAccounts } from "./auth/provider-accounts";
 import { usersRoot } from "./workspace/home";
 import { DiskUsageMonitor } from "./quota/disk-usage";
@@ -64,6 +66,8 @@ export interface Portal {
   egress: EgressFirewall | null;
   /** Disabled accounts, and sign-ins ended everywhere: asked by every door. */
   accounts: AccountStatuses;
+  /** Whether a door that holds no sign-in (an SSH key) may act for an account now. */
+  standing: StandingAccess;
   /** The provider's word about each account after sign-in: kept grants, current rights, the periodic re-check. */
   providerAccounts: ProviderAccounts;
   /** CPU and memory of running workspaces, for the bar's live meter. */
@@ -104,6 +108,7 @@ export function createPortal(
   const runtime = new DockerRuntime(config.dockerSocket);
   const audit = new AuditLog(db);
   const accounts = new AccountStatuses(db);
+  const signIns = new SignIns(db);
   registry.onUsernameMoved = ({ username, from, to }) =>
     audit.record("user.username-moved", { actor: "identity provider", subject: { sub: to, username }, detail: { username, from, to } });
   const activity = new ActivityTracker();
@@ -170,6 +175,7 @@ export function createPortal(
   const auth = new AuthService(settings, registry, log.child({ component: "auth" }), {
     signedIn: async (user, refreshToken) => {
       audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } });
+      signIns.record(user.sub, Date.now());
       await providerAccounts.signedIn(user, refreshToken);
     },
     signedOut: (sid, expiresAt) => appSessions.endPortalSession(sid, expiresAt),
@@ -177,6 +183,13 @@ export function createPortal(
     admits: (sub, authAt) => accounts.admits(sub, authAt),
     maySignIn: (sub) => accounts.maySignIn(sub),
     currentRights: (sub) => providerAccounts.rights(sub),
+    sessionSeen: (sub, authAt) => signIns.record(sub, authAt),
+  });
+  const standing = new StandingAccess({
+    accounts,
+    signIns,
+    rechecked: (sub) => providerAccounts.rechecks(sub),
+    lifetimeMs: settings.sessionMaxAgeSeconds * 1000,
   });
   providerAccounts.start();
   // A shut-out account is refused at every door, and what it has open closes now, not at its next request.
@@ -239,6 +252,7 @@ export function createPortal(
     usage: new UsageMeter(runtime),
     relays: new PortRelays(workspaces, log.child({ component: "port-relay" })),
     accounts,
+    standing,
     providerAccounts,
     egress: config.egress ? new EgressFirewall(config.egress, log.child({ component: "egress" })) : null,
     ssh,

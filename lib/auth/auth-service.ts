@@ -48,6 +48,8 @@ export interface SessionHooks {
   maySignIn?(sub: string): boolean;
   /** What the provider said of the account since the sign-in: applied over the rights in its cookie. */
   currentRights?(sub: string): ProviderRights | null;
+  /** A valid session of this account, from a sign-in at `authAt` (ms), came through a door. */
+  sessionSeen?(sub: string, authAt: number): void;
 }
 
 export class AuthService {
@@ -100,6 +102,7 @@ export class AuthService {
     // A signed-out cookie replayed (from a copy, or a browser that kept it) is not a session any more.
     if (user?.sid && this.hooks.isEnded?.(user.sid)) user = null;
     if (user && this.hooks.admits && !this.hooks.admits(user.sub, user.authAt)) user = null;
+    if (user?.authAt) this.hooks.sessionSeen?.(user.sub, user.authAt);
     const rights = user && this.hooks.currentRights?.(user.sub);
     // Only a word newer than the sign-in: the cookie's own claims are as fresh as what the sign-in recorded.
     if (user && rights && rights.checkedAt > (user.authAt ?? 0)) user = { ...user, isAdmin: rights.isAdmin, ...(rights.groups ? { groups: rights.groups } : {}) };

@@ -68,6 +68,11 @@ export class ProviderAccounts {
     return this.grants.rights(sub);
   }
 
+  /** Is the provider asked again about this account while it is away (a grant kept, and the re-check on)? */
+  rechecks(sub: string): boolean {
+    return this.recheck !== null && this.grants.rights(sub) !== null;
+  }
+
   start(): void {
     this.recheck?.start();
   }

@@ -82,6 +82,12 @@ const MIGRATIONS: string[] = [
      started_at_ms INTEGER,
      extended_at_ms INTEGER NOT NULL
    );`,
+  // Each account's newest sign-in (ms): what SSH keys of an account the provider cannot be asked about rest on.
+  // No reference to users: a session cookie can be seen before its user is registered.
+  `CREATE TABLE sign_ins (
+     sub TEXT PRIMARY KEY,
+     at_ms INTEGER NOT NULL
+   );`,
 ];
 
 /** Opens (creating if needed) the portal's SQLite database in the data directory and brings its schema up to date. */

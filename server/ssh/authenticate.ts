@@ -8,14 +8,15 @@ import type { SshKeyStore } from "../../lib/ssh/key-store";
 import { fingerprintOf } from "../../lib/ssh/public-key";
 import type { LoginThrottle } from "../../lib/ssh/login-throttle";
 import { userForSshLogin } from "../../lib/ssh/login-name";
-import type { AccountStatuses } from "../../lib/identity/account-status";
+import type { StandingAccess } from "../../lib/identity/standing-access";
 
 export interface AuthDeps {
   registry: UserRegistry;
   keys: SshKeyStore;
   approvals: ApprovalService;
   throttle: LoginThrottle;
-  accounts: AccountStatuses;
+  /** Whether the account may come in without a sign-in in hand: not shut out, and its provider's yes still current. */
+  standing: Pick<StandingAccess, "check">;
   /**
    * Logins waiting for a browser approval: at most this many from one address for one name, from one address in
    * all, and in all (each holds a connection for minutes). Never per name alone, which any address may type.
@@ -24,6 +25,8 @@ export interface AuthDeps {
   audit: AuditLog;
   metrics: PortalMetrics;
   publicUrl: URL;
+  /** How long a sign-in lasts, in hours (for the message to an account that must sign in again). */
+  sessionHours: number;
   log: Logger;
 }
 
@@ -41,6 +44,8 @@ const METHODS: AuthenticationType[] = ["publickey", "keyboard-interactive"];
 export class Authenticator {
   user: RegisteredUser | null = null;
   private cancelApproval: (() => void) | null = null;
+  /** A right key was refused because the account must sign in to renew: told on the next keyboard-interactive try. */
+  private mustRenew = false;
 
   constructor(
     private readonly deps: AuthDeps,
@@ -51,8 +56,9 @@ export class Authenticator {
     const { throttle, registry } = this.deps;
     if (throttle.addressBlocked(this.peer.ip)) return this.refuseBlocked(ctx);
     const found = userForSshLogin(registry, ctx.username);
+    const standing = found ? this.deps.standing.check(found.sub, Date.now()) : "shut out";
     // A disabled account is treated as no account: its keys and approvals lead nowhere.
-    const user = found && this.deps.accounts.admits(found.sub, Date.now()) ? found : null;
+    const user = found && standing !== "shut out" ? found : null;
     const fail = () => {
       this.deps.metrics.sshAuthFailures.inc();
       const delay = throttle.fail(this.peer.ip, ctx.username);
@@ -61,8 +67,9 @@ export class Authenticator {
     };
     switch (ctx.method) {
       case "publickey":
-        return this.publicKey(ctx, user, fail);
+        return this.publicKey(ctx, user, standing === "sign in to renew", fail);
       case "keyboard-interactive":
+        if (this.mustRenew) return this.tellToRenew(ctx);
         return this.approveInBrowser(ctx, user, fail);
       default:
         return ctx.reject(METHODS);
@@ -79,7 +86,7 @@ export class Authenticator {
     this.cancelApproval?.();
   }
 
-  private publicKey(ctx: AuthContext & { method: "publickey" }, user: RegisteredUser | null, fail: () => void): void {
+  private publicKey(ctx: AuthContext & { method: "publickey" }, user: RegisteredUser | null, mustRenew: boolean, fail: () => void): void {
     const stored = user ? this.deps.keys.find(user.sub, fingerprintOf(ctx.key.data)) : undefined;
     // A client asking whether a key would do (every key in an agent, in turn) has failed at nothing.
     if (!ctx.signature) return stored ? ctx.accept() : ctx.reject(METHODS);
@@ -87,6 +94,12 @@ export class Authenticator {
     const parsed = ssh2.utils.parseKey(stored.publicKey);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error || key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return fail();
+    if (mustRenew) {
+      // The right key, so no failure; but the provider's yes behind it is too old to act on.
+      this.mustRenew = true;
+      this.deps.log.info({ user: user.username, ip: this.peer.ip }, "ssh key refused: no sign-in for a session's lifetime, and the provider cannot be asked");
+      return ctx.reject(METHODS);
+    }
     this.deps.keys.touch(stored.id);
     this.succeed(ctx, user, `key ${stored.fingerprint}`);
   }
@@ -135,6 +148,21 @@ export class Authenticator {
       `Too many failed SSH logins came from your address (${this.peer.ip}).\r\n` +
       `Logins from it are refused for about ${minutes} more minute${minutes === 1 ? "" : "s"}; then try again.\r\n`;
     this.tell(ctx, "SSH logins paused", text);
+  }
+
+  /**
+   * Shown only after the account's own key was verified. A key alone cannot be told why; OpenSSH goes on to
+   * keyboard-interactive (unless in batch mode) and prints this.
+   */
+  private tellToRenew(ctx: AuthContext & { method: "keyboard-interactive" }): void {
+    const portal = this.deps.publicUrl.origin;
+    this.tell(
+      ctx,
+      "Sign in to the portal to renew SSH access",
+      `Your SSH key is right, but this account has not signed in to the portal for over ${this.deps.sessionHours} hours,\r\n` +
+        `and its identity provider cannot be asked whether it is still active in between.\r\n` +
+        `Sign in to the portal once, in a browser (${portal}), then connect again.\r\n`,
+    );
   }
 
   /** Refuses a keyboard-interactive attempt, showing why (the client prints it; nothing is asked). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../lib/store/db";
 import { appFetch, openApp } from "../support/app-client";
 import { addSshKey, openTerminalSocket } from "../support/portal-api";
 import { startPortal, type PortalProcess } from "../support/portal-process";
@@ -64,5 +65,40 @@ describe("sessions with an end, on every door", () => {
     expect((await ssh.ssh("alice", aliceKey, ["echo back"])).stdout).toBe("back\n");
     expect((await get("/api/workspace", aliceCookie)).status).toBe(401);
     expect((await get("/api/workspace", await sessionCookie(SECRET, alice))).status).toBe(200);
+  });
+
+  it("stops the SSH key of an account the provider cannot be asked about once its last sign-in is a session old, and says to sign in", async () => {
+    // The embedded provider's grants are never kept, so no account here is re-checked: each stands on its sign-ins.
+    const carol = { sub: "end-carol", username: "carol" }; // last signed in 13 hours ago
+    const erin = { sub: "end-erin", username: "erin" }; // signed in before the portal kept sign-ins
+    const dave = { sub: "end-dave", username: "dave" }; // signed in just now
+    const keys = new Map<string, string>();
+    for (const user of [carol, erin, dave]) {
+      keys.set(user.username, ssh.newKey(user.username));
+      await addSshKey(portal.url, await sessionCookie(SECRET, user), ssh.publicKey(keys.get(user.username)!));
+    }
+    await portal.stop();
+    const db = openDatabase(portal.dataRoot);
+    db.prepare("UPDATE sign_ins SET at_ms = ? WHERE sub = ?").run(Date.now() - 13 * 3600_000, carol.sub);
+    db.prepare("DELETE FROM sign_ins WHERE sub = ?").run(erin.sub);
+    db.close();
+    await portal.restart();
+
+    // As a user types it: OpenSSH shows what the gateway says once the key alone is not enough.
+    const login = (user: { username: string }) =>
+      ssh.sshArgs([...ssh.options(keys.get(user.username), false, "INFO"), "-p", String(portal.sshPort), `${user.username}@127.0.0.1`, "echo in"]);
+    for (const user of [carol, erin]) {
+      const refused = await login(user);
+      expect(refused.code, refused.stderr).toBe(255);
+      expect(refused.stdout).toBe("");
+      expect(refused.stderr).toContain("Your SSH key is right, but this account has not signed in to the portal for over 12 hours");
+      expect(refused.stderr).toContain(`Sign in to the portal once, in a browser (${portal.url}), then connect again.`);
+    }
+    expect((await login(dave)).stdout).toBe("in\n");
+
+    // A sign-in renews it.
+    expect((await get("/api/workspace", await sessionCookie(SECRET, carol))).status).toBe(200);
+    const renewed = await login(carol);
+    expect(renewed.stdout, renewed.stderr).toBe("in\n");
   });
 });

@@ -12,7 +12,7 @@ function ask(approvals: ApprovalService, ip: string, username: string) {
     approvals,
     throttle: new LoginThrottle(DEFAULT_THROTTLE),
     registry: { byUsername: () => undefined, bySlug: () => undefined },
-    accounts: { admits: () => true },
+    standing: { check: () => "admitted" },
     maxPendingApprovals: CAPS,
     metrics: { sshAuthFailures: { inc: () => undefined } },
     publicUrl: new URL("https://portal.example"),

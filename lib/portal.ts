@@ -26,6 +26,7 @@ import { LABEL } from "./workspace/labels";
 import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
+import { StopNotices } from "./workspace/stop-notices";
 import { ListeningPortsCache } from "./apps/listening-ports";
 import { UsageMeter } from "./workspace/usage-meter";
 import { PortRelays } from "./apps/port-relay";
@@ -79,6 +80,8 @@ export interface Portal {
   ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
   activity: ActivityTracker;
   idle: IdleReaper;
+  /** Why each workspace is being stopped, for the terminals and SSH sessions the stop ends. */
+  stops: StopNotices;
   audit: AuditLog;
   metrics: PortalMetrics;
   gate: StartGate;
@@ -112,6 +115,7 @@ export function createPortal(
   registry.onUsernameMoved = ({ username, from, to }) =>
     audit.record("user.username-moved", { actor: "identity provider", subject: { sub: to, username }, detail: { username, from, to } });
   const activity = new ActivityTracker();
+  const stops = new StopNotices();
   const gate = new StartGate(config.workspace.maxRunning, config.workspace.queueTimeoutMs, async () =>
     (await workspaces.list()).filter((w) => w.state === "running" || w.state === "starting").map((w) => w.sub),
   );
@@ -124,6 +128,8 @@ export function createPortal(
     settings: workspaceSettings(config),
     log: log.child({ component: "workspaces" }),
     onEvent: (event) => {
+      if (event.type === "stopping") stops.stopping(event.user.sub, { cause: event.cause, ...(event.detail ? { detail: event.detail } : {}) });
+      if (event.type === "started" || event.type === "stop-failed") stops.running(event.user.sub);
       recordEvent(audit, activity, metrics, event);
       if (event.type === "started" && config.codeServerAtStart) {
         void codeServer.ensure(event.user).catch((error: unknown) => log.warn({ err: error, user: event.user.username }, "VS Code did not start with the workspace"));
@@ -258,6 +264,7 @@ export function createPortal(
     ssh,
     activity,
     idle,
+    stops,
     audit,
     metrics,
     gate,

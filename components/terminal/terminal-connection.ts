@@ -17,7 +17,8 @@ export interface ConnectionEvents {
   replay(data: Uint8Array, rendered: () => void): void;
   progress(message: string): void;
   state(state: ConnectionState, message?: string): void;
-  exited(code: number): void;
+  /** The shell ended; `message` says why when the workspace was stopped under it. */
+  exited(code: number, message?: string): void;
   /** The server refused or ended the terminal for good: `code` says why. */
   fatal(code: string, message: string): void;
   /** The terminal was closed on request (see closeTerminal). */
@@ -68,9 +69,9 @@ export class TerminalConnection {
       events.replay(bytes, () => this.acks.rendered(bytes.length));
     });
     this.socket.on("progress", (p: { message: string }) => events.progress(p.message));
-    this.socket.on("exit", ({ code }: { code: number }) => {
+    this.socket.on("exit", ({ code, message }: { code: number; message?: string }) => {
       events.state("ended");
-      events.exited(code);
+      events.exited(code, typeof message === "string" ? message : undefined);
     });
     this.socket.on("fatal", ({ code, message }: { code: string; message: string }) => {
       events.state("ended", message);

@@ -137,7 +137,7 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
           if (text) setMessage(text);
           if (s === "connected") setMessage(null);
         },
-        exited: () => callbacks.current.onEnded("exited"),
+        exited: (_code, text) => callbacks.current.onEnded("exited", text),
         fatal: (code, text) => callbacks.current.onEnded(code === "gone" ? "gone" : "fatal", text),
         closed: () => callbacks.current.onClosed(),
         notice: (text) => {

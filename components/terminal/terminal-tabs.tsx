@@ -66,10 +66,13 @@ export function TerminalTabs({ onActivity, onStarting }: { onActivity?: () => vo
   const update = (key: number, change: Partial<Tab>) => setTabs((t) => (t ?? []).map((x) => (x.key === key ? { ...x, ...change } : x)));
   const [active, setActive] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Why the workspace was stopped under the terminals (the idle stop, say), until a terminal is opened again.
+  const [stopped, setStopped] = useState<string | null>(null);
   const nextKey = useRef(1);
 
   const newTab = useCallback((id?: string) => {
     const key = nextKey.current++;
+    setStopped(null);
     const name = id ? storedNames()[id] : undefined;
     setTabs((t) => [...(t ?? []), { key, ...(id ? { id } : {}), title: `Terminal ${key}`, ...(name ? { name } : {}) }]);
     setActive(key);
@@ -164,16 +167,23 @@ export function TerminalTabs({ onActivity, onStarting }: { onActivity?: () => vo
           </button>
         </span>
         {notice && (
-          <span className="tab-notice" role="status">
+          <span className="tab-notice" role="status" data-testid="terminal-notice">
             {notice}
           </span>
         )}
       </div>
       {visible.length === 0 && (
         <div className="terminal-empty">
-          <p>No terminal is open.</p>
-          <button type="button" className="button primary" onClick={() => newTab()}>
-            Open a terminal
+          {stopped ? (
+            <p role="status" data-testid="terminal-stopped">
+              {stopped}
+            </p>
+          ) : (
+            <p>No terminal is open.</p>
+          )}
+          {/* A new terminal starts a stopped workspace, with its progress shown in the terminal. */}
+          <button type="button" className="button primary" onClick={() => newTab()} data-testid="terminal-open">
+            {stopped ? "Start it again" : "Open a terminal"}
           </button>
         </div>
       )}
@@ -195,7 +205,13 @@ export function TerminalTabs({ onActivity, onStarting }: { onActivity?: () => vo
             if (tab.closing) return remove(tab.key);
             if (reason === "exited" || reason === "gone") {
               remove(tab.key);
-              setNotice(reason === "exited" ? `${label(tab)} ended.` : (message ?? `${label(tab)} has ended.`));
+              if (reason === "exited" && message) {
+                // The workspace was stopped under it: the why and the way back stand where the terminal was.
+                setStopped(message);
+                setNotice(null);
+              } else {
+                setNotice(reason === "exited" ? `${label(tab)} ended.` : (message ?? `${label(tab)} has ended.`));
+              }
               onActivity?.();
             }
           }}

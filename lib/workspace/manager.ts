@@ -37,6 +37,10 @@ export interface StopDetail {
 export type WorkspaceEvent =
   | { type: "created"; user: RegisteredUser }
   | { type: "started"; user: RegisteredUser; ms: number }
+  /** Said before the engine stops it, so each open session can tell its user why it is about to end. */
+  | { type: "stopping"; user: RegisteredUser; cause: StopCause; detail?: StopDetail }
+  /** The engine failed to stop it: it is still running, and its sessions go on. */
+  | { type: "stop-failed"; user: RegisteredUser }
   | { type: "stopped"; user: RegisteredUser; cause: StopCause; detail?: StopDetail }
   | { type: "removed"; user: RegisteredUser };
 
@@ -140,7 +144,13 @@ export class WorkspaceManager {
       const container = await this.find(user);
       if (!container) throw new WorkspaceNotFoundError(user.username);
       const wasRunning = container.status === "running";
-      await this.runtime.stop(container.id, this.settings.stopTimeoutSeconds);
+      if (wasRunning) this.emit({ type: "stopping", user, cause, ...(detail ? { detail } : {}) });
+      try {
+        await this.runtime.stop(container.id, this.settings.stopTimeoutSeconds);
+      } catch (error) {
+        if (wasRunning) this.emit({ type: "stop-failed", user });
+        throw error;
+      }
       this.log.info({ user: user.username, slug: user.slug, cause }, "workspace stopped");
       if (wasRunning) this.emit({ type: "stopped", user, cause, ...(detail ? { detail } : {}) });
       return this.statusOf(user, await this.runtime.inspect(container.id));

@@ -5,9 +5,10 @@ import type { ExecProcess } from "../../lib/runtime/runtime";
 /**
  * Joins an SSH channel to a process in the workspace, one-to-one: stdin (and its EOF), stdout, stderr kept apart
  * when there is no TTY, and the process's exit status back to the client. Backpressure flows both ways, through
- * `through` (pacing) when given.
+ * `through` (pacing) when given. `lastWords`, asked once the process has ended, may give a line for the client's
+ * stderr before the channel closes (why the session ended, when the portal knows).
  */
-export function bridge(channel: ServerChannel, proc: ExecProcess, through?: Transform): Promise<void> {
+export function bridge(channel: ServerChannel, proc: ExecProcess, through?: Transform, lastWords?: () => string | undefined): Promise<void> {
   if (proc.stdin) {
     channel.pipe(proc.stdin);
   } else {
@@ -21,6 +22,8 @@ export function bridge(channel: ServerChannel, proc: ExecProcess, through?: Tran
     const code = await proc.wait();
     await drained;
     if (channel.writable) {
+      const words = lastWords?.();
+      if (words) channel.stderr.write(`\r\n${words}\r\n`);
       channel.exit(code < 0 ? 255 : code);
       channel.end();
     }

@@ -15,6 +15,7 @@ import { PacedOutput } from "../../lib/terminal/paced-output";
 import { latestWins } from "../../lib/util/latest-wins";
 import { TokenBucket } from "../../lib/util/token-bucket";
 import { isWorkspaceError } from "../../lib/workspace/errors";
+import { stopMessage } from "../../lib/workspace/stop-notices";
 import { MAX_COLS, MAX_ROWS } from "../terminal/messages";
 import { bridge } from "./exec-bridge";
 import { runQuietly } from "./run-quietly";
@@ -75,7 +76,12 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
         // The session is no longer open to anyone, even if the shell's last output is never read.
         channel.once("close", () => paced.destroy());
       }
-      await bridge(channel, proc, paced ?? undefined);
+      // A session the workspace's stop ended says why before it closes, instead of just dropping the user.
+      const lastWords = () => {
+        const stopped = portal.stops.get(user.sub);
+        return stopped ? stopMessage(stopped, "ssh") : undefined;
+      };
+      await bridge(channel, proc, paced ?? undefined, lastWords);
     } catch (error) {
       const message = isWorkspaceError(error) ? error.message : "The workspace could not run this session.";
       portal.metrics.errors.inc({ code: isWorkspaceError(error) ? error.code : "internal" });

@@ -8,6 +8,7 @@ import type { Portal } from "../../lib/portal";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
 import { TokenBucket } from "../../lib/util/token-bucket";
 import { isWorkspaceError } from "../../lib/workspace/errors";
+import { stopMessage } from "../../lib/workspace/stop-notices";
 import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema, type Problem } from "./messages";
 
 export const TERMINAL_SOCKET_PATH = "/terminal-io";
@@ -96,7 +97,9 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
     replay: (data) => socket.emit("replay", data),
     displaced: () => fail({ code: "displaced", message: "This terminal was opened in another window." }),
     exited: (code) => {
-      socket.emit("exit", { code });
+      // A shell ended by the workspace's stop says why, and what to do, instead of just "ended".
+      const stopped = portal.stops.get(user.sub);
+      socket.emit("exit", { code, ...(stopped ? { message: stopMessage(stopped, "web") } : {}) });
       socket.disconnect(true);
     },
   };
@@ -158,7 +161,10 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
       if (terminalId) {
         const existing = portal.terminals.get(user, terminalId);
         if (!existing) {
-          return fail({ code: "gone", message: "This terminal has ended (closed, timed out, or the portal restarted)." });
+          // A page that was away (asleep, offline) while the workspace was stopped learns why on its return.
+          const stopped = portal.stops.get(user.sub);
+          const message = stopped ? stopMessage(stopped, "web") : "This terminal has ended (closed, timed out, or the portal restarted).";
+          return fail({ code: "gone", message });
         }
         target = existing;
       } else {

@@ -6,6 +6,7 @@ import { startPortal, type PortalProcess } from "../support/portal-process";
 import { sessionCookie } from "../support/session-cookie";
 import { addSshKey } from "../support/portal-api";
 import { SshClient } from "../support/ssh-client";
+import { waitForPrompt } from "../support/terminal-page";
 
 const SECRET = "idle-test-secret-idle-test-secret-0123";
 const IDLE_SECONDS = 15;
@@ -106,5 +107,26 @@ describe("idle stop through the real doors", () => {
     await page.goto(`${portal.url}/`);
     await page.getByTestId("stop-explanation").waitFor();
     expect(await page.getByTestId("stop-explanation").textContent()).toContain("without use");
+  });
+
+  it("tells an open terminal tab why it ended, and starts the workspace again from there", async () => {
+    const cookie = await sessionCookie(SECRET, { sub: "idle-web-user", username: "webuser" });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
+    await context.addCookies([{ name, value, url: portal.url }]);
+    const page = await context.newPage();
+    await page.goto(`${portal.url}/workspace`);
+    await waitForPrompt(page);
+    // Nobody touches it: the idle stop ends the terminal, and where it was the page says why and what to do.
+    const stopped = page.getByTestId("terminal-stopped");
+    await stopped.waitFor({ timeout: (IDLE_SECONDS + 60) * 1000 });
+    expect(await stopped.textContent()).toMatch(
+      /^The workspace was stopped after (less than a minute|\d+ minutes?) without use(; \d+ process(es)? ended)?\. Start it again to continue\.$/,
+    );
+    await expect.poll(async () => (await view(cookie)).stopCause, { timeout: 30_000, interval: 500 }).toBe("idle");
+    await page.getByTestId("terminal-open").click();
+    await waitForPrompt(page);
+    expect(await stopped.count()).toBe(0);
+    await context.close();
   });
 });

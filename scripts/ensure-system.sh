@@ -7,10 +7,13 @@ packages=(
   openssh-client                                    # SSH gateway tests (ssh, scp, sftp)
   lxcfs                                             # a workspace's own limits in its /proc (free, top)
 )
-if [[ "${1:-}" == "--test" ]]; then
+if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   # The fonts are the ones the terminal names for CJK and emoji, so the tests see what users with them see.
   packages+=(chromium fonts-noto-cjk fonts-noto-color-emoji python3-django python3-django-oauth-toolkit tmux rsync)
   packages+=(openssh-server ssh-audit xfsprogs)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(wrk)                                   # the proxy benchmark's load generator
 fi
 
 missing=()

@@ -17,8 +17,8 @@ export const proxyConfig = {
   warmupSeconds: positiveNumber("BENCH_PROXY_WARMUP_SECONDS", 2),
   /** Concurrent keep-alive clients; the first must be 1 (added latency is defined at one connection). */
   connections: connectionList("BENCH_PROXY_CONNECTIONS", [1, 64]),
-  /** Hard cap of requests per cell, so a very fast stack ends early rather than the loop running unbounded. */
-  maxRequestsPerCell: positiveNumber("BENCH_PROXY_MAX_REQUESTS", 2_000_000),
+  /** Passes over the whole matrix; each cell's figures are the median of its rounds, and the range is shown. */
+  rounds: positiveNumber("BENCH_PROXY_ROUNDS", 3),
   soakSeconds: positiveNumber("BENCH_SOAK_SECONDS", 600),
   soakConnections: positiveNumber("BENCH_SOAK_CONNECTIONS", 16),
   /** Requests per second of the soak over all its connections: steady use, well below saturation. */

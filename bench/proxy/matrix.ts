@@ -9,13 +9,14 @@ export interface MatrixOptions {
   connections: number[];
   cellSeconds: number;
   warmupSeconds: number;
-  maxRequests: number;
+  rounds: number;
 }
 
 /**
- * Every asset x connection count x stack, one cell at a time (they would compete for the two cores otherwise).
- * The stacks alternate inside each asset/connections pair, so a slow minute of the machine falls on all three
- * rather than on one. Each cell is preceded by an unmeasured warm-up on fresh connections of the same shape.
+ * Every asset x connection count x stack, one cell at a time (they would compete for the two cores otherwise),
+ * and the whole matrix `rounds` times. The stacks alternate inside each asset/connections pair, so a slow minute
+ * of the machine falls on all of them rather than on one. Each cell is preceded by an unmeasured warm-up on fresh
+ * connections of the same shape.
  */
 export async function runMatrix(
   targets: Record<Stack, StackTarget>,
@@ -24,26 +25,28 @@ export async function runMatrix(
   attempt: (what: string, run: () => Promise<void>) => Promise<void>,
 ): Promise<Cell[]> {
   const cells: Cell[] = [];
-  for (const asset of assets) {
-    for (const connections of options.connections) {
-      for (const stack of STACKS) {
-        const what = `${STACK_LABEL[stack]} ${asset.name} x${connections}`;
-        await attempt(what, async () => {
-          const target = targets[stack];
-          const { headers, pid } = target;
-          const load = { url: urlOf(target, asset), headers, connections, maxRequests: options.maxRequests };
-          await runLoad({ ...load, seconds: options.warmupSeconds });
-          const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
-          const result = await runLoad({ ...load, seconds: options.cellSeconds });
-          const cpuPerRequest = pid === undefined ? undefined : ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.responses;
-          if (result.responses === 0) throw new Error(`no successful response (${result.failures} failures)`);
-          cells.push({ stack, asset, connections, result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) });
-          progress(
-            `${what}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(3)} ms, p99 ${result.p99.toFixed(2)} ms` +
-              (cpuPerRequest === undefined ? "" : `, ${cpuPerRequest.toFixed(0)} us CPU/req`) +
-              (result.failures ? `, ${result.failures} failures` : ""),
-          );
-        });
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const asset of assets) {
+      for (const connections of options.connections) {
+        for (const stack of STACKS) {
+          const what = `round ${round}: ${STACK_LABEL[stack]} ${asset.name} x${connections}`;
+          await attempt(what, async () => {
+            const target = targets[stack];
+            const { headers, pid } = target;
+            const load = { url: urlOf(target, asset), headers, connections };
+            await runLoad({ ...load, seconds: options.warmupSeconds });
+            const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
+            const result = await runLoad({ ...load, seconds: options.cellSeconds });
+            const cpuPerRequest = pid === undefined ? undefined : ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.responses;
+            if (result.responses === 0) throw new Error(`no successful response (${result.failures} failures)`);
+            cells.push({ stack, asset, connections, round, result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) });
+            progress(
+              `${what}: ${result.rps.toFixed(0)} req/s, ${result.mbPerSecond.toFixed(1)} MB/s, p50 ${result.p50.toFixed(3)} ms, p99 ${result.p99.toFixed(2)} ms` +
+                (cpuPerRequest === undefined ? "" : `, ${cpuPerRequest.toFixed(0)} us CPU/req`) +
+                (result.failures ? `, ${result.failures} failures` : ""),
+            );
+          });
+        }
       }
     }
   }

@@ -1,49 +1,109 @@
 import { goalsTable, type Goal } from "../lib/goals";
+import { median } from "../lib/stats";
 import { fmt, formatTable } from "../lib/table";
 import type { AuthCost } from "./auth-cost";
 import type { Cell, ProxyResults, Stack } from "./results";
 import { STACK_LABEL } from "./results";
 import { trend, type Trend } from "./trend";
 
-/** The cells, the goals of issue #5 with their ratios, then the soak. Never fails on a goal. */
+/** One stack's figures at one asset and connection count: the median of its rounds, and the rounds' range. */
+interface Row {
+  stack: Stack;
+  asset: Cell["asset"];
+  connections: number;
+  rounds: Cell[];
+  rps: number;
+  rpsMin: number;
+  rpsMax: number;
+  mbPerSecond: number;
+  p50: number;
+  p99: number;
+  cpuPerRequest: number;
+  failures: number;
+}
+
+function rowsOf(cells: Cell[]): Row[] {
+  const rows: Row[] = [];
+  for (const c of cells) {
+    if (rows.some((r) => r.stack === c.stack && r.asset.name === c.asset.name && r.connections === c.connections)) continue;
+    const rounds = cells.filter((o) => o.stack === c.stack && o.asset.name === c.asset.name && o.connections === c.connections);
+    const rps = rounds.map((o) => o.result.rps);
+    rows.push({
+      stack: c.stack,
+      asset: c.asset,
+      connections: c.connections,
+      rounds,
+      rps: median(rps),
+      rpsMin: Math.min(...rps),
+      rpsMax: Math.max(...rps),
+      mbPerSecond: median(rounds.map((o) => o.result.mbPerSecond)),
+      p50: median(rounds.map((o) => o.result.p50)),
+      p99: median(rounds.map((o) => o.result.p99)),
+      cpuPerRequest: median(rounds.flatMap((o) => (o.cpuPerRequest === undefined ? [] : [o.cpuPerRequest]))),
+      failures: rounds.reduce((sum, o) => sum + o.result.failures, 0),
+    });
+  }
+  return rows;
+}
+
+/** The cells, the goals of issues #5 and #14 with their ratios, then the soak. Never fails on a goal. */
 export function renderReport(r: ProxyResults): string {
-  const cell = (stack: Stack, asset: string, connections: number) =>
-    r.cells.find((c) => c.stack === stack && c.asset.name === asset && c.connections === connections);
-  const find = (stack: Stack, asset: string, connections: number) => cell(stack, asset, connections)?.result;
-  const added = (c: Cell) => c.result.p50 - (find("direct", c.asset.name, c.connections)?.p50 ?? Number.NaN);
+  const rows = rowsOf(r.cells);
+  const row = (stack: Stack, asset: string, connections: number) =>
+    rows.find((c) => c.stack === stack && c.asset.name === asset && c.connections === connections);
+  const added = (c: Row) => c.p50 - (row("direct", c.asset.name, c.connections)?.p50 ?? Number.NaN);
 
   const cells = formatTable([
-    ["asset", "conns", "stack", "req/s", "MB/s", "p50 ms", "p99 ms", "+p50 ms", "CPU us/req", "failures"],
-    ...r.cells.map((c) => [
+    ["asset", "conns", "stack", "req/s", "rounds' req/s", "MB/s", "p50 ms", "p99 ms", "+p50 ms", "CPU us/req", "failures"],
+    ...rows.map((c) => [
       `${c.asset.name} (${c.asset.bytes} B)`,
       String(c.connections),
       STACK_LABEL[c.stack],
-      fmt(c.result.rps, 0),
-      fmt(c.result.mbPerSecond, 1),
-      fmt(c.result.p50, 3),
-      fmt(c.result.p99, 2),
+      fmt(c.rps, 0),
+      c.rounds.length > 1 ? `${fmt(c.rpsMin, 0)}..${fmt(c.rpsMax, 0)}` : "-",
+      fmt(c.mbPerSecond, 1),
+      fmt(c.p50, 3),
+      fmt(c.p99, 2),
       c.stack === "direct" ? "-" : fmt(added(c), 3),
-      c.cpuPerRequest === undefined ? "-" : fmt(c.cpuPerRequest, 0),
-      String(c.result.failures),
+      fmt(c.cpuPerRequest, 0),
+      String(c.failures),
     ]),
   ]);
 
-  const most = Math.max(...r.cells.map((c) => c.connections));
-  const ratio = (asset: string, over: Stack, of: Stack = "portal") => (find(of, asset, most)?.rps ?? Number.NaN) / (find(over, asset, most)?.rps ?? Number.NaN);
-  const cpu = (stack: Stack, asset: string) => cell(stack, asset, most)?.cpuPerRequest ?? Number.NaN;
+  const most = Math.max(...rows.map((c) => c.connections));
+  const least = Math.min(...rows.map((c) => c.connections));
+  const ratio = (asset: string, over: Stack, of: Stack = "portal", connections = most) =>
+    (row(of, asset, connections)?.rps ?? Number.NaN) / (row(over, asset, connections)?.rps ?? Number.NaN);
+  // The same round's two cells side by side: a slow minute of the machine falls on both.
+  const worstRoundRatio = (asset: string, connections: number) => {
+    const ratios = (row("proxied", asset, connections)?.rounds ?? []).map((p) => {
+      const chp = r.cells.find((c) => c.stack === "chp" && c.asset.name === asset && c.connections === connections && c.round === p.round);
+      return chp ? p.result.rps / chp.result.rps : Number.NaN;
+    });
+    return ratios.length ? Math.min(...ratios) : Number.NaN;
+  };
+  const cpu = (stack: Stack, asset: string) => row(stack, asset, most)?.cpuPerRequest ?? Number.NaN;
   const cpuRatio = (asset: string, of: Stack = "portal") => cpu(of, asset) / cpu("chp", asset);
-  const addedAt1 = (stack: Stack, asset: string) => (find(stack, asset, 1)?.p50 ?? Number.NaN) - (find("direct", asset, 1)?.p50 ?? Number.NaN);
+  const addedAt1 = (stack: Stack, asset: string) => (row(stack, asset, 1)?.p50 ?? Number.NaN) - (row("direct", asset, 1)?.p50 ?? Number.NaN);
+  const intoWorkspace: Goal[] = [];
+  for (const asset of ["small", "large"]) {
+    for (const connections of [least, most]) {
+      intoWorkspace.push(
+        { what: `req/s portal proxy / CHP, ${asset}, ${connections} conn(s)`, value: ratio(asset, "chp", "proxied", connections), unit: "x", goal: ">= 1.3x", met: (v) => v >= 1.3 },
+        { what: `  the same, worst round`, value: worstRoundRatio(asset, connections), unit: "x", goal: "(for information)", met: () => true },
+      );
+    }
+  }
   const goals: Goal[] = [
+    ...intoWorkspace,
+    { what: `CPU per request portal proxy / CHP, small, ${most} conns`, value: cpuRatio("small", "proxied"), unit: "x", goal: "(for information)", met: () => true },
+    { what: `CPU per request portal proxy / CHP, large, ${most} conns`, value: cpuRatio("large", "proxied"), unit: "x", goal: "(for information)", met: () => true },
+    { what: "added p50 portal proxy, small, 1 conn", value: addedAt1("proxied", "small"), unit: " ms", goal: "(for information)", met: () => true },
     { what: `req/s portal / CHP, small, ${most} conns`, value: ratio("small", "chp"), unit: "x", goal: ">= 1.3x", met: (v) => v >= 1.3 },
     { what: `req/s portal / CHP, large, ${most} conns`, value: ratio("large", "chp"), unit: "x", goal: ">= 1.3x", met: (v) => v >= 1.3 },
     { what: "added p50 portal, small, 1 conn", value: addedAt1("portal", "small"), unit: " ms", goal: "<= 0.3 ms", met: (v) => v <= 0.3 },
-    { what: `req/s portal proxy / CHP, small, ${most} conns`, value: ratio("small", "chp", "proxied"), unit: "x", goal: "(for information)", met: () => true },
-    { what: `req/s portal proxy / CHP, large, ${most} conns`, value: ratio("large", "chp", "proxied"), unit: "x", goal: "(for information)", met: () => true },
-    { what: "added p50 portal proxy, small, 1 conn", value: addedAt1("proxied", "small"), unit: " ms", goal: "(for information)", met: () => true },
-    { what: `CPU per request portal proxy / CHP, small, ${most} conns`, value: cpuRatio("small", "proxied"), unit: "x", goal: "(for information)", met: () => true },
-    { what: `CPU per request portal proxy / CHP, large, ${most} conns`, value: cpuRatio("large", "proxied"), unit: "x", goal: "(for information)", met: () => true },
     { what: "added p50 portal, large, 1 conn", value: addedAt1("portal", "large"), unit: " ms", goal: "(for information)", met: () => true },
-    { what: "added p50 CHP, small, 1 conn", value: addedAt1("chp", "small"), unit: " ms", goal: "(reference 0.47 ms)", met: () => true },
+    { what: "added p50 CHP, small, 1 conn", value: addedAt1("chp", "small"), unit: " ms", goal: "(for information)", met: () => true },
     { what: `CPU per request portal / CHP, small, ${most} conns`, value: cpuRatio("small"), unit: "x", goal: "(for information)", met: () => true },
     { what: `CPU per request portal / CHP, large, ${most} conns`, value: cpuRatio("large"), unit: "x", goal: "(for information)", met: () => true },
     { what: `req/s portal / direct, small, ${most} conns`, value: ratio("small", "direct"), unit: "x", goal: "(for information)", met: () => true },
@@ -62,11 +122,13 @@ export function renderReport(r: ProxyResults): string {
       (Math.max(r.load.before, r.load.after) > r.load.cores ? ": other work was running; trust the CPU/req figures more than req/s" : "")
     : "";
   const errors = r.errors.length ? `\nCould not measure:\n${r.errors.map((e) => `  - ${e}`).join("\n")}\n` : "";
-  const rows =
-    "portal: VS Code's host, where the portal serves its static files from the workspace image; portal proxy: the same file on the same host, " +
-    "spelled /static//… so it goes through the proxy into the workspace; CHP and direct present code-server's password cookie as the portal does";
+  const legend =
+    "portal: VS Code's host, where the portal serves VS Code's versioned static files from the workspace image (a file outside them, " +
+    "such as code-server's service worker, is proxied here too); portal proxy: the same file on the same host, spelled /static//… when it is " +
+    "one of them, so it goes through the proxy into the workspace; CHP and direct present code-server's password cookie as the portal does; " +
+    "load from wrk (one thread), figures are medians of the rounds";
   const authCpu = cpu("proxied", "small");
-  return `\n${assets}; ${r.cellSeconds} s per cell; +p50 = p50 minus direct p50 at the same asset and connections${load}\n${rows}\n\n${cells}\n\n${goalTable}\n${renderAuthCost(r.authCost, authCpu)}${renderSoak(r)}${errors}`;
+  return `\n${assets}; ${r.cellSeconds} s per cell; +p50 = p50 minus direct p50 at the same asset and connections${load}\n${legend}\n\n${cells}\n\n${goalTable}\n${renderAuthCost(r.authCost, authCpu)}${renderSoak(r)}${errors}`;
 }
 
 /** The two sign-in checks side by side, and what the difference is worth next to a whole proxied request. */
@@ -121,7 +183,7 @@ function renderSoak(r: ProxyResults): string {
   const o = s.options;
   return [
     "",
-    `soak: ${o.seconds} s through the portal, ${o.connections} conns at ${o.rate} req/s (1 in 10 large), ${o.sockets} WebSockets opened and closed every ${o.sampleSeconds} s; warm-up ${s.warmupSeconds} s; ${s.samples.length} samples`,
+    `soak: ${o.seconds} s through the portal, ${o.connections} conns at ${o.rate} req/s (1 in 10 the ~1 MB script), ${o.sockets} WebSockets opened and closed every ${o.sampleSeconds} s; warm-up ${s.warmupSeconds} s; ${s.samples.length} samples`,
     `  ${s.responses} responses, ${s.failures} failures; WebSockets ${s.ws.opened} opened, ${s.ws.failed} failed${s.ws.firstError ? ` (${s.ws.firstError})` : ""}`,
     `  per window after warm-up: req/s ${fmt(Math.min(...rps), 0)}..${fmt(Math.max(...rps), 0)}, p99 ${fmt(Math.min(...p99s), 2)}..${fmt(Math.max(...p99s), 2)} ms`,
     "",

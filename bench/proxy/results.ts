@@ -27,6 +27,8 @@ export interface Cell {
   stack: Stack;
   asset: Asset;
   connections: number;
+  /** Which pass over the matrix (1-based); every stack of an asset/connections pair is measured in each. */
+  round: number;
   result: LoadResult;
   /** Microseconds of the proxy process's CPU (user + system) per successful response. */
   cpuPerRequest?: number;

@@ -42,7 +42,7 @@ export interface SoakResult {
   failures: number;
 }
 
-/** One large request in ten: a workbench load is many small files and a few big bundles. */
+/** One request in ten for the ~1 MB script: a workbench load is many small files and a few big bundles. */
 const LARGE_EVERY = 10;
 
 /**
@@ -50,12 +50,12 @@ const LARGE_EVERY = 10;
  * WebSockets opened and closed through it on every tick. Each tick first closes its sockets, then samples the
  * portal's RSS, socket descriptors and upstream connections, so a sample sees only what should persist.
  */
-export async function runSoak(portal: CodePortal, small: Asset, large: Asset, version: string, options: SoakOptions): Promise<SoakResult> {
+export async function runSoak(portal: CodePortal, small: Asset, medium: Asset, version: string, options: SoakOptions): Promise<SoakResult> {
   // Through the proxy into the workspace (the spelling the portal's copy does not serve), whose connections and
   // sockets are what must stay flat. On the code host, as a browser: its Host and its app cookie.
   const requests = Array.from({ length: LARGE_EVERY }, (_, i) => ({
     method: "GET" as const,
-    path: `/${uncopiedPath(i === LARGE_EVERY - 1 ? large.path : small.path)}`,
+    path: `/${uncopiedPath(i === LARGE_EVERY - 1 ? medium.path : small.path)}`,
   }));
   const onCodeHost = { host: portal.codeHost, cookie: portal.codeCookie };
   const sample = (at: number) => sampleProcess(portal.pid, portal.containerIp, at);

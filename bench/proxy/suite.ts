@@ -39,7 +39,7 @@ export async function runProxySuite(): Promise<boolean> {
   progress("starting the portal, then the workspace with VS Code (full image)");
   const portal = await startCodePortal();
   progress(`VS Code at ${portal.codeOrigin} (container ${portal.containerIp}); portal pid ${portal.pid}`);
-  const { version, small, large } = await discoverAssets(portal.directUrl, { cookie: portal.codeServerCookie });
+  const { version, small, medium, large } = await discoverAssets(portal.directUrl, { cookie: portal.codeServerCookie });
   results.assets = { small, large };
   progress(`assets: ${small.path} (${small.bytes} B), ${large.path} (${large.bytes} B)`);
   const chp = await startChp(portal.directUrl.replace(/\/$/, ""));
@@ -60,13 +60,13 @@ export async function runProxySuite(): Promise<boolean> {
   });
 
   if (cfg.connections[0] !== 1) progress("warning: BENCH_PROXY_CONNECTIONS does not start with 1; added latency needs it");
-  progress(`throughput and latency: ${cfg.cellSeconds} s per cell, connections ${cfg.connections.join(", ")}`);
+  progress(`throughput and latency: ${cfg.cellSeconds} s per cell, connections ${cfg.connections.join(", ")}, ${cfg.rounds} round(s)`);
   const loadBefore = os.loadavg()[0]!;
   results.cells = await runMatrix(targets, [small, large], {
     connections: cfg.connections,
     cellSeconds: cfg.cellSeconds,
     warmupSeconds: cfg.warmupSeconds,
-    maxRequests: cfg.maxRequestsPerCell,
+    rounds: cfg.rounds,
   }, attempt);
   results.load = { before: loadBefore, after: os.loadavg()[0]!, cores: os.availableParallelism() };
   // CHP has had its turn; the soak measures the portal alone.
@@ -74,7 +74,7 @@ export async function runProxySuite(): Promise<boolean> {
 
   await attempt("soak", async () => {
     progress(`soak: ${cfg.soakSeconds} s, ${cfg.soakConnections} connections at ${cfg.soakRate} req/s`);
-    results.soak = await runSoak(portal, small, large, version, {
+    results.soak = await runSoak(portal, small, medium, version, {
       seconds: cfg.soakSeconds,
       connections: cfg.soakConnections,
       rate: cfg.soakRate,

@@ -23,6 +23,7 @@ import { openDatabase, type PortalDatabase } from "./store/db";
 import { OutputPacer } from "./terminal/output-pacer";
 import { CodeStaticFiles } from "./apps/code-static";
 import { LABEL } from "./workspace/labels";
+import { TerminalAllowance } from "./terminal/terminal-allowance";
 import { TerminalService } from "./terminal/terminal-service";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
@@ -53,6 +54,8 @@ export interface Portal {
   workspaces: WorkspaceManager;
   auth: AuthService;
   terminals: TerminalService;
+  /** What each user may open at once and per minute: web terminals, SSH sessions and `-L` relays together. */
+  terminalAllowance: TerminalAllowance;
   /** Paces bulk shell output while somebody types; null when TERMINAL_BULK_RATE_KB=0. */
   pacer: OutputPacer | null;
   codeServer: OnDemandServer;
@@ -216,12 +219,13 @@ export function createPortal(
     config.terminal.bulkBytesPerSecond > 0
       ? new OutputPacer({ interactiveMs: TYPING_MS, attentionMs: config.terminal.pacingMs, bulkBytesPerSecond: config.terminal.bulkBytesPerSecond })
       : null;
+  const terminalAllowance = new TerminalAllowance({ maxOpen: config.terminal.maxPerUser, opensPerMinute: config.terminal.opensPerMinute });
   const terminals = new TerminalService(
     workspaces,
     {
       ...TERMINAL_BUFFERS,
       graceMs: config.terminal.graceMs,
-      maxPerUser: config.terminal.maxPerUser,
+      allowance: terminalAllowance,
       ...(pacer ? { pacer } : {}),
     },
     log.child({ component: "terminals" }),
@@ -248,6 +252,7 @@ export function createPortal(
     workspaces,
     auth,
     terminals,
+    terminalAllowance,
     pacer,
     codeServer,
     notebook,

@@ -108,6 +108,7 @@ export const envSchema = z.object({
   CODE_SERVER_AT_START: yesNo.default(false),
   TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
   TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
+  TERMINAL_OPENS_PER_MINUTE: integer(1, 10_000).default(60),
   TERMINAL_BULK_RATE_KB: integer(0, 10_485_760).default(2048),
   TERMINAL_PACING_SECONDS: integer(1, 3600).default(15),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
@@ -244,7 +245,10 @@ export interface PortalConfig {
   };
   terminal: {
     graceMs: number;
+    /** Web terminals and SSH sessions one user may have open at once, together. */
     maxPerUser: number;
+    /** Terminals, SSH sessions and `-L` relays one user may open per minute, together (each is a docker exec). */
+    opensPerMinute: number;
     /** Bytes per second all bulk terminals share while somebody types; 0: never paced. */
     bulkBytesPerSecond: number;
     /** How long after somebody's last keystroke the other terminals stay paced. */
@@ -336,6 +340,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     terminal: {
       graceMs: env.TERMINAL_GRACE_SECONDS * 1000,
       maxPerUser: env.TERMINAL_MAX_PER_USER,
+      opensPerMinute: env.TERMINAL_OPENS_PER_MINUTE,
       bulkBytesPerSecond: env.TERMINAL_BULK_RATE_KB * 1024,
       pacingMs: env.TERMINAL_PACING_SECONDS * 1000,
     },

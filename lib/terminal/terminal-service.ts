@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { PortalUser } from "../identity/user";
-import { WorkspaceError } from "../workspace/errors";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
 import { endSessionCommand, TERMINAL_TAG, terminalShellCommand } from "./end-session-script";
+import type { TerminalAllowance } from "./terminal-allowance";
 import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from "./terminal-session";
 
 export interface TerminalServiceOptions extends TerminalSessionOptions {
-  maxPerUser: number;
+  /** How many a user may have open (with their SSH sessions) and open per minute. */
+  allowance: TerminalAllowance;
 }
 
 export interface TerminalInfo {
@@ -24,6 +25,8 @@ export const TERMINAL_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
  */
 export class TerminalService {
   private readonly byOwner = new Map<string, Map<string, TerminalSession>>();
+  /** Each open terminal's place in its user's allowance, given back when it ends. */
+  private readonly places = new Map<TerminalSession, () => void>();
 
   constructor(
     private readonly workspaces: WorkspaceManager,
@@ -35,13 +38,19 @@ export class TerminalService {
 
   /** Starts the workspace if needed, then a login shell in it. */
   async create(user: PortalUser, size: TerminalSize, onProgress?: ProgressListener): Promise<TerminalSession> {
-    const mine = this.sessionsOf(user.sub);
-    if (mine.size >= this.options.maxPerUser) {
-      throw new WorkspaceError(
-        "runtime_error",
-        `You have ${mine.size} terminals open, the most allowed. Close one (its tab's ×) to open another.`,
-      );
+    const { allowance } = this.options;
+    // Held from the start (the workspace may take a while to start): two opens at once cannot both take the last.
+    const release = allowance.hold(user.sub);
+    try {
+      allowance.start(user.sub);
+      return await this.open(user, size, release, onProgress);
+    } catch (error) {
+      release();
+      throw error;
     }
+  }
+
+  private async open(user: PortalUser, size: TerminalSize, release: () => void, onProgress?: ProgressListener): Promise<TerminalSession> {
     await this.workspaces.ensureRunning(user, onProgress);
     const id = randomBytes(12).toString("base64url");
     const proc = await this.workspaces.exec(user, {
@@ -62,7 +71,8 @@ export class TerminalService {
       this.log.child({ terminal: id, user: user.username }),
       () => this.onActivity(user.sub),
     );
-    mine.set(id, session);
+    this.sessionsOf(user.sub).set(id, session);
+    this.places.set(session, release);
     void session.done.then(() => this.forget(user.sub, id));
     this.log.info({ user: user.username, terminal: id }, "terminal opened");
     return session;
@@ -120,7 +130,12 @@ export class TerminalService {
 
   private forget(sub: string, id: string): void {
     const mine = this.byOwner.get(sub);
+    const session = mine?.get(id);
     mine?.delete(id);
     if (mine?.size === 0) this.byOwner.delete(sub);
+    if (session) {
+      this.places.get(session)?.();
+      this.places.delete(session);
+    }
   }
 }

@@ -12,6 +12,7 @@ export type WorkspaceErrorCode =
   | "start_timeout"
   | "capacity"
   | "quota_exceeded"
+  | "rate_limited"
   | "runtime_error";
 
 // Next.js bundles pages apart from the custom server, so one error class can exist twice in the process;

@@ -58,6 +58,9 @@ export async function forwardToWorkspace(
   // Tagged like an SSH session, so closing the channel (or the restart sweep) ends whatever is left of it.
   const tag = randomBytes(12).toString("base64url");
   try {
+    // A relay is an exec like a terminal: opened in a loop, it waits for the user's allowance like one. (A refused
+    // channel can carry no reason; OpenSSH says "open failed".)
+    portal.terminalAllowance.start(user.sub);
     const relay = await portal.workspaces.exec(user, {
       cmd: ["bash", "-c", RELAY, "relay", String(port)],
       tty: false,
@@ -74,7 +77,8 @@ export async function forwardToWorkspace(
       void runQuietly(portal, user, endSessionCommand(tag));
     });
     void relay.wait().then(() => channel.end());
-  } catch {
+  } catch (error) {
+    log.info({ user: user.username, err: error }, "ssh forwarding refused: the relay could not start");
     reject();
   }
 }

@@ -31,7 +31,7 @@ const SIGNALS_PER_SECOND = 5;
  * One SSH "session" channel mapped onto one `docker exec`, request by request, as ContainerSSH does: pty and env
  * are remembered, then shell, exec or the sftp subsystem starts the process; window-change and signal act on it.
  */
-export function handleSession(portal: Portal, user: RegisteredUser, session: Session, log: Logger): void {
+export function handleSession(portal: Portal, user: RegisteredUser, session: Session, log: Logger, refusal: string | null = null): void {
   const tag = randomBytes(12).toString("base64url");
   const env: Record<string, string> = {};
   let pty: PseudoTtyInfo | null = null;
@@ -98,6 +98,15 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
     if (started) return;
     started = true;
     const channel = accept();
+    // Past the user's limits nothing is made in the workspace; the client is told why and how long to wait.
+    const refused = refusal ?? startRefused(portal, user);
+    if (refused) {
+      log.info({ user: user.username, kind }, "ssh session refused: past the user's terminal limits");
+      channel.stderr.write(`${refused}\r\n`);
+      channel.exit(1);
+      channel.end();
+      return;
+    }
     portal.metrics.sshSessions.inc();
     channel.once("close", () => portal.metrics.sshSessions.dec());
     // Whatever the client does (disconnect, ^C at the ssh prompt, network drop), nothing it started stays behind.
@@ -143,6 +152,17 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
 }
 
 const clamp = (value: number, max: number) => Math.min(max, Math.max(1, value));
+
+/** Spends one of the user's starts (shared with web terminals and relays); the reason when none is left. */
+function startRefused(portal: Portal, user: RegisteredUser): string | null {
+  try {
+    portal.terminalAllowance.start(user.sub);
+    return null;
+  } catch (error) {
+    if (isWorkspaceError(error)) return error.message;
+    throw error;
+  }
+}
 
 async function endProcesses(portal: Portal, user: RegisteredUser, tag: string, proc: ExecProcess | null): Promise<void> {
   if (!proc) return;

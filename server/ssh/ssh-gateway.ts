@@ -7,6 +7,7 @@ import { SshAdmission } from "./admission";
 import { Authenticator } from "./authenticate";
 import { forwardToWorkspace } from "./forwarding";
 import { handleSession } from "./session-channel";
+import { isWorkspaceError } from "../../lib/workspace/errors";
 
 // Per connection: a user opens a few shells and forwards a handful of ports, never hundreds.
 const MAX_SESSIONS_PER_CONNECTION = 10;
@@ -37,9 +38,6 @@ export interface SshGateway {
 export function createSshGateway(portal: Portal, log: Logger): SshGateway {
   const { keys, approvals, hostKeys } = portal.ssh;
   const throttle = new LoginThrottle({ ...DEFAULT_THROTTLE, perAddress: portal.config.ssh.maxFailuresPerAddress });
-  // Open session channels per user across all their connections, bounded like web terminals.
-  const sessionsOf = new Map<string, number>();
-  const maxSessionsPerUser = portal.config.terminal.maxPerUser;
   // Signed-in connections by account: a disabled account's are closed at once.
   const connectionsOf = new Map<string, Set<Connection>>();
   portal.auth.onSessionEnded(({ sub }) => {
@@ -87,26 +85,33 @@ export function createSshGateway(portal: Portal, log: Logger): SshGateway {
         let sessions = 0;
         let forwards = 0;
         client.on("session", (accept, reject) => {
-          const ofUser = sessionsOf.get(user.sub) ?? 0;
-          if (sessions >= MAX_SESSIONS_PER_CONNECTION || ofUser >= maxSessionsPerUser) {
-            log.info({ user: user.username, sessions, ofUser }, "ssh session refused: too many open");
+          if (sessions >= MAX_SESSIONS_PER_CONNECTION) {
+            log.info({ user: user.username, sessions }, "ssh session refused: too many open on one connection");
             return reject();
           }
+          // Counted with the user's web terminals. Past the limit the channel is still opened, only to say why:
+          // a refused channel reaches OpenSSH as a bare "open failed".
+          let release: (() => void) | null = null;
+          let refusal: string | null = null;
+          try {
+            release = portal.terminalAllowance.hold(user.sub);
+          } catch (error) {
+            if (!isWorkspaceError(error)) throw error;
+            refusal = error.message;
+            log.info({ user: user.username }, "ssh session refused: too many terminals and sessions open");
+          }
           sessions += 1;
-          sessionsOf.set(user.sub, ofUser + 1);
           const session = accept();
           let ended = false;
           const end = () => {
             if (ended) return;
             ended = true;
             sessions -= 1;
-            const left = (sessionsOf.get(user.sub) ?? 1) - 1;
-            if (left <= 0) sessionsOf.delete(user.sub);
-            else sessionsOf.set(user.sub, left);
+            release?.();
           };
           session.once("close", end);
           client.once("close", end);
-          handleSession(portal, user, session, log);
+          handleSession(portal, user, session, log, refusal);
         });
         client.on("tcpip", (accept, reject, request) => {
           if (forwards >= MAX_FORWARDS_PER_CONNECTION) return reject();

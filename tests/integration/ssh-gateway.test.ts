@@ -52,6 +52,8 @@ describe("SSH gateway with the real OpenSSH client", () => {
       SSH_LOGIN_TIMEOUT_SECONDS: String(LOGIN_TIMEOUT_SECONDS),
       SSH_MAX_UNAUTHENTICATED_PER_ADDRESS: String(PER_ADDRESS),
       TERMINAL_MAX_PER_USER: "12",
+      // This file opens many sessions quickly (polls over SSH); the rate bound has a test of its own.
+      TERMINAL_OPENS_PER_MINUTE: "1000",
       SSH_MAX_FAILURES_PER_ADDRESS: String(FAILURES_PER_ADDRESS),
     });
     client = new SshClient(portal.sshPort);

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { OutputPacer } from "../../lib/terminal/output-pacer";
+import { TerminalAllowance } from "../../lib/terminal/terminal-allowance";
 import { TerminalService } from "../../lib/terminal/terminal-service";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
 import { run, workspaceFixture } from "../support/workspace-fixture";
@@ -37,7 +38,13 @@ async function processes(pattern: string): Promise<string[]> {
 }
 
 const fx = workspaceFixture();
-const options = { replayBytes: 64 * 1024, highWater: 256 * 1024, lowWater: 64 * 1024, graceMs: 60_000, maxPerUser: 5 };
+const options = {
+  replayBytes: 64 * 1024,
+  highWater: 256 * 1024,
+  lowWater: 64 * 1024,
+  graceMs: 60_000,
+  allowance: new TerminalAllowance({ maxOpen: 5, opensPerMinute: 1000 }),
+};
 const service = new TerminalService(fx.manager, options, pino({ level: "silent" }));
 
 afterAll(() => fx.cleanup());

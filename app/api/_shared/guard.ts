@@ -45,6 +45,7 @@ const STATUS: Record<WorkspaceErrorCode, number> = {
   start_timeout: 504,
   capacity: 503,
   quota_exceeded: 403,
+  rate_limited: 429,
   runtime_error: 500,
 };
 

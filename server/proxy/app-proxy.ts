@@ -8,6 +8,7 @@ import { CODE_SERVER_COOKIE } from "../../lib/apps/code-server-secret";
 import type { Portal } from "../../lib/portal";
 import { refuse } from "../upgrade-router";
 import { openUrl, TICKET_PATH } from "../../lib/apps/app-links";
+import { requestIsUse } from "../../lib/apps/app-use";
 import { AppAuth } from "./app-auth";
 import { closeTogether } from "./close-together";
 import { CodeStaticServer } from "./code-static";
@@ -134,7 +135,7 @@ export class AppProxy {
 
   private forward(req: IncomingMessage, res: ServerResponse, request: AppRequest, base: string): void {
     const { address, session } = request;
-    this.portal.activity.touch(session.sub, doorOf(address));
+    if (requestIsUse(address.app.kind, { method: req.method ?? "GET", navigation: isNavigation(req) })) this.portal.activity.touch(session.sub, doorOf(address));
     const path = req.url ?? "/";
     if (address.app.kind === "code" && this.codeStatic.serve(req, res, path)) return this.counted("code", "image");
     this.http.forward(

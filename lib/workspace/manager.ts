@@ -61,7 +61,10 @@ export interface WorkspaceManagerDeps {
   limitsFor?: (user: RegisteredUser) => WorkspaceLimits;
   /** A last check before a stopped workspace starts (e.g. the disk quota); it throws to refuse. */
   beforeStart?: (user: RegisteredUser) => Promise<void>;
-  /** The home exists and belongs to `uid`, before a container is made on it (e.g. to set its disk limit). */
+  /**
+   * The home exists and belongs to `uid`, before every start of the workspace (e.g. to set its disk limit, so a
+   * changed limit reaches the next start without the container being made again).
+   */
   homeReady?: (user: RegisteredUser, home: string, uid: number) => Promise<void>;
 }
 
@@ -124,6 +127,8 @@ export class WorkspaceManager {
     await this.beforeStart(user);
     const container = await this.getOrCreateLocked(user, onProgress, found);
     if (container.status !== "running") {
+      const uid = this.uidOf(user);
+      await this.homeReady(user, await ensureHome(this.settings.dataRoot, user.slug, uid), uid);
       const release = await this.waitForSlot(place, onProgress, signal);
       try {
         onProgress({ step: "starting", message: "Starting your workspace" });
@@ -305,7 +310,6 @@ export class WorkspaceManager {
     onProgress({ step: "creating", message: "Creating your workspace" });
     const uid = this.uidOf(user);
     const home = await ensureHome(this.settings.dataRoot, user.slug, uid);
-    await this.homeReady(user, home, uid);
     const files = await this.identities.filesFor(this.settings.image, imageId, user.slug, uid);
     const networkId = await this.network();
     const spec = { ...workspaceSpec(this.settings, user, home, imageId, this.limitsFor(user), { uid, files }), network: networkId };

@@ -18,6 +18,8 @@ const image = path.join(scratch, "homes.img");
 const mountPoint = path.join(scratch, "mnt");
 const dataRoot = path.join(mountPoint, "data");
 let fx: WorkspaceFixture | undefined;
+/** alice's hard limit as the operator has it now (the hook reads it at every start). */
+let aliceHard = HARD;
 
 /** Whether this kernel mounts XFS with project quotas (some are built without quota support at all). */
 function mountXfs(): string | null {
@@ -40,7 +42,7 @@ beforeAll(() => {
   const quota = new XfsProjectQuota(usersRoot(dataRoot), pino({ level: "silent" }));
   fx = workspaceFixture(
     { DATA_ROOT: dataRoot },
-    { homeReady: (user, home, uid) => quota.apply(home, uid, user.sub === alice.sub ? { softBytes: HARD / 2, hardBytes: HARD } : { softBytes: null, hardBytes: null }) },
+    { homeReady: (user, home, uid) => quota.apply(home, uid, user.sub === alice.sub ? { softBytes: aliceHard / 2, hardBytes: aliceHard } : { softBytes: null, hardBytes: null }) },
   );
 });
 
@@ -74,5 +76,21 @@ describe.skipIf(unsupported !== null)("disk limits enforced by the file system (
     await fx!.manager.ensureRunning(alice);
     const full = await run(fx!.manager, alice, "dd if=/dev/zero of=~/big2 bs=1M count=40 2>&1");
     expect(full.stdout).toContain("Disk quota exceeded");
+  });
+
+  it("applies a changed limit at the next start of the same container", async () => {
+    const before = await fx!.manager.ensureRunning(alice);
+    const id = (await fx!.docker.getContainer(before.containerName).inspect()).Id;
+    await fx!.manager.stop(alice);
+    aliceHard = 4 * HARD; // the operator raises alice's quota while her workspace is stopped
+    try {
+      const after = await fx!.manager.ensureRunning(alice);
+      expect((await fx!.docker.getContainer(after.containerName).inspect()).Id).toBe(id); // started, not made anew
+      const more = await run(fx!.manager, alice, "dd if=/dev/zero of=~/big3 bs=1M count=40 2>&1 && echo written");
+      expect(more.stdout).toContain("written");
+      expect(more.stdout).not.toContain("Disk quota exceeded");
+    } finally {
+      aliceHard = HARD;
+    }
   });
 });

@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
+import net from "node:net";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WORKSPACE_IMAGE } from "../support/images";
 import { addSshKey } from "../support/portal-api";
-import { startPortal, type PortalProcess } from "../support/portal-process";
+import { freePort, startPortal, type PortalProcess } from "../support/portal-process";
 import { sessionCookie } from "../support/session-cookie";
 import { SshClient } from "../support/ssh-client";
 
@@ -11,6 +13,7 @@ const MAX_OPEN = 2;
 const OPENS_PER_MINUTE = 4;
 const ann = { sub: "allow-ann", username: "ann" };
 const ben = { sub: "allow-ben", username: "ben" };
+const cy = { sub: "allow-cy", username: "cy" };
 
 type Opened = { attached: true; close(): Promise<void> } | { attached: false; code: string; message: string };
 
@@ -50,9 +53,10 @@ describe("what a user may open, at once and per minute, through the web and SSH 
   const run = (user: { username: string }, command: string) => ssh.ssh(user.username, keys.get(user.username), [command]);
 
   beforeAll(async () => {
-    portal = await startPortal({ AUTH_SECRET: SECRET, TERMINAL_MAX_PER_USER: String(MAX_OPEN), TERMINAL_OPENS_PER_MINUTE: String(OPENS_PER_MINUTE) });
+    // The full workspace image: the relay test serves a page with python3.
+    portal = await startPortal({ WORKSPACE_IMAGE, AUTH_SECRET: SECRET, TERMINAL_MAX_PER_USER: String(MAX_OPEN), TERMINAL_OPENS_PER_MINUTE: String(OPENS_PER_MINUTE) });
     ssh = new SshClient(portal.sshPort);
-    for (const user of [ann, ben]) {
+    for (const user of [ann, ben, cy]) {
       keys.set(user.username, ssh.newKey(user.username));
       await addSshKey(portal.url, await sessionCookie(SECRET, user), ssh.publicKey(keys.get(user.username)!));
     }
@@ -118,5 +122,40 @@ describe("what a user may open, at once and per minute, through the web and SSH 
       .toBe(true);
     if (later?.attached) await later.close();
     await expect.poll(async () => (await run(ben, "echo in")).stdout, { timeout: 60_000, interval: 1000 }).toBe("in\n");
+  });
+
+  /** One HTTP/1.0 request through a local port; what came back ("" when the connection closed unanswered). */
+  const through = (port: number) =>
+    new Promise<string>((resolve) => {
+      let got = "";
+      const socket = net.connect(port, "127.0.0.1", () => socket.write("GET / HTTP/1.0\r\n\r\n"));
+      socket.on("data", (c: Buffer) => (got += c.toString()));
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve(got));
+    });
+
+  it("counts `ssh -L` relays into the same budget, and lets them through again later", async () => {
+    // A server on 127.0.0.1 only: each connection to it through the tunnel is a relay, an exec in the workspace.
+    const started = await run(
+      cy,
+      "mkdir -p www && echo relay-ok > www/index.html && (cd www && nohup python3 -m http.server 8130 --bind 127.0.0.1 >/dev/null 2>&1 &); " +
+        "for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/8130) 2>/dev/null && exit 0; sleep 0.1; done; exit 1",
+    );
+    expect(started.code, started.stderr).toBe(0); // one start
+    const localPort = await freePort();
+    // -N: no session, so the tunnel itself starts nothing; a connection before it listens is refused locally.
+    const tunnel = ssh.background("cy", keys.get("cy")!, ["-N", "-L", `${localPort}:localhost:8130`]);
+    try {
+      await expect.poll(() => through(localPort), { timeout: 20_000, interval: 200 }).toContain("relay-ok"); // two
+      for (let i = 0; i < OPENS_PER_MINUTE - 2; i++) expect(await through(localPort)).toContain("relay-ok");
+      // The budget is spent: the next relay is refused, and so is a web terminal.
+      expect(await through(localPort)).toBe("");
+      const web = await openTerminal(cy);
+      expect(web.attached).toBe(false);
+      if (!web.attached) expect(web.code).toBe("rate_limited");
+      await expect.poll(() => through(localPort), { timeout: 60_000, interval: 1000 }).toContain("relay-ok");
+    } finally {
+      tunnel.stop();
+    }
   });
 });

@@ -37,12 +37,16 @@ export async function runMatrix(
             await runLoad({ ...load, seconds: options.warmupSeconds });
             const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
             const result = await runLoad({ ...load, seconds: options.cellSeconds });
-            const cpuPerRequest = pid === undefined ? undefined : ((cpuSeconds(pid) - cpuBefore) * 1e6) / result.responses;
-            if (result.responses === 0) throw new Error(`no successful response (${result.failures} failures)`);
-            cells.push({ stack, asset, connections, round, result, ...(cpuPerRequest === undefined ? {} : { cpuPerRequest }) });
+            const cpuUs = pid === undefined ? undefined : (cpuSeconds(pid) - cpuBefore) * 1e6;
+            // A 19 MB cell may end before any response completes; its bytes still say how fast the data flowed.
+            if (result.bytes === 0 || (result.responses === 0 && result.failures > 0)) {
+              throw new Error(`no successful response (${result.failures} failures, ${result.bytes} bytes)`);
+            }
+            const cpu = cpuUs === undefined ? {} : { cpuPerRequest: cpuUs / result.responses, cpuPerMb: cpuUs / (result.bytes / 1e6) };
+            cells.push({ stack, asset, connections, round, result, ...cpu });
             progress(
               `${what}: ${result.rps.toFixed(0)} req/s, ${result.mbPerSecond.toFixed(1)} MB/s, p50 ${result.p50.toFixed(3)} ms, p99 ${result.p99.toFixed(2)} ms` +
-                (cpuPerRequest === undefined ? "" : `, ${cpuPerRequest.toFixed(0)} us CPU/req`) +
+                (cpu.cpuPerMb === undefined ? "" : `, ${cpu.cpuPerRequest.toFixed(0)} us CPU/req, ${cpu.cpuPerMb.toFixed(0)} us CPU/MB`) +
                 (result.failures ? `, ${result.failures} failures` : ""),
             );
           });

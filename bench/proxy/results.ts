@@ -30,8 +30,9 @@ export interface Cell {
   /** Which pass over the matrix (1-based); every stack of an asset/connections pair is measured in each. */
   round: number;
   result: LoadResult;
-  /** Microseconds of the proxy process's CPU (user + system) per successful response. */
+  /** Microseconds of the proxy process's CPU (user + system) per successful response, and per megabyte read. */
   cpuPerRequest?: number;
+  cpuPerMb?: number;
 }
 
 /** Everything the proxy suite measured; a missing cell or soak is a figure that could not be taken (`errors`). */

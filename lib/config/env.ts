@@ -111,6 +111,8 @@ export const envSchema = z.object({
   TERMINAL_OPENS_PER_MINUTE: integer(1, 10_000).default(60),
   TERMINAL_BULK_RATE_KB: integer(0, 10_485_760).default(2048),
   TERMINAL_PACING_SECONDS: integer(1, 3600).default(15),
+  // At least 64 KiB/s: four seconds of it must hold the largest message (64 Ki characters, up to 192 KiB).
+  TERMINAL_INPUT_RATE_KB: integer(64, 1_048_576).default(1024),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   OIDC_ISSUER: z.url({ message: "expected the provider's issuer URL, such as https://cloud.example.org/o" }).optional(),
   OIDC_DISCOVERY_URL: z.url({ message: "expected the full URL of the discovery document" }).optional(),
@@ -253,6 +255,8 @@ export interface PortalConfig {
     bulkBytesPerSecond: number;
     /** How long after somebody's last keystroke the other terminals stay paced. */
     pacingMs: number;
+    /** Bytes of input one terminal connection may send per second (four seconds' worth at once); past it, refused. */
+    inputBytesPerSecond: number;
   };
   auth: {
     /** Null when AUTH_SECRET is unset outside production: the portal then keeps a generated one in DATA_ROOT. */
@@ -343,6 +347,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       opensPerMinute: env.TERMINAL_OPENS_PER_MINUTE,
       bulkBytesPerSecond: env.TERMINAL_BULK_RATE_KB * 1024,
       pacingMs: env.TERMINAL_PACING_SECONDS * 1000,
+      inputBytesPerSecond: env.TERMINAL_INPUT_RATE_KB * 1024,
     },
     auth: {
       secret: env.AUTH_SECRET ?? null,

@@ -4,9 +4,10 @@ import { Server as EngineServer } from "engine.io";
 import type { Logger } from "pino";
 import { Server as IoServer, type Socket } from "socket.io";
 import type { SessionUser } from "../../lib/auth/session-user";
+import { formatByteSize } from "../../lib/config/size";
 import type { Portal } from "../../lib/portal";
+import { InputBudget } from "../../lib/terminal/input-budget";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
-import { TokenBucket } from "../../lib/util/token-bucket";
 import { isWorkspaceError } from "../../lib/workspace/errors";
 import { stopMessage } from "../../lib/workspace/stop-notices";
 import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema, type Problem } from "./messages";
@@ -115,19 +116,25 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
     socket.on("disconnect", () => clearTimeout(timer));
   }
 
-  // A client gets a message budget far above any typist's or window's needs; past it, messages are dropped and
-  // the client told once a second, so a script flooding the socket costs its own terminal, not the portal.
-  const budget = new TokenBucket(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND * 4);
+  // A client gets a budget of messages and of input bytes far above any typist's, window's or paste's needs; past
+  // it, messages are refused (never queued) and the client told once a second, so a script flooding the socket
+  // costs its own terminal, not the portal.
+  const budget = new InputBudget({ messagesPerSecond: MESSAGES_PER_SECOND, bytesPerSecond: portal.config.terminal.inputBytesPerSecond });
   let toldAt = 0;
   const tell = (code: string, message: string) => {
     if (Date.now() - toldAt < 1000) return;
     toldAt = Date.now();
     socket.emit("problem", { code, message });
   };
-  socket.use(([event], next) => {
-    // Acknowledgements are never dropped: a lost one would hold the terminal's output back for good.
-    if (event === "ack" || budget.take()) return next();
-    if (event === "input") tell("rate_limited", "Too much input at once: some of what was sent did not reach the shell.");
+  socket.use(([event, data], next) => {
+    const admission = budget.admit(String(event), data);
+    if (admission === "ok") return next();
+    if (admission === "too_many_bytes") {
+      const rate = formatByteSize(budget.options.bytesPerSecond);
+      tell("rate_limited", `Too much input at once (more than ${rate} a second): some of what was sent did not reach the shell.`);
+    } else if (event === "input") {
+      tell("rate_limited", `Too many messages at once (more than ${MESSAGES_PER_SECOND} a second): some of what was sent did not reach the shell.`);
+    }
   });
   socket.onAny((event: string) => {
     if (!KNOWN_EVENTS.has(event)) problem(`Unknown terminal event "${String(event).slice(0, 40)}".`);

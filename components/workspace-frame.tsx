@@ -9,6 +9,7 @@ import { useWorkspace } from "./use-workspace";
 import { VsCodeView } from "./vscode-view";
 import { IdleStopControl, IdleStopWarning } from "./idle-stop";
 import { UsageMeter } from "./usage-meter";
+import { ViewMenu } from "./view-menu";
 import { stateLabel, stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export type WorkspacePane = "terminal" | "code" | "ports";
@@ -80,6 +81,8 @@ export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
         <div className="view-tabs" role="tablist" aria-label="Workspace views" onKeyDown={onTabKey}>
           {PANES.map((p) => tab(p.id, p.label))}
         </div>
+        {/* The same views as a menu on a narrow screen, where the tabs would take a row of their own. */}
+        <ViewMenu views={PANES} current={pane} onSelect={select} />
         <span className="spacer" />
         {view.state === "running" ? (
           <button type="button" className="button" disabled={!canAct} onClick={() => void stop()} data-testid="stop-workspace">

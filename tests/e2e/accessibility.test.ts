@@ -85,6 +85,8 @@ describe("a portal everyone can use: contrast, keyboard, landmarks, narrow scree
     expect(await first.getAttribute("href")).toBe("#main");
     expect(await page.locator("main#main").count()).toBe(1);
 
+    // The wide layout keeps the row of tabs; the menu is for narrow screens only.
+    expect(await page.getByTestId("view-menu").isVisible()).toBe(false);
     await page.getByTestId("view-terminal").focus();
     await page.keyboard.press("ArrowRight");
     await expect.poll(() => page.getByTestId("view-code").getAttribute("aria-selected")).toBe("true");
@@ -111,7 +113,7 @@ describe("a portal everyone can use: contrast, keyboard, landmarks, narrow scree
       const box = (await page.getByTestId(testId).boundingBox())!;
       return box.x >= 0 && box.y >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844 ? true : JSON.stringify(box);
     };
-    for (const id of ["view-terminal", "view-code", "view-ports", "stop-workspace"]) expect(await onScreen(id), id).toBe(true);
+    for (const id of ["view-menu", "stop-workspace"]) expect(await onScreen(id), id).toBe(true);
     const rows = activePane(page).locator(".xterm-rows > div");
     const last = (await rows.nth((await rows.count()) - 1).boundingBox())!;
     expect(last.y + last.height).toBeLessThanOrEqual(844);
@@ -130,10 +132,71 @@ describe("a portal everyone can use: contrast, keyboard, landmarks, narrow scree
     await page.keyboard.type("c");
     await page.keyboard.type("echo after-ctrl-c\n");
     await waitForText(page, /^after-ctrl-c$/m);
-    for (const id of ["view-code", "view-ports"]) {
-      await page.getByTestId(id).tap();
-      await expect.poll(() => page.getByTestId(id).getAttribute("aria-selected")).toBe("true");
+    await context.close();
+  });
+
+  it("puts the views in a menu at 390 px: it opens, lists every view, reaches each by tap and by keyboard, and closes", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await signIn(page, portal.url, "alice", "alice");
+    await page.goto(`${portal.url}/workspace`);
+    await waitForPrompt(page);
+    const menu = page.getByTestId("view-menu");
+    const list = page.getByTestId("view-menu-list");
+    // The menu stands where the wrapped row of tabs was; the tabs are gone from the screen (and from screen readers).
+    expect(await page.locator('[role="tablist"][aria-label="Workspace views"]').isVisible()).toBe(false);
+    expect(await menu.isVisible()).toBe(true);
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    expect(await menu.getAttribute("aria-controls")).toBe(await list.getAttribute("id"));
+    expect(await list.isVisible()).toBe(false);
+    const panels = await page.locator('[role="tabpanel"]').evaluateAll((all) => all.map((p) => p.id.replace("view-panel-", "")));
+    const shown = () => page.locator('[role="tabpanel"]:not([hidden])').getAttribute("id");
+    const current = () => list.locator('[aria-current="true"]').getAttribute("data-testid");
+
+    // By tap: every view the page has is in the menu, each one opens its view and closes the menu.
+    await menu.tap();
+    expect(await menu.getAttribute("aria-expanded")).toBe("true");
+    expect(await list.isVisible()).toBe(true);
+    expect(await list.locator("button").evaluateAll((all) => all.map((b) => b.dataset.testid))).toEqual(panels.map((id) => `view-menu-${id}`));
+    expect(await current()).toBe("view-menu-terminal");
+    for (const id of [...panels.slice(1), panels[0]!]) {
+      if ((await menu.getAttribute("aria-expanded")) !== "true") await menu.tap();
+      await page.getByTestId(`view-menu-${id}`).tap();
+      await expect.poll(shown).toBe(`view-panel-${id}`);
+      expect(await menu.getAttribute("aria-expanded")).toBe("false");
+      expect(await list.isVisible()).toBe(false);
+      expect(await menu.textContent()).toContain((await page.getByTestId(`view-menu-${id}`).textContent())!);
+      expect(await current()).toBe(`view-menu-${id}`);
     }
+    // A tap elsewhere closes it.
+    await menu.tap();
+    expect(await list.isVisible()).toBe(true);
+    await page.locator(".workspace-bar strong").tap();
+    await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("false");
+
+    // By keyboard: Enter opens, Tab walks the items in order, Enter picks one and the focus is back on the button.
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute("data-testid"));
+    for (const [index, id] of panels.entries()) {
+      await menu.focus();
+      await page.keyboard.press("Enter");
+      expect(await menu.getAttribute("aria-expanded")).toBe("true");
+      for (let i = 0; i <= index; i++) await page.keyboard.press("Tab");
+      expect(await focused()).toBe(`view-menu-${id}`);
+      await page.keyboard.press("Enter");
+      await expect.poll(shown).toBe(`view-panel-${id}`);
+      expect(await menu.getAttribute("aria-expanded")).toBe("false");
+      expect(await focused()).toBe("view-menu");
+    }
+    // Escape closes it without choosing, and the focus goes back to the button.
+    await page.keyboard.press("Space");
+    expect(await menu.getAttribute("aria-expanded")).toBe("true");
+    await page.keyboard.press("ArrowDown");
+    expect(await focused()).toBe(`view-menu-${panels[0]}`);
+    await page.keyboard.press("Escape");
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    expect(await list.isVisible()).toBe(false);
+    expect(await focused()).toBe("view-menu");
+    expect(await shown()).toBe(`view-panel-${panels.at(-1)}`);
     await context.close();
   });
 });

@@ -10,6 +10,7 @@ import { VsCodeView } from "./vscode-view";
 import { IdleStopControl, IdleStopWarning } from "./idle-stop";
 import { UsageMeter } from "./usage-meter";
 import { ViewMenu } from "./view-menu";
+import { useVisualViewport } from "./use-visual-viewport";
 import { stateLabel, stopExplanation, WorkspaceStatePill } from "./workspace-state";
 
 export type WorkspacePane = "terminal" | "code" | "ports";
@@ -31,6 +32,7 @@ interface Props {
  */
 export function WorkspaceFrame({ initial, problem, pane: initialPane }: Props) {
   const { view, progress, error, busy, canAct, open, stop, refresh, extend } = useWorkspace(initial);
+  useVisualViewport();
   const [pane, setPane] = useState<WorkspacePane>(initialPane);
   // A terminal opened on a stopped workspace starts it: the bar says so as the terminal shows the progress.
   const [terminalStarting, setTerminalStarting] = useState(false);

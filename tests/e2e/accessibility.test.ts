@@ -2,7 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, signIn } from "../support/browser";
 import { startPortal, type PortalProcess } from "../support/portal-process";
-import { activePane, waitForPrompt, waitForText } from "../support/terminal-page";
+import { activePane, terminalSize, typeLine, waitForPrompt, waitForText } from "../support/terminal-page";
 
 /**
  * Contrast ratios (WCAG 2) of what the page renders, computed in the page from computed styles: `text` against the
@@ -132,6 +132,71 @@ describe("a portal everyone can use: contrast, keyboard, landmarks, narrow scree
     await page.keyboard.type("c");
     await page.keyboard.type("echo after-ctrl-c\n");
     await waitForText(page, /^after-ctrl-c$/m);
+    await context.close();
+  });
+
+  it("keeps the terminal's last row and the key row in the visual viewport when it shrinks, as under a phone's keyboard", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await signIn(page, portal.url, "alice", "alice");
+    await page.goto(`${portal.url}/workspace`);
+    await waitForPrompt(page);
+    // Where the terminal's last row and the key row are, against what the user sees of the page.
+    const placed = () =>
+      page.evaluate(() => {
+        const pane = document.querySelector('[data-testid="terminal-pane"]:not([hidden])')!;
+        const row = pane.querySelector(".xterm-rows > div:last-child")!.getBoundingClientRect();
+        const keys = pane.querySelector('[data-testid="touch-keys"]')!.getBoundingClientRect();
+        const seen = { top: visualViewport!.offsetTop, bottom: visualViewport!.offsetTop + visualViewport!.height };
+        return {
+          inView: row.top >= seen.top && row.bottom <= seen.bottom && keys.top >= seen.top && keys.bottom <= seen.bottom,
+          detail: `row ${row.top}–${row.bottom}, keys ${keys.top}–${keys.bottom}, visible ${seen.top}–${seen.bottom}, layout ${innerHeight}`,
+        };
+      });
+    expect((await placed()).inView, (await placed()).detail).toBe(true);
+    const full = await terminalSize(page);
+    // The shell is told the size the terminal was refitted to.
+    const shellSees = async (rows: number) => {
+      await typeLine(page, "echo size-$(stty size)");
+      await waitForText(page, new RegExp(`^size-${rows} ${full.cols}$`, "m"));
+    };
+
+    // The window itself shrinks (what headless Chromium can do to the whole viewport).
+    await page.setViewportSize({ width: 390, height: 560 });
+    await expect.poll(async () => (await terminalSize(page)).rows).toBeLessThan(full.rows);
+    await expect.poll(async () => (await placed()).inView).toBe(true);
+
+    // Only the visual viewport shrinks, as an on-screen keyboard does it: here by zooming the page, which in
+    // Chromium leaves the layout viewport (and 100dvh) at 844 px and makes the visible part 844 / 1.6 px tall.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(async () => (await terminalSize(page)).rows).toBe(full.rows);
+    await shellSees(full.rows);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Emulation.setPageScaleFactor", { pageScaleFactor: 1.6 });
+    await expect.poll(() => page.evaluate(() => Math.round(visualViewport!.height))).toBe(Math.round(844 / 1.6));
+    expect(await page.evaluate(() => innerHeight)).toBe(844);
+    await expect.poll(async () => (await placed()).inView, { timeout: 10_000 }).toBe(true);
+    const small = await terminalSize(page);
+    expect(small.rows).toBeLessThan(full.rows);
+    await shellSees(small.rows);
+    // Back to the whole screen (the keyboard goes away): the terminal grows back.
+    await cdp.send("Emulation.setPageScaleFactor", { pageScaleFactor: 1 });
+    await expect.poll(async () => (await terminalSize(page)).rows).toBe(full.rows);
+    expect((await placed()).inView, (await placed()).detail).toBe(true);
+    await context.close();
+  });
+
+  it("sizes the workspace page with 100dvh where the browser has no window.visualViewport", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await context.addInitScript(() => Object.defineProperty(window, "visualViewport", { value: undefined }));
+    const page = await context.newPage();
+    await signIn(page, portal.url, "alice", "alice");
+    await page.goto(`${portal.url}/workspace`);
+    await waitForPrompt(page);
+    expect(await page.evaluate(() => window.visualViewport === undefined && !("visualViewport" in document.documentElement.dataset))).toBe(true);
+    expect(await page.evaluate(() => document.body.getBoundingClientRect().height)).toBe(844);
+    const keys = (await page.getByTestId("touch-keys").boundingBox())!;
+    expect(keys.y + keys.height).toBeLessThanOrEqual(844);
     await context.close();
   });
 

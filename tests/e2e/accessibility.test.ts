@@ -53,21 +53,59 @@ describe("a portal everyone can use: contrast, keyboard, landmarks, narrow scree
   });
 
   for (const colorScheme of ["light", "dark"] as const) {
-    it(`meets 4.5:1 for text and 3:1 for control borders in the ${colorScheme} theme`, async () => {
-      const context = await browser.newContext({ colorScheme });
+    it(`meets 4.5:1 for text and 3:1 for control borders in the ${colorScheme} theme, on every kind of page`, async () => {
+      const context = await browser.newContext({ colorScheme, viewport: { width: 1200, height: 800 } });
       const page = await context.newPage();
+      // Each selector must find something to measure: a renamed class would otherwise pass unmeasured.
+      const meets = async (where: string, checks: [selector: string, what: string, kind: "text" | "border"][]) => {
+        for (const [selector, what, kind] of checks) {
+          const measured = await contrasts(page, selector);
+          expect(measured.length, `${where}: no ${what} (${selector}) to measure`).toBeGreaterThan(0);
+          for (const c of measured) expect(c[kind], `${where}: ${what} (${colorScheme})`).toBeGreaterThanOrEqual(kind === "text" ? 4.5 : 3);
+        }
+      };
+
+      await page.goto(`${portal.url}/signin`);
+      await meets("sign-in", [
+        ["p.lead, .muted", "muted text", "text"],
+        [".button.primary", "primary buttons", "text"],
+      ]);
       await signIn(page, portal.url, "alice", "alice");
-      for (const [selector, what] of [
-        ["p.muted, .muted", "muted text"],
-        [".topbar nav a", "navigation"],
-        [".button.primary", "primary buttons"],
-        [".button:not(.primary)", "buttons"],
-      ] as const) {
-        for (const c of await contrasts(page, selector)) expect(c.text, `${what} (${colorScheme})`).toBeGreaterThanOrEqual(4.5);
-      }
-      for (const c of await contrasts(page, ".button:not(.primary)")) expect(c.border, `button borders (${colorScheme})`).toBeGreaterThanOrEqual(3);
+      await meets("dashboard", [
+        ["p.muted, .muted", "muted text", "text"],
+        [".topbar nav a", "navigation", "text"],
+        [".button.primary", "primary buttons", "text"],
+        [".button:not(.primary)", "buttons", "text"],
+        [".button:not(.primary)", "button borders", "border"],
+      ]);
       await page.goto(`${portal.url}/ssh`);
-      for (const c of await contrasts(page, "textarea, input.text")) expect(c.border, `input borders (${colorScheme})`).toBeGreaterThanOrEqual(3);
+      await meets("ssh", [["textarea, input.text", "input borders", "border"]]);
+      await page.goto(`${portal.url}/workspace`);
+      await waitForPrompt(page);
+      await meets("workspace", [
+        [".topbar nav a", "navigation", "text"],
+        [".view-tab", "view tabs", "text"],
+        [".workspace-bar .pill", "state", "text"],
+        [".workspace-bar .button", "buttons", "text"],
+        [".workspace-bar .button", "button borders", "border"],
+      ]);
+      // The narrow layout's menu of views, open.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByTestId("view-menu").click();
+      await meets("workspace at 390 px", [
+        [".view-menu-button", "views menu", "text"],
+        [".view-menu-button", "views menu border", "border"],
+        [".view-menu-list button", "views menu items", "text"],
+      ]);
+      await page.setViewportSize({ width: 1200, height: 800 });
+      const missing = await page.goto(`${portal.url}/no-such-page`);
+      expect(missing?.status()).toBe(404);
+      await meets("not found", [
+        ["p.lead", "text", "text"],
+        [".button.primary", "primary buttons", "text"],
+        [".button:not(.primary)", "buttons", "text"],
+        [".button:not(.primary)", "button borders", "border"],
+      ]);
       await context.close();
     });
   }

@@ -79,10 +79,15 @@ describe("redirect targets (localPath)", () => {
       for (const part of parts) walk(prefix + part, depth - 1);
     };
     walk("/", 4);
+    // 54,000 inputs: the offenders are collected and compared once, since an expect() per input made this walk
+    // outlast the test time-out on a busy machine.
+    const offenders: string[] = [];
     for (const input of inputs) {
       const target = localPath(input);
-      expect(target.startsWith("/") && !target.startsWith("//") && !target.includes("\\"), `${JSON.stringify(input)} → ${JSON.stringify(target)}`).toBe(true);
-      expect(followed(target), JSON.stringify(input)).toBe("https://workspace.example.org");
+      const local = target.startsWith("/") && !target.startsWith("//") && !target.includes("\\");
+      if (!local || followed(target) !== "https://workspace.example.org") offenders.push(`${JSON.stringify(input)} → ${JSON.stringify(target)}`);
     }
-  });
+    expect(inputs.length).toBeGreaterThan(50_000);
+    expect(offenders).toEqual([]);
+  }, 120_000); // CPU-bound work: its time is the machine's, not the code's
 });

@@ -10,11 +10,15 @@ interface Usage {
   memoryLimitBytes?: number;
   diskBytes?: number;
   diskLimitBytes?: number | null;
+  diskAlert?: { level: "full" | "near"; message: string };
 }
 
 const POLL_MS = 5000;
 
-/** "CPU 34 % · Memory 1.2 GiB of 8 GiB · Home 3.1 GiB", live in the workspace bar while the workspace runs. */
+/**
+ * "CPU 34 % · Memory 1.2 GiB of 8 GiB · Home 3.1 GiB", live in the workspace bar while the workspace runs; a home
+ * full or nearly so becomes an alert that says what fails and what to do (shown on narrow screens too).
+ */
 export function UsageMeter({ running }: { running: boolean }) {
   const [usage, setUsage] = useState<Usage | null>(null);
   useEffect(() => {
@@ -35,20 +39,28 @@ export function UsageMeter({ running }: { running: boolean }) {
 
   if (!usage?.running || usage.memoryBytes === undefined) return null;
   const memoryShare = usage.memoryLimitBytes ? usage.memoryBytes / usage.memoryLimitBytes : 0;
+  const alert = usage.diskAlert;
   return (
-    <span className="usage-meter small" data-testid="usage-meter" title="Your workspace's own use, against its limits">
-      {usage.cpuPercent !== null && usage.cpuPercent !== undefined && <span data-testid="usage-cpu">CPU {Math.round(usage.cpuPercent)} %</span>}
-      <span data-testid="usage-memory" className={memoryShare > 0.9 ? "usage-high" : undefined}>
-        Memory {formatBytes(usage.memoryBytes)}
-        {usage.memoryLimitBytes ? ` of ${formatBytes(usage.memoryLimitBytes)}` : ""}
-        <meter min={0} max={1} high={0.9} value={memoryShare} aria-label="Memory used of the limit" />
+    <>
+      <span className="usage-meter small" data-testid="usage-meter" title="Your workspace's own use, against its limits">
+        {usage.cpuPercent !== null && usage.cpuPercent !== undefined && <span data-testid="usage-cpu">CPU {Math.round(usage.cpuPercent)} %</span>}
+        <span data-testid="usage-memory" className={memoryShare > 0.9 ? "usage-high" : undefined}>
+          Memory {formatBytes(usage.memoryBytes)}
+          {usage.memoryLimitBytes ? ` of ${formatBytes(usage.memoryLimitBytes)}` : ""}
+          <meter min={0} max={1} high={0.9} value={memoryShare} aria-label="Memory used of the limit" />
+        </span>
+        {usage.diskBytes !== undefined && !alert && (
+          <span data-testid="usage-disk">
+            Home {formatBytes(usage.diskBytes)}
+            {usage.diskLimitBytes ? ` of ${formatBytes(usage.diskLimitBytes)}` : ""}
+          </span>
+        )}
       </span>
-      {usage.diskBytes !== undefined && (
-        <span data-testid="usage-disk">
-          Home {formatBytes(usage.diskBytes)}
-          {usage.diskLimitBytes ? ` of ${formatBytes(usage.diskLimitBytes)}` : ""}
+      {alert && (
+        <span role="alert" className="usage-high small" data-testid="disk-alert" data-level={alert.level}>
+          {alert.message}
         </span>
       )}
-    </span>
+    </>
   );
 }

@@ -90,6 +90,8 @@ export interface Portal {
   gate: StartGate;
   quotas: QuotaPolicy;
   disk: DiskUsageMonitor;
+  /** Whether homes' hard limits stop writes (XFS project quotas) or homes are only measured. */
+  diskEnforced: boolean;
   close(): void;
 }
 
@@ -275,6 +277,7 @@ export function createPortal(
     gate,
     quotas,
     disk,
+    diskEnforced: homeQuota.enforced,
     close: () => {
       clearInterval(sweeper);
       providerAccounts.stop();

@@ -255,6 +255,35 @@ describe("the web terminal in a real browser, in the full workspace image", () =
     await expect.poll(gapBelow).toBeLessThanOrEqual(1);
   });
 
+  it("scrolls back to the first line of a long output with the mouse wheel, and typing brings it back to the end", async () => {
+    // 500 lines, within the scrollback (5000), so the first is there to reach. Chromium makes each wheel event one
+    // notch (wheelDeltaY 120, whatever its deltaY) and xterm.js scrolls 50 px a notch, under three rows: a handful
+    // of events moves the view a dozen lines and the slider a pixel or two, so the test wheels until line 1 shows.
+    await typeLine(page, "clear; seq 1 500; echo wheel-finished");
+    await waitForText(page, /^wheel-finished/m);
+    const topLine = async () => Number((await terminalText(page)).split("\n")[0]);
+    await activePane(page).locator(".xterm-screen").hover();
+    for (let top = await topLine(); top !== 1; top = await topLine()) {
+      for (let i = 0; i < 20; i++) await page.mouse.wheel(0, -100);
+      // Every round moves the view up (its rows are drawn at the next frame); a wheel that stops short fails here.
+      await expect.poll(topLine, { message: `the wheel stopped with line ${top} at the top`, timeout: 10_000 }).toBeLessThan(top);
+    }
+    const slider = activePane(page).locator(".scrollbar.vertical .slider");
+    const track = activePane(page).locator(".scrollbar.vertical");
+    await expect.poll(async () => (await slider.boundingBox())!.y - (await track.boundingBox())!.y).toBeLessThanOrEqual(1);
+
+    // Typing brings the view back to the prompt, and the slider to the end.
+    await activePane(page).locator(".xterm-helper-textarea").focus();
+    await page.keyboard.type("echo typed-after-wheel\n");
+    await waitForText(page, /^typed-after-wheel/m);
+    await expect
+      .poll(async () => {
+        const [s, t] = [(await slider.boundingBox())!, (await track.boundingBox())!];
+        return t.y + t.height - (s.y + s.height);
+      })
+      .toBeLessThanOrEqual(1);
+  });
+
   it("stops `yes` with Ctrl-C", async () => {
     await typeLine(page, "yes");
     await waitForText(page, /^y$/m);

@@ -49,16 +49,16 @@ describe("a home at or near its disk limit, measured by the portal, says so in t
 
     // Written from inside the workspace, as the user would: 3 MiB, past the soft limit.
     await execInWorkspace(portal, "ann", "head -c 3145728 /dev/zero > /home/user/data-1.bin");
-    await expect.poll(async () => (await usage(ann)).diskAlert?.level, { timeout: 30_000 }).toBe("near");
-    expect((await usage(ann)).diskAlert?.message).toMatch(
+    // Polled until the figure is the whole file's: a scan that ran while the file was being written measured part of
+    // it (2.7 MiB on a busy CI machine), and that figure stands until the next scan.
+    await expect.poll(async () => (await usage(ann)).diskAlert?.message, { timeout: 30_000 }).toMatch(
       /^Your home is nearly full \(3(\.\d)? MiB of 4 MiB\)\. Delete files you no longer need: past 4 MiB, your workspace cannot start again until you do\.$/,
     );
 
     // 2 MiB more: past the hard limit. This kernel has no XFS quota, so the write itself succeeds and the alert says
     // what the limit does here.
     await execInWorkspace(portal, "ann", "head -c 2097152 /dev/zero > /home/user/data-2.bin");
-    await expect.poll(async () => (await usage(ann)).diskAlert?.level, { timeout: 30_000 }).toBe("full");
-    expect((await usage(ann)).diskAlert?.message).toMatch(
+    await expect.poll(async () => (await usage(ann)).diskAlert?.message, { timeout: 30_000 }).toMatch(
       /^Your home is full \(5(\.\d)? MiB of 4 MiB\): delete files to continue\. Until you do, your workspace cannot start again once it stops\.$/,
     );
     // Nobody else is told anything.

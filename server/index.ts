@@ -10,13 +10,13 @@ import { createPortal } from "../lib/portal";
 import { setPortal } from "../lib/portal-instance";
 import { createDevIdentityProvider, DEV_IDP_PREFIX } from "./dev-idp/provider";
 import { warmUpPages } from "./dev-warmup";
-import { opsRoutes } from "./ops/ops-routes";
+import { opsDoors } from "./ops/ops-routes";
 import { AppProxy } from "./proxy/app-proxy";
-import { isOpsPath, misdirected, setPortalHeaders, setSignOutHeaders, siteOf } from "./site";
+import { refuse, Router } from "./router";
+import { misdirectedDoor, portalDoor, siteOf } from "./site";
 import { createSshGateway } from "./ssh/ssh-gateway";
 import { limitHttpConnections } from "./http-limits";
 import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
-import { refuse, UpgradeRouter } from "./upgrade-router";
 import { dataDiskProblem } from "../lib/quota/xfs-project-quota";
 import { usersRoot } from "../lib/workspace/home";
 
@@ -66,44 +66,36 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const upgrades = new UpgradeRouter(log.child({ component: "upgrade" }), (req, socket, head) => {
-    // Only Next's own dev-mode channels may reach it; any other upgrade is refused here, not silently dropped.
-    if (req.url?.startsWith("/_next/") && nextUpgrades.emit("upgrade", req, socket, head)) return;
-    refuse(socket, 404, "Not Found");
-  });
-
   const terminals = createTerminalSockets(portal, log.child({ component: "terminal-socket" }));
-  upgrades.add(TERMINAL_SOCKET_PATH, terminals.handleUpgrade);
   const proxy = new AppProxy(portal, log.child({ component: "proxy" }));
-  const site = siteOf(config.publicUrl, portal.apps.domain);
 
-  const ops = opsRoutes(portal);
+  const router = new Router(log.child({ component: "router" }), siteOf(config.publicUrl, portal.apps.domain));
+  router.add<"app">({
+    name: "app",
+    sites: ["app"],
+    prefix: "/",
+    request: (req, res, to) => proxy.handleRequest(req, res, to.address),
+    upgrade: (req, socket, head, to) => proxy.handleUpgrade(req, socket, head, to.address),
+  });
+  router.add(misdirectedDoor(config.publicUrl));
+  for (const door of opsDoors(portal)) router.add(portalDoor(door));
+  if (devIdp) router.add(portalDoor({ name: "dev-idp", prefix: `${DEV_IDP_PREFIX}/`, request: (req, res) => devIdp.handle(req, res) }));
+  router.add(portalDoor({ name: "terminal", prefix: `${TERMINAL_SOCKET_PATH}/`, request: terminals.handleRequest, upgrade: terminals.handleUpgrade }));
+  // engine.io also takes a handshake on the path without its slash (socket.io clients add one); a plain request
+  // there is a page like any other.
+  router.add({ name: "terminal", prefix: TERMINAL_SOCKET_PATH, upgrade: terminals.handleUpgrade });
+  router.add({
+    name: "next-dev",
+    prefix: "/_next/",
+    // Only Next's own dev-mode channels (hot reload) may reach it; with nothing of Next's listening, refused.
+    upgrade: (req, socket, head) => {
+      if (!nextUpgrades.emit("upgrade", req, socket, head)) refuse(socket, 404, "Not Found");
+    },
+  });
+  router.add(portalDoor({ name: "pages", prefix: "/", request: (req, res) => handle(req, res) }));
 
-  const server = http.createServer((req, res) => {
-    const to = site(req.headers.host);
-    if (to.kind === "app") return proxy.handleRequest(req, res, to.address);
-    if (to.kind === "unknown" && !isOpsPath(req.url)) return misdirected(req.method, req.url, res, config.publicUrl);
-    setPortalHeaders(res);
-    setSignOutHeaders(res, req.method, req.url);
-    if (devIdp && req.url?.startsWith(`${DEV_IDP_PREFIX}/`)) return devIdp.handle(req, res);
-    if (req.url?.startsWith(`${TERMINAL_SOCKET_PATH}/`)) return terminals.handleRequest(req, res);
-    void ops(req, res)
-      .then((handled) => (handled ? undefined : handle(req, res)))
-      .catch((error: unknown) => {
-        log.error({ err: error, url: req.url }, "request failed");
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-        res.end("Internal Server Error");
-      });
-  });
-  server.on("upgrade", (req, socket, head) => {
-    const to = site(req.headers.host);
-    if (to.kind === "app") {
-      socket.on("error", (error) => log.debug({ err: error }, "app upgrade socket error"));
-      return proxy.handleUpgrade(req, socket, head, to.address);
-    }
-    if (to.kind === "unknown") return refuse(socket, 421, "Misdirected Request");
-    upgrades.handle(req, socket, head);
-  });
+  const server = http.createServer(router.request);
+  server.on("upgrade", router.upgrade);
   limitHttpConnections(server, { maxConnectionsPerAddress: config.httpMaxConnectionsPerAddress, trustedProxies: config.trustedProxies }, log);
   server.on("clientError", (error, socket) => {
     log.debug({ err: error }, "malformed HTTP request");

@@ -1,11 +1,15 @@
 import type { ServerResponse } from "node:http";
 import type { AppAddress } from "../lib/apps/app-address";
 import type { AppsDomain } from "../lib/apps/apps-domain";
+import { refuse, type Door } from "./router";
 
 /** Who a request is for, by its Host header: the portal itself, one workspace app, or nobody we serve. */
 export type Site = { kind: "portal" } | { kind: "app"; address: AppAddress } | { kind: "unknown" };
 
-const OPS_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+/** The operators' probes: answered under any name but an app's (see `siteOf`). */
+export const OPS_PATHS = ["/healthz", "/readyz", "/metrics"] as const;
+export type OpsPath = (typeof OPS_PATHS)[number];
+const OPS = new Set<string>(OPS_PATHS);
 
 /**
  * One process serves the portal and every app, told apart by Host alone. A Host that is neither is refused
@@ -24,7 +28,7 @@ export function siteOf(publicUrl: URL, apps: AppsDomain) {
 }
 
 export function isOpsPath(url: string | undefined): boolean {
-  return OPS_PATHS.has((url ?? "").split("?")[0]!);
+  return OPS.has((url ?? "").split("?")[0]!);
 }
 
 /**
@@ -41,6 +45,31 @@ export function misdirected(method: string | undefined, url: string | undefined,
   }
   res.writeHead(421, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
   res.end(`This portal answers at ${publicUrl.origin}.`);
+}
+
+/** Everything asked of a name that is not the portal's, except the operators' probes (doors of their own). */
+export function misdirectedDoor(publicUrl: URL): Door<"unknown"> {
+  return {
+    name: "misdirected",
+    sites: ["unknown"],
+    prefix: "/",
+    request: (req, res) => misdirected(req.method, req.url, res, publicUrl),
+    upgrade: (_req, socket) => refuse(socket, 421, "Misdirected Request"),
+  };
+}
+
+/** A door of the portal's own: whatever it answers carries the portal's headers (and signing out, the wipe). */
+export function portalDoor<K extends Site["kind"]>(door: Door<K>): Door<K> {
+  const { request } = door;
+  if (!request) return door;
+  return {
+    ...door,
+    request(req, res, site) {
+      setPortalHeaders(res);
+      setSignOutHeaders(res, req.method, req.url);
+      return request.call(door, req, res, site);
+    },
+  };
 }
 
 /**

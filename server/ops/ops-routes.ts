@@ -1,6 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Portal } from "../../lib/portal";
+import type { Door } from "../router";
+import { OPS_PATHS, type OpsPath } from "../site";
 import { sharedReadiness } from "./readiness";
 
 /**
@@ -8,7 +10,7 @@ import { sharedReadiness } from "./readiness";
  * in place; one round shared by the calls within READYZ_CACHE_SECONDS), and
  * Prometheus metrics for admins or a scraper holding METRICS_TOKEN.
  */
-export function opsRoutes(portal: Portal) {
+export function opsDoors(portal: Portal): Door<"portal" | "unknown">[] {
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
     res.end(JSON.stringify(body));
@@ -24,26 +26,18 @@ export function opsRoutes(portal: Portal) {
     return user?.isAdmin === true;
   };
 
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const path = (req.url ?? "").split("?")[0];
-    if (path === "/healthz") {
-      send(res, 200, { status: "ok" });
-      return true;
-    }
-    if (path === "/readyz") {
+  const answers: Record<OpsPath, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+    "/healthz": async (_req, res) => send(res, 200, { status: "ok" }),
+    "/readyz": async (_req, res) => {
       const { ready, checks } = await readiness.get();
       send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
-      return true;
-    }
-    if (path === "/metrics") {
-      if (!(await allowedMetrics(req))) {
-        send(res, 403, { error: "Metrics are for admins, or for a scraper with METRICS_TOKEN." });
-        return true;
-      }
+    },
+    "/metrics": async (req, res) => {
+      if (!(await allowedMetrics(req))) return send(res, 403, { error: "Metrics are for admins, or for a scraper with METRICS_TOKEN." });
       res.writeHead(200, { "content-type": portal.metrics.registry.contentType, "cache-control": "no-store" });
       res.end(await portal.metrics.registry.metrics());
-      return true;
-    }
-    return false;
+    },
   };
+  // Load balancers and scrapers send their probes to an address, not the portal's name.
+  return OPS_PATHS.map((path): Door<"portal" | "unknown"> => ({ name: "ops", sites: ["portal", "unknown"], prefix: path, request: answers[path] }));
 }

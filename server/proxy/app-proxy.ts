@@ -6,9 +6,10 @@ import type { AppAddress } from "../../lib/apps/app-address";
 import type { AppSession } from "../../lib/apps/app-sessions";
 import { CODE_SERVER_COOKIE } from "../../lib/apps/code-server-secret";
 import type { Portal } from "../../lib/portal";
-import { refuse } from "../upgrade-router";
+import { refuse } from "../router";
 import { openUrl, TICKET_PATH } from "../../lib/apps/app-links";
 import { requestIsUse } from "../../lib/apps/app-use";
+import { sameOrigin } from "../../lib/auth/same-origin";
 import { AppAuth } from "./app-auth";
 import { closeTogether } from "./close-together";
 import { CodeStaticServer } from "./code-static";
@@ -83,7 +84,7 @@ export class AppProxy {
     if (!session || this.portal.registry.slugOf(session.sub) !== address.slug) return this.signIn(req, res, address);
     const request: AppRequest = { address, host, origin: this.portal.apps.domain.origin(address), session };
     // Another site's page (another app among them) may not change anything here with the owner's cookie.
-    if (!SAFE_METHODS.has(req.method ?? "GET") && req.headers.origin !== undefined && req.headers.origin !== request.origin) {
+    if (!SAFE_METHODS.has(req.method ?? "GET") && !sameOrigin(request.origin, { origin: req.headers.origin }, "allowed")) {
       res.writeHead(403, { "content-type": "text/plain; charset=utf-8" });
       return void res.end("Refused: this request came from another site.");
     }
@@ -120,7 +121,7 @@ export class AppProxy {
     const host = domain.host(address);
     const origin = domain.origin(address);
     // Only the app's own pages may open its sockets: not the portal's, not another app's.
-    if (req.headers.origin !== origin) return refuse(socket, 403, "Forbidden");
+    if (!sameOrigin(origin, { origin: req.headers.origin }, "refused")) return refuse(socket, 403, "Forbidden");
     const session = this.auth.session(req.headers.cookie, host);
     if (!session || this.portal.registry.slugOf(session.sub) !== address.slug) return refuse(socket, 401, "Unauthorized");
     const target = await this.targets.resolve(session.sub, address.app);

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { Server as EngineServer } from "engine.io";
 import type { Logger } from "pino";
 import { Server as IoServer, type Socket } from "socket.io";
+import { sameOrigin } from "../../lib/auth/same-origin";
 import type { SessionUser } from "../../lib/auth/session-user";
 import { formatByteSize } from "../../lib/config/size";
 import type { Portal } from "../../lib/portal";
@@ -23,7 +24,7 @@ const MESSAGES_PER_SECOND = 500;
 const KNOWN_EVENTS = new Set(["input", "resize", "ack", "close-terminal"]);
 
 /**
- * socket.io for terminals, on an engine.io server of our own so the portal's upgrade router (not engine.io's
+ * socket.io for terminals, on an engine.io server of our own so the portal's router (not engine.io's
  * attach, which destroys upgrades it does not own) decides what reaches it. Every handshake is checked for the
  * portal's Origin and a valid session before a socket exists.
  */
@@ -35,7 +36,7 @@ export function createTerminalSockets(portal: Portal, log: Logger) {
     pingInterval: 20_000,
     pingTimeout: 20_000,
     allowRequest: (req, callback) => {
-      if (req.headers.origin !== origin) {
+      if (!sameOrigin(origin, { origin: req.headers.origin }, "refused")) {
         log.debug({ origin: req.headers.origin }, "terminal socket refused: foreign origin");
         return callback("Origin not allowed", false);
       }

@@ -1,3 +1,4 @@
+import { sameOrigin } from "@/lib/auth/same-origin";
 import type { SessionUser } from "@/lib/auth/session-user";
 import { getPortal } from "@/lib/portal-instance";
 import { isWorkspaceError, type WorkspaceErrorCode } from "@/lib/workspace/errors";
@@ -17,9 +18,8 @@ export async function requireUser(req: Request): Promise<SessionUser | Response>
  * Sec-Fetch-Site covers the rare same-origin request without it. Anything else is refused.
  */
 export function requireSameOrigin(req: Request): Response | null {
-  const origin = req.headers.get("origin");
-  const portalOrigin = getPortal().config.publicUrl.origin;
-  if (origin ? origin === portalOrigin : req.headers.get("sec-fetch-site") === "same-origin") return null;
+  const sent = { origin: req.headers.get("origin"), fetchSite: req.headers.get("sec-fetch-site") };
+  if (sameOrigin(getPortal().config.publicUrl.origin, sent, "sec-fetch-site")) return null;
   return jsonError(403, "cross_site", "This request did not come from the portal's own pages and was refused.");
 }
 

@@ -31,7 +31,6 @@ export function authSettings(config: PortalConfig, devOidc: OidcSettings | null)
   };
 }
 
-/** Sign-in for the whole portal: next-auth's options for the pages, and the session check for every other door. */
 // Decrypting a session cookie (HKDF + JWE) costs ~50 µs; the proxy sees the same cookie on every request.
 const SESSION_CACHE_MS = 60_000;
 const SESSION_CACHE_SIZE = 2000;
@@ -52,6 +51,7 @@ export interface SessionHooks {
   sessionSeen?(sub: string, authAt: number): void;
 }
 
+/** Sign-in for the whole portal: next-auth's options for the pages, and the session check for every other door. */
 export class AuthService {
   private readonly discovery: DiscoveryResolver;
   private options: NextAuthOptions | null = null;

@@ -44,10 +44,6 @@ export type WorkspaceEvent =
   | { type: "stopped"; user: RegisteredUser; cause: StopCause; detail?: StopDetail }
   | { type: "removed"; user: RegisteredUser };
 
-/**
- * The one workspace service behind every door (web terminal, VS Code proxy, SSH). It keeps no state of its own:
- * each call asks the engine, so a restarted portal carries on with whatever containers exist.
- */
 export interface WorkspaceManagerDeps {
   runtime: ContainerRuntime;
   registry: UserRegistry;
@@ -68,6 +64,10 @@ export interface WorkspaceManagerDeps {
   homeReady?: (user: RegisteredUser, home: string, uid: number) => Promise<void>;
 }
 
+/**
+ * The one workspace service behind every door (web terminal, VS Code proxy, SSH). It keeps no state of its own:
+ * each call asks the engine, so a restarted portal carries on with whatever containers exist.
+ */
 export class WorkspaceManager {
   private readonly locks = new KeyedMutex();
   private readonly runtime: ContainerRuntime;

@@ -61,11 +61,6 @@ export class StartGate {
     return this.line.filter((e) => e.position > 0).map((e) => e.sub);
   }
 
-  /** Position (1-based) of a subject in the queue, or 0. */
-  positionOf(sub: string): number {
-    return this.line.find((e) => e.sub === sub && e.position > 0)?.position ?? 0;
-  }
-
   /** Takes `sub`'s place in line now; synchronous, so the order of calls is the order of the line. */
   enter(sub: string): Place {
     if (this.cap <= 0) return { wait: async () => () => {}, leave: () => {} };

@@ -12,7 +12,10 @@ export const dynamic = "force-dynamic";
 export default async function SshKeysPage() {
   const user = await requirePageUser("/ssh");
   const portal = getPortal();
-  const registered = portal.registry.register(user);
+  // Showing the page records nothing: signing in (and the provider's re-check) keeps the account's record, and a
+  // stale session viewing this page must not write its old name back. Only an account this database has never
+  // recorded (its data directory replaced under a live session) is recorded here, so the name shown works.
+  const registered = portal.registry.bySub(user.sub) ?? portal.registry.register(user);
   const { port, publicHost } = portal.config.ssh;
   const login = sshLoginName(registered);
   const config = `Host scitex\n  HostName ${publicHost}\n  Port ${port}\n  User ${login}\n`;

@@ -25,6 +25,7 @@ import { CodeStaticFiles } from "./apps/code-static";
 import { LABEL } from "./workspace/labels";
 import { TerminalAllowance } from "./terminal/terminal-allowance";
 import { TerminalService } from "./terminal/terminal-service";
+import { Shells } from "./terminal/shells";
 import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
 import { StopNotices } from "./workspace/stop-notices";
@@ -54,10 +55,10 @@ export interface Portal {
   workspaces: WorkspaceManager;
   auth: AuthService;
   terminals: TerminalService;
+  /** Starts, signals and ends the shells and commands of every door (web terminals, SSH sessions, relays). */
+  shells: Shells;
   /** What each user may open at once and per minute: web terminals, SSH sessions and `-L` relays together. */
   terminalAllowance: TerminalAllowance;
-  /** Paces bulk shell output while somebody types; null when TERMINAL_BULK_RATE_KB=0. */
-  pacer: OutputPacer | null;
   codeServer: OnDemandServer;
   notebook: OnDemandServer;
   /** The token the portal presents to each workspace's Jupyter. */
@@ -222,8 +223,10 @@ export function createPortal(
       ? new OutputPacer({ interactiveMs: TYPING_MS, attentionMs: config.terminal.pacingMs, bulkBytesPerSecond: config.terminal.bulkBytesPerSecond })
       : null;
   const terminalAllowance = new TerminalAllowance({ maxOpen: config.terminal.maxPerUser, opensPerMinute: config.terminal.opensPerMinute });
+  const shells = new Shells(workspaces, pacer);
   const terminals = new TerminalService(
     workspaces,
+    shells,
     {
       ...TERMINAL_BUFFERS,
       graceMs: config.terminal.graceMs,
@@ -233,7 +236,7 @@ export function createPortal(
     log.child({ component: "terminals" }),
     (sub) => activity.touch(sub, "terminal"),
   );
-  const metrics = new PortalMetrics(() => workspaces.list(), () => terminals.count(), () => gate.waiting);
+  const metrics = new PortalMetrics(() => workspaces.list(), () => shells.openByDoor(), () => gate.waiting);
   const codeServer = codeServerIn(workspaces, apps.codeServerSecrets, log.child({ component: "code-server" }));
   const notebookTokens = new AppSecrets(settings.secret, "jupyter token");
   const notebook = notebookServer(workspaces, notebookTokens, log.child({ component: "notebook" }));
@@ -254,8 +257,8 @@ export function createPortal(
     workspaces,
     auth,
     terminals,
+    shells,
     terminalAllowance,
-    pacer,
     codeServer,
     notebook,
     notebookTokens,

@@ -1,6 +1,6 @@
-import { finished } from "node:stream/promises";
 import type { PortalUser } from "../identity/user";
 import type { WorkspaceManager } from "../workspace/manager";
+import { run } from "../workspace/run";
 import { CODE_SERVER_PORT } from "./code-server";
 import { NOTEBOOK_PORT } from "./notebook";
 import { RELAY_MARK } from "./port-relay";
@@ -86,13 +86,7 @@ function isInternal(port: number, command: string | undefined): boolean {
 
 /** The ports something listens on inside the user's running workspace. */
 export async function listeningPorts(workspaces: WorkspaceManager, user: PortalUser): Promise<ListeningPort[]> {
-  const proc = await workspaces.exec(user, { cmd: ["sh", "-c", SCRIPT], tty: false });
-  const chunks: Buffer[] = [];
-  proc.stdout.on("data", (c: Buffer) => chunks.push(c));
-  proc.stderr.resume();
-  // The exit can be reported before the last output is read: wait for both.
-  await Promise.all([proc.wait(), finished(proc.stdout).catch(() => undefined)]);
-  return parsePortListing(Buffer.concat(chunks).toString("utf8"));
+  return parsePortListing((await run(workspaces, user, ["sh", "-c", SCRIPT])).stdout);
 }
 
 const FRESH_MS = 2000;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ShellDoor } from "../terminal/shells";
 import type { WorkspaceStatus } from "../workspace/types";
 
 /**
@@ -18,7 +19,11 @@ export class PortalMetrics {
   readonly providerChecks: Counter<"outcome">;
   readonly readinessChecks: Counter;
 
-  constructor(listWorkspaces: () => Promise<WorkspaceStatus[]>, terminalCount: () => number, queueLength: () => number) {
+  constructor(
+    listWorkspaces: () => Promise<WorkspaceStatus[]>,
+    openTerminals: () => Record<ShellDoor, number>,
+    queueLength: () => number,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: "scitex_portal_" });
     const registers = [this.registry];
     new Gauge({
@@ -38,7 +43,15 @@ export class PortalMetrics {
       },
     });
     new Gauge({ name: "scitex_start_queue_length", help: "Starts waiting for a free workspace slot", registers, collect() { this.set(queueLength()); } });
-    new Gauge({ name: "scitex_terminals_active", help: "Open web terminals", registers, collect() { this.set(terminalCount()); } });
+    new Gauge({
+      name: "scitex_terminals_active",
+      help: "Open terminals by door: web terminals, and SSH sessions (a shell, a command or sftp)",
+      labelNames: ["door"],
+      registers,
+      collect() {
+        for (const [door, n] of Object.entries(openTerminals())) this.set({ door }, n);
+      },
+    });
     this.workspaceStarts = new Counter({ name: "scitex_workspace_starts_total", help: "Workspace starts", registers });
     this.workspaceStartSeconds = new Histogram({
       name: "scitex_workspace_start_seconds",

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { WorkspaceManager } from "../workspace/manager";
+import { run } from "../workspace/run";
 import { endAllSessionsCommand } from "./end-session-script";
 
 /**
@@ -11,10 +12,7 @@ export async function endOrphanedSessions(workspaces: WorkspaceManager, log: Log
   for (const ws of await workspaces.list()) {
     if (ws.state !== "running" || !ws.sub) continue;
     try {
-      const proc = await workspaces.exec({ sub: ws.sub, username: ws.username }, { cmd: endAllSessionsCommand(), tty: false });
-      proc.stdout.resume();
-      proc.stderr.resume();
-      await proc.wait();
+      await run(workspaces, { sub: ws.sub, username: ws.username }, endAllSessionsCommand());
       cleaned += 1;
     } catch (error) {
       log.warn({ err: error, user: ws.username }, "could not end sessions left by an earlier portal process");

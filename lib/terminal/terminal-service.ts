@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { PortalUser } from "../identity/user";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
-import { endSessionCommand, TERMINAL_TAG, terminalShellCommand } from "./end-session-script";
+import type { Shells } from "./shells";
 import type { TerminalAllowance } from "./terminal-allowance";
 import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from "./terminal-session";
 
@@ -29,7 +28,8 @@ export class TerminalService {
   private readonly places = new Map<TerminalSession, () => void>();
 
   constructor(
-    private readonly workspaces: WorkspaceManager,
+    private readonly workspaces: Pick<WorkspaceManager, "ensureRunning">,
+    private readonly shells: Shells,
     private readonly options: TerminalServiceOptions,
     private readonly log: Logger,
     /** Input typed and output shown both count as use of the workspace (for the idle stop). */
@@ -52,22 +52,16 @@ export class TerminalService {
 
   private async open(user: PortalUser, size: TerminalSize, release: () => void, onProgress?: ProgressListener): Promise<TerminalSession> {
     await this.workspaces.ensureRunning(user, onProgress);
-    const id = randomBytes(12).toString("base64url");
-    const proc = await this.workspaces.exec(user, {
-      cmd: terminalShellCommand(),
-      tty: true,
-      stdin: true,
-      cols: size.cols,
-      rows: size.rows,
-      env: ["TERM=xterm-256color", "COLORTERM=truecolor", "LANG=C.UTF-8", `${TERMINAL_TAG}=${id}`],
-    });
+    // xterm.js draws 24-bit colour. Not `paced` here: the session paces its output itself (it knows when it is shown).
+    const shell = await this.shells.start(user, { tty: true, terminal: size, env: { COLORTERM: "truecolor" }, door: "web" });
+    const id = shell.tag;
     const session = new TerminalSession(
       id,
       user.sub,
-      proc,
+      shell.process,
       size,
       this.options,
-      () => this.endProcesses(user, id),
+      () => shell.end(),
       this.log.child({ terminal: id, user: user.username }),
       () => this.onActivity(user.sub),
     );
@@ -103,20 +97,6 @@ export class TerminalService {
   async closeAllOf(user: PortalUser): Promise<void> {
     const ids = [...(this.byOwner.get(user.sub)?.keys() ?? [])];
     await Promise.all(ids.map((id) => this.close(user, id).catch(() => false)));
-  }
-
-  /** How many terminals are open, for metrics. */
-  count(): number {
-    let n = 0;
-    for (const mine of this.byOwner.values()) n += mine.size;
-    return n;
-  }
-
-  private async endProcesses(user: PortalUser, id: string): Promise<void> {
-    const proc = await this.workspaces.exec(user, { cmd: endSessionCommand(id), tty: false });
-    proc.stdout.resume();
-    proc.stderr.resume();
-    await proc.wait();
   }
 
   private sessionsOf(sub: string): Map<string, TerminalSession> {

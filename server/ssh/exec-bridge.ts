@@ -1,20 +1,20 @@
-import type { Transform } from "node:stream";
 import type { ServerChannel } from "ssh2";
-import type { ExecProcess } from "../../lib/runtime/runtime";
+import type { Shell } from "../../lib/terminal/shells";
 
 /**
- * Joins an SSH channel to a process in the workspace, one-to-one: stdin (and its EOF), stdout, stderr kept apart
- * when there is no TTY, and the process's exit status back to the client. Backpressure flows both ways, through
- * `through` (pacing) when given. `lastWords`, asked once the process has ended, may give a line for the client's
- * stderr before the channel closes (why the session ended, when the portal knows).
+ * Joins an SSH channel to a shell in the workspace, one-to-one: stdin (and its EOF), its output (paced when it
+ * is), stderr kept apart when there is no TTY, and the exit status back to the client. Backpressure flows both
+ * ways. `lastWords`, asked once the process has ended, may give a line for the client's stderr before the channel
+ * closes (why the session ended, when the portal knows).
  */
-export function bridge(channel: ServerChannel, proc: ExecProcess, through?: Transform, lastWords?: () => string | undefined): Promise<void> {
+export function bridge(channel: ServerChannel, shell: Shell, lastWords?: () => string | undefined): Promise<void> {
+  const proc = shell.process;
   if (proc.stdin) {
     channel.pipe(proc.stdin);
   } else {
     channel.resume();
   }
-  const output = through ? proc.stdout.pipe(through) : proc.stdout;
+  const output = shell.output;
   output.pipe(channel, { end: false });
   proc.stderr.pipe(channel.stderr, { end: false });
   const drained = Promise.all([ended(output), ended(proc.stderr)]);

@@ -1,11 +1,8 @@
-import { randomBytes } from "node:crypto";
 import net from "node:net";
 import type { Logger } from "pino";
 import type { ServerChannel, TcpipRequestInfo } from "ssh2";
 import type { RegisteredUser } from "../../lib/identity/registry";
 import type { Portal } from "../../lib/portal";
-import { endSessionCommand, TERMINAL_TAG } from "../../lib/terminal/end-session-script";
-import { runQuietly } from "./run-quietly";
 
 // `ssh -L` may only name the workspace itself; anything else would turn the gateway into an open relay.
 const SELF = new Set(["localhost", "127.0.0.1", "::1", "0.0.0.0", "ip6-localhost"]);
@@ -55,28 +52,21 @@ export async function forwardToWorkspace(
     channel.on("error", close).on("close", close);
     return;
   }
-  // Tagged like an SSH session, so closing the channel (or the restart sweep) ends whatever is left of it.
-  const tag = randomBytes(12).toString("base64url");
   try {
     // A relay is an exec like a terminal: opened in a loop, it waits for the user's allowance like one. (A refused
     // channel can carry no reason; OpenSSH says "open failed".)
     portal.terminalAllowance.start(user.sub);
-    const relay = await portal.workspaces.exec(user, {
-      cmd: ["bash", "-c", RELAY, "relay", String(port)],
-      tty: false,
-      stdin: true,
-      env: [`${TERMINAL_TAG}=${tag}`],
-    });
+    // A tagged command like an SSH session's, so closing the channel (or the restart sweep) ends whatever is left
+    // of it. Not a session: it counts in no door's open terminals.
+    const relay = await portal.shells.start(user, { command: ["bash", "-c", RELAY, "relay", String(port)], tty: false });
     const channel = accept();
     channel.on("data", used);
-    channel.pipe(relay.stdin!);
-    relay.stdout.pipe(channel);
-    relay.stderr.resume();
-    channel.once("close", () => {
-      relay.detach();
-      void runQuietly(portal, user, endSessionCommand(tag));
-    });
-    void relay.wait().then(() => channel.end());
+    channel.pipe(relay.process.stdin!);
+    relay.output.pipe(channel);
+    relay.process.stderr.resume();
+    // The workspace may have stopped meanwhile: then nothing is left to end.
+    channel.once("close", () => void relay.end().catch(() => undefined));
+    void relay.process.wait().then(() => channel.end());
   } catch (error) {
     log.info({ user: user.username, err: error }, "ssh forwarding refused: the relay could not start");
     reject();

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addSshKey, openTerminalSocket } from "../support/portal-api";
 import { startPortal, type PortalProcess } from "../support/portal-process";
 import { sessionCookie } from "../support/session-cookie";
+import { SshClient } from "../support/ssh-client";
 
 const SECRET = "ops-test-secret-ops-test-secret-012345";
 const TOKEN = "scrape-token-0123456789";
@@ -47,5 +49,34 @@ describe("operations endpoints", () => {
     expect(value(after, 'scitex_workspaces{state="stopped"}')).toBeGreaterThanOrEqual(1);
     expect(value(after, "scitex_workspace_start_seconds_count")).toBeGreaterThanOrEqual(1);
     expect(after).not.toContain("metrics-user"); // no user-controlled label values
+  });
+
+  it("counts open terminals by door: web terminals and SSH sessions", async () => {
+    const cookie = await sessionCookie(SECRET, { sub: "u3", username: "gauge-user" });
+    const scrape = async () => (await (await fetch(`${portal.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text());
+    const open = async (door: string) => Number((await scrape()).match(new RegExp(`^scitex_terminals_active\\{door="${door}"\\} (\\S+)$`, "m"))?.[1]);
+    const ssh = new SshClient(portal.sshPort);
+    try {
+      const key = ssh.newKey("gauge-user");
+      await addSshKey(portal.url, cookie, ssh.publicKey(key));
+      const before = { web: await open("web"), ssh: await open("ssh") };
+      expect(before).toEqual({ web: expect.any(Number), ssh: expect.any(Number) });
+
+      const terminal = await openTerminalSocket(portal.url, cookie);
+      expect(await open("web")).toBe(before.web + 1);
+      const held = ssh.background("gauge-user", key, ["sleep 120"]);
+      await expect.poll(() => open("ssh"), { timeout: 30_000 }).toBe(before.ssh + 1);
+      expect(await open("web")).toBe(before.web + 1);
+
+      held.stop();
+      await expect.poll(() => open("ssh"), { timeout: 15_000 }).toBe(before.ssh);
+      const listed = (await (await fetch(`${portal.url}/api/terminals`, { headers: { cookie } })).json()) as { terminals: { id: string }[] };
+      const closed = await fetch(`${portal.url}/api/terminals/${listed.terminals[0]!.id}`, { method: "DELETE", headers: { cookie, origin: portal.url } });
+      expect(closed.status).toBe(204);
+      expect(await open("web")).toBe(before.web);
+      terminal.socket.close();
+    } finally {
+      ssh.cleanup();
+    }
   });
 });

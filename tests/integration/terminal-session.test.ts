@@ -1,6 +1,7 @@
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { OutputPacer } from "../../lib/terminal/output-pacer";
+import { Shells } from "../../lib/terminal/shells";
 import { TerminalAllowance } from "../../lib/terminal/terminal-allowance";
 import { TerminalService } from "../../lib/terminal/terminal-service";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
@@ -45,7 +46,8 @@ const options = {
   graceMs: 60_000,
   allowance: new TerminalAllowance({ maxOpen: 5, opensPerMinute: 1000 }),
 };
-const service = new TerminalService(fx.manager, options, pino({ level: "silent" }));
+const shells = new Shells(fx.manager);
+const service = new TerminalService(fx.manager, shells, options, pino({ level: "silent" }));
 
 afterAll(() => fx.cleanup());
 
@@ -131,7 +133,7 @@ describe("terminal sessions in a real workspace", () => {
   });
 
   it("ends a terminal nobody reattaches to within the grace period", async () => {
-    const quick = new TerminalService(fx.manager, { ...options, graceMs: 800 }, pino({ level: "silent" }));
+    const quick = new TerminalService(fx.manager, shells, { ...options, graceMs: 800 }, pino({ level: "silent" }));
     const session: TerminalSession = await quick.create(alice, SIZE);
     const c = recordingClient();
     session.attach(c.client, SIZE);
@@ -156,6 +158,7 @@ describe("bulk output while somebody types", () => {
   const RATE = 32 * 1024;
   const paced = new TerminalService(
     fx.manager,
+    shells,
     { ...options, highWater: 64 * 1024 * 1024, lowWater: 1024 * 1024, pacer: new OutputPacer({ interactiveMs: 1000, attentionMs: 1500, bulkBytesPerSecond: RATE }) },
     pino({ level: "silent" }),
   );

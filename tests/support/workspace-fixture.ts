@@ -9,6 +9,7 @@ import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "../../lib/runtime/runtime";
 import { openDatabase, type PortalDatabase } from "../../lib/store/db";
 import { WorkspaceManager, type WorkspaceManagerDeps } from "../../lib/workspace/manager";
+import { run as runHelper, type RunResult } from "../../lib/workspace/run";
 import { workspaceSettings } from "../../lib/portal";
 import type { WorkspaceSettings } from "../../lib/workspace/types";
 import { removeInstance } from "./docker-cleanup";
@@ -66,17 +67,7 @@ export function workspaceFixture(env: Record<string, string> = {}, deps: Pick<Wo
   };
 }
 
-/** Runs a command as the workspace user and collects what it printed. */
-export async function run(
-  manager: WorkspaceManager,
-  user: { sub: string; username: string },
-  script: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = await manager.exec(user, { cmd: ["bash", "-c", script], tty: false });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  proc.stdout.on("data", (c: Buffer) => out.push(c));
-  proc.stderr.on("data", (c: Buffer) => err.push(c));
-  const code = await proc.wait();
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+/** Runs a bash script as the workspace user and collects what it printed. */
+export function run(manager: WorkspaceManager, user: { sub: string; username: string }, script: string): Promise<RunResult> {
+  return runHelper(manager, user, ["bash", "-c", script]);
 }

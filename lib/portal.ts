@@ -4,11 +4,12 @@ import { IdleReaper } from "./activity/idle-reaper";
 import { AppSessions } from "./apps/app-sessions";
 import { AppTickets } from "./apps/app-tickets";
 import { AppsDomain } from "./apps/apps-domain";
-import { codeServer as codeServerIn } from "./apps/code-server";
+import { codeServer as codeServerIn, startCodeServerWithWorkspaces } from "./apps/code-server";
 import { notebookServer } from "./apps/notebook";
 import type { OnDemandServer } from "./apps/on-demand-server";
 import { AppSecrets } from "./apps/code-server-secret";
 import { AuditLog } from "./audit/audit-log";
+import { workspaceEventRecorder } from "./audit/workspace-events";
 import { PortalMetrics } from "./metrics/metrics";
 import { AuthService, authSettings } from "./auth/auth-service";
 import type { OidcSettings, PortalConfig } from "./config/env";
@@ -26,7 +27,8 @@ import { LABEL } from "./workspace/labels";
 import { TerminalAllowance } from "./terminal/terminal-allowance";
 import { TerminalService } from "./terminal/terminal-service";
 import { Shells } from "./terminal/shells";
-import { WorkspaceManager, type WorkspaceEvent } from "./workspace/manager";
+import { TERMINAL_BUFFERS, TYPING_MS } from "./terminal/terminal-tuning";
+import { WorkspaceManager } from "./workspace/manager";
 import { StartGate } from "./workspace/start-gate";
 import { StopNotices } from "./workspace/stop-notices";
 import { ListeningPortsCache } from "./apps/listening-ports";
@@ -41,7 +43,7 @@ import { ProviderAccounts } from "./auth/provider-accounts";
 import { usersRoot } from "./workspace/home";
 import { DiskUsageMonitor } from "./quota/disk-usage";
 import { QuotaPolicy } from "./quota/policy";
-import { DiskQuotaError } from "./quota/quota-error";
+import { homeLimits } from "./quota/home-limits";
 import type { WorkspaceSettings } from "./workspace/types";
 import { lxcfsProcBinds } from "./workspace/lxcfs";
 
@@ -96,11 +98,6 @@ export interface Portal {
   close(): void;
 }
 
-// Replay enough for a screenful plus scrollback; pause a flooding shell at 1 MiB the browser has not rendered.
-const TERMINAL_BUFFERS = { replayBytes: 256 * 1024, highWater: 1024 * 1024, lowWater: 256 * 1024 };
-// A terminal typed into this recently counts as being typed into: typing has pauses of a second or two.
-const TYPING_MS = 2000;
-
 export function workspaceSettings(config: PortalConfig): WorkspaceSettings {
   const { mode, root } = config.workspace.lxcfs;
   return { dataRoot: config.dataRoot, instance: config.instance, ...config.workspace, procBinds: lxcfsProcBinds(mode, root) };
@@ -134,27 +131,13 @@ export function createPortal(
     settings: workspaceSettings(config),
     log: log.child({ component: "workspaces" }),
     onEvent: (event) => {
-      if (event.type === "stopping") stops.stopping(event.user.sub, { cause: event.cause, ...(event.detail ? { detail: event.detail } : {}) });
-      if (event.type === "started" || event.type === "stop-failed") stops.running(event.user.sub);
-      recordEvent(audit, activity, metrics, event);
-      if (event.type === "started" && config.codeServerAtStart) {
-        void codeServer.ensure(event.user).catch((error: unknown) => log.warn({ err: error, user: event.user.username }, "VS Code did not start with the workspace"));
-      }
+      stops.follow(event);
+      recordWorkspaceEvent(event);
+      codeServerAtStart?.(event);
     },
     gate,
     limitsFor: (user) => quotas.for(user).limits,
-    homeReady: async (user, home, uid) => {
-      const { diskSoftBytes, diskHardBytes } = quotas.for(user);
-      await homeQuota.apply(home, uid, { softBytes: diskSoftBytes, hardBytes: diskHardBytes });
-    },
-    beforeStart: async (user) => {
-      const { diskHardBytes } = quotas.for(user);
-      if (diskHardBytes === null) return;
-      // The periodic figure usually answers; one over the limit is measured again, as files may have gone since.
-      let used = disk.get(user.slug);
-      if (!used || used.bytes > diskHardBytes) used = await disk.measure(user.slug).catch(() => undefined);
-      if (used && used.bytes > diskHardBytes) throw new DiskQuotaError(used.bytes, diskHardBytes);
-    },
+    ...homeLimits(quotas, disk, homeQuota),
   });
   const idle = new IdleReaper(
     workspaces,
@@ -237,7 +220,9 @@ export function createPortal(
     (sub) => activity.touch(sub, "terminal"),
   );
   const metrics = new PortalMetrics(() => workspaces.list(), () => shells.openByDoor(), () => gate.waiting);
+  const recordWorkspaceEvent = workspaceEventRecorder(audit, metrics, activity);
   const codeServer = codeServerIn(workspaces, apps.codeServerSecrets, log.child({ component: "code-server" }));
+  const codeServerAtStart = config.codeServerAtStart ? startCodeServerWithWorkspaces(codeServer, log.child({ component: "code-server" })) : null;
   const notebookTokens = new AppSecrets(settings.secret, "jupyter token");
   const notebook = notebookServer(workspaces, notebookTokens, log.child({ component: "notebook" }));
   const codeStatic = new CodeStaticFiles(
@@ -247,7 +232,7 @@ export function createPortal(
     { [LABEL.instance]: config.instance, [LABEL.imageCopy]: "true" },
     log.child({ component: "code-static" }),
   );
-  const ssh = { keys: new SshKeyStore(db), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot, config.ssh.legacyRsaHostKey) };
+  const ssh = { keys: new SshKeyStore(db, audit), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot, config.ssh.legacyRsaHostKey) };
   return {
     config,
     log,
@@ -289,26 +274,4 @@ export function createPortal(
       db.close();
     },
   };
-}
-
-function recordEvent(audit: AuditLog, activity: ActivityTracker, metrics: PortalMetrics, event: WorkspaceEvent): void {
-  const subject = { sub: event.user.sub, username: event.user.username };
-  switch (event.type) {
-    case "created":
-      return audit.record("workspace.create", { subject });
-    case "started":
-      activity.touch(event.user.sub, "portal");
-      metrics.workspaceStarts.inc();
-      metrics.workspaceStartSeconds.observe(event.ms / 1000);
-      return audit.record("workspace.start", { subject, detail: { ms: event.ms } });
-    case "stopped":
-      metrics.workspaceStops.inc({ cause: event.cause });
-      return audit.record("workspace.stop", {
-        subject,
-        actor: event.cause === "idle" ? "system" : event.cause === "user" ? event.user.username : null,
-        detail: { cause: event.cause, ...event.detail },
-      });
-    case "removed":
-      return audit.record("workspace.remove", { subject });
-  }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { WorkspaceManager } from "../workspace/manager";
+import type { WorkspaceEvent, WorkspaceManager } from "../workspace/manager";
 import type { AppSecrets } from "./code-server-secret";
 import { OnDemandServer } from "./on-demand-server";
 
@@ -22,4 +22,15 @@ export function codeServer(workspaces: WorkspaceManager, secrets: AppSecrets, lo
     workspaces,
     log,
   );
+}
+
+/**
+ * CODE_SERVER_AT_START: VS Code is started with every workspace, so opening it costs no wait; off, it starts on
+ * the first visit. A failure is only logged: the workspace itself has started.
+ */
+export function startCodeServerWithWorkspaces(server: OnDemandServer, log: Logger): (event: WorkspaceEvent) => void {
+  return (event) => {
+    if (event.type !== "started") return;
+    void server.ensure(event.user).catch((error: unknown) => log.warn({ err: error, user: event.user.username }, "VS Code did not start with the workspace"));
+  };
 }

@@ -1,3 +1,4 @@
+import type { AuditLog } from "../audit/audit-log";
 import type { PortalDatabase } from "../store/db";
 import { parsePublicKey, PublicKeyError } from "./public-key";
 
@@ -23,12 +24,22 @@ interface Row {
 
 const MAX_KEYS_PER_USER = 50;
 
-/** Users' SSH public keys, in the portal's database. */
+/** Whose keys: the account, and the name its audit entries carry. */
+export interface KeyOwner {
+  sub: string;
+  username: string;
+}
+
+/** Users' SSH public keys, in the portal's database; each added or deleted key is recorded in the audit log. */
 export class SshKeyStore {
-  constructor(private readonly db: PortalDatabase) {}
+  constructor(
+    private readonly db: PortalDatabase,
+    private readonly audit: AuditLog | null = null,
+  ) {}
 
   /** Adds a pasted key for the user (who must be registered); errors say what to fix. */
-  add(sub: string, text: string, name?: string): StoredKey {
+  add(owner: KeyOwner, text: string, name?: string): StoredKey {
+    const { sub } = owner;
     const key = parsePublicKey(text);
     const label = (name?.trim() || key.comment || key.type).slice(0, 100);
     if (this.list(sub).length >= MAX_KEYS_PER_USER) throw new PublicKeyError(`You already have ${MAX_KEYS_PER_USER} keys; delete one first.`);
@@ -36,7 +47,9 @@ export class SshKeyStore {
       const info = this.db
         .prepare("INSERT INTO ssh_keys (sub, name, type, fingerprint, public_key) VALUES (?, ?, ?, ?, ?)")
         .run(sub, label, key.type, key.fingerprint, key.openssh);
-      return this.byId(sub, Number(info.lastInsertRowid))!;
+      const added = this.byId(sub, Number(info.lastInsertRowid))!;
+      this.audit?.record("ssh.key.add", { actor: owner.username, subject: owner, detail: { fingerprint: added.fingerprint, name: added.name } });
+      return added;
     } catch (error) {
       if (String(error).includes("UNIQUE")) throw new PublicKeyError(`You have already added this key (${key.fingerprint}).`);
       throw error;
@@ -48,8 +61,10 @@ export class SshKeyStore {
     return rows.map(toKey);
   }
 
-  remove(sub: string, id: number): boolean {
-    return this.db.prepare("DELETE FROM ssh_keys WHERE sub = ? AND id = ?").run(sub, id).changes > 0;
+  remove(owner: KeyOwner, id: number): boolean {
+    const removed = this.db.prepare("DELETE FROM ssh_keys WHERE sub = ? AND id = ?").run(owner.sub, id).changes > 0;
+    if (removed) this.audit?.record("ssh.key.delete", { actor: owner.username, subject: owner, detail: { key: id } });
+    return removed;
   }
 
   /** The stored key of this user with this fingerprint, if any: how a login's offered key is checked. */

@@ -104,6 +104,11 @@ export function openDatabase(dataRoot: string): PortalDatabase {
   return db;
 }
 
+/** Takes the write lock and lets it go: throws when the database cannot be written (disk full, read-only, locked). */
+export function proveWritable(db: PortalDatabase): void {
+  db.exec("BEGIN IMMEDIATE; ROLLBACK;");
+}
+
 function migrate(db: PortalDatabase): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   for (let version = current; version < MIGRATIONS.length; version++) {

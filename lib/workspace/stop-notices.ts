@@ -1,4 +1,4 @@
-import type { StopCause, StopDetail } from "./manager";
+import type { StopCause, StopDetail, WorkspaceEvent } from "./manager";
 
 /** Why a user's workspace is being (or was) stopped, as its open sessions are told when they end. */
 export interface StopNotice {
@@ -21,6 +21,12 @@ export class StopNotices {
   /** The workspace runs (again, or the stop failed): sessions that end from now on end for other reasons. */
   running(sub: string): void {
     this.bySub.delete(sub);
+  }
+
+  /** Keeps the notices in step with the manager's events. */
+  follow(event: WorkspaceEvent): void {
+    if (event.type === "stopping") this.stopping(event.user.sub, { cause: event.cause, ...(event.detail ? { detail: event.detail } : {}) });
+    if (event.type === "started" || event.type === "stop-failed") this.running(event.user.sub);
   }
 
   get(sub: string): StopNotice | undefined {

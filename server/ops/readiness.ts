@@ -1,4 +1,5 @@
 import type { Portal } from "../../lib/portal";
+import { proveWritable } from "../../lib/store/db";
 import { SharedCheck } from "../../lib/util/shared-check";
 import { lxcfsProblem } from "../../lib/workspace/lxcfs";
 
@@ -19,7 +20,7 @@ export async function checkReadiness(portal: Portal): Promise<Readiness> {
     checks.docker = (error as Error).message;
   }
   try {
-    portal.db.exec("BEGIN IMMEDIATE; ROLLBACK;"); // takes the write lock: proves the database is writable
+    proveWritable(portal.db);
     checks.database = "ok";
   } catch (error) {
     checks.database = (error as Error).message;

@@ -5,6 +5,7 @@ import path from "node:path";
 import ssh2 from "ssh2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserRegistry } from "../../lib/identity/registry";
+import { AuditLog } from "../../lib/audit/audit-log";
 import { SshKeyStore } from "../../lib/ssh/key-store";
 import { parsePublicKey } from "../../lib/ssh/public-key";
 import { openDatabase, type PortalDatabase } from "../../lib/store/db";
@@ -40,6 +41,9 @@ describe("public key parsing", () => {
   });
 });
 
+const alice = { sub: "a", username: "alice" };
+const bob = { sub: "b", username: "bob" };
+
 describe("key store", () => {
   let dir: string;
   let db: PortalDatabase;
@@ -56,17 +60,31 @@ describe("key store", () => {
 
   it("adds, lists, finds and deletes a user's keys, and keeps users apart", () => {
     const store = new SshKeyStore(db);
-    const added = store.add("a", ed25519.public);
+    const added = store.add(alice, ed25519.public);
     expect(added.name).toBe("alice@laptop");
     expect(store.list("a")).toHaveLength(1);
     expect(store.list("b")).toHaveLength(0);
     expect(store.find("a", added.fingerprint)?.id).toBe(added.id);
     expect(store.find("b", added.fingerprint)).toBeUndefined();
-    expect(store.remove("b", added.id)).toBe(false);
-    expect(() => store.add("a", ed25519.public)).toThrow(/already added/);
+    expect(store.remove(bob, added.id)).toBe(false);
+    expect(() => store.add(alice, ed25519.public)).toThrow(/already added/);
     store.touch(added.id);
     expect(store.list("a")[0]!.lastUsedAt).not.toBeNull();
-    expect(store.remove("a", added.id)).toBe(true);
+    expect(store.remove(alice, added.id)).toBe(true);
     expect(store.list("a")).toEqual([]);
+  });
+
+  it("records each key added or deleted in the audit log, and nothing for a refused change", () => {
+    const audit = new AuditLog(db);
+    const store = new SshKeyStore(db, audit);
+    const added = store.add(alice, ed25519.public, "laptop");
+    expect(() => store.add(alice, ed25519.public)).toThrow(/already added/);
+    expect(store.remove(bob, added.id)).toBe(false);
+    expect(store.remove(alice, added.id)).toBe(true);
+    const entries = audit.list().map((e) => ({ action: e.action, actor: e.actor, subject: e.subjectName, detail: e.detail }));
+    expect(entries).toEqual([
+      { action: "ssh.key.delete", actor: "alice", subject: "alice", detail: { key: added.id } },
+      { action: "ssh.key.add", actor: "alice", subject: "alice", detail: { fingerprint: added.fingerprint, name: "laptop" } },
+    ]);
   });
 });

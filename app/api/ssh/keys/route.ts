@@ -24,9 +24,8 @@ export async function POST(req: Request): Promise<Response> {
   try {
     const portal = getPortal();
     portal.registry.register(user);
-    const key = portal.ssh.keys.add(user.sub, body.data.publicKey, body.data.name);
+    const key = portal.ssh.keys.add(user, body.data.publicKey, body.data.name);
     portal.log.info({ user: user.username, fingerprint: key.fingerprint }, "ssh key added");
-    portal.audit.record("ssh.key.add", { actor: user.username, subject: user, detail: { fingerprint: key.fingerprint, name: key.name } });
     return Response.json(key, { status: 201 });
   } catch (error) {
     if (isPublicKeyError(error)) return jsonError(400, "bad_key", error.message);

@@ -49,6 +49,7 @@ TEST_IMAGE="${TEST_IMAGE:-scitex-portal/workspace-test:latest}"
 NPM_REGISTRY="${NPM_REGISTRY:-https://registry.npmjs.org}"
 WORKSPACE_BUILD_CACHE="${WORKSPACE_BUILD_CACHE:-scitex-portal/workspace-build-cache:latest}"
 IMAGE_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# The portal's KEEPALIVE_CMD (lib/workspace/spec.ts), for a bare `docker run`; a unit test keeps them equal.
 IDLE_CMD='["/bin/sh","-c","trap '"'"'exit 0'"'"' TERM; while :; do sleep 3600 & wait $!; done"]'
 
 if [[ -z "${IMAGES_CACHE_DIR:-}" ]]; then

@@ -10,6 +10,7 @@ export const WORKSPACE_HOME = "/home/user";
 const SCRATCH_DIRS = ["/tmp", "/var/tmp", "/run/lock"];
 
 // PID 2 under the init: sleeps forever, and leaves at once on SIGTERM so a stop takes milliseconds, not the timeout.
+// The images' CMDs spell the same command (tests/unit/keepalive-command.test.ts holds them to it).
 export const KEEPALIVE_CMD = ["/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"];
 
 export function containerName(settings: Pick<WorkspaceSettings, "namePrefix">, slug: string): string {

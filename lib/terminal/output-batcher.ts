@@ -1,3 +1,5 @@
+import type { ReadGate } from "./read-gate";
+
 // Output arriving while the last message went out less than this long ago is gathered into one message.
 const BATCH_MS = 4;
 // A batch this large goes out at once.
@@ -5,8 +7,8 @@ const BATCH_BYTES = 64 * 1024;
 
 /**
  * Turns a shell's output into few, large messages during a flood while a keystroke's echo after a quiet moment
- * still goes out at once. During a burst it asks its owner to stop reading the exec stream for a few
- * milliseconds (`gathering`): the kernel then holds what arrives and hands it over in 64 KiB reads, instead of
+ * still goes out at once. During a burst it sets the gate's `gathering` hold, so the exec stream is left unread
+ * for a few milliseconds: the kernel then holds what arrives and hands it over in 64 KiB reads, instead of
  * one 3 KiB read per write Docker makes. Each read costs a fresh buffer, and at tens of megabytes a second those
  * buffers alone kept V8 collecting garbage several times a second.
  */
@@ -16,17 +18,15 @@ export class OutputBatcher {
   private timer: NodeJS.Timeout | null = null;
   private draining: NodeJS.Immediate | null = null;
   private lastSent = Number.NEGATIVE_INFINITY;
-  private gatheringNow = false;
 
   constructor(
     private readonly emit: (data: Buffer) => void,
-    /** Called whenever `gathering` changes. */
-    private readonly gatheringChanged: () => void,
+    private readonly gate: ReadGate,
   ) {}
 
-  /** While true, the owner should leave the stream unread; it will be told when to read again. */
+  /** Whether a burst is being gathered (the stream left unread for it). */
   get gathering(): boolean {
-    return this.gatheringNow;
+    return this.gate.isHeld("gathering");
   }
 
   push(data: Buffer): void {
@@ -85,8 +85,6 @@ export class OutputBatcher {
   }
 
   private setGathering(on: boolean): void {
-    if (this.gatheringNow === on) return;
-    this.gatheringNow = on;
-    this.gatheringChanged();
+    this.gate.hold("gathering", on);
   }
 }

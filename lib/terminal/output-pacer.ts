@@ -1,3 +1,5 @@
+import type { ReadGate } from "./read-gate";
+
 const MAX_HOLD_STEP_MS = 100;
 /**
  * Output a terminal may print at full speed, counted from its last keystroke or its last quiet second, before
@@ -58,10 +60,12 @@ export class OutputPacer {
     this.refilledAt = now();
   }
 
-  /** One terminal's view of the pacer. */
-  /** One terminal's view of the pacer; `open` says whether somebody has it open yet (see PacedTerminal.shown). */
-  member(open = true): PacedTerminal {
-    const terminal = new PacedTerminal(this, this.nextId++);
+  /**
+   * One terminal's view of the pacer; `open` says whether somebody has it open yet (see PacedTerminal.shown), and
+   * `gate` is where it holds the terminal's reading back (see PacedTerminal.sent).
+   */
+  member(open = true, gate: ReadGate | null = null): PacedTerminal {
+    const terminal = new PacedTerminal(this, this.nextId++, gate);
     terminal.shown(open);
     return terminal;
   }
@@ -104,23 +108,51 @@ export class OutputPacer {
   }
 }
 
-/** A terminal under the shared pacer: it reports its keystrokes and asks before reading more output. */
+/**
+ * A terminal under the shared pacer: it reports its keystrokes and the output it read, and sets its gate's
+ * `pacing` hold for as long as the pacer says to wait.
+ */
 export class PacedTerminal {
   private typedAt = Number.NEGATIVE_INFINITY;
   /** Bytes printed since the last keystroke or quiet second. */
   private streak = 0;
   private lastOutputAt = Number.NEGATIVE_INFINITY;
   private open = false;
+  /** Set while the `pacing` hold is set and its wait runs. */
+  private wait: NodeJS.Timeout | null = null;
+  private left = false;
 
   constructor(
     private readonly pacer: OutputPacer,
     private readonly id: number,
+    private readonly gate: ReadGate | null,
   ) {}
 
-  /** A keystroke into this terminal: its own output runs free again, and its flood is counted afresh. */
+  /**
+   * A keystroke into this terminal: its own output runs free again, and its flood is counted afresh. A wait in
+   * progress ends at once (a Ctrl-C must reach a paced flood without waiting).
+   */
   typed(): void {
     this.typedAt = this.pacer.typed(this.id);
     this.streak = 0;
+    if (this.wait) {
+      clearTimeout(this.wait);
+      this.wait = null;
+      this.gate?.release("pacing");
+    }
+  }
+
+  /**
+   * After this terminal's output of `bytes` was read: sets the gate's `pacing` hold if the pacer says to wait, and
+   * clears it once the wait is over. Output read while the hold is already set (read before it took hold) is
+   * counted, and does not start a second wait. The wait is taken in short steps, each asking again, so the
+   * terminal runs free soon after the typing stops.
+   */
+  sent(bytes: number): void {
+    const delay = this.delayAfter(bytes);
+    if (delay <= 0 || this.wait || this.left || !this.gate) return;
+    this.gate.hold("pacing");
+    this.waitFor(delay);
   }
 
   /**
@@ -145,25 +177,23 @@ export class PacedTerminal {
     this.pacer.counted(open ? 1 : -1);
   }
 
-  /** The terminal has ended; idempotent. */
+  /**
+   * The terminal has ended; idempotent. Its wait stops, and a `pacing` hold it set stays: nothing more is read
+   * for a terminal that has gone.
+   */
   leave(): void {
+    this.left = true;
+    if (this.wait) clearTimeout(this.wait);
+    this.wait = null;
     this.shown(false);
   }
 
-  /**
-   * Calls `resume` once a terminal told to wait `delay` ms may read again. The wait is taken in short steps, each
-   * asking again, so the terminal runs free soon after the typing stops. Returns a function that cancels it.
-   */
-  hold(delay: number, resume: () => void): () => void {
-    let timer: NodeJS.Timeout;
-    const step = (ms: number) => {
-      timer = setTimeout(() => {
-        const more = this.delayAfter(0);
-        if (more > 0) step(more);
-        else resume();
-      }, Math.min(ms, MAX_HOLD_STEP_MS));
-    };
-    step(delay);
-    return () => clearTimeout(timer);
+  private waitFor(delay: number): void {
+    this.wait = setTimeout(() => {
+      const more = this.delayAfter(0);
+      if (more > 0) return this.waitFor(more);
+      this.wait = null;
+      this.gate?.release("pacing");
+    }, Math.min(delay, MAX_HOLD_STEP_MS));
   }
 }

@@ -4,6 +4,7 @@ import { latestWins } from "../util/latest-wins";
 import { FlowControl } from "./flow-control";
 import { OutputBatcher } from "./output-batcher";
 import type { OutputPacer, PacedTerminal } from "./output-pacer";
+import { ReadGate } from "./read-gate";
 import { ReplayBuffer } from "./replay-buffer";
 
 /** The browser end of a terminal, as the session sees it. */
@@ -49,21 +50,21 @@ export interface TerminalSize {
 /**
  * One shell in a workspace, alive across browser reconnects. Output goes to the attached client under flow
  * control and into a bounded replay buffer; with no client it keeps running (a computation printing progress
- * must not stall because a laptop slept) until the grace period ends.
+ * must not stall because a laptop slept) until the grace period ends. The shell's output is read while its read
+ * gate has no hold: the browser keeps up (acknowledgement), no burst is being gathered (gathering) and no pacing
+ * is due (pacing).
  */
 export class TerminalSession {
   readonly createdAt = new Date();
-  lastActivity = Date.now();
   private client: TerminalClient | null = null;
   private readonly replay: ReplayBuffer;
+  private readonly gate: ReadGate;
   private readonly flow: FlowControl;
   private graceTimer: NodeJS.Timeout | null = null;
   private size: TerminalSize;
   private ended = false;
   private readonly batcher: OutputBatcher;
   private readonly paced: PacedTerminal | null;
-  /** Set while the pacer holds this terminal's output back; calling it lets go. */
-  private unpace: (() => void) | null = null;
   private readonly applySize: (request: { size: TerminalSize; redraw: boolean }) => Promise<void>;
   readonly done: Promise<number>;
 
@@ -83,10 +84,10 @@ export class TerminalSession {
       redraw: a.redraw || b.redraw,
     }));
     this.replay = new ReplayBuffer(options.replayBytes);
-    this.paced = options.pacer?.member(false) ?? null;
-    const reading = () => this.updateReading();
-    this.flow = new FlowControl(options.highWater, options.lowWater, reading, reading);
-    this.batcher = new OutputBatcher((data) => this.emit(data), reading);
+    this.gate = new ReadGate(proc.stdout);
+    this.paced = options.pacer?.member(false, this.gate) ?? null;
+    this.flow = new FlowControl(options.highWater, options.lowWater, this.gate);
+    this.batcher = new OutputBatcher((data) => this.emit(data), this.gate);
     proc.stdout.on("data", (chunk: Buffer) => this.onOutput(chunk));
     proc.stdout.on("error", (error) => log.debug({ err: error }, "terminal stream error"));
     this.done = proc.wait().catch(() => -1);
@@ -141,9 +142,7 @@ export class TerminalSession {
     if (this.client !== client || this.ended || !this.proc.stdin) return "ignored";
     const limit = this.options.maxQueuedInput ?? DEFAULT_MAX_QUEUED_INPUT;
     if (this.proc.stdin.writableLength >= limit) return "backlog";
-    this.lastActivity = Date.now();
-    this.paced?.typed();
-    if (this.unpace) this.endPacing(); // typed into: this terminal is interactive now (Ctrl-C at once)
+    this.paced?.typed(); // typed into: this terminal is interactive now, a paced flood let go (Ctrl-C at once)
     this.onActivity();
     this.proc.stdin.write(data);
     return "sent";
@@ -184,28 +183,10 @@ export class TerminalSession {
   }
 
   private onOutput(chunk: Buffer): void {
-    this.lastActivity = Date.now();
     this.onActivity();
     this.replay.append(chunk);
     if (this.client) this.batcher.push(chunk);
-    const paced = this.paced;
-    const delay = paced?.delayAfter(chunk.length) ?? 0;
-    if (paced && delay > 0 && !this.unpace && !this.ended) {
-      this.unpace = paced.hold(delay, () => this.endPacing());
-      this.updateReading();
-    }
-  }
-
-  private endPacing(): void {
-    this.unpace?.();
-    this.unpace = null;
-    this.updateReading();
-  }
-
-  /** The shell's output is read while the browser keeps up, no pacing is due and no burst is being gathered. */
-  private updateReading(): void {
-    if (this.flow.isPaused || this.unpace || this.batcher.gathering) this.proc.stdout.pause();
-    else this.proc.stdout.resume();
+    this.paced?.sent(chunk.length);
   }
 
   private emit(data: Buffer): void {
@@ -217,7 +198,6 @@ export class TerminalSession {
     if (this.ended) return;
     this.ended = true;
     this.stopGrace();
-    this.unpace?.();
     this.paced?.leave();
     this.batcher.flush(); // the last words before the exit status
     this.client?.exited(code);

@@ -1,17 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { OutputBatcher } from "../../lib/terminal/output-batcher";
+import { ReadGate } from "../../lib/terminal/read-gate";
 
 /** `onResume` plays the stream: it runs the moment the batcher lets reading resume, as the owner's reader would. */
 function batcher(onResume?: (b: OutputBatcher) => void) {
   const sent: Buffer[] = [];
   const gathering: boolean[] = [];
-  const b: OutputBatcher = new OutputBatcher(
-    (data) => sent.push(data),
-    () => {
+  const gate = new ReadGate({
+    pause: () => gathering.push(b.gathering),
+    resume: () => {
       gathering.push(b.gathering);
-      if (!b.gathering) onResume?.(b);
+      onResume?.(b);
     },
-  );
+  });
+  const b: OutputBatcher = new OutputBatcher((data) => sent.push(data), gate);
   return { b, sent, gathering };
 }
 const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EscapeTracker, MODE_BITS } from "../../lib/terminal/escape-tracker";
 import { FlowControl } from "../../lib/terminal/flow-control";
+import { ReadGate } from "../../lib/terminal/read-gate";
 import { ReplayBuffer } from "../../lib/terminal/replay-buffer";
 
 const b = (s: string) => Buffer.from(s, "utf8");
@@ -77,7 +78,7 @@ describe("replay buffer", () => {
 describe("flow control", () => {
   it("pauses above the high-water mark and resumes below the low one", () => {
     const events: string[] = [];
-    const f = new FlowControl(100, 20, () => events.push("pause"), () => events.push("resume"));
+    const f = new FlowControl(100, 20, new ReadGate({ pause: () => events.push("pause"), resume: () => events.push("resume") }));
     f.sent(60);
     f.sent(60);
     expect(events).toEqual(["pause"]);
@@ -91,7 +92,7 @@ describe("flow control", () => {
 
   it("resumes at once when the client goes away", () => {
     const events: string[] = [];
-    const f = new FlowControl(10, 5, () => events.push("pause"), () => events.push("resume"));
+    const f = new FlowControl(10, 5, new ReadGate({ pause: () => events.push("pause"), resume: () => events.push("resume") }));
     f.sent(50);
     f.reset();
     expect(events).toEqual(["pause", "resume"]);

@@ -1,5 +1,8 @@
+import type { ProblemBody } from "../errors/problem";
+import type { DiskAlert } from "../quota/disk-alert";
 import type { StopCause } from "./manager";
-import type { WorkspaceStatus } from "./types";
+import type { StartProgress, WorkspaceStatus } from "./types";
+import type { WorkspaceUsage } from "./usage-meter";
 
 /** What the browser may know about a workspace: no container ids or network addresses. */
 export interface WorkspaceView {
@@ -21,3 +24,16 @@ export interface WorkspaceView {
   /** The home directory's last measured size and the user's limits (null: none). */
   disk?: { usedBytes: number; measuredAt: string; softBytes: number | null; hardBytes: number | null };
 }
+
+/** What /api/workspace/usage answers for the bar's meter: nothing more than `running: false` while it is not. */
+export interface WorkspaceUsageView extends Partial<WorkspaceUsage> {
+  running: boolean;
+  /** The home directory's last measured size, and its hard limit (null: none). */
+  diskBytes?: number;
+  diskLimitBytes?: number | null;
+  /** The home is full or nearly so: what fails, and what to do. */
+  diskAlert?: DiskAlert;
+}
+
+/** One line of /api/workspace/start's NDJSON answer: a line per step, then the workspace or what failed. */
+export type StartLine = { progress: StartProgress } | { status: WorkspaceView } | ProblemBody;

@@ -1,5 +1,4 @@
 import type { ProblemBody } from "../errors/problem";
-import type { DiskAlert } from "../quota/disk-alert";
 import type { StopCause } from "./manager";
 import type { StartProgress, WorkspaceStatus } from "./types";
 import type { WorkspaceUsage } from "./usage-meter";
@@ -23,6 +22,13 @@ export interface WorkspaceView {
   idleStop?: { idleMinutes: number; processes?: number };
   /** The home directory's last measured size and the user's limits (null: none). */
   disk?: { usedBytes: number; measuredAt: string; softBytes: number | null; hardBytes: number | null };
+}
+
+/** A home full or nearly so, as the workspace bar says it (lib/quota/disk-alert.ts words it). */
+export interface DiskAlert {
+  /** `full`: at or over the hard limit; `near`: at or over the soft limit (or 90 % of the hard one, with none). */
+  level: "full" | "near";
+  message: string;
 }
 
 /** What /api/workspace/usage answers for the bar's meter: nothing more than `running: false` while it is not. */

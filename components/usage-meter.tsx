@@ -2,16 +2,8 @@
 
 import { useEffect, useState } from "react";
 import { formatByteSize as formatBytes } from "@/lib/config/size";
+import type { WorkspaceUsageView } from "@/lib/workspace/view";
 
-interface Usage {
-  running: boolean;
-  cpuPercent?: number | null;
-  memoryBytes?: number;
-  memoryLimitBytes?: number;
-  diskBytes?: number;
-  diskLimitBytes?: number | null;
-  diskAlert?: { level: "full" | "near"; message: string };
-}
 
 const POLL_MS = 5000;
 
@@ -20,14 +12,14 @@ const POLL_MS = 5000;
  * full or nearly so becomes an alert that says what fails and what to do (shown on narrow screens too).
  */
 export function UsageMeter({ running }: { running: boolean }) {
-  const [usage, setUsage] = useState<Usage | null>(null);
+  const [usage, setUsage] = useState<WorkspaceUsageView | null>(null);
   useEffect(() => {
     if (!running) return setUsage(null);
     let stopped = false;
     const read = async () => {
       if (document.visibilityState !== "visible") return;
       const response = await fetch("/api/workspace/usage", { cache: "no-store" }).catch(() => null);
-      if (!stopped && response?.ok) setUsage((await response.json()) as Usage);
+      if (!stopped && response?.ok) setUsage((await response.json()) as WorkspaceUsageView);
     };
     void read();
     const timer = setInterval(() => void read(), POLL_MS);

@@ -1,14 +1,12 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { WorkspaceView } from "@/lib/workspace/view";
+import type { ProblemBody } from "@/lib/errors/problem";
+import type { StartLine, WorkspaceView } from "@/lib/workspace/view";
 import type { StartProgress } from "@/lib/workspace/types";
 import { useHydrated } from "./use-hydrated";
 
-export interface ApiError {
-  code: string;
-  message: string;
-}
+export type ApiError = ProblemBody["error"];
 
 const POLL_MS = 5000;
 
@@ -18,7 +16,7 @@ export function toSignIn(): void {
 
 export async function readError(response: Response): Promise<ApiError> {
   try {
-    const body = (await response.json()) as { error?: ApiError };
+    const body = (await response.json()) as Partial<ProblemBody>;
     if (body.error) return body.error;
   } catch {
     // fall through to a generic message
@@ -114,9 +112,9 @@ export async function startWorkspace(app: "code" | "nb" | undefined, onProgress:
     if (response.status === 401) return { ...result, signIn: true };
     if (!response.ok || !response.body) return { ...result, error: await readError(response) };
     for await (const message of ndjson(response.body)) {
-      if ("progress" in message) onProgress(message.progress as StartProgress);
-      if ("status" in message) result.status = message.status as WorkspaceView;
-      if ("error" in message) result.error = message.error as ApiError;
+      if ("progress" in message) onProgress(message.progress);
+      if ("status" in message) result.status = message.status;
+      if ("error" in message) result.error = message.error;
     }
     return result;
   } catch {
@@ -124,7 +122,7 @@ export async function startWorkspace(app: "code" | "nb" | undefined, onProgress:
   }
 }
 
-async function* ndjson(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {
+async function* ndjson(body: ReadableStream<Uint8Array>): AsyncGenerator<StartLine> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -135,7 +133,7 @@ async function* ndjson(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, newline).trim();
       buffer = buffer.slice(newline + 1);
-      if (line) yield JSON.parse(line) as Record<string, unknown>;
+      if (line) yield JSON.parse(line) as StartLine;
     }
     if (done) return;
   }

@@ -16,7 +16,8 @@ import { refuse, Router } from "./router";
 import { misdirectedDoor, portalDoor, siteOf } from "./site";
 import { createSshGateway } from "./ssh/ssh-gateway";
 import { limitHttpConnections } from "./http-limits";
-import { createTerminalSockets, TERMINAL_SOCKET_PATH } from "./terminal/terminal-socket";
+import { TERMINAL_SOCKET_PATH } from "../lib/terminal/socket-protocol";
+import { createTerminalSockets } from "./terminal/terminal-socket";
 import { dataDiskProblem } from "../lib/quota/xfs-project-quota";
 import { usersRoot } from "../lib/workspace/home";
 

@@ -1,5 +1,5 @@
 import Docker from "dockerode";
-import { DOCKER_SOCKET, WORKSPACE_IMAGE } from "../../tests/support/images";
+import { DOCKER_SOCKET, WORKSPACE_IMAGE } from "./fixtures";
 
 /** The Docker Engine every suite measures on, once it answers and holds the full workspace image. */
 export async function benchEngine(): Promise<Docker> {

@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { WORKSPACE_IMAGE } from "../../tests/support/images";
-import { startPortal, type PortalProcess } from "../../tests/support/portal-process";
+import { sessionCookie, startPortal, WORKSPACE_IMAGE, type PortalProcess } from "./fixtures";
 import { LABEL } from "../../lib/workspace/labels";
 import { onCleanup } from "./cleanup";
 import { portAccepts } from "./port-open";
-import { sessionCookie } from "../../tests/support/session-cookie";
 
 export interface BenchPortal {
   process: PortalProcess;

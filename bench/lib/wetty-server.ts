@@ -1,6 +1,6 @@
 import path from "node:path";
 import { createRequire } from "node:module";
-import { freePort } from "../../tests/support/free-port";
+import { freePort } from "./fixtures";
 import { startPeer } from "./peer-process";
 import { workspaceUser } from "./workspace-user";
 

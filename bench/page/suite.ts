@@ -1,4 +1,4 @@
-import { launchBrowser } from "../../tests/support/browser";
+import { launchBrowser } from "../lib/fixtures";
 import { onCleanup } from "../lib/cleanup";
 import { startBenchPortal } from "../lib/portal";
 import { progress } from "../lib/progress";

@@ -1,5 +1,5 @@
 import type { Browser, Page } from "playwright-core";
-import { waitForPrompt } from "../../tests/support/terminal-page";
+import { waitForPrompt } from "../lib/fixtures";
 import type { BenchPortal } from "../lib/portal";
 import {
   NO_WEBGL,

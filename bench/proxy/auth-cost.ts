@@ -12,7 +12,7 @@ import { createLogger } from "../../lib/log";
 import type { Portal } from "../../lib/portal";
 import { openDatabase, type PortalDatabase } from "../../lib/store/db";
 import { AppAuth } from "../../server/proxy/app-auth";
-import { sessionCookie } from "../../tests/support/session-cookie";
+import { sessionCookie } from "../lib/fixtures";
 import { median } from "../lib/stats";
 
 export interface AuthCost {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { startPeer } from "../lib/peer-process";
-import { freePort } from "../../tests/support/free-port";
+import { freePort } from "../lib/fixtures";
 
 export interface ChpServer {
   url: string;

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { PortalProcess } from "../../tests/support/portal-process";
-import { openApp } from "../../tests/support/app-client";
+import { openApp, type PortalProcess } from "../lib/fixtures";
 import { CODE_SERVER_COOKIE, AppSecrets } from "../../lib/apps/code-server-secret";
 import { CODE_SERVER_PORT } from "../../lib/apps/code-server";
 import { LABEL } from "../../lib/workspace/labels";

@@ -1,3 +1,4 @@
+import type { Attempt } from "../lib/attempt";
 import { progress } from "../lib/progress";
 import type { Asset } from "./assets";
 import { runLoad } from "./load";
@@ -22,7 +23,7 @@ export async function runMatrix(
   targets: Record<Stack, StackTarget>,
   assets: Asset[],
   options: MatrixOptions,
-  attempt: (what: string, run: () => Promise<void>) => Promise<void>,
+  attempt: Attempt,
 ): Promise<Cell[]> {
   const cells: Cell[] = [];
   for (let round = 1; round <= options.rounds; round++) {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request } from "undici";
+import { attempter } from "../lib/attempt";
 import { benchEngine } from "../lib/engine";
 import { progress } from "../lib/progress";
 import { discoverAssets, type Asset } from "./assets";
@@ -26,15 +27,7 @@ export async function runProxySuite(): Promise<boolean> {
   await benchEngine();
 
   const results: ProxyResults = { cellSeconds: cfg.cellSeconds, cells: [], errors: [] };
-  const attempt = async (what: string, run: () => Promise<void>) => {
-    try {
-      await run();
-    } catch (error) {
-      const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
-      progress(`FAILED ${message}`);
-      results.errors.push(message);
-    }
-  };
+  const attempt = attempter(results.errors);
 
   progress("starting the portal, then the workspace with VS Code (full image)");
   const portal = await startCodePortal();

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { SshClient } from "../../tests/support/ssh-client";
+import { SshClient } from "../lib/fixtures";
+import { attempter } from "../lib/attempt";
 import { onCleanup } from "../lib/cleanup";
 import { startBenchPortal } from "../lib/portal";
 import { benchEngine } from "../lib/engine";
@@ -45,17 +46,7 @@ export async function runSshSuite(): Promise<boolean> {
     load: { start: os.loadavg()[0]!, end: Number.NaN },
     errors: [],
   };
-  const attempt = async (what: string, run: () => Promise<void>): Promise<boolean> => {
-    try {
-      await run();
-      return true;
-    } catch (error) {
-      const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
-      progress(`FAILED ${message}`);
-      results.errors.push(message);
-      return false;
-    }
-  };
+  const attempt = attempter(results.errors);
 
   progress("starting the portal (full workspace image)");
   const portal = await startBenchPortal();

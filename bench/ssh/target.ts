@@ -1,4 +1,4 @@
-import type { SshClient } from "../../tests/support/ssh-client";
+import type { SshClient } from "../lib/fixtures";
 
 /** One SSH server under test: where it listens, whom to log in as, and the client (own known_hosts) to use. */
 export interface SshTarget {

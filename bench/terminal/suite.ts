@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type Docker from "dockerode";
-import { DOCKER_SOCKET } from "../../tests/support/images";
+import { DOCKER_SOCKET } from "../lib/fixtures";
+import { attempter } from "../lib/attempt";
 import type { BenchTerminal, StackKind, TerminalTarget } from "../lib/clients/bench-terminal";
 import { openTerminal } from "../lib/clients/open-terminal";
 import { benchConfig } from "../lib/config";
@@ -47,17 +48,10 @@ export async function runTerminalSuite(): Promise<boolean> {
     errors: [],
   };
   let portal: BenchPortal | undefined;
-  const attempt = async (what: string, run: () => Promise<void>) => {
-    try {
-      await run();
-    } catch (error) {
-      let message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
-      // A figure lost because the portal process vanished says so, and the next phase gets a portal again.
-      if (portal && (await portal.reviveIfGone().catch(() => false))) message += " (the portal process had died; restarted it)";
-      progress(`FAILED ${message}`);
-      results.errors.push(message);
-    }
-  };
+  // A figure lost because the portal process vanished says so, and the next phase gets a portal again.
+  const attempt = attempter(results.errors, async () =>
+    portal && (await portal.reviveIfGone().catch(() => false)) ? " (the portal process had died; restarted it)" : "",
+  );
 
   const loadBefore = os.loadavg()[0]!;
   progress("starting the portal (full workspace image)");

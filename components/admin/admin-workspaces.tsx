@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-import type { AdminWorkspaceRow } from "@/lib/workspace/admin-row";
+import type { AdminWorkspaceRow, AdminWorkspacesView } from "@/lib/workspace/admin-row";
 import { formatByteSize as formatBytes } from "@/lib/config/size";
 import { formatDuration } from "./format";
 
@@ -17,7 +17,7 @@ export function AdminWorkspaces({ idleMinutes }: { idleMinutes: number }) {
   const load = useCallback(async () => {
     const response = await fetch("/api/admin/workspaces", { cache: "no-store" }).catch(() => null);
     if (response?.ok) {
-      const body = (await response.json()) as { workspaces: AdminWorkspaceRow[]; queue: string[]; cap: number; egress: string | null; disk: string | null };
+      const body = (await response.json()) as AdminWorkspacesView;
       setEgress(body.egress);
       setDisk(body.disk);
       setRows(body.workspaces);

@@ -1,9 +1,10 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { FILTER_ACTIONS } from "@/lib/audit/actions";
 import type { AuditEntry } from "@/lib/audit/audit-log";
 
-const ACTIONS = ["", "sign-in", "workspace.start", "workspace.stop", "workspace.create", "workspace.remove", "ssh.login", "ssh.key.add", "ssh.key.delete", "admin.action"];
+const ACTIONS = ["", ...FILTER_ACTIONS];
 
 /** The audit log with filters by action and user. */
 export function AuditViewer() {

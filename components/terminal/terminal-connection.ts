@@ -2,10 +2,20 @@
 
 import { io, type Socket } from "socket.io-client";
 
+import {
+  CLIENT_EVENTS,
+  SERVER_EVENTS,
+  TERMINAL_SOCKET_PATH,
+  type Attached,
+  type Exited,
+  type Problem,
+  type Progress,
+  type TerminalHandshake,
+  type TerminalSize,
+} from "@/lib/terminal/socket-protocol";
 import { AckBatcher } from "./ack-batcher";
 
-export const TERMINAL_SOCKET_PATH = "/terminal-io";
-// Below the server's per-message limit (64 Ki characters).
+// Below the server's per-message limit (MAX_INPUT_CHARS, 64 Ki characters).
 const INPUT_CHUNK_CHARS = 16 * 1024;
 
 export type ConnectionState = "connecting" | "starting" | "connected" | "reconnecting" | "ended";
@@ -36,13 +46,13 @@ export class TerminalConnection {
   private readonly socket: Socket;
   private id: string | undefined;
   private readonly acks = new AckBatcher((bytes) => {
-    if (this.socket.connected) this.socket.emit("ack", bytes);
+    if (this.socket.connected) this.socket.emit(CLIENT_EVENTS.ack, bytes);
   });
   private closing = false;
 
   constructor(
     terminalId: string | undefined,
-    size: () => { cols: number; rows: number },
+    size: () => TerminalSize,
     private readonly events: ConnectionEvents,
   ) {
     this.id = terminalId;
@@ -51,33 +61,33 @@ export class TerminalConnection {
       transports: ["websocket"],
       reconnectionDelay: 300,
       reconnectionDelayMax: 4000,
-      auth: (cb) => cb({ ...(this.id ? { terminalId: this.id } : {}), ...size() }),
+      auth: (cb) => cb({ ...(this.id ? { terminalId: this.id } : {}), ...size() } satisfies TerminalHandshake),
     });
     events.state(terminalId ? "connecting" : "starting");
-    this.socket.on("attached", ({ id }: { id: string }) => {
+    this.socket.on(SERVER_EVENTS.attached, ({ id }: Attached) => {
       this.id = id;
-      if (this.closing) return void this.socket.emit("close-terminal");
+      if (this.closing) return void this.socket.emit(CLIENT_EVENTS.closeTerminal);
       events.attached(id);
       events.state("connected");
     });
-    this.socket.on("output", (data: ArrayBuffer) => {
+    this.socket.on(SERVER_EVENTS.output, (data: ArrayBuffer) => {
       const bytes = new Uint8Array(data);
       events.output(bytes, () => this.acks.rendered(bytes.length));
     });
-    this.socket.on("replay", (data: ArrayBuffer) => {
+    this.socket.on(SERVER_EVENTS.replay, (data: ArrayBuffer) => {
       const bytes = new Uint8Array(data);
       events.replay(bytes, () => this.acks.rendered(bytes.length));
     });
-    this.socket.on("progress", (p: { message: string }) => events.progress(p.message));
-    this.socket.on("exit", ({ code, message }: { code: number; message?: string }) => {
+    this.socket.on(SERVER_EVENTS.progress, (p: Progress) => events.progress(p.message));
+    this.socket.on(SERVER_EVENTS.exit, ({ code, message }: Exited) => {
       events.state("ended");
       events.exited(code, typeof message === "string" ? message : undefined);
     });
-    this.socket.on("fatal", ({ code, message }: { code: string; message: string }) => {
+    this.socket.on(SERVER_EVENTS.fatal, ({ code, message }: Problem) => {
       events.state("ended", message);
       events.fatal(code, message);
     });
-    this.socket.on("problem", ({ message }: { message: string }) => events.notice(message));
+    this.socket.on(SERVER_EVENTS.problem, ({ message }: Problem) => events.notice(message));
     this.socket.on("disconnect", (reason) => {
       if (this.closing) return events.closed();
       if (reason !== "io server disconnect" && reason !== "io client disconnect") events.state("reconnecting");
@@ -104,13 +114,13 @@ export class TerminalConnection {
       let end = Math.min(data.length, at + INPUT_CHUNK_CHARS);
       // Never split a surrogate pair: each half alone would arrive as U+FFFD.
       if (end < data.length && /[\uD800-\uDBFF]/.test(data[end - 1]!)) end -= 1;
-      this.socket.emit("input", data.slice(at, end));
+      this.socket.emit(CLIENT_EVENTS.input, data.slice(at, end));
       at = end;
     }
   }
 
   resize(cols: number, rows: number): void {
-    if (this.socket.connected) this.socket.emit("resize", { cols, rows });
+    if (this.socket.connected) this.socket.emit(CLIENT_EVENTS.resize, { cols, rows } satisfies TerminalSize);
   }
 
   /**
@@ -119,7 +129,7 @@ export class TerminalConnection {
    */
   closeTerminal(): void {
     this.closing = true;
-    if (this.id && this.socket.connected) this.socket.emit("close-terminal");
+    if (this.id && this.socket.connected) this.socket.emit(CLIENT_EVENTS.closeTerminal);
     else if (this.id) {
       void fetch(`/api/terminals/${encodeURIComponent(this.id)}`, { method: "DELETE" }).finally(() => {
         this.socket.disconnect();

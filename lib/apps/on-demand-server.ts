@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { PortalUser } from "../identity/user";
 import { KeyedMutex } from "../util/keyed-mutex";
-import { WorkspaceError } from "../workspace/errors";
+import { WorkspaceError } from "../errors/workspace-errors";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
 
 const START_TIMEOUT_MS = 60_000;

@@ -1,19 +1,5 @@
 import type { PortalDatabase } from "../store/db";
-
-/** What the audit log records; the workspace's stop reasons are what users are told. */
-export type AuditAction =
-  | "sign-in"
-  | "workspace.create"
-  | "workspace.start"
-  | "workspace.stop"
-  | "workspace.remove"
-  | "ssh.login"
-  | "ssh.key.add"
-  | "ssh.key.delete"
-  | "admin.action"
-  | "user.username-moved"
-  | "user.rights-changed"
-  | "user.refused-by-provider";
+import type { AuditAction } from "./actions";
 
 export interface AuditEntry {
   id: number;

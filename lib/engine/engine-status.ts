@@ -1,5 +1,5 @@
 import type { Portal } from "../portal";
-import { isWorkspaceError } from "../workspace/errors";
+import { isWorkspaceError } from "../errors/workspace-errors";
 
 export interface EngineStatus {
   docker: { ok: boolean; message: string };

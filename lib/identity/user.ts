@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InvalidUserError } from "../workspace/errors";
+import { InvalidUserError } from "../errors/workspace-errors";
 
 /** The portal's user: the OIDC subject is the stable key; the username is for display and naming only. */
 export interface PortalUser {

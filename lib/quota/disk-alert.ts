@@ -1,10 +1,5 @@
 import { formatByteSize } from "../config/size";
-
-export interface DiskAlert {
-  /** `full`: at or over the hard limit; `near`: at or over the soft limit (or 90 % of the hard one, with none). */
-  level: "full" | "near";
-  message: string;
-}
+import type { DiskAlert } from "../workspace/view";
 
 export interface DiskLimits {
   softBytes: number | null;

@@ -1,5 +1,5 @@
 import { formatByteSize } from "../config/size";
-import { WorkspaceError } from "../workspace/errors";
+import { WorkspaceError } from "../errors/workspace-errors";
 
 export class DiskQuotaError extends WorkspaceError {
   constructor(usedBytes: number, hardBytes: number) {

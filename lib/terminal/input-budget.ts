@@ -1,4 +1,5 @@
 import { TokenBucket } from "../util/token-bucket";
+import { CLIENT_EVENTS } from "./socket-protocol";
 
 /** What a terminal socket does with one incoming message. */
 export type Admission = "ok" | "too_many_messages" | "too_many_bytes";
@@ -30,8 +31,8 @@ export class InputBudget {
 
   /** `data` is the message's payload: only input's counts as bytes. A refused message spends nothing. */
   admit(event: string, data: unknown): Admission {
-    if (event === "ack") return "ok";
-    const size = event === "input" && typeof data === "string" ? Buffer.byteLength(data, "utf8") : 0;
+    if (event === CLIENT_EVENTS.ack) return "ok";
+    const size = event === CLIENT_EVENTS.input && typeof data === "string" ? Buffer.byteLength(data, "utf8") : 0;
     // Bytes first: input refused for its size must not spend a message either.
     if (size > 0 && this.bytes.waitMs(size) > 0) return "too_many_bytes";
     if (!this.messages.take()) return "too_many_messages";

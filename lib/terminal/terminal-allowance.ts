@@ -1,5 +1,5 @@
 import { TokenBucket } from "../util/token-bucket";
-import { WorkspaceError } from "../workspace/errors";
+import { WorkspaceError } from "../errors/workspace-errors";
 
 export interface TerminalAllowanceLimits {
   /** Web terminals and SSH sessions one user may have open at once, together (TERMINAL_MAX_PER_USER). */

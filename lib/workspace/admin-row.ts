@@ -21,3 +21,16 @@ export interface AdminWorkspaceRow {
   memoryLimitBytes?: number;
   pids?: number;
 }
+
+/** What /api/admin/workspaces answers: the rows, the start queue, and what is wrong with the host. */
+export interface AdminWorkspacesView {
+  workspaces: AdminWorkspaceRow[];
+  /** Usernames waiting for a start, first first. */
+  queue: string[];
+  /** How many workspaces may run at once (0: no cap). */
+  cap: number;
+  /** What is wrong with the egress firewall, or null when its rules are in place. */
+  egress: string | null;
+  /** Why a full home could fill the portal's own disk, or null when it cannot. */
+  disk: string | null;
+}

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { SLUG_PATTERN } from "../identity/naming";
-import { WorkspaceError } from "./errors";
+import { WorkspaceError } from "../errors/workspace-errors";
 
 /** The image's own uid for `user`; homes of earlier versions are owned by it and are handed over at next start. */
 export const WORKSPACE_UID = 1000;

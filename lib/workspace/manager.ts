@@ -11,7 +11,7 @@ import {
   StartTimeoutError,
   WorkspaceError,
   WorkspaceNotFoundError,
-} from "./errors";
+} from "../errors/workspace-errors";
 import { deleteHome, ensureHome } from "./home";
 import { WorkspaceIdentities } from "./identity-files";
 import type { Place, StartGate } from "./start-gate";

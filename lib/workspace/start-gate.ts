@@ -1,4 +1,4 @@
-import { WorkspaceError } from "./errors";
+import { WorkspaceError } from "../errors/workspace-errors";
 
 export class CapacityError extends WorkspaceError {
   constructor(cap: number, waitedSeconds: number) {

@@ -1,5 +1,7 @@
+import type { ProblemBody } from "../errors/problem";
 import type { StopCause } from "./manager";
-import type { WorkspaceStatus } from "./types";
+import type { StartProgress, WorkspaceStatus } from "./types";
+import type { WorkspaceUsage } from "./usage-meter";
 
 /** What the browser may know about a workspace: no container ids or network addresses. */
 export interface WorkspaceView {
@@ -21,3 +23,23 @@ export interface WorkspaceView {
   /** The home directory's last measured size and the user's limits (null: none). */
   disk?: { usedBytes: number; measuredAt: string; softBytes: number | null; hardBytes: number | null };
 }
+
+/** A home full or nearly so, as the workspace bar says it (lib/quota/disk-alert.ts words it). */
+export interface DiskAlert {
+  /** `full`: at or over the hard limit; `near`: at or over the soft limit (or 90 % of the hard one, with none). */
+  level: "full" | "near";
+  message: string;
+}
+
+/** What /api/workspace/usage answers for the bar's meter: nothing more than `running: false` while it is not. */
+export interface WorkspaceUsageView extends Partial<WorkspaceUsage> {
+  running: boolean;
+  /** The home directory's last measured size, and its hard limit (null: none). */
+  diskBytes?: number;
+  diskLimitBytes?: number | null;
+  /** The home is full or nearly so: what fails, and what to do. */
+  diskAlert?: DiskAlert;
+}
+
+/** One line of /api/workspace/start's NDJSON answer: a line per step, then the workspace or what failed. */
+export type StartLine = { progress: StartProgress } | { status: WorkspaceView } | ProblemBody;

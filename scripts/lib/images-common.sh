@@ -1,8 +1,11 @@
 # Shared helpers for scripts/build-images.sh (sourced, not executed).
 # shellcheck shell=bash
 
-IMAGES_LABEL_HASH="io.scitex.portal.inputs-hash"
-IMAGES_LABEL_KIND="io.scitex.portal.image"
+# Every label on the portal's images starts with this (images/workspace/Dockerfile spells it out, since a
+# change there would rebuild the image); containers carry their own, lib/workspace/labels.ts.
+IMAGES_LABEL_PREFIX="io.scitex.portal."
+IMAGES_LABEL_HASH="${IMAGES_LABEL_PREFIX}inputs-hash"
+IMAGES_LABEL_KIND="${IMAGES_LABEL_PREFIX}image"
 
 images_log() { printf '[images] %s\n' "$*" >&2; }
 images_die() { printf '[images] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -2,10 +2,11 @@ import type { Logger } from "pino";
 import type { PseudoTtyInfo, ServerChannel, Session } from "ssh2";
 import type { RegisteredUser } from "../../lib/identity/registry";
 import type { Portal } from "../../lib/portal";
+import { INTERNAL, problemOf } from "../../lib/errors/problem";
+import { isWorkspaceError } from "../../lib/errors/workspace-errors";
 import { mayPassVariable, type Shell } from "../../lib/terminal/shells";
-import { isWorkspaceError } from "../../lib/workspace/errors";
 import { stopMessage } from "../../lib/workspace/stop-notices";
-import { MAX_COLS, MAX_ROWS } from "../terminal/messages";
+import { MAX_COLS, MAX_ROWS } from "../../lib/terminal/socket-protocol";
 import { bridge } from "./exec-bridge";
 
 const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
@@ -59,9 +60,9 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
       };
       await bridge(channel, opened, lastWords);
     } catch (error) {
-      const message = isWorkspaceError(error) ? error.message : "The workspace could not run this session.";
-      portal.metrics.errors.inc({ code: isWorkspaceError(error) ? error.code : "internal" });
-      if (!isWorkspaceError(error)) log.error({ err: error, user: user.username }, "ssh session failed");
+      const { code, message } = problemOf(error, "The workspace could not run this session.");
+      portal.metrics.errors.inc({ code });
+      if (code === INTERNAL) log.error({ err: error, user: user.username }, "ssh session failed");
       if (channel.writable) {
         channel.stderr.write(`${message}\r\n`);
         channel.exit(255);

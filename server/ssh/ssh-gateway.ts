@@ -7,7 +7,7 @@ import { SshAdmission } from "./admission";
 import { Authenticator } from "./authenticate";
 import { forwardToWorkspace } from "./forwarding";
 import { handleSession } from "./session-channel";
-import { isWorkspaceError } from "../../lib/workspace/errors";
+import { isWorkspaceError } from "../../lib/errors/workspace-errors";
 
 // Per connection: a user opens a few shells and forwards a handful of ports, never hundreds.
 const MAX_SESSIONS_PER_CONNECTION = 10;

@@ -9,11 +9,18 @@ import { formatByteSize } from "../../lib/config/size";
 import type { Portal } from "../../lib/portal";
 import { InputBudget } from "../../lib/terminal/input-budget";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
-import { isWorkspaceError } from "../../lib/workspace/errors";
+import { INTERNAL, problemOf } from "../../lib/errors/problem";
 import { stopMessage } from "../../lib/workspace/stop-notices";
-import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema, type Problem } from "./messages";
-
-export const TERMINAL_SOCKET_PATH = "/terminal-io";
+import {
+  CLIENT_EVENTS,
+  SERVER_EVENTS,
+  TERMINAL_SOCKET_PATH,
+  type Attached,
+  type Exited,
+  type Problem,
+  type Progress,
+} from "../../lib/terminal/socket-protocol";
+import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema } from "./messages";
 
 type AuthedRequest = IncomingMessage & { portalUser?: SessionUser };
 
@@ -21,7 +28,7 @@ type AuthedRequest = IncomingMessage & { portalUser?: SessionUser };
 const MAX_TIMER_MS = 2 ** 31 - 1;
 // Keystrokes, acknowledgements and resizes together; a fast typist sends tens a second, a paste one.
 const MESSAGES_PER_SECOND = 500;
-const KNOWN_EVENTS = new Set(["input", "resize", "ack", "close-terminal"]);
+const KNOWN_EVENTS = new Set<string>(Object.values(CLIENT_EVENTS));
 
 /**
  * socket.io for terminals, on an engine.io server of our own so the portal's router (not engine.io's
@@ -60,7 +67,7 @@ export function createTerminalSockets(portal: Portal, log: Logger) {
     for (const socket of io.sockets.sockets.values()) {
       const user = (socket.request as AuthedRequest).portalUser;
       if (!user || !((sid && user.sid === sid) || (sub && user.sub === sub))) continue;
-      socket.emit("fatal", { code: "session_expired", message: "Your session has ended. Sign in again to continue." });
+      socket.emit(SERVER_EVENTS.fatal, { code: "session_expired", message: "Your session has ended. Sign in again to continue." } satisfies Problem);
       socket.disconnect(true);
     }
   });
@@ -86,7 +93,7 @@ export function createTerminalSockets(portal: Portal, log: Logger) {
 function onConnection(portal: Portal, log: Logger, socket: Socket): void {
   const user = (socket.request as AuthedRequest).portalUser!;
   const fail = (problem: Problem) => {
-    socket.emit("fatal", problem);
+    socket.emit(SERVER_EVENTS.fatal, problem);
     socket.disconnect(true);
   };
   const handshake = handshakeSchema.safeParse(socket.handshake.auth);
@@ -95,17 +102,17 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
 
   let session: TerminalSession | null = null;
   const client: TerminalClient = {
-    output: (data) => socket.emit("output", data),
-    replay: (data) => socket.emit("replay", data),
+    output: (data) => socket.emit(SERVER_EVENTS.output, data),
+    replay: (data) => socket.emit(SERVER_EVENTS.replay, data),
     displaced: () => fail({ code: "displaced", message: "This terminal was opened in another window." }),
     exited: (code) => {
       // A shell ended by the workspace's stop says why, and what to do, instead of just "ended".
       const stopped = portal.stops.get(user.sub);
-      socket.emit("exit", { code, ...(stopped ? { message: stopMessage(stopped, "web") } : {}) });
+      socket.emit(SERVER_EVENTS.exit, { code, ...(stopped ? { message: stopMessage(stopped, "web") } : {}) } satisfies Exited);
       socket.disconnect(true);
     },
   };
-  const problem = (message: string) => socket.emit("problem", { code: "bad_request", message });
+  const problem = (message: string) => socket.emit(SERVER_EVENTS.problem, { code: "bad_request", message } satisfies Problem);
 
   // The session's end is the connection's end; the shell itself waits out its grace period for a reconnect.
   if (user.expiresAt) {
@@ -125,7 +132,7 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
   const tell = (code: string, message: string) => {
     if (Date.now() - toldAt < 1000) return;
     toldAt = Date.now();
-    socket.emit("problem", { code, message });
+    socket.emit(SERVER_EVENTS.problem, { code, message } satisfies Problem);
   };
   socket.use(([event, data], next) => {
     const admission = budget.admit(String(event), data);
@@ -133,30 +140,30 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
     if (admission === "too_many_bytes") {
       const rate = formatByteSize(budget.options.bytesPerSecond);
       tell("rate_limited", `Too much input at once (more than ${rate} a second): some of what was sent did not reach the shell.`);
-    } else if (event === "input") {
+    } else if (event === CLIENT_EVENTS.input) {
       tell("rate_limited", `Too many messages at once (more than ${MESSAGES_PER_SECOND} a second): some of what was sent did not reach the shell.`);
     }
   });
   socket.onAny((event: string) => {
     if (!KNOWN_EVENTS.has(event)) problem(`Unknown terminal event "${String(event).slice(0, 40)}".`);
   });
-  socket.on("input", (data: unknown) => {
+  socket.on(CLIENT_EVENTS.input, (data: unknown) => {
     const parsed = inputSchema.safeParse(data);
     if (!parsed.success) return problem(`Input refused: ${describe(parsed.error)}`);
     if (session?.input(client, parsed.data) === "backlog") {
       tell("input_backlog", "The program in this terminal is not reading its input, so what you type is not being sent. Press Ctrl-C or wait for it.");
     }
   });
-  socket.on("resize", (size: unknown) => {
+  socket.on(CLIENT_EVENTS.resize, (size: unknown) => {
     const parsed = sizeSchema.safeParse(size);
     if (!parsed.success) return problem(`Resize refused: ${describe(parsed.error)}`);
     void session?.resize(parsed.data);
   });
-  socket.on("ack", (bytes: unknown) => {
+  socket.on(CLIENT_EVENTS.ack, (bytes: unknown) => {
     const parsed = ackSchema.safeParse(bytes);
     if (parsed.success) session?.ack(client, parsed.data);
   });
-  socket.on("close-terminal", () => {
+  socket.on(CLIENT_EVENTS.closeTerminal, () => {
     const id = session?.id;
     session = null;
     if (id) void portal.terminals.close(user, id).finally(() => socket.disconnect(true));
@@ -176,23 +183,21 @@ function onConnection(portal: Portal, log: Logger, socket: Socket): void {
         }
         target = existing;
       } else {
-        target = await portal.terminals.create(user, { cols, rows }, (p) => socket.emit("progress", p));
+        target = await portal.terminals.create(user, { cols, rows }, (p: Progress) => socket.emit(SERVER_EVENTS.progress, p));
       }
       if (socket.disconnected) {
         // Made for a browser that left before it learnt the id: nobody can ever reattach, so end it now.
         if (!terminalId) void portal.terminals.close(user, target.id);
         return;
       }
-      socket.emit("attached", { id: target.id });
+      socket.emit(SERVER_EVENTS.attached, { id: target.id } satisfies Attached);
       session = target;
       target.attach(client, { cols, rows });
     } catch (error) {
-      if (!isWorkspaceError(error)) log.error({ err: error, user: user.username }, "terminal start failed");
-      portal.metrics.errors.inc({ code: isWorkspaceError(error) ? error.code : "internal" });
-      fail({
-        code: isWorkspaceError(error) ? error.code : "internal",
-        message: isWorkspaceError(error) ? error.message : "The terminal could not start. Try again.",
-      });
+      const { code, message } = problemOf(error, "The terminal could not start. Try again.");
+      if (code === INTERNAL) log.error({ err: error, user: user.username }, "terminal start failed");
+      portal.metrics.errors.inc({ code });
+      fail({ code, message });
     }
   })();
 }

@@ -9,7 +9,7 @@ import {
   DockerUnavailableError,
   ImageMissingError,
   NameConflictError,
-} from "../../lib/workspace/errors";
+} from "../../lib/errors/workspace-errors";
 import { containerName } from "../../lib/workspace/spec";
 import { DOCKER_SOCKET, TEST_IMAGE } from "../support/images";
 import { run, workspaceFixture } from "../support/workspace-fixture";

@@ -1,10 +1,10 @@
 import { sameOrigin } from "@/lib/auth/same-origin";
 import type { SessionUser } from "@/lib/auth/session-user";
 import { getPortal } from "@/lib/portal-instance";
-import { isWorkspaceError, type WorkspaceErrorCode } from "@/lib/workspace/errors";
+import { INTERNAL, problemOf, type Problem, type ProblemBody } from "@/lib/errors/problem";
 
 export function jsonError(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+  return Response.json({ error: { code, message } } satisfies ProblemBody, { status, headers: { "cache-control": "no-store" } });
 }
 
 /** The signed-in user, or a 401 that the page turns into a trip to the sign-in page. */
@@ -35,28 +35,20 @@ export async function requireUserChange(req: Request): Promise<SessionUser | Res
   return requireSameOrigin(req) ?? requireUser(req);
 }
 
-const STATUS: Record<WorkspaceErrorCode, number> = {
-  docker_unavailable: 503,
-  image_missing: 503,
-  container_exited: 500,
-  name_conflict: 409,
-  invalid_user: 400,
-  not_found: 404,
-  start_timeout: 504,
-  capacity: 503,
-  quota_exceeded: 403,
-  rate_limited: 429,
-  runtime_error: 500,
-};
-
 export function errorResponse(error: unknown): Response {
-  const body = errorBody(error);
-  return jsonError(isWorkspaceError(error) ? STATUS[error.code] : 500, body.code, body.message);
+  const problem = reported(error);
+  return jsonError(problem.status, problem.code, problem.message);
 }
 
 export function errorBody(error: unknown): { code: string; message: string } {
-  getPortal().metrics.errors.inc({ code: isWorkspaceError(error) ? error.code : "internal" });
-  if (isWorkspaceError(error)) return { code: error.code, message: error.message };
-  getPortal().log.error({ err: error }, "request failed");
-  return { code: "internal", message: "Something went wrong on the portal. Try again; if it persists, tell an operator." };
+  const { code, message } = reported(error);
+  return { code, message };
+}
+
+/** The failure as the user is told it, counted, and logged when the portal did not expect it. */
+function reported(error: unknown): Problem {
+  const problem = problemOf(error);
+  getPortal().metrics.errors.inc({ code: problem.code });
+  if (problem.code === INTERNAL) getPortal().log.error({ err: error }, "request failed");
+  return problem;
 }

@@ -2,8 +2,6 @@ import { getPortal } from "@/lib/portal-instance";
 import type { WorkspaceView } from "@/lib/workspace/view";
 import type { WorkspaceStatus } from "@/lib/workspace/types";
 
-export type { WorkspaceView };
-
 export function toView(status: WorkspaceStatus): WorkspaceView {
   const portal = getPortal();
   const deadline = status.state === "running" ? portal.idle.deadline(status.sub, status.startedAt) : null;

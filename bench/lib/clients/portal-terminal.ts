@@ -3,8 +3,13 @@ import { OutputHub, type BenchTerminal, type Chunk, type TerminalSize } from "./
 
 // The browser's own acknowledgement logic, so the benchmark client acks exactly as the browser does.
 import { AckBatcher } from "../../../components/terminal/ack-batcher";
-
-const TERMINAL_SOCKET_PATH = "/terminal-io";
+import {
+  CLIENT_EVENTS,
+  SERVER_EVENTS,
+  TERMINAL_SOCKET_PATH,
+  type Attached,
+  type Problem,
+} from "../../../lib/terminal/socket-protocol";
 
 /**
  * A portal terminal over socket.io, acknowledging output exactly as the browser does once xterm.js has written it
@@ -17,7 +22,7 @@ export class PortalTerminal implements BenchTerminal {
   private readonly socket: Socket;
   private readonly hub = new OutputHub();
   private readonly acks = new AckBatcher((bytes) => {
-    if (this.socket.connected) this.socket.emit("ack", bytes);
+    if (this.socket.connected) this.socket.emit(CLIENT_EVENTS.ack, bytes);
   });
   private id: string | null = null;
 
@@ -31,15 +36,15 @@ export class PortalTerminal implements BenchTerminal {
       auth: { ...size, ...(terminalId ? { terminalId } : {}) },
     });
     this.attached = new Promise((resolve, reject) => {
-      this.socket.once("attached", ({ id }: { id: string }) => {
+      this.socket.once(SERVER_EVENTS.attached, ({ id }: Attached) => {
         this.id = id;
         resolve(id);
       });
-      this.socket.once("fatal", ({ code, message }: { code: string; message: string }) => reject(new Error(`portal refused the terminal (${code}): ${message}`)));
+      this.socket.once(SERVER_EVENTS.fatal, ({ code, message }: Problem) => reject(new Error(`portal refused the terminal (${code}): ${message}`)));
       this.socket.once("connect_error", (error) => reject(new Error(`portal socket: ${error.message}`)));
     });
     this.attached.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
-    for (const event of ["output", "replay"]) {
+    for (const event of [SERVER_EVENTS.output, SERVER_EVENTS.replay]) {
       this.socket.on(event, (data: Buffer) => {
         this.acks.rendered(data.length);
         this.hub.emit(data);
@@ -48,7 +53,7 @@ export class PortalTerminal implements BenchTerminal {
   }
 
   send(data: string): void {
-    this.socket.emit("input", data);
+    this.socket.emit(CLIENT_EVENTS.input, data);
   }
 
   onOutput(listener: (chunk: Chunk) => void): () => void {
@@ -60,7 +65,7 @@ export class PortalTerminal implements BenchTerminal {
     this.acks.dispose();
     if (this.id && this.socket.connected) {
       const gone = new Promise<void>((resolve) => this.socket.once("disconnect", () => resolve()));
-      this.socket.emit("close-terminal");
+      this.socket.emit(CLIENT_EVENTS.closeTerminal);
       await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
     }
     this.socket.disconnect();

@@ -1,4 +1,4 @@
-import { DockerUnavailableError, isWorkspaceError, WorkspaceError } from "../../workspace/errors";
+import { DockerUnavailableError, isWorkspaceError, WorkspaceError } from "../../errors/workspace-errors";
 
 const CONNECTION_CODES = new Set(["ENOENT", "ECONNREFUSED", "EACCES", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
 

@@ -1,20 +1,8 @@
 import { getPortal } from "@/lib/portal-instance";
-import type { AuditAction } from "@/lib/audit/audit-log";
+import { isFilterAction } from "@/lib/audit/actions";
 import { requireAdmin } from "../../_shared/guard";
 
 export const dynamic = "force-dynamic";
-
-const ACTIONS = new Set<AuditAction>([
-  "sign-in",
-  "workspace.create",
-  "workspace.start",
-  "workspace.stop",
-  "workspace.remove",
-  "ssh.login",
-  "ssh.key.add",
-  "ssh.key.delete",
-  "admin.action",
-]);
 
 /** The audit log, newest first, filtered by action and/or a user (username, subject or actor). */
 export async function GET(req: Request): Promise<Response> {
@@ -24,7 +12,7 @@ export async function GET(req: Request): Promise<Response> {
   const action = query.get("action");
   const subject = query.get("user")?.trim();
   const entries = getPortal().audit.list({
-    ...(action && ACTIONS.has(action as AuditAction) ? { action: action as AuditAction } : {}),
+    ...(action && isFilterAction(action) ? { action } : {}),
     ...(subject ? { subject: subject.slice(0, 200) } : {}),
     limit: 200,
   });

@@ -1,6 +1,6 @@
 import { getPortal } from "@/lib/portal-instance";
 import { errorResponse, requireAdmin } from "../../_shared/guard";
-import type { AdminWorkspaceRow } from "@/lib/workspace/admin-row";
+import type { AdminWorkspaceRow, AdminWorkspacesView } from "@/lib/workspace/admin-row";
 import { dataDiskProblem } from "@/lib/quota/xfs-project-quota";
 import { usersRoot } from "@/lib/workspace/home";
 
@@ -40,7 +40,7 @@ export async function GET(req: Request): Promise<Response> {
     const queue = portal.gate.waitingSubs().map((sub) => portal.registry.bySub(sub)?.username ?? sub);
     const egress = portal.egress ? await portal.egress.problem() : "WORKSPACE_EGRESS_FIREWALL=false: the host firewall is kept by the operator";
     const disk = dataDiskProblem(portal.config.dataRoot, usersRoot(portal.config.dataRoot));
-    return Response.json({ workspaces: rows, queue, cap: portal.gate.cap, egress, disk }, { headers: { "cache-control": "no-store" } });
+    return Response.json({ workspaces: rows, queue, cap: portal.gate.cap, egress, disk } satisfies AdminWorkspacesView, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return errorResponse(error);
   }

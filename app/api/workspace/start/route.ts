@@ -1,4 +1,6 @@
 import { getPortal } from "@/lib/portal-instance";
+import type { StartLine } from "@/lib/workspace/view";
+import type { StartProgress } from "@/lib/workspace/types";
 import { errorBody, requireUserChange } from "../../_shared/guard";
 import { toView } from "../status-json";
 
@@ -14,14 +16,14 @@ export async function POST(req: Request): Promise<Response> {
   if (user instanceof Response) return user;
 
   const encoder = new TextEncoder();
-  const stream = new TransformStream<unknown, Uint8Array>({
+  const stream = new TransformStream<StartLine, Uint8Array>({
     transform: (message, controller) => controller.enqueue(encoder.encode(`${JSON.stringify(message)}\n`)),
   });
   const writer = stream.writable.getWriter();
-  const send = (message: unknown) => void writer.write(message).catch(() => undefined);
+  const send = (message: StartLine) => void writer.write(message).catch(() => undefined);
 
   const portal = getPortal();
-  const onProgress = (progress: unknown) => send({ progress });
+  const onProgress = (progress: StartProgress) => send({ progress });
   const app = new URL(req.url).searchParams.get("app");
   const service = app === "code" ? portal.codeServer : app === "nb" ? portal.notebook : null;
   const started = service

@@ -1,5 +1,6 @@
 import { getPortal } from "@/lib/portal-instance";
 import { diskAlert } from "@/lib/quota/disk-alert";
+import type { WorkspaceUsageView } from "@/lib/workspace/view";
 import { errorResponse, requireUser } from "../../_shared/guard";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +15,7 @@ export async function GET(req: Request): Promise<Response> {
   try {
     const portal = getPortal();
     const status = await portal.workspaces.status(user);
-    if (status.state !== "running" || !status.containerId) return Response.json({ running: false }, { headers: { "cache-control": "no-store" } });
+    if (status.state !== "running" || !status.containerId) return Response.json({ running: false } satisfies WorkspaceUsageView, { headers: { "cache-control": "no-store" } });
     const usage = await portal.usage.read(status.containerId);
     const disk = portal.disk.get(status.slug);
     const quota = portal.quotas.for(portal.registry.bySub(status.sub) ?? { username: status.username });
@@ -25,7 +26,7 @@ export async function GET(req: Request): Promise<Response> {
         running: true,
         ...usage,
         ...(disk ? { diskBytes: disk.bytes, diskLimitBytes: quota.diskHardBytes, ...(alert ? { diskAlert: alert } : {}) } : {}),
-      },
+      } satisfies WorkspaceUsageView,
       { headers: { "cache-control": "no-store" } },
     );
   } catch (error) {

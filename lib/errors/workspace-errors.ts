@@ -1,6 +1,7 @@
 /**
  * Typed failures of the workspace engine. Each carries a stable `code` for APIs and a message a user or operator
- * can act on; the doors (web, VS Code proxy, SSH) show `message` as it is.
+ * can act on; the doors (web, VS Code proxy, SSH) show `message` as it is, through `problemOf` (./problem.ts).
+ * They live below the runtime, identity and workspace rooms that throw them, so none imports another for its errors.
  */
 export type WorkspaceErrorCode =
   | "docker_unavailable"

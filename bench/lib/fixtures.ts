@@ -1,0 +1,13 @@
+/**
+ * What the bench takes from the test fixtures (tests/support): it measures the very portal process, images,
+ * sessions and clients the tests run, so a figure and a test never disagree about what was started. This is the
+ * one file of bench/ that reaches into tests/; the rest imports from here.
+ */
+export { openApp } from "../../tests/support/app-client";
+export { launchBrowser } from "../../tests/support/browser";
+export { freePort } from "../../tests/support/free-port";
+export { DOCKER_SOCKET, WORKSPACE_IMAGE } from "../../tests/support/images";
+export { startPortal, type PortalProcess } from "../../tests/support/portal-process";
+export { sessionCookie } from "../../tests/support/session-cookie";
+export { SshClient } from "../../tests/support/ssh-client";
+export { waitForPrompt } from "../../tests/support/terminal-page";

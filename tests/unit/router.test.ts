@@ -5,7 +5,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsDomain } from "../../lib/apps/apps-domain";
 import { refuse, Router } from "../../server/router";
-import { isOpsPath, misdirectedDoor, OPS_PATHS, portalDoor, siteOf } from "../../server/site";
+import { isOpsPath, OPS_PATHS, siteOf } from "../../server/site";
+import { misdirectedDoor, portalDoor } from "../../server/site-doors";
 
 // A real HTTP server on loopback with the router in front of doors that say who they are: what is under test is
 // which door a request or an upgrade reaches, and what the router answers itself. Raw sockets, so the Host

@@ -59,18 +59,17 @@ export class Authenticator {
     const standing = found ? this.deps.standing.check(found.sub, Date.now()) : "shut out";
     // A disabled account is treated as no account: its keys and approvals lead nowhere.
     const user = found && standing !== "shut out" ? found : null;
-    const fail = () => {
+    const counted = () => {
       this.deps.metrics.sshAuthFailures.inc();
-      const delay = throttle.fail(this.peer.ip, ctx.username);
-      if (delay === 0) return ctx.reject(METHODS);
-      setTimeout(() => ctx.reject(METHODS), delay).unref();
+      return throttle.fail(this.peer.ip, ctx.username);
     };
+    const fail = () => rejectAfter(ctx, counted());
     switch (ctx.method) {
       case "publickey":
         return this.publicKey(ctx, user, standing === "sign in to renew", fail);
       case "keyboard-interactive":
         if (this.mustRenew) return this.tellToRenew(ctx);
-        return this.approveInBrowser(ctx, user, fail);
+        return this.approveInBrowser(ctx, user, counted);
       default:
         return ctx.reject(METHODS);
     }
@@ -104,7 +103,7 @@ export class Authenticator {
     this.succeed(ctx, user, `key ${stored.fingerprint}`);
   }
 
-  private approveInBrowser(ctx: AuthContext & { method: "keyboard-interactive" }, user: RegisteredUser | null, fail: () => void): void {
+  private approveInBrowser(ctx: AuthContext & { method: "keyboard-interactive" }, user: RegisteredUser | null, countFailure: () => number): void {
     if (this.cancelApproval) return ctx.reject(METHODS);
     const { perNameFromAddress, perAddress, total } = this.deps.maxPendingApprovals;
     const waiting = this.deps.approvals.waiting(ctx.username, this.peer.ip);
@@ -126,13 +125,16 @@ export class Authenticator {
       `To sign in without a key, open this link in a browser signed in to the portal as ${ctx.username}:\r\n\r\n` +
       `  ${link}\r\n\r\n  and check that it shows the code ${pending.request.code}.\r\n` +
       `Waiting up to 5 minutes... (add an SSH key on the portal's SSH keys page to skip this next time)\r\n`;
+    // Counted when the browser decides (or the request lapses), not when the client has answered the prompt: a
+    // client that leaves at once after a denial must not take the failure with it.
+    const decided = pending.result.then(({ outcome, approverSub }) => {
+      this.cancelApproval = null;
+      if (outcome === "approved" && user && approverSub === user.sub) return { approved: user };
+      return { approved: null, delay: countFailure() };
+    });
     // No prompts, only instructions: the client shows them and waits while the user approves in the browser.
     ctx.prompt([], "Approve this login in your browser", instructions, () => {
-      void pending.result.then(({ outcome, approverSub }) => {
-        this.cancelApproval = null;
-        if (outcome === "approved" && user && approverSub === user.sub) return this.succeed(ctx, user, "browser approval");
-        fail();
-      });
+      void decided.then((decision) => (decision.approved ? this.succeed(ctx, decision.approved, "browser approval") : rejectAfter(ctx, decision.delay ?? 0)));
     });
   }
 
@@ -177,4 +179,10 @@ export class Authenticator {
     this.deps.audit.record("ssh.login", { actor: user.username, subject: user, detail: { how, ip: this.peer.ip } });
     ctx.accept();
   }
+}
+
+/** Rejects an attempt, after the throttle's delay for this address and name when it gives one. */
+function rejectAfter(ctx: AuthContext, delay: number): void {
+  if (delay === 0) return ctx.reject(METHODS);
+  setTimeout(() => ctx.reject(METHODS), delay).unref();
 }

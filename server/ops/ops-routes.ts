@@ -1,16 +1,25 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Portal } from "../../lib/portal";
+import type { AuthService } from "../../lib/auth/auth-service";
+import type { PortalConfig } from "../../lib/config/env";
+import type { PortalMetrics } from "../../lib/metrics/metrics";
 import type { Door } from "../router";
 import { OPS_PATHS, type OpsPath } from "../site";
-import { sharedReadiness } from "./readiness";
+import { sharedReadiness, type ReadinessDeps } from "./readiness";
+
+/** What the probes read of the portal: readiness's parts, the metrics, and who may read them. */
+export type OpsDeps = ReadinessDeps & {
+  config: Pick<PortalConfig, "metricsToken">;
+  auth: Pick<AuthService, "userFromCookieHeader">;
+  metrics: Pick<PortalMetrics, "registry">;
+};
 
 /**
  * Endpoints for operators and their tools: liveness, readiness (Docker reachable, database writable, egress rules
  * in place; one round shared by the calls within READYZ_CACHE_SECONDS), and
  * Prometheus metrics for admins or a scraper holding METRICS_TOKEN.
  */
-export function opsDoors(portal: Portal): Door<"portal" | "unknown">[] {
+export function opsDoors(portal: OpsDeps): Door<"portal" | "unknown">[] {
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
     res.end(JSON.stringify(body));

@@ -1,7 +1,21 @@
-import type { Portal } from "../../lib/portal";
-import { proveWritable } from "../../lib/store/db";
+import type { PortalConfig } from "../../lib/config/env";
+import type { PortalMetrics } from "../../lib/metrics/metrics";
+import type { EgressFirewall } from "../../lib/network/egress-firewall";
+import type { ContainerRuntime } from "../../lib/runtime/runtime";
+import { proveWritable, type PortalDatabase } from "../../lib/store/db";
 import { SharedCheck } from "../../lib/util/shared-check";
 import { lxcfsProblem } from "../../lib/workspace/lxcfs";
+import type { WorkspaceSettings } from "../../lib/workspace/types";
+
+/** What a readiness round looks at: Docker, the database, the egress rules, the LXCFS binds; and how often. */
+export interface ReadinessDeps {
+  config: Pick<PortalConfig, "readyzCacheMs">;
+  runtime: Pick<ContainerRuntime, "ping">;
+  db: PortalDatabase;
+  egress: Pick<EgressFirewall, "problem"> | null;
+  workspaces: { settings: Pick<WorkspaceSettings, "procBinds"> };
+  metrics: Pick<PortalMetrics, "readinessChecks">;
+}
 
 export interface Readiness {
   ready: boolean;
@@ -10,7 +24,7 @@ export interface Readiness {
 }
 
 /** One round of readiness checks: Docker reachable, database writable, egress rules in place, LXCFS serving. */
-export async function checkReadiness(portal: Portal): Promise<Readiness> {
+export async function checkReadiness(portal: ReadinessDeps): Promise<Readiness> {
   portal.metrics.readinessChecks.inc();
   const checks: Record<string, string> = {};
   try {
@@ -35,6 +49,6 @@ export async function checkReadiness(portal: Portal): Promise<Readiness> {
  * /readyz needs no sign-in, and a round costs iptables processes, a Docker call and the database's write lock: so
  * a flood of calls (a load balancer's, or anybody's) shares one round every READYZ_CACHE_SECONDS.
  */
-export function sharedReadiness(portal: Portal): SharedCheck<Readiness> {
+export function sharedReadiness(portal: ReadinessDeps): SharedCheck<Readiness> {
   return new SharedCheck(() => checkReadiness(portal), portal.config.readyzCacheMs);
 }

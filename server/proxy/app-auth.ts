@@ -1,9 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppAddress } from "../../lib/apps/app-address";
 import { openUrl } from "../../lib/apps/app-links";
-import type { AppSession } from "../../lib/apps/app-sessions";
-import type { Portal } from "../../lib/portal";
+import type { AppSession, AppSessions } from "../../lib/apps/app-sessions";
+import type { AppTickets } from "../../lib/apps/app-tickets";
+import type { AppsDomain } from "../../lib/apps/apps-domain";
+import type { PortalConfig } from "../../lib/config/env";
+import type { AccountStatuses } from "../../lib/identity/account-status";
+import type { UserRegistry } from "../../lib/identity/registry";
 import { signedOutPage } from "./pages";
+
+/** What an app's sign-in reads: its tickets and sessions, whose workspace it is, whether the account may come in. */
+export interface AppAuthDeps {
+  config: Pick<PortalConfig, "publicUrl">;
+  apps: { domain: AppsDomain; tickets: Pick<AppTickets, "redeem">; sessions: Pick<AppSessions, "lookup" | "create" | "isPortalSessionEnded"> };
+  registry: Pick<UserRegistry, "slugOf" | "bySub">;
+  accounts: Pick<AccountStatuses, "admits">;
+}
 
 /**
  * An app's own sign-in: a cookie on the app's host alone (HttpOnly; `__Host-` and Secure over HTTPS), made from a
@@ -12,7 +24,7 @@ import { signedOutPage } from "./pages";
 export class AppAuth {
   readonly cookieName: string;
 
-  constructor(private readonly portal: Portal) {
+  constructor(private readonly portal: AppAuthDeps) {
     this.cookieName = portal.apps.domain.secure ? "__Host-portal-app" : "portal-app";
   }
 

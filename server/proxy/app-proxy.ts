@@ -3,21 +3,39 @@ import type { Duplex } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
 import type { Logger } from "pino";
 import type { AppAddress } from "../../lib/apps/app-address";
-import type { AppSession } from "../../lib/apps/app-sessions";
-import { CODE_SERVER_COOKIE } from "../../lib/apps/code-server-secret";
-import type { Portal } from "../../lib/portal";
+import type { AppSession, AppSessions } from "../../lib/apps/app-sessions";
+import type { AppsDomain } from "../../lib/apps/apps-domain";
+import { CODE_SERVER_COOKIE, type AppSecrets } from "../../lib/apps/code-server-secret";
+import type { CodeStaticFiles } from "../../lib/apps/code-static";
+import type { ActivityTracker } from "../../lib/activity/activity-tracker";
+import type { PortalMetrics } from "../../lib/metrics/metrics";
+import type { PortalConfig } from "../../lib/config/env";
+import type { UserRegistry } from "../../lib/identity/registry";
 import { refuse } from "../router";
 import { openUrl, TICKET_PATH } from "../../lib/apps/app-links";
 import { requestIsUse } from "../../lib/apps/app-use";
 import { sameOrigin } from "../../lib/auth/same-origin";
-import { AppAuth } from "./app-auth";
+import { AppAuth, type AppAuthDeps } from "./app-auth";
 import { closeTogether } from "./close-together";
 import { CodeStaticServer } from "./code-static";
 import { filterResponseHeaders, forwardedFor, protectedCookie, upstreamHeaders } from "./headers";
 import { HttpForwarder } from "./http-forwarder";
 import { badGatewayPage } from "./pages";
 import { SessionSockets } from "./session-sockets";
-import { TargetResolver } from "./targets";
+import { TargetResolver, type TargetDeps } from "./targets";
+
+/** What the proxy reads of the portal itself, and what its sign-in and its resolver read. */
+export type AppProxyDeps = AppAuthDeps &
+  TargetDeps & {
+    config: Pick<PortalConfig, "publicUrl" | "trustedProxies">;
+    apps: { domain: AppsDomain; sessions: Pick<AppSessions, "onEnded">; codeServerSecrets: Pick<AppSecrets, "for"> };
+    /** The token the portal presents to each workspace's Jupyter. */
+    notebookTokens: Pick<AppSecrets, "for">;
+    registry: Pick<UserRegistry, "slugOf">;
+    activity: Pick<ActivityTracker, "touch">;
+    metrics: Pick<PortalMetrics, "proxyRequests">;
+    codeStatic: Pick<CodeStaticFiles, "current">;
+  };
 
 /** One request on an app's host, as the proxy sees it. */
 interface AppRequest {
@@ -53,13 +71,13 @@ export class AppProxy {
   private readonly protocol: "http" | "https";
 
   constructor(
-    private readonly portal: Portal,
+    private readonly portal: AppProxyDeps,
     private readonly log: Logger,
   ) {
     this.targets = new TargetResolver(portal);
     this.codeStatic = new CodeStaticServer(portal.codeStatic);
     this.auth = new AppAuth(portal);
-    this.counted = countingBy(portal);
+    this.counted = countingBy(portal.metrics);
     this.dropCookie = protectedCookie(this.auth.cookieName, [CODE_SERVER_COOKIE]);
     this.protocol = portal.apps.domain.secure ? "https" : "http";
     portal.apps.sessions.onEnded((ids) => this.sockets.end(ids));
@@ -238,13 +256,13 @@ function redirect(res: ServerResponse, location: string): void {
 }
 
 /** The proxy counter's children, looked up once per label pair instead of hashing labels on every request. */
-function countingBy(portal: Portal): (app: string, status: string) => void {
+function countingBy(metrics: AppProxyDeps["metrics"]): (app: string, status: string) => void {
   const children = new Map<string, { inc(): void }>();
   return (app, status) => {
     const key = `${app} ${status}`;
     let child = children.get(key);
     if (!child) {
-      child = portal.metrics.proxyRequests.labels({ app, status });
+      child = metrics.proxyRequests.labels({ app, status });
       children.set(key, child);
     }
     child.inc();

@@ -11,7 +11,7 @@ const YEAR_SECONDS = 365 * 24 * 3600;
 export class CodeStaticServer {
   private served: { tree: StaticTree; prefix: string; handler: ReturnType<typeof sirv> } | null = null;
 
-  constructor(private readonly files: CodeStaticFiles) {}
+  constructor(private readonly files: Pick<CodeStaticFiles, "current">) {}
 
   /**
    * Serves `upstreamPath` (code-server's own path, e.g. `/stable-<commit>/static/out/x.js`) when it is one of the

@@ -1,5 +1,19 @@
 import { appName, type WorkspaceApp } from "../../lib/apps/app-address";
-import type { Portal } from "../../lib/portal";
+import type { ListeningPortsCache } from "../../lib/apps/listening-ports";
+import type { OnDemandServer } from "../../lib/apps/on-demand-server";
+import type { PortRelays } from "../../lib/apps/port-relay";
+import type { UserRegistry } from "../../lib/identity/registry";
+import type { WorkspaceManager } from "../../lib/workspace/manager";
+
+/** What finding an app's upstream asks: whose workspace, where it runs, what listens in it, VS Code's and Jupyter's. */
+export interface TargetDeps {
+  registry: Pick<UserRegistry, "bySub">;
+  workspaces: Pick<WorkspaceManager, "status">;
+  ports: Pick<ListeningPortsCache, "get">;
+  relays: Pick<PortRelays, "ensure">;
+  codeServer: Pick<OnDemandServer, "baseUrl" | "isUp">;
+  notebook: Pick<OnDemandServer, "baseUrl" | "isUp">;
+}
 
 export type Target = { kind: "ready"; base: string } | { kind: "starting" };
 
@@ -14,7 +28,7 @@ export class TargetResolver {
   private readonly cache = new Map<string, { base: string; until: number }>();
   private readonly refreshing = new Map<string, Promise<Target>>();
 
-  constructor(private readonly portal: Portal) {}
+  constructor(private readonly portal: TargetDeps) {}
 
   /** The upstream base URL, or "starting" when the workspace (or VS Code in it) is not running. */
   async resolve(sub: string, app: WorkspaceApp): Promise<Target> {

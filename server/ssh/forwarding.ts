@@ -1,8 +1,19 @@
 import net from "node:net";
 import type { Logger } from "pino";
 import type { ServerChannel, TcpipRequestInfo } from "ssh2";
+import type { ActivityTracker } from "../../lib/activity/activity-tracker";
 import type { RegisteredUser } from "../../lib/identity/registry";
-import type { Portal } from "../../lib/portal";
+import type { Shells } from "../../lib/terminal/shells";
+import type { TerminalAllowance } from "../../lib/terminal/terminal-allowance";
+import type { WorkspaceManager } from "../../lib/workspace/manager";
+
+/** What `ssh -L` reads of the portal: where the workspace is, a relay's shell and the user's allowance for it. */
+export interface ForwardingDeps {
+  workspaces: Pick<WorkspaceManager, "status">;
+  shells: Pick<Shells, "start">;
+  terminalAllowance: Pick<TerminalAllowance, "start">;
+  activity: Pick<ActivityTracker, "touch">;
+}
 
 // `ssh -L` may only name the workspace itself; anything else would turn the gateway into an open relay.
 const SELF = new Set(["localhost", "127.0.0.1", "::1", "0.0.0.0", "ip6-localhost"]);
@@ -24,7 +35,7 @@ exit 0`;
  * the workspace's address when the server listens on all addresses, through a relay inside it otherwise.
  */
 export async function forwardToWorkspace(
-  portal: Portal,
+  portal: ForwardingDeps,
   user: RegisteredUser,
   info: TcpipRequestInfo,
   accept: () => ServerChannel,

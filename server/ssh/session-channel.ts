@@ -1,22 +1,36 @@
 import type { Logger } from "pino";
 import type { PseudoTtyInfo, ServerChannel, Session } from "ssh2";
 import type { RegisteredUser } from "../../lib/identity/registry";
-import type { Portal } from "../../lib/portal";
+import type { ActivityTracker } from "../../lib/activity/activity-tracker";
+import type { PortalMetrics } from "../../lib/metrics/metrics";
 import { INTERNAL, problemOf } from "../../lib/errors/problem";
 import { isWorkspaceError } from "../../lib/errors/workspace-errors";
-import { mayPassVariable, type Shell } from "../../lib/terminal/shells";
+import { mayPassVariable, type Shell, type Shells } from "../../lib/terminal/shells";
+import type { TerminalAllowance } from "../../lib/terminal/terminal-allowance";
+import type { WorkspaceManager } from "../../lib/workspace/manager";
+import type { StopNotices } from "../../lib/workspace/stop-notices";
 import { stopMessage } from "../../lib/workspace/stop-notices";
 import { MAX_COLS, MAX_ROWS } from "../../lib/terminal/socket-protocol";
 import { bridge } from "./exec-bridge";
 
 const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 
+/** What one SSH session reads of the portal: the workspace to start, its shells, the user's allowance, why it stopped. */
+export interface SessionDeps {
+  workspaces: Pick<WorkspaceManager, "ensureRunning">;
+  shells: Pick<Shells, "start">;
+  terminalAllowance: Pick<TerminalAllowance, "start">;
+  activity: Pick<ActivityTracker, "touch">;
+  stops: Pick<StopNotices, "get">;
+  metrics: Pick<PortalMetrics, "errors" | "sshSessions">;
+}
+
 /**
  * One SSH "session" channel mapped onto one shell (lib/terminal/shells), request by request, as ContainerSSH does:
  * pty and env are remembered, then shell, exec or the sftp subsystem starts it; window-change and signal act on
  * it, and the channel's close ends it.
  */
-export function handleSession(portal: Portal, user: RegisteredUser, session: Session, log: Logger, refusal: string | null = null): void {
+export function handleSession(portal: SessionDeps, user: RegisteredUser, session: Session, log: Logger, refusal: string | null = null): void {
   const env: Record<string, string> = {};
   let pty: PseudoTtyInfo | null = null;
   let shell: Shell | null = null;
@@ -128,7 +142,7 @@ export function handleSession(portal: Portal, user: RegisteredUser, session: Ses
 const clamp = (value: number, max: number) => Math.min(max, Math.max(1, value));
 
 /** Spends one of the user's starts (shared with web terminals and relays); the reason when none is left. */
-function startRefused(portal: Portal, user: RegisteredUser): string | null {
+function startRefused(portal: SessionDeps, user: RegisteredUser): string | null {
   try {
     portal.terminalAllowance.start(user.sub);
     return null;

@@ -1,12 +1,15 @@
 import net from "node:net";
 import type { Logger } from "pino";
 import ssh2, { type Connection } from "ssh2";
-import type { Portal } from "../../lib/portal";
+import type { AuthService } from "../../lib/auth/auth-service";
+import type { PortalConfig } from "../../lib/config/env";
+import type { HostKey } from "../../lib/ssh/host-keys";
 import { DEFAULT_THROTTLE, LoginThrottle } from "../../lib/ssh/login-throttle";
+import type { TerminalAllowance } from "../../lib/terminal/terminal-allowance";
 import { SshAdmission } from "./admission";
-import { Authenticator } from "./authenticate";
-import { forwardToWorkspace } from "./forwarding";
-import { handleSession } from "./session-channel";
+import { Authenticator, type AuthDeps } from "./authenticate";
+import { forwardToWorkspace, type ForwardingDeps } from "./forwarding";
+import { handleSession, type SessionDeps } from "./session-channel";
 import { isWorkspaceError } from "../../lib/errors/workspace-errors";
 
 // Per connection: a user opens a few shells and forwards a handful of ports, never hundreds.
@@ -29,13 +32,28 @@ const ALGORITHMS = {
   compress: ["none"],
 };
 
+/** What the SSH door reads of the portal itself, and what its logins, sessions and forwards read. */
+export type SshGatewayDeps = SessionDeps &
+  ForwardingDeps & {
+    config: Pick<PortalConfig, "publicUrl"> & {
+      ssh: Pick<PortalConfig["ssh"], "loginTimeoutMs" | "maxUnauthenticated" | "maxUnauthenticatedPerAddress" | "maxFailuresPerAddress">;
+    };
+    ssh: { keys: AuthDeps["keys"]; approvals: AuthDeps["approvals"]; hostKeys: Pick<HostKey, "privateKey">[] };
+    auth: Pick<AuthService, "onSessionEnded" | "settings">;
+    registry: AuthDeps["registry"];
+    standing: AuthDeps["standing"];
+    audit: AuthDeps["audit"];
+    metrics: AuthDeps["metrics"];
+    terminalAllowance: Pick<TerminalAllowance, "hold">;
+  };
+
 export interface SshGateway {
   listen(port: number, host: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** `ssh -p 2200 alice@portal` lands in alice's workspace: the SSH door onto the same workspace service. */
-export function createSshGateway(portal: Portal, log: Logger): SshGateway {
+export function createSshGateway(portal: SshGatewayDeps, log: Logger): SshGateway {
   const { keys, approvals, hostKeys } = portal.ssh;
   const throttle = new LoginThrottle({ ...DEFAULT_THROTTLE, perAddress: portal.config.ssh.maxFailuresPerAddress });
   // Signed-in connections by account: a disabled account's are closed at once.

@@ -6,7 +6,11 @@ import { Server as IoServer, type Socket } from "socket.io";
 import { sameOrigin } from "../../lib/auth/same-origin";
 import type { SessionUser } from "../../lib/auth/session-user";
 import { formatByteSize } from "../../lib/config/size";
-import type { Portal } from "../../lib/portal";
+import type { AuthService } from "../../lib/auth/auth-service";
+import type { PortalConfig } from "../../lib/config/env";
+import type { PortalMetrics } from "../../lib/metrics/metrics";
+import type { TerminalService } from "../../lib/terminal/terminal-service";
+import type { StopNotices } from "../../lib/workspace/stop-notices";
 import { InputBudget } from "../../lib/terminal/input-budget";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
 import { INTERNAL, problemOf } from "../../lib/errors/problem";
@@ -22,6 +26,15 @@ import {
 } from "../../lib/terminal/socket-protocol";
 import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema } from "./messages";
 
+/** What the terminal door reads of the portal: the session check, the terminals, why a workspace stopped. */
+export interface TerminalSocketDeps {
+  config: Pick<PortalConfig, "publicUrl"> & { terminal: Pick<PortalConfig["terminal"], "inputBytesPerSecond"> };
+  auth: Pick<AuthService, "userFromCookieHeader" | "onSessionEnded">;
+  terminals: Pick<TerminalService, "create" | "get" | "close">;
+  stops: Pick<StopNotices, "get">;
+  metrics: Pick<PortalMetrics, "errors">;
+}
+
 type AuthedRequest = IncomingMessage & { portalUser?: SessionUser };
 
 // setTimeout fires at once for anything above 2^31-1 ms; no session lives that long.
@@ -35,7 +48,7 @@ const KNOWN_EVENTS = new Set<string>(Object.values(CLIENT_EVENTS));
  * attach, which destroys upgrades it does not own) decides what reaches it. Every handshake is checked for the
  * portal's Origin and a valid session before a socket exists.
  */
-export function createTerminalSockets(portal: Portal, log: Logger) {
+export function createTerminalSockets(portal: TerminalSocketDeps, log: Logger) {
   const origin = portal.config.publicUrl.origin;
   const engine = new EngineServer({
     transports: ["websocket"],
@@ -90,7 +103,7 @@ export function createTerminalSockets(portal: Portal, log: Logger) {
   };
 }
 
-function onConnection(portal: Portal, log: Logger, socket: Socket): void {
+function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): void {
   const user = (socket.request as AuthedRequest).portalUser!;
   const fail = (problem: Problem) => {
     socket.emit(SERVER_EVENTS.fatal, problem);

@@ -6,9 +6,8 @@ import type { AppAddress } from "../../lib/apps/app-address";
 import { AppSessions } from "../../lib/apps/app-sessions";
 import { AppsDomain } from "../../lib/apps/apps-domain";
 import type { AppsUrl } from "../../lib/config/apps-url";
-import type { Portal } from "../../lib/portal";
 import { openDatabase, type PortalDatabase } from "../../lib/store/db";
-import { AppAuth } from "../../server/proxy/app-auth";
+import { AppAuth, type AppAuthDeps } from "../../server/proxy/app-auth";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const alice: AppAddress = { slug: "alice-xakvtnsb", app: { kind: "code" } };
@@ -33,7 +32,7 @@ afterEach(() => {
 function setup(url: AppsUrl) {
   const domain = new AppsDomain(url);
   const sessions = new AppSessions(db, () => now);
-  const auth = new AppAuth({ apps: { domain, sessions } } as unknown as Portal);
+  const auth = new AppAuth({ apps: { domain, sessions } } as unknown as AppAuthDeps);
   const signIn = (address: AppAddress, sub = "17") =>
     sessions.create({ sub, host: domain.host(address), portalSid: `portal-${sub}`, portalExpiresAt: T0 + 3600_000 });
   return { auth, domain, sessions, signIn };

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CodeStaticFiles, StaticTree } from "../../lib/apps/code-static";
+import type { StaticTree } from "../../lib/apps/code-static";
 import { CodeStaticServer } from "../../server/proxy/code-static";
 
 const VERSION = `stable-${"a".repeat(40)}`;
@@ -14,7 +14,7 @@ const SCRIPT = "console.log('workbench');\n".repeat(100);
 describe("CodeStaticServer (VS Code's static files from the image's copy)", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "code-static-unit-"));
   const files = { current: null as StaticTree | null };
-  const statics = new CodeStaticServer(files as unknown as CodeStaticFiles);
+  const statics = new CodeStaticServer(files);
   let base = "";
   let server: http.Server;
 

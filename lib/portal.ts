@@ -12,6 +12,7 @@ import { AuditLog } from "./audit/audit-log";
 import { workspaceEventRecorder } from "./audit/workspace-events";
 import { PortalMetrics } from "./metrics/metrics";
 import { AuthService, authSettings } from "./auth/auth-service";
+import { endEverythingOf } from "./auth/shut-out";
 import type { OidcSettings, PortalConfig } from "./config/env";
 import { UserRegistry } from "./identity/registry";
 import { createLogger, type Logger } from "./log";
@@ -187,14 +188,7 @@ export function createPortal(
     lifetimeMs: settings.sessionMaxAgeSeconds * 1000,
   });
   providerAccounts.start();
-  // A shut-out account is refused at every door, and what it has open closes now, not at its next request.
-  accounts.onShutOut((sub, reason) => {
-    auth.forgetSubject(sub);
-    appSessions.endForSubject(sub);
-    const user = registry.bySub(sub);
-    if (user) void terminals.closeAllOf(user);
-    audit.record("admin.action", { actor: "portal", subject: user ?? { sub, username: sub }, detail: { action: `sessions ended: ${reason}` } });
-  });
+  accounts.onShutOut(endEverythingOf({ auth, appSessions, registry, terminals: { closeAllOf: (user) => terminals.closeAllOf(user) }, audit }));
   const sweeper = setInterval(() => {
     apps.sessions.sweep();
     apps.tickets.sweep();

@@ -60,6 +60,11 @@ export function handleSession(portal: SessionDeps, user: RegisteredUser, session
         paced: tty,
         door: "ssh",
       });
+      if (gone.signal.aborted) {
+        // The client left while the shell was starting: the channel's close found nothing to end, so end it here.
+        await opened.end().catch(() => undefined);
+        return;
+      }
       shell = opened;
       log.info({ user: user.username, kind }, "ssh session started");
       // Traffic either way is use of the workspace: an SSH session doing work keeps it from the idle stop.

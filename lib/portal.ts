@@ -1,4 +1,5 @@
 import { ActivityTracker } from "./activity/activity-tracker";
+import { AdminWorkspaceActions } from "./admin/workspace-actions";
 import { IdleExtensions } from "./activity/idle-extensions";
 import { IdleReaper } from "./activity/idle-reaper";
 import { AppSessions } from "./apps/app-sessions";
@@ -90,6 +91,8 @@ export interface Portal {
   /** Why each workspace is being stopped, for the terminals and SSH sessions the stop ends. */
   stops: StopNotices;
   audit: AuditLog;
+  /** What admins do to others' workspaces and accounts from the admin page, each recorded. */
+  adminActions: AdminWorkspaceActions;
   metrics: PortalMetrics;
   gate: StartGate;
   quotas: QuotaPolicy;
@@ -255,6 +258,7 @@ export function createPortal(
     idle,
     stops,
     audit,
+    adminActions: new AdminWorkspaceActions({ workspaces, accounts, audit }),
     metrics,
     gate,
     quotas,

@@ -231,7 +231,7 @@ docker_build_workspace() {
   local args=(--build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "NPM_REGISTRY=$NPM_REGISTRY"
     --build-arg "CACHE_BUST=$cache_bust")
   docker build "${args[@]}" --target build -t "$WORKSPACE_BUILD_CACHE" "$ctx"
-  docker image prune -f --filter "label=$IMAGES_LABEL_KIND=workspace-build"
+  images_prune_kind workspace-build
   docker build "${args[@]}" \
     --label "$IMAGES_LABEL_KIND=workspace" --label "$IMAGES_LABEL_HASH=$hash" \
     -t "$tmp" "$ctx"

@@ -1,8 +1,9 @@
 /**
- * Every Docker label the portal puts on a container starts with this; images carry their own
- * (`io.scitex.portal.`, scripts/lib/images-common.sh), which the portal never reads.
+ * Every Docker label the portal puts on a container starts with this, and so does every label the build scripts
+ * put on its images (scripts/lib/images-common.sh, images/workspace/Dockerfile).
  */
-const PREFIX = "org.scitex.portal.";
+export const LABEL_PREFIX = "org.scitex.portal.";
+const PREFIX = LABEL_PREFIX;
 
 /** Docker labels that let any portal process find and verify its workspaces from the engine alone. */
 export const LABEL = {

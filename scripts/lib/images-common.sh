@@ -1,11 +1,22 @@
 # Shared helpers for scripts/build-images.sh (sourced, not executed).
 # shellcheck shell=bash
 
-# Every label on the portal's images starts with this (images/workspace/Dockerfile spells it out, since a
-# change there would rebuild the image); containers carry their own, lib/workspace/labels.ts.
-IMAGES_LABEL_PREFIX="io.scitex.portal."
+# Every label on the portal's images starts with the prefix its containers' labels start with
+# (lib/workspace/labels.ts; images/workspace/Dockerfile spells it out; tests/unit/workspace-labels.test.ts holds
+# all three equal).
+IMAGES_LABEL_PREFIX="org.scitex.portal."
 IMAGES_LABEL_HASH="${IMAGES_LABEL_PREFIX}inputs-hash"
 IMAGES_LABEL_KIND="${IMAGES_LABEL_PREFIX}image"
+# Images built before the prefixes were made one carry this kind label; their leftovers are pruned by it too.
+IMAGES_LEGACY_LABEL_KIND="io.scitex.portal.image"
+
+# Drops the untagged copies of one kind of image, whichever prefix they were labelled with.
+images_prune_kind() {
+  local kind="$1" label
+  for label in "$IMAGES_LABEL_KIND" "$IMAGES_LEGACY_LABEL_KIND"; do
+    docker image prune -f --filter "label=$label=$kind" >/dev/null || true
+  done
+}
 
 images_log() { printf '[images] %s\n' "$*" >&2; }
 images_die() { printf '[images] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -73,7 +84,7 @@ images_promote() {
   local tmp="$1" image="$2" kind="$3"
   docker tag "$tmp" "$image"
   docker rmi "$tmp" >/dev/null
-  docker image prune -f --filter "label=$IMAGES_LABEL_KIND=$kind" >/dev/null || true
+  images_prune_kind "$kind"
 }
 
 # Print the first URI apt on this host uses for the given Debian suite

@@ -176,12 +176,12 @@ export class WorkspaceManager {
 
   /** CPU, memory and process count of a running workspace. */
   async stats(input: PortalUser): Promise<ContainerStats | null> {
-    const container = await this.find(this.register(input));
+    const container = await this.find(this.known(input));
     return container?.status === "running" ? this.runtime.stats(container.id) : null;
   }
 
   async status(input: PortalUser): Promise<WorkspaceStatus> {
-    const user = this.register(input);
+    const user = this.known(input);
     const status = this.statusOf(user, await this.find(user));
     return this.locks.isBusy(user.sub) && status.state !== "running" ? { ...status, state: "starting" } : status;
   }
@@ -270,6 +270,16 @@ export class WorkspaceManager {
 
   private register(input: PortalUser): RegisteredUser {
     return this.registry.register(validateUser(input));
+  }
+
+  /**
+   * The user as recorded, for the questions pages and polls ask: those record nothing, so a stale session's old
+   * name is never written back. Only an account this database has never seen (its data directory replaced under
+   * a live session) is recorded here, because a status needs the slug that names the container.
+   */
+  private known(input: PortalUser): RegisteredUser {
+    const user = validateUser(input);
+    return this.registry.bySub(user.sub) ?? this.registry.register(user);
   }
 
   private async find(user: RegisteredUser): Promise<ContainerInfo | null> {

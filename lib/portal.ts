@@ -191,7 +191,6 @@ export function createPortal(
     lifetimeMs: settings.sessionMaxAgeSeconds * 1000,
   });
   providerAccounts.start();
-  accounts.onShutOut(endEverythingOf({ auth, appSessions, registry, terminals: { closeAllOf: (user) => terminals.closeAllOf(user) }, audit }));
   const sweeper = setInterval(() => {
     apps.sessions.sweep();
     apps.tickets.sweep();
@@ -216,10 +215,12 @@ export function createPortal(
     log.child({ component: "terminals" }),
     (sub) => activity.touch(sub, "terminal"),
   );
+  accounts.onShutOut(endEverythingOf({ auth, appSessions, registry, terminals, audit }));
   const metrics = new PortalMetrics(() => workspaces.list(), () => shells.openByDoor(), () => gate.waiting);
   const recordWorkspaceEvent = workspaceEventRecorder(audit, metrics, activity);
-  const codeServer = codeServerIn(workspaces, apps.codeServerSecrets, log.child({ component: "code-server" }));
-  const codeServerAtStart = config.codeServerAtStart ? startCodeServerWithWorkspaces(codeServer, log.child({ component: "code-server" })) : null;
+  const codeServerLog = log.child({ component: "code-server" });
+  const codeServer = codeServerIn(workspaces, apps.codeServerSecrets, codeServerLog);
+  const codeServerAtStart = config.codeServerAtStart ? startCodeServerWithWorkspaces(codeServer, codeServerLog) : null;
   const notebookTokens = new AppSecrets(settings.secret, "jupyter token");
   const notebook = notebookServer(workspaces, notebookTokens, log.child({ component: "notebook" }));
   const codeStatic = new CodeStaticFiles(

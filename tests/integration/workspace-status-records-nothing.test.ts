@@ -22,7 +22,7 @@ describe("asking about a workspace records nothing", () => {
   it("answers a stale session's status poll and usage question with the account as recorded, and keeps the record", async () => {
     await fx.manager.getOrCreate(alice);
     const status = await fx.manager.status(staleAlice);
-    expect(status.state).toBe("created");
+    expect(status.state).toBe("stopped"); // created, never started
     expect(status.username).toBe("alice");
     expect(await fx.manager.stats(staleAlice)).toBeNull();
     expect(stored()).toMatchObject({ username: "alice", email: "alice@example.org" });

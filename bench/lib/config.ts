@@ -24,6 +24,11 @@ export const benchConfig = {
   echoSamples: positiveNumber("BENCH_ECHO_SAMPLES", 1000),
   /** Wall-clock cap of one echo-latency phase; a slow stack yields fewer samples rather than a longer run. */
   echoPhaseSeconds: positiveNumber("BENCH_ECHO_PHASE_SECONDS", 45),
+  /**
+   * Rounds of the one-session echo phase, the stacks taking turns in each: its p99 rests on the 10 slowest of
+   * 1000 keystrokes, and one round moved by over 1 ms between runs of the same tree, so the median is reported.
+   */
+  echoAloneRounds: positiveNumber("BENCH_ECHO_ALONE_ROUNDS", 3),
   /** Sessions in the flood phase: one measured, the others flooding. */
   floodSessions: positiveNumber("BENCH_FLOOD_SESSIONS", 20),
   /**

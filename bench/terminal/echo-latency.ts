@@ -43,6 +43,12 @@ export async function measureEcho(term: BenchTerminal, samples: number, phaseSec
   return times;
 }
 
+/** The round whose p99 is the median of the rounds' (the lower middle one of an even count); null for none. */
+export function medianRound(rounds: EchoResult[]): EchoResult | null {
+  const sorted = [...rounds].sort((a, b) => a.p99 - b.p99);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
+}
+
 /** p50, p99 and the slowest of the keystrokes sent within [fromMs, toMs) of the phase. */
 export function summarizeEcho(samples: EchoSample[], fromMs = 0, toMs = Number.POSITIVE_INFINITY): EchoResult {
   const ms = samples.filter((s) => s.at >= fromMs && s.at < toMs).map((s) => s.ms);

@@ -11,7 +11,8 @@ export function renderReport(r: TerminalResults): string {
   const figures = formatTable([
     ["", ...STACKS.map((s) => STACK_LABEL[s])],
     [`throughput, MB/s (median of runs, ${r.throughputMb} MiB base64'd)`, ...perStack((s) => fmt(r.throughput[s]?.mbPerSecond))],
-    ["echo p50 / p99 / max ms, 1 session", ...perStack((s) => triple(r.echoAlone[s]))],
+    [`echo p50 / p99 / max ms, 1 session (median round of ${rounds(r.echoAloneRuns)})`, ...perStack((s) => triple(r.echoAlone[s]))],
+    ["  p99 of each round, ms", ...perStack((s) => r.echoAloneRuns[s]?.map((e) => fmt(e.p99, 2)).join(", ") ?? "n/a")],
     [`echo p50 / p99 / max ms, ${r.floodSessions - 1} others flooding, every keystroke from the first`, ...perStack((s) => triple(r.echoFlood[s]))],
     [`  of which the first ${r.floodSettleSeconds} s (for information)`, ...perStack((s) => triple(r.echoFloodOnset[s]))],
     ...Object.entries(r.echoAfterPause).map(([pause, echo]) => [`  after the typist paused ${pause} s`, ...perStack((s) => triple(echo[s]))]),
@@ -81,4 +82,10 @@ function ratioGoal(what: string, echo: Partial<Record<StackKind, EchoResult>>): 
 
 function runs(values: number[] | undefined): string {
   return values && values.length ? values.map((v) => fmt(v, 2)).join(" ") : "n/a";
+}
+
+/** How many rounds each stack completed, as one figure when they agree. */
+function rounds(perStack: TerminalResults["echoAloneRuns"]): string {
+  const counts = [...new Set(STACKS.map((s) => perStack[s]?.length ?? 0))];
+  return counts.length === 1 ? String(counts[0]) : counts.join("/");
 }

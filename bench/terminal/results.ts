@@ -10,7 +10,9 @@ export const STACK_LABEL: Record<StackKind, string> = { portal: "portal", wetty:
 export interface TerminalResults {
   throughputMb: number;
   throughput: Partial<Record<StackKind, ThroughputResult>>;
+  /** One session typing alone: the median round (by p99) of `echoAloneRuns`, whose p99 range the report shows. */
   echoAlone: Partial<Record<StackKind, EchoResult>>;
+  echoAloneRuns: Partial<Record<StackKind, EchoResult[]>>;
   /** Echo while the others flood, every keystroke from the first. */
   echoFlood: Partial<Record<StackKind, EchoResult>>;
   /** The first `floodSettleSeconds` of those, for information. */

@@ -3,6 +3,7 @@
  * reports. Exit 0 when everything was measured, 1 when a figure could not be taken, 2 for a bad invocation.
  * Whatever a suite started is removed on the way out, also after an error or Ctrl-C (lib/cleanup.ts).
  */
+import { settle } from "./lib/settle";
 import { runCleanups } from "./lib/cleanup";
 import { progress } from "./lib/progress";
 import { SUITES } from "./suites";
@@ -21,7 +22,8 @@ if (unknown.length) {
 const chosen = names.length ? SUITES.filter((s) => names.includes(s.name)) : SUITES;
 
 let complete = true;
-for (const suite of chosen) {
+for (const [i, suite] of chosen.entries()) {
+  if (i > 0) await settle();
   progress(`suite ${suite.name}`);
   try {
     complete = (await suite.run()) && complete;

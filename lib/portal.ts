@@ -20,8 +20,9 @@ import { createLogger, type Logger } from "./log";
 import { ApprovalService } from "./ssh/approvals";
 import { loadOrCreateHostKeys, type HostKey } from "./ssh/host-keys";
 import { SshKeyStore } from "./ssh/key-store";
+import { DockerBackend } from "./backend/docker/docker-backend";
+import type { WorkspaceBackend } from "./backend/backend";
 import { DockerRuntime } from "./runtime/docker/docker-runtime";
-import type { ContainerRuntime } from "./runtime/runtime";
 import { openDatabase, type PortalDatabase } from "./store/db";
 import { OutputPacer } from "./terminal/output-pacer";
 import { CodeStaticFiles } from "./apps/code-static";
@@ -55,7 +56,8 @@ export interface Portal {
   log: Logger;
   db: PortalDatabase;
   registry: UserRegistry;
-  runtime: ContainerRuntime;
+  /** What runs the workspaces; the workspace manager in front of it is what the doors use. */
+  backend: WorkspaceBackend;
   workspaces: WorkspaceManager;
   auth: AuthService;
   terminals: TerminalService;
@@ -116,6 +118,7 @@ export function createPortal(
   const db = openDatabase(config.dataRoot);
   const registry = new UserRegistry(db);
   const runtime = new DockerRuntime(config.dockerSocket);
+  const backend = new DockerBackend(runtime, { instance: config.instance, namePrefix: config.workspace.namePrefix, network: config.workspace.network });
   const audit = new AuditLog(db);
   const accounts = new AccountStatuses(db);
   const signIns = new SignIns(db);
@@ -130,7 +133,7 @@ export function createPortal(
   const disk = new DiskUsageMonitor(config.dataRoot, config.workspace.diskScanMs, log.child({ component: "disk" }));
   const homeQuota = new XfsProjectQuota(usersRoot(config.dataRoot), log.child({ component: "disk" }));
   const workspaces: WorkspaceManager = new WorkspaceManager({
-    runtime,
+    backend,
     registry,
     settings: workspaceSettings(config),
     log: log.child({ component: "workspaces" }),
@@ -145,7 +148,7 @@ export function createPortal(
   });
   const idle = new IdleReaper(
     workspaces,
-    runtime,
+    backend,
     activity,
     new IdleExtensions(db),
     { timeoutMs: config.workspace.idleTimeoutMs, busyCpuPercent: config.workspace.idleBusyCpuPercent, extendMaxMs: config.workspace.idleExtendMaxMs },
@@ -236,7 +239,7 @@ export function createPortal(
     log,
     db,
     registry,
-    runtime,
+    backend,
     workspaces,
     auth,
     terminals,
@@ -248,7 +251,7 @@ export function createPortal(
     apps,
     codeStatic,
     ports: new ListeningPortsCache(workspaces),
-    usage: new UsageMeter(runtime),
+    usage: new UsageMeter(backend),
     relays: new PortRelays(workspaces, log.child({ component: "port-relay" })),
     accounts,
     standing,

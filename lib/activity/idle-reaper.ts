@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
-import type { ContainerRuntime } from "../runtime/runtime";
+import type { WorkspaceBackend } from "../backend/backend";
 import type { WorkspaceManager } from "../workspace/manager";
+import { runningAt } from "../workspace/status";
 import type { WorkspaceStatus } from "../workspace/types";
 import type { ActivityTracker } from "./activity-tracker";
 import type { IdleExtensions } from "./idle-extensions";
@@ -32,7 +33,7 @@ export class IdleReaper {
 
   constructor(
     private readonly workspaces: WorkspaceManager,
-    private readonly runtime: Pick<ContainerRuntime, "usage" | "processes">,
+    private readonly backend: Pick<WorkspaceBackend, "usage" | "processes">,
     private readonly activity: ActivityTracker,
     private readonly extensions: IdleExtensions,
     private readonly policy: IdlePolicy,
@@ -93,7 +94,8 @@ export class IdleReaper {
         const deadline = this.deadline(ws.sub, ws.startedAt);
         if (!deadline || deadline.getTime() > this.now()) continue;
         try {
-          const processes = ws.containerId ? await this.runtime.processes(ws.containerId).then((p) => userProcesses(p).length, () => undefined) : undefined;
+          const where = runningAt(ws);
+          const processes = where ? await this.backend.processes(where).then((p) => userProcesses(p).length, () => undefined) : undefined;
           const idleMs = this.now() - (this.activity.lastActivity(ws.sub)?.at ?? ws.startedAt?.getTime() ?? this.since);
           await this.workspaces.stop({ sub: ws.sub, username: ws.username }, "idle", { ...(processes !== undefined ? { processes } : {}), idleMs });
           this.forget(ws.sub);
@@ -112,8 +114,9 @@ export class IdleReaper {
   }
 
   private async noteCpu(ws: WorkspaceStatus): Promise<void> {
-    if (this.policy.busyCpuPercent <= 0 || !ws.containerId) return;
-    const seconds = await this.runtime.usage(ws.containerId).then((u) => u.cpuSeconds, () => null);
+    const where = runningAt(ws);
+    if (this.policy.busyCpuPercent <= 0 || !where) return;
+    const seconds = await this.backend.usage(where).then((u) => u.cpuSeconds, () => null);
     if (seconds === null) return;
     const at = this.now();
     const before = this.cpu.get(ws.sub);

@@ -28,6 +28,8 @@ export interface StaticTree {
  * otherwise spend the workspace's own CPU limit gzipping 40 MB of scripts on the fly for every browser that
  * opens VS Code. A workspace running another image has another commit in its URLs and is proxied as before.
  * Copied from the image, never from a workspace: nothing a user does inside their container reaches these files.
+ * Read through the engine on this portal host that holds the image, not through the workspace backend: each portal
+ * host keeps its own copy under its own DATA_ROOT, wherever the workspaces run.
  */
 export class CodeStaticFiles {
   private tree: StaticTree | null = null;

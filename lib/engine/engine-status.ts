@@ -11,7 +11,7 @@ export interface EngineStatus {
 export async function engineStatus(portal: Portal): Promise<EngineStatus> {
   const image = portal.config.workspace.image;
   try {
-    await portal.runtime.ping();
+    await portal.backend.ping();
   } catch (error) {
     const message = isWorkspaceError(error) ? error.message : String(error);
     return {
@@ -20,10 +20,10 @@ export async function engineStatus(portal: Portal): Promise<EngineStatus> {
       workspaces: null,
     };
   }
-  const imageId = await portal.runtime.imageId(image);
+  const imageId = await portal.backend.imageId(image);
   const all = await portal.workspaces.list();
   return {
-    docker: { ok: true, message: `reachable at ${portal.runtime.endpoint}` },
+    docker: { ok: true, message: `reachable at ${portal.backend.endpoint}` },
     image: imageId
       ? { ok: true, name: image, message: `present (${imageId.slice(7, 19)})` }
       : { ok: false, name: image, message: "missing: build it with `npm run images`" },

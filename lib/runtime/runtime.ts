@@ -1,8 +1,9 @@
 import type { Readable, Writable } from "node:stream";
 
 /**
- * What the workspace engine needs from a container engine. One Docker implementation today; the interface keeps
- * the domain free of Docker's API shapes and lets unit tests use a fake.
+ * One container engine, as the workspace backends (lib/backend/) use it: a backend holds one of these per engine it
+ * drives (one on a single host; one per machine in a cluster). One Docker implementation; the interface keeps
+ * Docker's API shapes, and the translation of its failures, in one place.
  */
 export interface ContainerRuntime {
   /** Where the engine is, for error messages. */
@@ -37,6 +38,20 @@ export interface ContainerRuntime {
    * path. The image is never run.
    */
   copyFromImage(image: string, path: string, into: string, labels: Record<string, string>): Promise<boolean>;
+  /**
+   * Follows containers whose labels include all of `labels` being made, started, ended and removed, from now until
+   * the returned function is called. Each time the connection to the engine opens (at first, and again after it
+   * broke) `onEvent` is given null: what happened while it was closed may not all be told.
+   */
+  events(labels: Record<string, string>, onEvent: (event: ContainerEvent | null) => void): () => void;
+}
+
+export interface ContainerEvent {
+  id: string;
+  /** `die`: its first process ended, however (stopped, crashed, killed). */
+  action: "create" | "start" | "die" | "destroy";
+  /** The container's labels, with the engine's own attributes (name, image, exitCode). */
+  attributes: Record<string, string>;
 }
 
 export interface ContainerSpec {

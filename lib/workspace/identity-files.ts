@@ -1,12 +1,18 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { ContainerRuntime } from "../runtime/runtime";
+import type { WorkspaceBackend } from "../backend/backend";
 import { WORKSPACE_HOME, WORKSPACE_USER } from "./spec";
 
 /** The workspace's /etc/passwd and /etc/group as files on the host, to bind into the container read-only. */
 export interface IdentityFiles {
   passwd: string;
   group: string;
+}
+
+/** Where a workspace's identity files are kept on the host (written by `WorkspaceIdentities.filesFor`). */
+export function identityPaths(dataRoot: string, slug: string): IdentityFiles {
+  const dir = path.join(dataRoot, "identity", "users", slug);
+  return { passwd: path.join(dir, "passwd"), group: path.join(dir, "group") };
 }
 
 /** The image's passwd with the workspace user given `uid` (added when the image has none). */
@@ -26,24 +32,23 @@ function withLine(file: string, line: string): string {
 
 /**
  * Gives every workspace its own host uid without building an image per user: the image's own passwd and group
- * (copied out once per image) with the `user` entry moved to that uid, kept under `<DATA_ROOT>/identity/` and bound
- * over the container's. So `whoami`, the prompt, sftp-server and ssh all know the user, and on the host their
- * files belong to an id no account and no other workspace has.
+ * (copied out once per image, through the backend) with the `user` entry moved to that uid, kept under
+ * `<DATA_ROOT>/identity/` and bound over the container's (so every machine that runs workspaces must see that path).
+ * So `whoami`, the prompt, sftp-server and ssh all know the user, and on the host their files belong to an id no
+ * account and no other workspace has.
  */
 export class WorkspaceIdentities {
   private readonly images = new Map<string, Promise<{ passwd: string; group: string }>>();
 
   constructor(
-    private readonly runtime: ContainerRuntime,
+    private readonly backend: Pick<WorkspaceBackend, "copyFromImage">,
     private readonly dataRoot: string,
-    private readonly labels: Record<string, string>,
   ) {}
 
   async filesFor(image: string, imageId: string, slug: string, uid: number): Promise<IdentityFiles> {
     const base = await this.imageFiles(image, imageId);
-    const dir = path.join(this.dataRoot, "identity", "users", slug);
-    await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-    const files = { passwd: path.join(dir, "passwd"), group: path.join(dir, "group") };
+    const files = identityPaths(this.dataRoot, slug);
+    await fs.mkdir(path.dirname(files.passwd), { recursive: true, mode: 0o755 });
     await writeAtomically(files.passwd, passwdWithUid(base.passwd, uid));
     await writeAtomically(files.group, groupWithGid(base.group, uid));
     return files;
@@ -65,7 +70,7 @@ export class WorkspaceIdentities {
     let [passwd, group] = await Promise.all([read("passwd"), read("group")]);
     if (passwd === null || group === null) {
       await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-      for (const file of ["/etc/passwd", "/etc/group"]) await this.runtime.copyFromImage(image, file, dir, this.labels);
+      for (const file of ["/etc/passwd", "/etc/group"]) await this.backend.copyFromImage(image, file, dir);
       [passwd, group] = await Promise.all([read("passwd"), read("group")]);
     }
     // An image without them still gets a user (and root) that programs can look up.

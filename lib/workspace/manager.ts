@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import type { RegisteredUser, UserRegistry } from "../identity/registry";
 import { validateUser, type PortalUser } from "../identity/user";
-import type { ContainerInfo, ContainerRuntime, ContainerStats, ExecOptions, ExecProcess } from "../runtime/runtime";
+import type { ContainerStats, ExecOptions, ExecProcess, Placement, RunningAt, SpawnOptions, WorkspaceBackend } from "../backend/backend";
+import { LABEL } from "../backend/labels";
 import { KeyedMutex } from "../util/keyed-mutex";
 import {
   ContainerExitedError,
@@ -12,12 +13,11 @@ import {
   WorkspaceError,
   WorkspaceNotFoundError,
 } from "../errors/workspace-errors";
-import { deleteHome, ensureHome } from "./home";
-import { WorkspaceIdentities } from "./identity-files";
+import { deleteHome, ensureHome, homePath } from "./home";
+import { identityPaths, WorkspaceIdentities } from "./identity-files";
 import type { Place, StartGate } from "./start-gate";
-import { LABEL } from "./labels";
 import { containerName, workspaceSpec, WORKSPACE_HOME } from "./spec";
-import { describeContainer } from "./status";
+import { describePlacement } from "./status";
 import type { WorkspaceLimits } from "../config/env";
 import type { StartProgress, WorkspaceSettings, WorkspaceStatus } from "./types";
 
@@ -45,7 +45,8 @@ export type WorkspaceEvent =
   | { type: "removed"; user: RegisteredUser };
 
 export interface WorkspaceManagerDeps {
-  runtime: ContainerRuntime;
+  /** What runs the workspaces (lib/backend/): the manager asks it for everything and knows no engine. */
+  backend: WorkspaceBackend;
   registry: UserRegistry;
   settings: WorkspaceSettings;
   log: Logger;
@@ -66,11 +67,11 @@ export interface WorkspaceManagerDeps {
 
 /**
  * The one workspace service behind every door (web terminal, VS Code proxy, SSH). It keeps no state of its own:
- * each call asks the engine, so a restarted portal carries on with whatever containers exist.
+ * each call asks the backend, so a restarted portal carries on with whatever workspaces exist.
  */
 export class WorkspaceManager {
   private readonly locks = new KeyedMutex();
-  private readonly runtime: ContainerRuntime;
+  private readonly backend: WorkspaceBackend;
   private readonly registry: UserRegistry;
   readonly settings: WorkspaceSettings;
   private readonly log: Logger;
@@ -82,7 +83,7 @@ export class WorkspaceManager {
   private readonly homeReady: (user: RegisteredUser, home: string, uid: number) => Promise<void>;
 
   constructor(deps: WorkspaceManagerDeps) {
-    this.runtime = deps.runtime;
+    this.backend = deps.backend;
     this.registry = deps.registry;
     this.settings = deps.settings;
     this.log = deps.log;
@@ -91,22 +92,19 @@ export class WorkspaceManager {
     this.limitsFor = deps.limitsFor ?? (() => this.settings.limits);
     this.beforeStart = deps.beforeStart ?? (async () => {});
     this.homeReady = deps.homeReady ?? (async () => {});
-    this.identities = new WorkspaceIdentities(this.runtime, this.settings.dataRoot, {
-      [LABEL.imageCopy]: "true",
-      [LABEL.instance]: this.settings.instance,
-    });
+    this.identities = new WorkspaceIdentities(this.backend, this.settings.dataRoot);
   }
 
-  /** The user's container, created (not started) if they have none. */
-  async getOrCreate(input: PortalUser, onProgress: ProgressListener = () => {}): Promise<ContainerInfo> {
+  /** The user's workspace, made (not started) if they have none. */
+  async getOrCreate(input: PortalUser, onProgress: ProgressListener = () => {}): Promise<WorkspaceStatus> {
     const user = this.register(input);
-    return this.locks.run(user.sub, async () => this.getOrCreateLocked(user, onProgress, await this.find(user)));
+    return this.locks.run(user.sub, async () => this.statusOf(user, await this.getOrCreateLocked(user, onProgress, await this.find(user))));
   }
 
   /** Creates or starts the workspace as needed and resolves once a shell can run in it. */
   async ensureRunning(input: PortalUser, onProgress: ProgressListener = () => {}, signal?: AbortSignal): Promise<WorkspaceStatus> {
     const user = this.register(input);
-    // The place in line is taken now, when the user asks: finding or creating the container takes a time that
+    // The place in line is taken now, when the user asks: finding or making the workspace takes a time that
     // varies, and must not let a later arrival overtake.
     const place = this.gate?.enter(user.sub);
     try {
@@ -119,20 +117,20 @@ export class WorkspaceManager {
   private async ensureRunningLocked(user: RegisteredUser, onProgress: ProgressListener, place: Place | undefined, signal?: AbortSignal): Promise<WorkspaceStatus> {
     const started = Date.now();
     const found = await this.find(user);
-    if (found?.status === "running") {
-      // The hot path: one inspect, nothing to wait for (a shell that cannot start fails on its own exec).
+    if (found?.state === "running") {
+      // The hot path: one look, nothing to wait for (a shell that cannot start fails on its own exec).
       onProgress({ step: "ready", message: "Your workspace is ready" });
       return this.statusOf(user, found);
     }
     await this.beforeStart(user);
-    const container = await this.getOrCreateLocked(user, onProgress, found);
-    if (container.status !== "running") {
+    const placement = await this.getOrCreateLocked(user, onProgress, found);
+    if (placement.state !== "running") {
       const uid = this.uidOf(user);
       await this.homeReady(user, await ensureHome(this.settings.dataRoot, user.slug, uid), uid);
       const release = await this.waitForSlot(place, onProgress, signal);
       try {
         onProgress({ step: "starting", message: "Starting your workspace" });
-        await this.startChecked(container, user);
+        await this.startChecked(placement, user);
       } finally {
         release();
       }
@@ -140,34 +138,33 @@ export class WorkspaceManager {
     }
     onProgress({ step: "ready", message: "Your workspace is ready" });
     this.log.info({ user: user.username, slug: user.slug, ms: Date.now() - started }, "workspace ready");
-    return this.statusOf(user, await this.runtime.inspect(container.id));
+    return this.statusOf(user, await this.find(user));
   }
 
   async stop(input: PortalUser, cause: StopCause = "user", detail?: StopDetail): Promise<WorkspaceStatus> {
     const user = this.register(input);
     return this.locks.run(user.sub, async () => {
-      const container = await this.find(user);
-      if (!container) throw new WorkspaceNotFoundError(user.username);
-      const wasRunning = container.status === "running";
+      const placement = await this.find(user);
+      if (!placement) throw new WorkspaceNotFoundError(user.username);
+      const wasRunning = placement.state === "running";
       if (wasRunning) this.emit({ type: "stopping", user, cause, ...(detail ? { detail } : {}) });
       try {
-        await this.runtime.stop(container.id, this.settings.stopTimeoutSeconds);
+        await this.backend.stop(user.slug, this.settings.stopTimeoutSeconds);
       } catch (error) {
         if (wasRunning) this.emit({ type: "stop-failed", user });
         throw error;
       }
       this.log.info({ user: user.username, slug: user.slug, cause }, "workspace stopped");
       if (wasRunning) this.emit({ type: "stopped", user, cause, ...(detail ? { detail } : {}) });
-      return this.statusOf(user, await this.runtime.inspect(container.id));
+      return this.statusOf(user, await this.find(user));
     });
   }
 
-  /** Removes the container; the home directory on the host is kept unless `deleteHome` says otherwise. */
+  /** Removes the workspace; the home directory on the host is kept unless `deleteHome` says otherwise. */
   async remove(input: PortalUser, options: { deleteHome?: boolean } = {}): Promise<void> {
     const user = this.register(input);
     await this.locks.run(user.sub, async () => {
-      const container = await this.find(user);
-      if (container) await this.runtime.remove(container.id);
+      if (await this.find(user)) await this.backend.remove(user.slug);
       if (options.deleteHome) await deleteHome(this.settings.dataRoot, user.slug);
       this.log.info({ user: user.username, slug: user.slug, homeDeleted: options.deleteHome === true }, "workspace removed");
       this.emit({ type: "removed", user });
@@ -176,8 +173,9 @@ export class WorkspaceManager {
 
   /** CPU, memory and process count of a running workspace. */
   async stats(input: PortalUser): Promise<ContainerStats | null> {
-    const container = await this.find(this.known(input));
-    return container?.status === "running" ? this.runtime.stats(container.id) : null;
+    const placement = await this.find(this.known(input));
+    const at = placement && this.runningAt(placement);
+    return at ? this.backend.stats(at) : null;
   }
 
   async status(input: PortalUser): Promise<WorkspaceStatus> {
@@ -188,12 +186,12 @@ export class WorkspaceManager {
 
   /** Every workspace of this portal instance, whether or not its owner is known to this database. */
   async list(): Promise<WorkspaceStatus[]> {
-    const containers = await this.runtime.list({ [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance });
-    return containers.map((c) =>
-      describeContainer(c, {
-        sub: c.labels[LABEL.ownerSub] ?? "",
-        username: c.labels[LABEL.username] ?? "?",
-        slug: c.labels[LABEL.slug] ?? "?",
+    const placements = await this.backend.list({ [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance });
+    return placements.map((p) =>
+      describePlacement(p, {
+        sub: p.labels[LABEL.ownerSub] ?? "",
+        username: p.labels[LABEL.username] ?? "?",
+        slug: p.labels[LABEL.slug] ?? "?",
       }),
     );
   }
@@ -209,37 +207,38 @@ export class WorkspaceManager {
     return `${uid}:${uid}`;
   }
 
-  /** The workspaces' network (made if missing); its id. */
-  network(): Promise<string> {
-    return this.runtime.ensureNetwork(this.settings.network, { [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance });
-  }
-
-  /** The host interface of the workspaces' network, for the host firewall. */
+  /** The host interface of the workspaces' network (made if missing), for the host firewall. */
   async bridge(): Promise<string> {
-    return this.runtime.bridgeOf(await this.network());
+    if (!this.backend.hostBridge) {
+      throw new WorkspaceError("runtime_error", "Workspaces do not run on this host: the machines that run them keep their own firewall rules.");
+    }
+    return this.backend.hostBridge();
   }
 
   /** Runs a process in the user's running workspace, as the workspace user in their home unless told otherwise. */
   async exec(input: PortalUser, options: ExecOptions): Promise<ExecProcess> {
     const user = this.register(input);
-    const container = await this.runningContainer(user);
-    return this.runtime.exec(container.id, { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options });
+    return this.backend.exec(await this.running(user), { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options });
   }
 
   /** Starts a long-lived process (a server such as code-server) in the user's running workspace. */
-  async spawn(input: PortalUser, options: Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">): Promise<void> {
+  async spawn(input: PortalUser, options: SpawnOptions): Promise<void> {
     const user = this.register(input);
-    const container = await this.runningContainer(user);
-    await this.runtime.spawn(container.id, { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options });
+    await this.backend.spawn(await this.running(user), { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options });
   }
 
-  private async runningContainer(user: RegisteredUser): Promise<ContainerInfo> {
-    const container = await this.find(user);
-    if (!container) throw new WorkspaceNotFoundError(user.username);
-    if (container.status !== "running") {
-      throw new WorkspaceError("not_found", `The workspace of ${user.username} is not running. Open it to start it.`);
-    }
-    return container;
+  private async running(user: RegisteredUser): Promise<RunningAt> {
+    const placement = await this.find(user);
+    if (!placement) throw new WorkspaceNotFoundError(user.username);
+    const at = this.runningAt(placement);
+    if (!at) throw new WorkspaceError("not_found", `The workspace of ${user.username} is not running. Open it to start it.`);
+    return at;
+  }
+
+  /** Where a running workspace can be reached; null when it is not running. */
+  private runningAt(placement: Placement): RunningAt | null {
+    if (placement.state !== "running" || !placement.instanceId) return null;
+    return { slug: placement.slug, instanceId: placement.instanceId, ...(placement.node ? { node: placement.node } : {}) };
   }
 
   private waitForSlot(place: Place | undefined, onProgress: ProgressListener, signal?: AbortSignal): Promise<() => void> {
@@ -275,21 +274,26 @@ export class WorkspaceManager {
   /**
    * The user as recorded, for the questions pages and polls ask: those record nothing, so a stale session's old
    * name is never written back. Only an account this database has never seen (its data directory replaced under
-   * a live session) is recorded here, because a status needs the slug that names the container.
+   * a live session) is recorded here, because a status needs the slug that names the workspace.
    */
   private known(input: PortalUser): RegisteredUser {
     const user = validateUser(input);
     return this.registry.bySub(user.sub) ?? this.registry.register(user);
   }
 
-  private async find(user: RegisteredUser): Promise<ContainerInfo | null> {
-    const container = await this.runtime.inspect(containerName(this.settings, user.slug));
-    if (container && container.labels[LABEL.ownerSub] !== user.sub) throw new NameConflictError(container.name);
-    return container;
+  private async find(user: RegisteredUser): Promise<Placement | null> {
+    const placement = await this.backend.find(user.slug);
+    return placement && this.owned(user, placement);
   }
 
-  private statusOf(user: RegisteredUser, container: ContainerInfo | null): WorkspaceStatus {
-    if (!container) {
+  /** A workspace of the user's name that is not theirs is never adopted. */
+  private owned(user: RegisteredUser, placement: Placement): Placement {
+    if (placement.labels[LABEL.ownerSub] !== user.sub) throw new NameConflictError(placement.name);
+    return placement;
+  }
+
+  private statusOf(user: RegisteredUser, placement: Placement | null): WorkspaceStatus {
+    if (!placement) {
       return {
         state: "none",
         sub: user.sub,
@@ -298,86 +302,75 @@ export class WorkspaceManager {
         containerName: containerName(this.settings, user.slug),
       };
     }
-    return describeContainer(container, user);
+    return describePlacement(placement, user);
   }
 
-  private async getOrCreateLocked(
-    user: RegisteredUser,
-    onProgress: ProgressListener,
-    existing: ContainerInfo | null,
-  ): Promise<ContainerInfo> {
+  private async getOrCreateLocked(user: RegisteredUser, onProgress: ProgressListener, existing: Placement | null): Promise<Placement> {
     onProgress({ step: "checking", message: "Checking your workspace" });
-    const imageId = await this.runtime.imageId(this.settings.image);
-    if (existing && (existing.status === "running" || !imageId || this.isCurrent(existing, user, imageId))) {
-      return existing;
+    if (existing?.state === "running") return existing;
+    const imageId = await this.backend.imageId(this.settings.image);
+    if (!imageId) {
+      if (existing) return existing; // it runs on whatever image it was made from
+      throw new ImageMissingError(this.settings.image);
     }
-    if (!imageId) throw new ImageMissingError(this.settings.image);
-    if (existing) {
-      // Stopped on an older image or other limits: re-create it; the home directory carries the user's files over.
-      this.log.info({ user: user.username, slug: user.slug }, "re-creating workspace with the current image and limits");
-      await this.runtime.remove(existing.id);
-    }
-    onProgress({ step: "creating", message: "Creating your workspace" });
     const uid = this.uidOf(user);
-    const home = await ensureHome(this.settings.dataRoot, user.slug, uid);
-    const files = await this.identities.filesFor(this.settings.image, imageId, user.slug, uid);
-    const networkId = await this.network();
-    const spec = { ...workspaceSpec(this.settings, user, home, imageId, this.limitsFor(user), { uid, files }), network: networkId };
-    let id: string;
-    try {
-      id = await this.runtime.create(spec);
-    } catch (error) {
-      const raced = await this.find(user); // a second portal process may have created it a moment ago
-      if (raced) return raced;
-      throw error;
+    const spec = workspaceSpec(this.settings, user, {
+      home: homePath(this.settings.dataRoot, user.slug),
+      imageId,
+      limits: this.limitsFor(user),
+      uid,
+      identity: identityPaths(this.settings.dataRoot, user.slug),
+    });
+    const { placement, made } = await this.backend.ensure(spec, async () => {
+      if (existing) this.log.info({ user: user.username, slug: user.slug }, "re-creating workspace with the current image and limits");
+      onProgress({ step: "creating", message: "Creating your workspace" });
+      await ensureHome(this.settings.dataRoot, user.slug, uid);
+      await this.identities.filesFor(this.settings.image, imageId, user.slug, uid);
+    });
+    this.owned(user, placement); // one made a moment ago by another portal process is checked like any other
+    if (made) {
+      this.log.info({ user: user.username, slug: user.slug, container: placement.name }, "workspace created");
+      this.emit({ type: "created", user });
     }
-    this.log.info({ user: user.username, slug: user.slug, container: spec.name }, "workspace created");
-    this.emit({ type: "created", user });
-    const created = await this.runtime.inspect(id);
-    if (!created) throw new WorkspaceError("runtime_error", "The workspace container vanished right after creation.");
-    return created;
+    return placement;
   }
 
-  private isCurrent(container: ContainerInfo, user: RegisteredUser, imageId: string): boolean {
-    const wanted = workspaceSpec(this.settings, user, "", imageId, this.limitsFor(user), { uid: this.uidOf(user), files: null }).labels[LABEL.spec];
-    return container.labels[LABEL.spec] === wanted;
-  }
-
-  private async startChecked(container: ContainerInfo, user: RegisteredUser): Promise<void> {
-    const neverStarted = container.status === "created";
+  private async startChecked(placement: Placement, user: RegisteredUser): Promise<void> {
+    const neverStarted = placement.state === "created";
     try {
-      await this.runtime.start(container.id);
-      const after = await this.runtime.inspect(container.id);
-      if (after && after.status !== "running") {
-        const logs = await this.runtime.logs(container.id, 20).catch(() => "");
-        throw new ContainerExitedError(after.exitCode, logs.trim().slice(-500));
-      }
-      await this.waitForShell(container.id, this.userOf(user));
+      await this.backend.start(user.slug);
+      const after = await this.backend.find(user.slug);
+      const at = after && this.runningAt(after);
+      if (!at) throw await this.exited(after);
+      await this.waitForShell(at, this.userOf(user));
     } catch (error) {
-      // A container that never ran holds nothing of the user's: take it away rather than leave it half made.
-      if (neverStarted) await this.runtime.remove(container.id).catch(() => undefined);
+      // A workspace that never ran holds nothing of the user's: take it away rather than leave it half made.
+      if (neverStarted) await this.backend.remove(user.slug).catch(() => undefined);
       this.log.warn({ user: user.username, slug: user.slug, err: error }, "workspace failed to start");
       throw error;
     }
   }
 
   /** A workspace is ready when the engine can run a process in it as the workspace user. */
-  private async waitForShell(id: string, user: string): Promise<void> {
+  private async waitForShell(at: RunningAt, user: string): Promise<void> {
     const deadline = Date.now() + this.settings.startTimeoutMs;
     for (;;) {
       try {
-        const probe = await this.runtime.exec(id, { cmd: ["true"], tty: false, user });
+        const probe = await this.backend.exec(at, { cmd: ["true"], tty: false, user });
         if ((await probe.wait()) === 0) return;
       } catch (error) {
-        const info = await this.runtime.inspect(id);
-        if (!info || info.status !== "running") {
-          const logs = await this.runtime.logs(id, 20).catch(() => "");
-          throw new ContainerExitedError(info?.exitCode ?? -1, logs.trim().slice(-500));
-        }
+        const now = await this.backend.find(at.slug);
+        if (!now || now.state !== "running") throw await this.exited(now);
         if (!isWorkspaceError(error) || error.code !== "runtime_error") throw error;
       }
       if (Date.now() > deadline) throw new StartTimeoutError(this.settings.startTimeoutMs / 1000);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** Why a workspace that was to run does not: its exit status and the last of what it printed. */
+  private async exited(placement: Placement | null): Promise<ContainerExitedError> {
+    const logs = placement ? await this.backend.logs(placement, 20).catch(() => "") : "";
+    return new ContainerExitedError(placement?.exitCode ?? -1, logs.trim().slice(-500));
   }
 }

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import type { WorkspaceLimits } from "../config/env";
 import type { RegisteredUser } from "../identity/registry";
-import type { ContainerSpec } from "../runtime/runtime";
-import { LABEL } from "./labels";
+import type { WorkspaceSpec } from "../backend/backend";
+import { LABEL } from "../backend/labels";
+import { workspaceName } from "../backend/names";
 import type { WorkspaceSettings } from "./types";
 
 export const WORKSPACE_USER = "user";
@@ -14,57 +14,46 @@ const SCRATCH_DIRS = ["/tmp", "/var/tmp", "/run/lock"];
 export const KEEPALIVE_CMD = ["/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"];
 
 export function containerName(settings: Pick<WorkspaceSettings, "namePrefix">, slug: string): string {
-  return `${settings.namePrefix}${slug}`;
+  return workspaceName(settings.namePrefix, slug);
 }
 
-/** The container a user's workspace should be; `spec` label changes whenever a re-create is needed. */
+/** What the user's workspace should be made of: the same for every backend, which decides when to make it anew. */
 export function workspaceSpec(
   settings: WorkspaceSettings,
   user: RegisteredUser,
-  home: string,
-  imageId: string,
-  limits: WorkspaceLimits = settings.limits,
-  identity: { uid: number; files: { passwd: string; group: string } | null } = { uid: 1000, files: null },
-): ContainerSpec {
-  const base = {
-    image: settings.image,
-    cmd: KEEPALIVE_CMD,
-    limits,
-    network: settings.network,
-    uid: identity.uid,
-    // The image's world-writable directories: with the root read-only, these are where programs may scribble.
-    scratch: SCRATCH_DIRS.map((path) => ({ path, bytes: settings.tmpBytes })),
-  };
-  const fingerprint = createHash("sha256")
-    // The /proc files bound from LXCFS are part of what the container is: it is re-created when they change.
-    .update(JSON.stringify({ ...base, imageId, proc: settings.procBinds.map((b) => b.target) }))
-    .digest("hex")
-    .slice(0, 16);
+  made: {
+    home: string;
+    imageId: string;
+    limits: WorkspaceLimits;
+    uid: number;
+    /** The workspace's /etc/passwd and /etc/group, kept on the host (lib/workspace/identity-files.ts). */
+    identity: { passwd: string; group: string };
+  },
+): WorkspaceSpec {
   return {
-    ...base,
-    name: containerName(settings, user.slug),
-    hostname: user.slug.slice(0, 63),
-    // By number: the container's own passwd is replaced by the files below, and Docker must not look it up first.
-    user: `${identity.uid}:${identity.uid}`,
+    slug: user.slug,
+    image: { ref: settings.image, id: made.imageId },
+    cmd: KEEPALIVE_CMD,
+    // By number: the container's own passwd is replaced by the identity files, and the engine must not look it up first.
+    user: { uid: made.uid, gid: made.uid },
     workdir: WORKSPACE_HOME,
     env: ["HOME=/home/user", "USER=user", "LANG=C.UTF-8", `WORKSPACE_OWNER=${user.username}`],
-    binds: [
-      { source: home, target: WORKSPACE_HOME },
-      ...(identity.files
-        ? [
-            { source: identity.files.passwd, target: "/etc/passwd", readOnly: true },
-            { source: identity.files.group, target: "/etc/group", readOnly: true },
-          ]
-        : []),
-      ...settings.procBinds,
-    ],
+    hostname: user.slug.slice(0, 63),
     labels: {
       [LABEL.managed]: "true",
       [LABEL.instance]: settings.instance,
       [LABEL.ownerSub]: user.sub,
       [LABEL.username]: user.username,
       [LABEL.slug]: user.slug,
-      [LABEL.spec]: fingerprint,
     },
+    home: { kind: "path", path: made.home, target: WORKSPACE_HOME },
+    files: [
+      { source: made.identity.passwd, target: "/etc/passwd" },
+      { source: made.identity.group, target: "/etc/group" },
+      ...settings.procBinds.map(({ source, target }) => ({ source, target })),
+    ],
+    // The image's world-writable directories: with the root read-only, these are where programs may scribble.
+    scratch: SCRATCH_DIRS.map((path) => ({ path, bytes: settings.tmpBytes })),
+    limits: made.limits,
   };
 }

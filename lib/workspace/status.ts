@@ -1,41 +1,43 @@
-import type { ContainerInfo } from "../runtime/runtime";
+import type { Placement, PlacementState, RunningAt } from "../backend/backend";
 import type { WorkspaceState, WorkspaceStatus } from "./types";
 
-const STATE: Record<ContainerInfo["status"], WorkspaceState> = {
+const STATE: Record<PlacementState, WorkspaceState> = {
   created: "stopped",
+  stopped: "stopped",
+  // Asked to run and not yet placed: to its owner, it is starting (the reason says why it takes a while).
+  pending: "starting",
+  starting: "starting",
   running: "running",
-  paused: "stopped",
-  restarting: "starting",
-  removing: "stopped",
-  exited: "stopped",
-  dead: "error",
+  failed: "error",
 };
 
-/** How a container looks to its owner: state, and why it stopped when it did. */
-export function describeContainer(
-  container: ContainerInfo,
-  user: { sub: string; username: string; slug: string },
-): WorkspaceStatus {
-  const state = STATE[container.status];
+/** How a workspace looks to its owner, whatever runs it: state, and why it stopped when it did. */
+export function describePlacement(placement: Placement, user: { sub: string; username: string; slug: string }): WorkspaceStatus {
+  const state = STATE[placement.state];
   const status: WorkspaceStatus = {
     state,
     sub: user.sub,
     username: user.username,
     slug: user.slug,
-    containerName: container.name,
-    containerId: container.id,
-    ...(container.startedAt ? { startedAt: container.startedAt } : {}),
-    ...(container.ipAddress ? { ipAddress: container.ipAddress } : {}),
-    ...(container.error ? { error: container.error } : {}),
+    containerName: placement.name,
+    ...(placement.instanceId ? { containerId: placement.instanceId } : {}),
+    ...(placement.node ? { node: placement.node } : {}),
+    ...(placement.startedAt ? { startedAt: placement.startedAt } : {}),
+    ...(placement.address ? { ipAddress: placement.address } : {}),
+    ...(placement.reason ? { error: placement.reason } : {}),
   };
   if (state !== "stopped") return status;
-  if (container.status === "created") return { ...status, stopReason: "never_started" };
+  if (placement.state === "created") return { ...status, stopReason: "never_started" };
   return {
     ...status,
-    ...(container.finishedAt ? { stoppedAt: container.finishedAt } : {}),
-    exitCode: container.exitCode,
-    // Docker keeps OOMKilled once any process in the container met the OOM killer, even if the workspace was
-    // later stopped normally (exit 0); only a workspace that itself died of it says so.
-    stopReason: container.oomKilled && container.exitCode !== 0 ? "out_of_memory" : "exited",
+    ...(placement.stoppedAt ? { stoppedAt: placement.stoppedAt } : {}),
+    ...(placement.exitCode !== undefined ? { exitCode: placement.exitCode } : {}),
+    stopReason: placement.oomKilled ? "out_of_memory" : "exited",
   };
+}
+
+/** Where a running workspace runs, as its status says: what its backend needs to reach it; null when it is not running. */
+export function runningAt(status: WorkspaceStatus): RunningAt | null {
+  if (status.state !== "running" || !status.containerId) return null;
+  return { slug: status.slug, instanceId: status.containerId, ...(status.node ? { node: status.node } : {}) };
 }

@@ -12,13 +12,17 @@ export interface WorkspaceStatus {
   sub: string;
   username: string;
   slug: string;
+  /** Its name on the engine (a container's here). */
   containerName: string;
+  /** The engine's id of what runs it now (a container id): changes whenever it is made anew or moves. */
   containerId?: string;
+  /** The machine it runs on, where its backend has several. */
+  node?: string;
   startedAt?: Date;
   stoppedAt?: Date;
   stopReason?: StopReason;
   exitCode?: number;
-  /** Address on the workspace network while running (for the VS Code and port proxies). */
+  /** While running, its address, reachable from the portal's hosts (for the VS Code and port proxies, `ssh -L`). */
   ipAddress?: string;
   error?: string;
 }

@@ -1,4 +1,4 @@
-import type { ContainerRuntime, ContainerUsage } from "../runtime/runtime";
+import type { ContainerUsage, RunningAt, WorkspaceBackend } from "../backend/backend";
 
 export interface WorkspaceUsage {
   /** Percent of one core, over the time since the previous reading (null on the first). */
@@ -20,15 +20,16 @@ export class UsageMeter {
   private readonly last = new Map<string, { at: number; reading: ContainerUsage; answer: WorkspaceUsage }>();
 
   constructor(
-    private readonly runtime: Pick<ContainerRuntime, "usage">,
+    private readonly backend: Pick<WorkspaceBackend, "usage">,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async read(containerId: string): Promise<WorkspaceUsage> {
-    const before = this.last.get(containerId);
+  /** Readings are kept per instance: a workspace made anew, or moved, starts its counters over. */
+  async read(where: RunningAt): Promise<WorkspaceUsage> {
+    const before = this.last.get(where.instanceId);
     const at = this.now();
     if (before && at - before.at < FRESH_MS) return before.answer;
-    const reading = await this.runtime.usage(containerId);
+    const reading = await this.backend.usage(where);
     const elapsed = before ? (at - before.at) / 1000 : 0;
     const cpuPercent =
       before && elapsed > 0 && at - before.at < STALE_MS && reading.cpuSeconds >= before.reading.cpuSeconds
@@ -36,7 +37,7 @@ export class UsageMeter {
         : null;
     const answer = { cpuPercent, memoryBytes: reading.memoryBytes, memoryLimitBytes: reading.memoryLimitBytes };
     if (this.last.size > 10_000) this.last.clear();
-    this.last.set(containerId, { at, reading, answer });
+    this.last.set(where.instanceId, { at, reading, answer });
     return answer;
   }
 }

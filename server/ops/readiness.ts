@@ -1,7 +1,7 @@
 import type { PortalConfig } from "../../lib/config/env";
 import type { PortalMetrics } from "../../lib/metrics/metrics";
 import type { EgressFirewall } from "../../lib/network/egress-firewall";
-import type { ContainerRuntime } from "../../lib/runtime/runtime";
+import type { WorkspaceBackend } from "../../lib/backend/backend";
 import { proveWritable, type PortalDatabase } from "../../lib/store/db";
 import { SharedCheck } from "../../lib/util/shared-check";
 import { lxcfsProblem } from "../../lib/workspace/lxcfs";
@@ -10,7 +10,7 @@ import type { WorkspaceSettings } from "../../lib/workspace/types";
 /** What a readiness round looks at: Docker, the database, the egress rules, the LXCFS binds; and how often. */
 export interface ReadinessDeps {
   config: Pick<PortalConfig, "readyzCacheMs">;
-  runtime: Pick<ContainerRuntime, "ping">;
+  backend: Pick<WorkspaceBackend, "ping">;
   db: PortalDatabase;
   egress: Pick<EgressFirewall, "problem"> | null;
   workspaces: { settings: Pick<WorkspaceSettings, "procBinds"> };
@@ -28,7 +28,7 @@ export async function checkReadiness(portal: ReadinessDeps): Promise<Readiness> 
   portal.metrics.readinessChecks.inc();
   const checks: Record<string, string> = {};
   try {
-    await portal.runtime.ping();
+    await portal.backend.ping();
     checks.docker = "ok";
   } catch (error) {
     checks.docker = (error as Error).message;

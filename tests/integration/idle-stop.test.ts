@@ -37,7 +37,7 @@ describe("idle stop on the real engine", () => {
     // "just started" and "a timeout later" mean what they say.
     const clock = { now: Date.now() };
     const activity = new ActivityTracker(() => clock.now);
-    const reaper = new IdleReaper(fx.manager, runtime, activity, new IdleExtensions(db, () => clock.now), policy(60_000, { busyCpuPercent: 0 }), log, () => clock.now);
+    const reaper = new IdleReaper(fx.manager, fx.backend, activity, new IdleExtensions(db, () => clock.now), policy(60_000, { busyCpuPercent: 0 }), log, () => clock.now);
     await fx.manager.ensureRunning(carol);
     await fx.manager.ensureRunning(dave);
     clock.now = Date.now();
@@ -54,7 +54,7 @@ describe("idle stop on the real engine", () => {
 
   it("counts a silent CPU-bound job as use, and says how many processes the stop ended once it is gone", async () => {
     const activity = new ActivityTracker();
-    const reaper = new IdleReaper(fx.manager, runtime, activity, extensions(), policy(8000), log);
+    const reaper = new IdleReaper(fx.manager, fx.backend, activity, extensions(), policy(8000), log);
     const status = await fx.manager.ensureRunning(erin);
     // A computation that prints nothing, detached from any door, plus an idle process that is still the user's.
     await runtime.spawn(status.containerId!, { cmd: ["sh", "-c", "echo $$ > /tmp/job.pid; while :; do :; done"], user: "1000:1000" });
@@ -76,18 +76,18 @@ describe("idle stop on the real engine", () => {
   });
 
   it("lets the user push the stop an hour later, within the operator's limit", async () => {
-    const reaper = new IdleReaper(fx.manager, runtime, new ActivityTracker(), extensions(), policy(60_000, { extendMaxMs: 90 * 60_000 }), log);
+    const reaper = new IdleReaper(fx.manager, fx.backend, new ActivityTracker(), extensions(), policy(60_000, { extendMaxMs: 90 * 60_000 }), log);
     const startedAt = new Date();
     const first = reaper.deadline(dave.sub, startedAt)!.getTime();
     const once = reaper.extend(dave.sub, startedAt)!.getTime();
     expect(once - first).toBeGreaterThan(59 * 60_000);
     const twice = reaper.extend(dave.sub, startedAt)!.getTime();
     expect(twice).toBeLessThanOrEqual(Date.now() + 90 * 60_000);
-    expect(new IdleReaper(fx.manager, runtime, new ActivityTracker(), extensions(), policy(60_000), log).extend(dave.sub, startedAt)).toBeNull();
+    expect(new IdleReaper(fx.manager, fx.backend, new ActivityTracker(), extensions(), policy(60_000), log).extend(dave.sub, startedAt)).toBeNull();
   });
 
   it("never stops anything when the timeout is 0", async () => {
-    const reaper = new IdleReaper(fx.manager, runtime, new ActivityTracker(), extensions(), policy(0), log);
+    const reaper = new IdleReaper(fx.manager, fx.backend, new ActivityTracker(), extensions(), policy(0), log);
     await sleep(100);
     expect(await reaper.sweep()).toEqual([]);
     expect(reaper.deadline(dave.sub, new Date(0))).toBeNull();

@@ -7,6 +7,7 @@ import { UserRegistry } from "../../lib/identity/registry";
 import { DiskUsageMonitor } from "../../lib/quota/disk-usage";
 import { QuotaPolicy } from "../../lib/quota/policy";
 import { DiskQuotaError } from "../../lib/quota/quota-error";
+import { DockerBackend } from "../../lib/backend/docker/docker-backend";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import { openDatabase } from "../../lib/store/db";
 import { WorkspaceManager } from "../../lib/workspace/manager";
@@ -30,7 +31,7 @@ describe("quotas on the real engine", () => {
   const policy = QuotaPolicy.load(fx.settings.limits, quotaFile);
   const disk = new DiskUsageMonitor(fx.dataRoot, 0, pino({ level: "silent" }));
   const manager = new WorkspaceManager({
-    runtime: new DockerRuntime(DOCKER_SOCKET),
+    backend: new DockerBackend(new DockerRuntime(DOCKER_SOCKET), fx.settings),
     registry: new UserRegistry(openDatabase(fx.dataRoot)),
     settings: fx.settings,
     log: pino({ level: "silent" }),

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { DockerBackend } from "../../lib/backend/docker/docker-backend";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import { UserRegistry } from "../../lib/identity/registry";
 import { openDatabase } from "../../lib/store/db";
@@ -27,10 +28,10 @@ async function withFixture(test: (fx: WorkspaceFixture) => Promise<void>): Promi
 }
 
 function cappedManager(fx: WorkspaceFixture, cap: number, maxWaitMs: number): WorkspaceManager {
-  const runtime = new DockerRuntime(DOCKER_SOCKET);
+  const backend = new DockerBackend(new DockerRuntime(DOCKER_SOCKET), fx.settings);
   let manager: WorkspaceManager;
   const gate = new StartGate(cap, maxWaitMs, async () => (await manager.list()).filter((w) => w.state === "running").map((w) => w.sub), 200);
-  manager = new WorkspaceManager({ runtime, registry: new UserRegistry(openDatabase(fx.dataRoot)), settings: fx.settings, log: pino({ level: "silent" }), gate });
+  manager = new WorkspaceManager({ backend, registry: new UserRegistry(openDatabase(fx.dataRoot)), settings: fx.settings, log: pino({ level: "silent" }), gate });
   return manager;
 }
 

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
 import pino from "pino";
+import { DockerBackend } from "../../lib/backend/docker/docker-backend";
 import { loadConfig } from "../../lib/config/env";
 import { UserRegistry } from "../../lib/identity/registry";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
@@ -22,6 +23,8 @@ export interface WorkspaceFixture {
   /** A manager as a freshly started portal process would build it (own database handle, no shared memory). */
   newManager(runtime?: ContainerRuntime): WorkspaceManager;
   manager: WorkspaceManager;
+  /** The backend `manager` runs its workspaces on. */
+  backend: DockerBackend;
   cleanup(): Promise<void>;
 }
 
@@ -48,17 +51,20 @@ export function workspaceFixture(env: Record<string, string> = {}, deps: Pick<Wo
   const docker = new Docker({ socketPath: DOCKER_SOCKET });
   const databases: PortalDatabase[] = [];
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const newManager = (runtime: ContainerRuntime = new DockerRuntime(DOCKER_SOCKET)) => {
+  const newBackend = (runtime: ContainerRuntime = new DockerRuntime(DOCKER_SOCKET)) => new DockerBackend(runtime, settings);
+  const newManager = (runtime?: ContainerRuntime, backend = newBackend(runtime)) => {
     const db = openDatabase(dataRoot);
     databases.push(db);
-    return new WorkspaceManager({ runtime, registry: new UserRegistry(db), settings, log, ...deps });
+    return new WorkspaceManager({ backend, registry: new UserRegistry(db), settings, log, ...deps });
   };
+  const backend = newBackend();
   return {
     docker,
     dataRoot,
     settings,
     newManager,
-    manager: newManager(),
+    manager: newManager(undefined, backend),
+    backend,
     async cleanup() {
       await removeInstance(docker, id, settings.namePrefix, settings.network);
       for (const db of databases) db.close();

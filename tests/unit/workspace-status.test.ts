@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { toPlacement } from "../../lib/backend/docker/placement";
 import type { ContainerInfo } from "../../lib/runtime/runtime";
-import { describeContainer } from "../../lib/workspace/status";
+import { describePlacement } from "../../lib/workspace/status";
 
 const base: ContainerInfo = { id: "c1", name: "ws-a", labels: {}, imageId: "sha256:x", status: "exited", exitCode: 0, oomKilled: false };
 const user = { sub: "s", username: "a", slug: "a-1" };
+// A container as the Docker backend places it, then as its owner is told.
+const describeContainer = (container: ContainerInfo, owner: typeof user) => describePlacement(toPlacement(container, owner.slug), owner);
 
 describe("what a stopped workspace tells its owner", () => {
   it("says out of memory only when the workspace itself was killed for it", () => {

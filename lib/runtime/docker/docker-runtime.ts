@@ -2,6 +2,7 @@ import { pipeline } from "node:stream/promises";
 import Docker from "dockerode";
 import tar from "tar-fs";
 import type {
+  ContainerEvent,
   ContainerInfo,
   ContainerProcess,
   ContainerRuntime,
@@ -16,6 +17,7 @@ import { isNotFound, statusOf, translate } from "./errors";
 import { framesText } from "./demux";
 import { DockerExecProcess } from "./exec-process";
 import { toCreateOptions } from "./create-options";
+import { followEvents } from "./events";
 
 /** ContainerRuntime over the Docker Engine API; every call's failure is translated in one place. */
 export class DockerRuntime implements ContainerRuntime {
@@ -214,6 +216,10 @@ export class DockerRuntime implements ContainerRuntime {
         await container.remove({ force: true }).catch(() => undefined);
       }
     });
+  }
+
+  events(labels: Record<string, string>, onEvent: (event: ContainerEvent | null) => void): () => void {
+    return followEvents(this.docker, labels, onEvent);
   }
 
   stats(id: string): Promise<ContainerStats> {

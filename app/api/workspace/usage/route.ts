@@ -1,5 +1,6 @@
 import { getPortal } from "@/lib/portal-instance";
 import { diskAlert } from "@/lib/quota/disk-alert";
+import { runningAt } from "@/lib/workspace/status";
 import type { WorkspaceUsageView } from "@/lib/workspace/view";
 import { errorResponse, requireUser } from "../../_shared/guard";
 
@@ -15,8 +16,9 @@ export async function GET(req: Request): Promise<Response> {
   try {
     const portal = getPortal();
     const status = await portal.workspaces.status(user);
-    if (status.state !== "running" || !status.containerId) return Response.json({ running: false } satisfies WorkspaceUsageView, { headers: { "cache-control": "no-store" } });
-    const usage = await portal.usage.read(status.containerId);
+    const where = runningAt(status);
+    if (!where) return Response.json({ running: false } satisfies WorkspaceUsageView, { headers: { "cache-control": "no-store" } });
+    const usage = await portal.usage.read(where);
     const disk = portal.disk.get(status.slug);
     const quota = portal.quotas.for(portal.registry.bySub(status.sub) ?? { username: status.username });
     // A full home says so in words: where the file system enforces the limit, a failed write says only "Disk quota exceeded".

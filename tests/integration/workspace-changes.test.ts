@@ -1,0 +1,37 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { WorkspaceChange } from "../../lib/backend/backend";
+import { LABEL } from "../../lib/backend/labels";
+import { TEST_IMAGE } from "../support/images";
+import { workspaceFixture } from "../support/workspace-fixture";
+
+const alice = { sub: "changes-alice", username: "alice" };
+
+describe("changes to workspaces, as the engine tells them", () => {
+  const fx = workspaceFixture();
+  afterAll(() => fx.cleanup());
+
+  it("reports a workspace stopped behind the portal's back, and nothing of another portal's workspaces", async () => {
+    const changes: WorkspaceChange[] = [];
+    const unwatch = fx.backend.watch((change) => changes.push(change));
+    // Another portal instance's workspace on the same engine: never this portal's business.
+    const stranger = await fx.docker.createContainer({
+      Image: TEST_IMAGE,
+      Labels: { [LABEL.managed]: "true", [LABEL.instance]: `${fx.settings.instance}-other`, [LABEL.slug]: "stranger" },
+    });
+    try {
+      await expect.poll(() => changes.some((c) => c.kind === "resync"), { timeout: 30_000 }).toBe(true);
+      const { slug, containerId } = await fx.manager.ensureRunning(alice);
+      await stranger.start();
+      // An operator's `docker stop`, not the portal's.
+      await fx.docker.getContainer(containerId!).stop({ t: 1 });
+      const told = () => changes.flatMap((c) => (c.kind === "workspace" ? [`${c.slug} ${c.what}`] : []));
+      await expect.poll(() => told().includes(`${slug} stopped`), { timeout: 30_000 }).toBe(true);
+      // The engine tells one stream in order: the stranger's start came before the stop, and was never told.
+      expect(told()).toEqual([`${slug} created`, `${slug} started`, `${slug} stopped`]);
+      expect((await fx.manager.status(alice)).state).toBe("stopped");
+    } finally {
+      unwatch();
+      await stranger.remove({ force: true });
+    }
+  });
+});

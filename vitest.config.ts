@@ -1,9 +1,13 @@
 import { defineConfig } from "vitest/config";
+import { ClusterSequencer } from "./tests/support/cluster-sequencer";
 
-// Three kinds of test, as the README describes: unit (fakes welcome), integration (real Docker, real SSH client),
-// e2e (real browser). Integration and e2e share one Docker engine, so their files run one at a time.
+// Four kinds of test, as the README describes: unit (fakes welcome), integration (real Docker, real SSH client),
+// e2e (real browser), cluster (the Swarm test cluster of scripts/cluster, as root). Integration, e2e and cluster
+// files run one at a time (they share the machine's engines); the cluster suite's teardown file runs after its
+// other files.
 export default defineConfig({
   test: {
+    sequence: { sequencer: ClusterSequencer },
     projects: [
       {
         test: {
@@ -32,6 +36,17 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 240_000,
+        },
+      },
+      {
+        test: {
+          name: "cluster",
+          include: ["tests/cluster/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/support/cluster-global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -1,0 +1,72 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clusterCommand, managerEngine, nodeEngine, pollFor, readCluster, workers, type ClusterInfo, type ClusterNode } from "../support/cluster";
+import { removeWorkspace, startWorkspace, type ClusterWorkspace } from "../support/cluster-workspace";
+
+/** Every pid in the node's cgroup tree (the freezer hierarchy holds the daemons and every container). */
+function pidsOf(node: ClusterNode): number[] {
+  const pids: number[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(path.join(dir, entry.name));
+      else if (entry.name === "cgroup.procs") pids.push(...fs.readFileSync(path.join(dir, entry.name), "utf8").split("\n").filter(Boolean).map(Number));
+    }
+  };
+  walk(`/sys/fs/cgroup/freezer/${node.cgroup}`);
+  return pids;
+}
+
+/** A process that has exited and been reaped, or is a zombie awaiting it. */
+function dead(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+describe("a node's death (cluster.sh kill-node)", () => {
+  let info: ClusterInfo;
+  let victim: ClusterNode;
+  let ws: ClusterWorkspace;
+  const name = "t-death";
+
+  beforeAll(async () => {
+    info = readCluster();
+    victim = workers(info).at(-1)!;
+    ws = await startWorkspace(info, name, { on: victim.name, script: "sleep 600 & exec sleep 600" });
+  });
+  afterAll(async () => {
+    await removeWorkspace(info, name);
+  });
+
+  it("kills every process of the node, the engine's and the workspace's alike, and takes it off the network", async () => {
+    const before = pidsOf(victim);
+    const dockerd = Number(fs.readFileSync(path.join(path.dirname(victim.socket), "docker.pid"), "utf8"));
+    // The premise of killing by cgroup: the workspace and the engine are both in the node's tree.
+    expect(before).toContain(ws.pid);
+    expect(before).toContain(dockerd);
+    expect(before.length).toBeGreaterThan(4);
+
+    await clusterCommand("kill-node", String(victim.index));
+
+    expect(before.filter((pid) => !dead(pid))).toEqual([]);
+    expect(pidsOf(victim)).toEqual([]);
+    const error = await nodeEngine(info, victim)
+      .ping()
+      .then(() => null, (e: Error) => e);
+    expect(error).not.toBeNull();
+  });
+
+  it("comes back with `up`, ready in the swarm and running workspaces again", async () => {
+    await removeWorkspace(info, name);
+    await clusterCommand("up");
+    await pollFor(`${victim.name} ready`, 60, async () => {
+      const node = (await managerEngine(info).getNode(victim.name).inspect()) as { Status: { State: string } };
+      return node.Status.State === "ready" ? true : undefined;
+    });
+    ws = await startWorkspace(info, name, { on: victim.name, script: "exec sleep 600" });
+    expect(ws.node.name).toBe(victim.name);
+  });
+});

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # A Docker Swarm test cluster on this one machine, as root: three engines (one manager, two workers), each in
 # its own network, UTS and mount namespace and its own cgroup; a GlusterFS server with the homes volume; an image
 # registry; routes from the host to each node's workspace range; a firewall on each node. Nothing of it reaches
@@ -19,10 +20,18 @@ shopt -s inherit_errexit
 
 CLUSTER_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$CLUSTER_SCRIPTS/../.." && pwd)"
-for lib in settings log cgroup net pki homes storage firewall node swarm images envfile; do
-  # shellcheck source=/dev/null
-  source "$CLUSTER_SCRIPTS/lib/$lib.sh"
-done
+source "$CLUSTER_SCRIPTS/lib/settings.sh"
+source "$CLUSTER_SCRIPTS/lib/log.sh"
+source "$CLUSTER_SCRIPTS/lib/cgroup.sh"
+source "$CLUSTER_SCRIPTS/lib/net.sh"
+source "$CLUSTER_SCRIPTS/lib/pki.sh"
+source "$CLUSTER_SCRIPTS/lib/homes.sh"
+source "$CLUSTER_SCRIPTS/lib/storage.sh"
+source "$CLUSTER_SCRIPTS/lib/firewall.sh"
+source "$CLUSTER_SCRIPTS/lib/node.sh"
+source "$CLUSTER_SCRIPTS/lib/swarm.sh"
+source "$CLUSTER_SCRIPTS/lib/images.sh"
+source "$CLUSTER_SCRIPTS/lib/envfile.sh"
 # The host's docker settings must not redirect the node commands (each names its engine).
 unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 
@@ -141,18 +150,16 @@ remove_files() {
 
 # Whatever of the prefix is still on the host, one line each; nothing when it is clean.
 leftovers() {
-  local pid cg
   ip netns list 2>/dev/null | awk -v p="$P-" 'index($1, p) == 1 { print "network namespace " $1 }'
   ip -o link show 2>/dev/null | awk -v p="$P-" '{ sub(/@.*/, "", $2); sub(/:$/, "", $2) } index($2, p) == 1 { print "link " $2 }'
   ip route show 2>/dev/null | awk -v a="$CLUSTER_LAN." -v b="$CLUSTER_WS_NET." 'index($0, a) == 1 || index($0, b) == 1 { print "route " $0 }'
   findmnt -rn -o TARGET 2>/dev/null | awk -v p="$P" 'index($1, p) { print "mount " $1 }'
   cg_list | sed 's/^/cgroup /'
-  for pid in /proc/[0-9]*; do
-    pid="${pid#/proc/}"
-    cg="$(grep -m1 ':freezer:' "/proc/$pid/cgroup" 2>/dev/null || true)"
-    if [[ "$cg" == *":/$P-"* ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE "$CLUSTER_ROOT/|/run/netns/$P-"; then
-      [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] || echo "process $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)"
-    fi
+  {
+    grep -ls ":freezer:/$P-" /proc/[0-9]*/cgroup || true
+    grep -lsaE "$CLUSTER_ROOT/|/run/netns/$P-" /proc/[0-9]*/cmdline || true
+  } | cut -d/ -f3 | sort -un | while read -r pid; do
+    [[ "$pid" == "$$" || "$pid" == "$BASHPID" || ! -e "/proc/$pid" ]] || echo "process $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)"
   done
   iptables-save 2>/dev/null | grep -i -- "$P-" | sed 's/^/host firewall /' || true
   local path
@@ -282,7 +289,7 @@ main() {
     partition | heal) cmd_partition "$cmd" "$@" ;;
     heartbeat) cmd_heartbeat "$@" ;;
     push-image) cmd_push_image "$@" ;;
-    -h | --help | help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' ;;
+    -h | --help | help) sed -n '3,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' ;;
     *) die "usage: cluster.sh up|down|status|kill-node N|restart-engine N|partition N|heal N|heartbeat D|push-image test|workspace" ;;
   esac
 }

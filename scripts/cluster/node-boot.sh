@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # A node's start script: what the machine does at boot before its engine serves. cluster.sh runs it inside the
 # node's network, mount and UTS namespaces and its cgroup; it ends by becoming dockerd, so the engine and all it
-# starts stay in the node's cgroup.  Usage: node-boot.sh N
+# starts stay in the node's cgroup.  Usage: node-boot.sh N     (`node-boot.sh N firewall` only (re)installs the
+# firewall, for a node that is up: the rules are rewritten in one commit.)
 set -euo pipefail
 shopt -s inherit_errexit
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/settings.sh
 source "$here/lib/settings.sh"
-# shellcheck source=lib/log.sh
 source "$here/lib/log.sh"
-# shellcheck source=lib/homes.sh
 source "$here/lib/homes.sh"
-# shellcheck source=lib/firewall.sh
 source "$here/lib/firewall.sh"
 
 n="${1:-}"
@@ -21,6 +19,10 @@ name="$(node_name "$n")"
 dir="$(node_dir "$n")"
 labels=()
 
+if [[ "${2:-}" == firewall ]]; then
+  firewall_install "$n"
+  exit 0
+fi
 say "$name: boot"
 if is_worker "$n"; then
   # A worker runs workspaces only with the homes volume mounted: the engine does not start without it, and it

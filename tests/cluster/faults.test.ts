@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterCommand, nodeEngine, nodeNamed, readCluster, workers, type ClusterInfo, type ClusterNode } from "../support/cluster";
-import { removeWorkspace, startWorkspace } from "../support/cluster-workspace";
+import { IDLE, removeWorkspace, startWorkspace } from "../support/cluster-workspace";
 
 /** Whether a TCP connection opens from inside a node's network namespace (3 s of silence: no). */
 function nodeCanConnect(node: ClusterNode, host: string, port: number): Promise<boolean> {
@@ -25,11 +25,11 @@ describe("faults the cluster script makes on request", () => {
   });
 
   it("restarts a worker's engine, which then runs workspaces again on the swarm network (moby#37087 handled)", async () => {
-    const ws = await startWorkspace(info, name, { on: worker.name, script: "exec sleep 600" });
+    const ws = await startWorkspace(info, name, { on: worker.name, script: IDLE });
     await clusterCommand("restart-engine", String(worker.index));
     expect(await nodeEngine(info, worker).ping()).toBeTruthy();
     await removeWorkspace(info, name);
-    const again = await startWorkspace(info, name, { on: worker.name, script: "exec sleep 600" });
+    const again = await startWorkspace(info, name, { on: worker.name, script: IDLE });
     expect(again.node.name).toBe(worker.name);
     expect(again.containerId).not.toBe(ws.containerId);
   });

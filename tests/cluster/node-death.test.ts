@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterCommand, managerEngine, nodeEngine, pollFor, readCluster, workers, type ClusterInfo, type ClusterNode } from "../support/cluster";
-import { removeWorkspace, startWorkspace, type ClusterWorkspace } from "../support/cluster-workspace";
+import { IDLE, removeWorkspace, startWorkspace, type ClusterWorkspace } from "../support/cluster-workspace";
 
 /** Every pid in the node's cgroup tree (the freezer hierarchy holds the daemons and every container). */
 function pidsOf(node: ClusterNode): number[] {
@@ -66,7 +66,7 @@ describe("a node's death (cluster.sh kill-node)", () => {
       const node = (await managerEngine(info).getNode(victim.name).inspect()) as { Status: { State: string } };
       return node.Status.State === "ready" ? true : undefined;
     });
-    ws = await startWorkspace(info, name, { on: victim.name, script: "exec sleep 600" });
+    ws = await startWorkspace(info, name, { on: victim.name, script: IDLE });
     expect(ws.node.name).toBe(victim.name);
   });
 });

@@ -30,6 +30,13 @@ describe("workspaces on the test cluster", () => {
     expect(info.images.test).toMatch(new RegExp(`^${info.registry.address}/.+@sha256:[0-9a-f]{64}$`));
   });
 
+  it("runs workspaces without new privileges, set on every node's engine (Swarm cannot set it per service)", async () => {
+    for (const ws of started) {
+      const { output } = await execIn(ws, ["sh", "-c", "grep NoNewPrivs /proc/self/status"]);
+      expect(output).toMatch(/^NoNewPrivs:\s+1$/m);
+    }
+  });
+
   it("gives each worker's workspaces addresses from that worker's own range", () => {
     expect(new Set(started.map((w) => w.node.name)).size).toBe(2);
     for (const ws of started) expect(`${net24(ws.address)}.0/24`).toBe(ws.node.subnet);

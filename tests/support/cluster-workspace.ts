@@ -24,6 +24,8 @@ export interface ClusterWorkspace {
 }
 
 export const WORKSPACE_PORT = 8080;
+/** A first process that does nothing and ends at once on SIGTERM (as the images' own idle command). */
+export const IDLE = 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done';
 const WORKSPACE_UID = 1000;
 // busybox's web server on the workspace port, so a connection that is allowed succeeds.
 const LISTENER = `mkdir -p /tmp/www && echo ok >/tmp/www/index.html && exec httpd -f -p ${WORKSPACE_PORT} -h /tmp/www`;

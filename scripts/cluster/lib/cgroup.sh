@@ -12,7 +12,7 @@ CG_JOIN=(freezer pids)
 
 cg_check() {
   [[ -d "$CG_ROOT/freezer" && -d "$CG_ROOT/pids" ]] \
-    || die "cgroup v1 with the freezer and pids hierarchies is needed under $CG_ROOT (this machine has: $(ls "$CG_ROOT" | tr '\n' ' '))"
+    || die "cgroup v1 with the freezer and pids hierarchies is needed under $CG_ROOT (this machine has: $(find "$CG_ROOT" -mindepth 1 -maxdepth 1 -printf '%f '))"
 }
 
 cg_create() {
@@ -27,12 +27,13 @@ cg_join_files() {
   echo "${files[*]}"
 }
 
-# Runs a command inside the machine's cgroup, in the foreground (its daemons stay in the cgroup).
+# Runs a command inside the machine's cgroup, in the foreground (its daemons stay in the cgroup). Neither this nor
+# cg_spawn hands the daemons the command lock (fd 9): they would hold it for as long as they live.
 cg_run() {
   local name="$1"
   shift
   # shellcheck disable=SC2016 # expanded by the inner shell: its own pid joins, then it becomes the command
-  sh -c 'for f in $0; do echo $$ >"$f"; done; exec "$@"' "$(cg_join_files "$name")" "$@"
+  sh -c 'for f in $0; do echo $$ >"$f"; done; exec "$@"' "$(cg_join_files "$name")" "$@" 9>&-
 }
 
 # Starts a command inside the machine's cgroup, detached from this script's session, output to a log; its pid
@@ -43,7 +44,7 @@ cg_spawn() {
   rm -f "$pidfile"
   # shellcheck disable=SC2016 # as in cg_run
   setsid -f sh -c 'for f in $0; do echo $$ >"$f"; done; exec "$@"' "$(cg_join_files "$name") $pidfile" "$@" \
-    >>"$log" 2>&1 </dev/null
+    >>"$log" 2>&1 </dev/null 9>&-
 }
 
 pid_alive() { [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -85,6 +86,6 @@ cg_remove() {
 cg_list() {
   local d
   for d in "$CG_ROOT"/*/"$P"-*; do
-    [[ -d "$d" ]] && basename "$d"
+    if [[ -d "$d" ]]; then basename "$d"; fi
   done | sort -u
 }

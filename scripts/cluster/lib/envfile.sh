@@ -11,6 +11,7 @@ env_write() {
   test_image="$(image_pinned test)"
   workspace_image="$(image_pinned workspace)"
   local placement
+  # shellcheck disable=SC2153 # PLACEMENT comes from settings.sh
   placement="$(IFS=';'; echo "${PLACEMENT[*]}")"
 
   tmp="$ENV_FILE.tmp"

@@ -5,7 +5,8 @@
 #   replies to connections already allowed pass;
 #   a workspace opens nothing through its node: no other workspace (on this node too, with inter-container
 #   traffic off), no other node, not the storage, the registry or the portal host, nothing beyond the lab
-#   (refused at once, so a probe fails fast rather than hanging);
+#   (refused at once, so a probe fails fast rather than hanging: TCP with a reset, since the kernel rate-limits
+#   the ICMP errors that would refuse the rest);
 #   the portal host may open connections to this node's workspaces; nobody else reaches any workspace range.
 # The node itself (INPUT): a workspace reaches none of its node's ports (engine API 2376, swarm 2377, gossip).
 # The partition chain is empty until `cluster.sh partition N` fills it.
@@ -23,9 +24,11 @@ firewall_install() {
 :$CHAIN_FWD - [0:0]
 :$CHAIN_IN - [0:0]
 -A $CHAIN_FWD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A $CHAIN_FWD -s $subnet -p tcp -j REJECT --reject-with tcp-reset
 -A $CHAIN_FWD -s $subnet -j REJECT --reject-with icmp-admin-prohibited
 -A $CHAIN_FWD -s $HOST_ADDR/32 -d $subnet -j ACCEPT
 -A $CHAIN_FWD -d $WS_RANGES -j DROP
+-A $CHAIN_IN -s $subnet -p tcp -j REJECT --reject-with tcp-reset
 -A $CHAIN_IN -s $subnet -j REJECT --reject-with icmp-admin-prohibited
 COMMIT
 RULES

@@ -59,4 +59,6 @@ wait_for() {
 }
 
 # The last lines of a log, indented, for an error message.
-log_tail() { [[ -f "$1" ]] && tail -n "${2:-15}" "$1" | sed 's/^/    /' >&2 || true; }
+log_tail() {
+  if [[ -f "$1" ]]; then tail -n "${2:-15}" "$1" | sed 's/^/    /' >&2; fi
+}

@@ -5,7 +5,8 @@
 #   <prefix>-lan:  the bridge joining host, storage and nodes (its own namespace, so the host's firewall never
 #                  sees the lab's bridged traffic)
 #   <prefix>-st:   storage (GlusterFS server, registry), STORAGE_ADDR
-#   <prefix>-nN:   node N, node_addr N
+#   <prefix>-nN:   node N, node_addr N; routes to the other nodes' workspace ranges, as on a routed LAN (then the
+#                  nodes' firewalls, not a missing route, are what keeps workspaces apart)
 # No namespace but the host's has a default route: nothing from the lab can leave the machine.
 
 ns_exists() { [[ -e "/run/netns/$1" ]]; }
@@ -44,6 +45,12 @@ net_up() {
     lan_attach "$(node_lan_link "$n")" "$(node_ns "$n")" "$(node_addr "$n")"
     # The portal host reaches each node's workspaces through that node (nodes forward; the host does not).
     ip route replace "$(node_subnet "$n")" via "$(node_addr "$n")" dev "$HOST_LINK"
+  done
+  local m
+  for n in "${NODES[@]}"; do
+    for m in "${NODES[@]}"; do
+      [[ "$n" == "$m" ]] || ip -n "$(node_ns "$n")" route replace "$(node_subnet "$m")" via "$(node_addr "$m")" dev eth0
+    done
   done
 }
 

@@ -50,6 +50,10 @@ node_start() {
       log_tail "$LOG_DIR/$name.log" 20
       die "$(node_name "$n"): the engine did not come up (log: $LOG_DIR/$name.log)"
     fi
+  else
+    # Up already: its firewall as this version of the scripts writes it.
+    nsenter "--net=/run/netns/$name" "${CLEAN_ENV[@]}" "CLUSTER_PREFIX=$P" "CLUSTER_LAN=$CLUSTER_LAN" \
+      "CLUSTER_WS_NET=$CLUSTER_WS_NET" bash "$NODE_BOOT" "$n" firewall
   fi
   node_network_config "$n"
 }
@@ -77,6 +81,7 @@ engine_stop() {
   local n="$1" pid
   pid="$(engine_pid "$n")"
   [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null || return 0
+  # shellcheck disable=SC2016 # the inner shell expands it
   wait_for 60 sh -c '! kill -0 "$0"' "$pid" || die "$(node_name "$n"): dockerd (pid $pid) did not stop within 60 s"
 }
 

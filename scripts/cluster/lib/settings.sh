@@ -1,5 +1,5 @@
 # The test cluster's names and addresses, all derived from a few settings (sourced, not executed).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the names are used by the scripts that source this file
 #
 # Every name the cluster leaves on the host starts with CLUSTER_PREFIX, so `down` finds all of it by name:
 # network namespaces, the host's link, cgroups, /run/<prefix>, the root and homes directories.

@@ -63,6 +63,7 @@ storage_up() {
   timed "storage: volume $HOMES_VOLUME started, brick online" homes_volume_up
 }
 
+# shellcheck disable=SC2016 # the inner shell expands it
 tcp_open() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null; }
 
 registry_up() {

@@ -3,28 +3,12 @@
 
 swarm_state() { dk "$1" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null; }
 
-# Heartbeat periods as Swarm reports them (nanoseconds), for comparison with the setting.
-duration_ns() {
-  local v="${1%[a-z]*}" unit="${1##*[0-9]}"
-  case "$unit" in
-    ms) echo $((v * 1000000)) ;;
-    s) echo $((v * 1000000000)) ;;
-    m) echo $((v * 60000000000)) ;;
-  esac
-}
-
-swarm_heartbeat_ns() { dk "$MANAGER" swarm inspect --format '{{.Spec.Dispatcher.HeartbeatPeriod}}' 2>/dev/null; }
-
-# The swarm's heartbeat as a duration (2s, 500ms), or nothing when the manager does not answer.
-swarm_heartbeat() {
-  local ns
-  ns="$(swarm_heartbeat_ns)" || return 0
-  [[ "$ns" =~ ^[0-9]+$ ]] || return 0
-  if ((ns % 1000000000 == 0)); then echo "$((ns / 1000000000))s"; else echo "$((ns / 1000000))ms"; fi
-}
+# The swarm's dispatcher heartbeat as the engine prints a duration (5s, 2s, 500ms, 1m0s); nothing when the manager
+# does not answer.
+swarm_heartbeat() { dk "$MANAGER" info --format '{{.Swarm.Cluster.Spec.Dispatcher.HeartbeatPeriod}}' 2>/dev/null || true; }
 
 swarm_set_heartbeat() {
-  [[ "$(swarm_heartbeat_ns)" == "$(duration_ns "$1")" ]] && return 0
+  [[ "$(swarm_heartbeat)" == "$1" ]] && return 0
   dk "$MANAGER" swarm update --dispatcher-heartbeat "$1" >/dev/null
 }
 

@@ -191,13 +191,13 @@ cmd_status() {
     say "not up (no network namespace $LAN_NS)"
     return 1
   fi
-  if pid_alive "$GLUSTERD_PID" && port="$(brick_port 2>/dev/null)"; then
+  if pid_alive "$GLUSTERD_PID" "$STORAGE_NS" && port="$(brick_port 2>/dev/null)"; then
     say "storage: glusterd pid $(cat "$GLUSTERD_PID"), volume $HOMES_VOLUME online (brick port $port)"
   else
     say "storage: glusterd or the volume $HOMES_VOLUME is DOWN"
     ok=1
   fi
-  if pid_alive "$REGISTRY_PID" && tcp_open "$STORAGE_ADDR" "$REGISTRY_PORT"; then
+  if pid_alive "$REGISTRY_PID" "$STORAGE_NS" && tcp_open "$STORAGE_ADDR" "$REGISTRY_PORT"; then
     say "registry: pid $(cat "$REGISTRY_PID") answers on $REGISTRY"
   else
     say "registry: DOWN"

@@ -1,8 +1,9 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clusterCommand, managerEngine, nodeEngine, pollFor, readCluster, workers, type ClusterInfo, type ClusterNode } from "../support/cluster";
-import { IDLE, removeWorkspace, startWorkspace, type ClusterWorkspace } from "../support/cluster-workspace";
+import { clusterCommand, managerEngine, pollFor, readCluster, workers, type ClusterInfo, type ClusterNode } from "../support/cluster";
+import { hostCanConnect, IDLE, removeWorkspace, startWorkspace, type ClusterWorkspace } from "../support/cluster-workspace";
 
 /** Every pid in the node's cgroup tree (the freezer hierarchy holds the daemons and every container). */
 function pidsOf(node: ClusterNode): number[] {
@@ -53,10 +54,21 @@ describe("a node's death (cluster.sh kill-node)", () => {
 
     expect(before.filter((pid) => !dead(pid))).toEqual([]);
     expect(pidsOf(victim)).toEqual([]);
-    const error = await nodeEngine(info, victim)
-      .ping()
-      .then(() => null, (e: Error) => e);
-    expect(error).not.toBeNull();
+    // Off the network like a machine without power: nothing answers, not even a refusal.
+    expect(await hostCanConnect(victim.address, victim.port)).toBe(false);
+  });
+
+  it("does not start its engine again while it cannot mount the homes volume", async () => {
+    // The storage refuses the dead node's connections (a rule in the node's own firewall, taken out below).
+    const rule = ["-d", info.storage.address, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"];
+    const iptables = (op: string) => execFileSync("nsenter", [`--net=/run/netns/${victim.name}`, "iptables", "-w", "5", op, "OUTPUT", ...rule]);
+    iptables("-I");
+    try {
+      await expect(clusterCommand("up")).rejects.toThrow(/could not mount the homes volume/);
+      expect(pidsOf(victim)).toEqual([]);
+    } finally {
+      iptables("-D");
+    }
   });
 
   it("comes back with `up`, ready in the swarm and running workspaces again", async () => {

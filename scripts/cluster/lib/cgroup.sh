@@ -47,7 +47,17 @@ cg_spawn() {
     >>"$log" 2>&1 </dev/null 9>&-
 }
 
-pid_alive() { [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Whether the pid file names a live process: a zombie (killed, not yet reaped) is dead; with a machine's name,
+# the process must also be that machine's (a pid reused by another process is not).
+pid_alive() {
+  local pid stat
+  [[ -s "$1" ]] || return 1
+  pid="$(cat "$1")"
+  stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z ]] || return 1
+  [[ -z "${2:-}" ]] || grep -q ":freezer:/$2/" "/proc/$pid/cgroup" 2>/dev/null
+}
 
 # Every pid in the machine's tree (daemons and containers alike).
 cg_pids() {

@@ -12,7 +12,7 @@ dk() {
 }
 engine_answers() { timeout 10 docker -H "unix://$(node_socket "$1")" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 engine_pid() { cat "$(node_dir "$1")/docker.pid" 2>/dev/null; }
-boot_alive() { pid_alive "$(node_dir "$1")/boot.pid"; }
+boot_alive() { pid_alive "$(node_dir "$1")/boot.pid" "$(node_cgroup "$1")"; }
 
 # Files the node sees as its own /etc/docker: the registry's CA, so it pulls over TLS; a daemon.json of its own,
 # so the host's never applies; its own key.json (the engine's identity).

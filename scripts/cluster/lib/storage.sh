@@ -25,7 +25,7 @@ storage_machine() {
 }
 
 glusterd_up() {
-  if ! pid_alive "$GLUSTERD_PID"; then
+  if ! pid_alive "$GLUSTERD_PID" "$STORAGE_NS"; then
     nsenter_into "$STORAGE_NS"
     # glusterd forks into the background itself; its children (the brick) stay in the cgroup.
     cg_run "$STORAGE_NS" "${NSENTER[@]}" "${CLEAN_ENV[@]}" glusterd -p "$GLUSTERD_PID" --log-level WARNING \
@@ -68,7 +68,7 @@ tcp_open() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null;
 
 registry_up() {
   local config="$ST_DIR/registry.yml"
-  if ! pid_alive "$REGISTRY_PID"; then
+  if ! pid_alive "$REGISTRY_PID" "$STORAGE_NS"; then
     cat >"$config" <<EOF
 version: 0.1
 log:

@@ -53,6 +53,14 @@ describe("the test cluster's engines and swarm", () => {
     }
   });
 
+  it("has the workers fail at once to pull from anywhere but the registry: they resolve no names", async () => {
+    const [worker] = workers(info);
+    const error = await nodeEngine(info, worker!)
+      .pull("busybox:latest")
+      .then(() => null, (e: Error) => e);
+    expect(error?.message).toMatch(/lookup registry-1\.docker\.io on 127\.0\.0\.1:53: .*connection refused/);
+  });
+
   it("sets Swarm's heartbeat on request and writes it to the env file", async () => {
     const period = async () => ((await managerEngine(info).swarmInspect()) as { Spec: { Dispatcher: { HeartbeatPeriod: number } } }).Spec.Dispatcher.HeartbeatPeriod;
     const before = info.heartbeat;

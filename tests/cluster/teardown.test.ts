@@ -3,7 +3,7 @@ import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CLUSTER_PREFIX, CLUSTER_ROOT, clusterCommand, readCluster } from "../support/cluster";
 
-// Runs after the cluster's other files (tests/support/cluster-sequencer.ts): it takes the shared cluster down.
+// Runs after the cluster's other files (the sequencer in vitest.config.ts): it takes the shared cluster down.
 describe("cluster.sh down", () => {
   it("leaves nothing of the cluster behind: namespaces, links, routes, rules, mounts, cgroups, processes, files", async () => {
     const info = readCluster();

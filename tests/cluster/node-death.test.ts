@@ -18,13 +18,20 @@ function pidsOf(node: ClusterNode): number[] {
   return pids;
 }
 
-/** A process that has exited and been reaped, or is a zombie awaiting it. */
-function dead(pid: number): boolean {
+/** A process's state and start time (so a pid reused by another process is not taken for the same one). */
+function stat(pid: number): { state: string; started: string } | null {
   try {
-    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+    return { state: fields[0]!, started: fields[19]! };
   } catch {
-    return true;
+    return null;
   }
+}
+
+/** Whether the process seen before has exited (reaped, or a zombie awaiting it). */
+function dead(pid: number, started: string): boolean {
+  const now = stat(pid);
+  return now === null || now.state === "Z" || now.started !== started;
 }
 
 describe("a node's death (cluster.sh kill-node)", () => {
@@ -43,16 +50,16 @@ describe("a node's death (cluster.sh kill-node)", () => {
   });
 
   it("kills every process of the node, the engine's and the workspace's alike, and takes it off the network", async () => {
-    const before = pidsOf(victim);
+    const before = pidsOf(victim).map((pid) => ({ pid, started: stat(pid)?.started ?? "" }));
     const dockerd = Number(fs.readFileSync(path.join(path.dirname(victim.socket), "docker.pid"), "utf8"));
     // The premise of killing by cgroup: the workspace and the engine are both in the node's tree.
-    expect(before).toContain(ws.pid);
-    expect(before).toContain(dockerd);
+    expect(before.map((p) => p.pid)).toContain(ws.pid);
+    expect(before.map((p) => p.pid)).toContain(dockerd);
     expect(before.length).toBeGreaterThan(4);
 
     await clusterCommand("kill-node", String(victim.index));
 
-    expect(before.filter((pid) => !dead(pid))).toEqual([]);
+    expect(before.filter((p) => !dead(p.pid, p.started))).toEqual([]);
     expect(pidsOf(victim)).toEqual([]);
     // Off the network like a machine without power: nothing answers, not even a refusal.
     expect(await hostCanConnect(victim.address, victim.port)).toBe(false);

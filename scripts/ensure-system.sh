@@ -11,6 +11,7 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   # The fonts are the ones the terminal names for CJK and emoji, so the tests see what users with them see.
   packages+=(chromium fonts-noto-cjk fonts-noto-color-emoji python3-django python3-django-oauth-toolkit tmux rsync)
   packages+=(openssh-server ssh-audit xfsprogs)
+  packages+=(glusterfs-server glusterfs-client docker-registry)   # the Swarm test cluster (scripts/cluster)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk)                                   # the proxy benchmark's load generator

@@ -1,0 +1,143 @@
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import type Docker from "dockerode";
+import { managerEngine, nodeEngine, nodeNamed, pollFor, type ClusterInfo, type ClusterNode } from "./cluster";
+
+/**
+ * A workspace on the test cluster, made the way the Swarm backend is meant to: one replicated service with the
+ * cluster's placement constraints, its home on the homes volume and the node-local workspace network. Tests use
+ * it to look at the cluster itself; the portal's own backend is not involved.
+ */
+export interface ClusterWorkspace {
+  service: string;
+  node: ClusterNode;
+  /** The engine of the node it runs on (mutual TLS). */
+  engine: Docker;
+  containerId: string;
+  /** Its address on the workspace network, in its node's range. */
+  address: string;
+  /** Its first process, as the host sees it. */
+  pid: number;
+  home: string;
+}
+
+export const WORKSPACE_PORT = 8080;
+/** A first process that does nothing and ends at once on SIGTERM (as the images' own idle command). */
+export const IDLE = 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done';
+const WORKSPACE_UID = 1000;
+// busybox's web server on the workspace port, so a connection that is allowed succeeds.
+const LISTENER = `mkdir -p /tmp/www && echo ok >/tmp/www/index.html && exec httpd -f -p ${WORKSPACE_PORT} -h /tmp/www`;
+
+interface TaskSeen {
+  State: string;
+  Err?: string;
+  ContainerID?: string;
+  NodeID?: string;
+}
+
+export async function startWorkspace(
+  info: ClusterInfo,
+  name: string,
+  options: { on?: string; script?: string } = {},
+): Promise<ClusterWorkspace> {
+  const home = path.join(info.homes.path, name);
+  fs.mkdirSync(home, { recursive: true });
+  fs.chownSync(home, WORKSPACE_UID, WORKSPACE_UID);
+  const manager = managerEngine(info);
+  await manager.createService({
+    Name: name,
+    Labels: { "org.scitex.portal.test": "cluster" },
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: info.images.test,
+        Command: ["sh", "-c", options.script ?? LISTENER],
+        User: `${WORKSPACE_UID}:${WORKSPACE_UID}`,
+        Mounts: [{ Type: "bind", Source: home, Target: "/home/user" }],
+      },
+      Placement: { Constraints: [...info.placement.constraints, ...(options.on ? [`node.hostname==${options.on}`] : [])] },
+      Networks: [{ Target: info.network.name }],
+      RestartPolicy: { Condition: "none" },
+    },
+    Mode: { Replicated: { Replicas: 1 } },
+  });
+  const task = await pollFor(`the task of ${name} to run`, 90, async () => {
+    const tasks = (await manager.listTasks({ filters: { service: [name] } })) as Array<{
+      NodeID?: string;
+      Status: { State: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
+    }>;
+    const seen: TaskSeen[] = tasks.map((t) => ({ State: t.Status.State, Err: t.Status.Err, ContainerID: t.Status.ContainerStatus?.ContainerID, NodeID: t.NodeID }));
+    const failed = seen.find((t) => ["rejected", "failed", "shutdown"].includes(t.State));
+    if (failed) return failed;
+    return seen.find((t) => t.State === "running" && t.ContainerID && t.NodeID);
+  });
+  if (task.State !== "running") throw new Error(`${name} did not start: ${task.State}: ${task.Err ?? "no reason given"}`);
+  const hostname = ((await manager.getNode(task.NodeID!).inspect()) as { Description: { Hostname: string } }).Description.Hostname;
+  const node = nodeNamed(info, hostname);
+  const engine = nodeEngine(info, node);
+  const container = await engine.getContainer(task.ContainerID!).inspect();
+  const address = container.NetworkSettings.Networks[info.network.name]?.IPAddress;
+  if (!address) throw new Error(`${name} has no address on ${info.network.name}`);
+  return { service: name, node, engine, containerId: container.Id, address, pid: container.State.Pid, home };
+}
+
+/** Removes the workspace's service and its home; a service already gone is fine. */
+export async function removeWorkspace(info: ClusterInfo, name: string): Promise<void> {
+  await managerEngine(info)
+    .getService(name)
+    .remove()
+    .catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+    });
+  fs.rmSync(path.join(info.homes.path, name), { recursive: true, force: true });
+}
+
+/** Runs a command inside the workspace as its user, through its node's engine. */
+export async function execIn(ws: ClusterWorkspace, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+  const exec = await ws.engine.getContainer(ws.containerId).exec({
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    User: `${WORKSPACE_UID}:${WORKSPACE_UID}`,
+  });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  ws.engine.modem.demuxStream(stream, out, out);
+  await new Promise((resolve) => stream.on("end", resolve));
+  const { ExitCode } = await exec.inspect();
+  return { exitCode: ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
+}
+
+/** Whether this host can open a TCP connection (refused, unreachable or 5 s of silence: no). */
+export function hostCanConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 5000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * Tries each host:port from inside the workspace at once (bash's /dev/tcp, 5 s each); returns the targets that
+ * accepted a connection.
+ */
+export async function openFromInside(ws: ClusterWorkspace, targets: string[]): Promise<string[]> {
+  const script =
+    'for t in "$@"; do (timeout 5 bash -c "exec 3<>/dev/tcp/${t%:*}/${t##*:}" 2>/dev/null && echo "open $t") & done; wait';
+  const { output } = await execIn(ws, ["bash", "-c", script, "probe", ...targets]);
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("open "))
+    .map((line) => line.slice(5))
+    .sort();
+}

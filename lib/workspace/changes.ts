@@ -43,6 +43,7 @@ export class WorkspaceChanges {
     }
     // Logged once every listener has dropped what it knew: a reader of the log (an operator, a test) can rely on it.
     if (change.kind === "workspace") this.log?.info({ slug: change.slug, what: change.what }, "workspace changed");
-    else this.log?.info("workspace change stream (re)opened: everything remembered of workspaces dropped");
+    else if (change.kind === "resync") this.log?.info("workspace change stream (re)opened: everything remembered of workspaces dropped");
+    else this.log?.warn("workspace change stream lost: nothing is remembered of workspaces until it is back");
   }
 }

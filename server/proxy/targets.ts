@@ -42,7 +42,8 @@ interface Entry {
  * workspace (on one host the next container takes the first free address; in a cluster a rescheduled workspace
  * takes a free one on its new machine). Every entry remembers the instance it was found for, and every entry of
  * a workspace is dropped the moment its backend tells of a change to it (made, started, stopped, removed), all
- * of them when the backend had to reconnect. A look that such a change overtakes (it read the old instance's
+ * of them when the backend lost its stream of changes or opened it again; while it has none (before it first
+ * opens, after it broke) nothing is remembered, and each request asks the backend. A look that such a change overtakes (it read the old instance's
  * address) is not remembered but made again, and requests that join it after the change wait for the new look,
  * not the stale one. So a stale address is never used once the change is known, and nothing is added per request:
  * no engine call, no lookup beyond the cache's own.
@@ -63,6 +64,8 @@ export class TargetResolver {
   // Counts the changes told per workspace (and all together): a look remembers its answer only if none came meanwhile.
   private readonly generations = new Map<string, number>();
   private epoch = 0;
+  // Whether changes are being told now: only then is anything remembered (until the stream opens, after it broke).
+  private following = false;
   private readonly unsubscribe: () => void;
 
   /** `dropped` is told each upstream whose workspace changed, so its idle connections are closed too. */
@@ -70,7 +73,11 @@ export class TargetResolver {
     private readonly portal: TargetDeps,
     private readonly dropped: (base: string) => void = () => {},
   ) {
-    this.unsubscribe = portal.changes.subscribe((change) => (change.kind === "workspace" ? this.changed(change.slug) : this.changedAll()));
+    this.unsubscribe = portal.changes.subscribe((change) => {
+      if (change.kind === "workspace") return this.changed(change.slug);
+      this.following = change.kind === "resync";
+      this.changedAll();
+    });
   }
 
   /** The upstream base URL, or "starting" when the workspace (or VS Code in it) is not running. */
@@ -139,7 +146,7 @@ export class TargetResolver {
       }
       // Found on another instance than before (made anew, moved): the old one's connections lead nowhere of its.
       if (before && (before.base !== found.base || before.instanceId !== found.instanceId)) this.dropped(before.base);
-      this.cache.set(key, { base: found.base, until: Date.now() + TTL_MS, slug: user.slug, instanceId: found.instanceId });
+      if (this.following) this.cache.set(key, { base: found.base, until: Date.now() + TTL_MS, slug: user.slug, instanceId: found.instanceId });
       return { kind: "ready", base: found.base };
     }
     return { kind: "starting" };

@@ -47,6 +47,7 @@ function resolverWith() {
     notebook: { baseUrl: (ip) => `http://${ip}:8888`, isUp: async () => true },
   };
   const resolver = new TargetResolver(deps, (base) => dropped.push(base));
+  tell({ kind: "resync" }); // the stream opened: changes are told from here on
   return { resolver, statuses, looks, dropped, source, change: (c: WorkspaceChange) => tell(c) };
 }
 
@@ -80,6 +81,24 @@ describe("the proxy's upstream targets", () => {
     t.change({ kind: "resync" });
     expect(t.resolver.known("sub-alice", PORT)).toBeUndefined();
     expect(t.resolver.known("sub-bob", PORT)).toBeUndefined();
+  });
+
+  it("remembers nothing while the backend's stream of changes is lost, until it opens again", async () => {
+    const t = resolverWith();
+    t.statuses.set("alice", running("alice", "10.0.0.2", "c-alice-1"));
+    await t.resolver.resolve("sub-alice", PORT);
+    expect(t.resolver.known("sub-alice", PORT)).toBe("http://10.0.0.2:8000");
+    t.change({ kind: "lost" });
+    expect(t.resolver.known("sub-alice", PORT)).toBeUndefined();
+    // Still answered, from the backend each time: a change now could go untold.
+    expect(await t.resolver.resolve("sub-alice", PORT)).toEqual({ kind: "ready", base: "http://10.0.0.2:8000" });
+    expect(t.resolver.known("sub-alice", PORT)).toBeUndefined();
+    const looks = t.looks.count;
+    await t.resolver.resolve("sub-alice", PORT);
+    expect(t.looks.count).toBe(looks + 1);
+    t.change({ kind: "resync" });
+    await t.resolver.resolve("sub-alice", PORT);
+    expect(t.resolver.known("sub-alice", PORT)).toBe("http://10.0.0.2:8000");
   });
 
   it("does not keep what a look read before a change overtook it, nor give it to requests that come after", async () => {

@@ -40,23 +40,22 @@ interface Entry {
  * The owner's workspace only, even when its address is reused. A workspace's address is its container's (or
  * task's) for as long as that runs; once it stops, the engine may give the same address to another user's
  * workspace (on one host the next container takes the first free address; in a cluster a rescheduled workspace
- * takes a free one on its new machine). Every entry remembers the instance it was found for, and every entry of
- * a workspace is dropped the moment its backend tells of a change to it (made, started, stopped, removed), all
- * of them when the backend lost its stream of changes or opened it again; while it has none (before it first
- * opens, after it broke) nothing is remembered, and each request asks the backend. A look that such a change overtakes (it read the old instance's
- * address) is not remembered but made again, and requests that join it after the change wait for the new look,
- * not the stale one. So a stale address is never used once the change is known, and nothing is added per request:
- * no engine call, no lookup beyond the cache's own.
+ * takes a free one on its new machine). Every entry remembers the instance it was found for, and every entry of a
+ * workspace is dropped the moment its backend tells of a change to it (made, started, stopped, removed), all of
+ * them when the backend loses its stream of changes or opens it again; while it has none (before it first opens,
+ * after it broke) nothing is remembered and each request asks the backend. A look that a change overtakes (it may
+ * have read the old instance's address) is not remembered but made again, and requests that come after the change
+ * wait for a new look, not that one. So a stale address is never used once the change is known, and nothing is
+ * added per request: no engine call, no lookup beyond the cache's own. Any backend gets this by telling each new
+ * instance (a task rescheduled, a pod replaced) as a change of its workspace in `watch`.
  *
- * What remains is the time between the engine's event and its delivery here. On one host the engine tells a stop
- * in the order it happened: the old container's "die" comes before any "start" of a container that gets its
- * address, over a local socket, within milliseconds; another workspace reusing it has to be made, started and
- * have a server listening first. For the apps the portal runs the proxy also proves the owner on every request:
- * VS Code gets the owner's own code-server password as its cookie and Jupyter the owner's own token
- * (lib/apps/code-server-secret.ts, derived per workspace), so another workspace's VS Code or Jupyter refuses the
- * request (a sign-in page, 403) rather than serving it. A port preview has no such proof (it is the user's own
- * server); for it the guarantee is the prompt drop above, and in a cluster the same stream (tasks' events from the
- * manager) is what any backend's `watch` must give.
+ * What remains is the time between the engine's event and its delivery here. On one host the engine tells changes
+ * in the order they happened, over a local socket within milliseconds: the old container's "die" comes before the
+ * "start" of any container given its address, and that one must then be started and have a server listening. For
+ * the apps the portal runs the proxy also proves the owner on every request: VS Code is sent the owner's own
+ * code-server password as its cookie and Jupyter the owner's own token (lib/apps/code-server-secret.ts, derived per
+ * workspace), which another workspace's VS Code or Jupyter refuses (its sign-in page, 403). A port preview has no
+ * such proof (it is the user's own server): for it the guarantee is the prompt drop above.
  */
 export class TargetResolver {
   private readonly cache = new Map<string, Entry>();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { WorkspaceChange } from "../../lib/backend/backend";
 import { WorkspaceChanges } from "../../lib/workspace/changes";
 import type { WorkspaceStatus } from "../../lib/workspace/types";
@@ -132,8 +132,10 @@ describe("the proxy's upstream targets", () => {
     expect(t.resolver.known("sub-alice", PORT)).toBe("http://10.0.0.5:8000");
     expect(t.dropped).toEqual([]); // forgotten entries are the proxy's own (after an upstream error)
     t.statuses.set("alice", running("alice", "10.0.0.5", "c-alice-3"));
-    (t.resolver as unknown as { cache: Map<string, { until: number }> }).cache.forEach((entry) => (entry.until = 0));
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 16_000);
     t.resolver.known("sub-alice", PORT); // expired: serves it once more and refreshes
+    vi.useRealTimers();
     for (let turns = 0; turns < 100 && t.dropped.length === 0; turns++) await new Promise((resolve) => setImmediate(resolve));
     expect(t.dropped).toEqual(["http://10.0.0.5:8000"]);
   });

@@ -32,6 +32,7 @@ import { TerminalService } from "./terminal/terminal-service";
 import { Shells } from "./terminal/shells";
 import { TERMINAL_BUFFERS, TYPING_MS } from "./terminal/terminal-tuning";
 import { WorkspaceManager } from "./workspace/manager";
+import { WorkspaceChanges } from "./workspace/changes";
 import { StartGate } from "./workspace/start-gate";
 import { StopNotices } from "./workspace/stop-notices";
 import { ListeningPortsCache } from "./apps/listening-ports";
@@ -59,6 +60,8 @@ export interface Portal {
   /** What runs the workspaces; the workspace manager in front of it is what the doors use. */
   backend: WorkspaceBackend;
   workspaces: WorkspaceManager;
+  /** Every workspace's changes of state, from its backend: what caches an address or a workspace's state drops it. */
+  changes: WorkspaceChanges;
   auth: AuthService;
   terminals: TerminalService;
   /** Starts, signals and ends the shells and commands of every door (web terminals, SSH sessions, relays). */
@@ -233,6 +236,9 @@ export function createPortal(
     { [LABEL.instance]: config.instance, [LABEL.imageCopy]: "true" },
     log.child({ component: "code-static" }),
   );
+  const changes = new WorkspaceChanges(backend, log.child({ component: "workspace-changes" }));
+  const ports = new ListeningPortsCache(workspaces);
+  const stopFollowing = changes.subscribe(() => ports.clear());
   const ssh = { keys: new SshKeyStore(db, audit), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot, config.ssh.legacyRsaHostKey) };
   return {
     config,
@@ -241,6 +247,7 @@ export function createPortal(
     registry,
     backend,
     workspaces,
+    changes,
     auth,
     terminals,
     shells,
@@ -250,7 +257,7 @@ export function createPortal(
     notebookTokens,
     apps,
     codeStatic,
-    ports: new ListeningPortsCache(workspaces),
+    ports,
     usage: new UsageMeter(backend),
     relays: new PortRelays(workspaces, log.child({ component: "port-relay" })),
     accounts,
@@ -269,6 +276,7 @@ export function createPortal(
     disk,
     diskEnforced: homeQuota.enforced,
     close: () => {
+      stopFollowing();
       clearInterval(sweeper);
       providerAccounts.stop();
       idle.stop();

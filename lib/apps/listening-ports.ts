@@ -114,4 +114,12 @@ export class ListeningPortsCache {
     ports.catch(() => this.recent.get(user.sub)?.ports === ports && this.recent.delete(user.sub));
     return ports;
   }
+
+  /**
+   * Forgets every list: a workspace changed (stopped, made anew), so a list read from its old instance no longer
+   * says what listens. Lists live two seconds and changes are rare: all go, rather than keeping a slug per user.
+   */
+  clear(): void {
+    this.recent.clear();
+  }
 }

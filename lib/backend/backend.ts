@@ -174,4 +174,9 @@ export type WorkspaceChange =
    * The backend (re)connected to its engine: changes are told from here on, and anything may have changed before,
    * so what was remembered of any workspace is to be asked again.
    */
-  | { kind: "resync" };
+  | { kind: "resync" }
+  /**
+   * The backend lost its engine's stream of changes: until the next `resync`, a change may go untold, so nothing
+   * remembered of any workspace is to be relied on (an address may already be another workspace's).
+   */
+  | { kind: "lost" };

@@ -41,9 +41,10 @@ export interface ContainerRuntime {
   /**
    * Follows containers whose labels include all of `labels` being made, started, ended and removed, from now until
    * the returned function is called. Each time the connection to the engine opens (at first, and again after it
-   * broke) `onEvent` is given null: what happened while it was closed may not all be told.
+   * broke) `onEvent` is given null: what happened while it was closed may not all be told. `onLost` is told each
+   * time it breaks: until the next null, changes go untold.
    */
-  events(labels: Record<string, string>, onEvent: (event: ContainerEvent | null) => void): () => void;
+  events(labels: Record<string, string>, onEvent: (event: ContainerEvent | null) => void, onLost?: () => void): () => void;
 }
 
 export interface ContainerEvent {

@@ -74,7 +74,8 @@ export class AppProxy {
     private readonly portal: AppProxyDeps,
     private readonly log: Logger,
   ) {
-    this.targets = new TargetResolver(portal);
+    // A workspace that changed takes its pooled connections with it: none is reused for whoever gets its address.
+    this.targets = new TargetResolver(portal, (base) => this.http.drop(base));
     this.codeStatic = new CodeStaticServer(portal.codeStatic);
     this.auth = new AppAuth(portal);
     this.counted = countingBy(portal.metrics);
@@ -129,6 +130,7 @@ export class AppProxy {
   }
 
   close(): void {
+    this.targets.close();
     this.wsProxy.close();
     this.agent.destroy();
     this.http.close();

@@ -47,6 +47,8 @@ export async function forwardToWorkspace(
     log.info({ user: user.username, dest: `${info.destIP}:${port}` }, "ssh forwarding refused: not the user's workspace");
     return reject();
   }
+  // Asked for each forward, never remembered: the address is the one the owner's running workspace has now, not
+  // one another workspace may have been given since (a connection made before then ends with the old container).
   const status = await portal.workspaces.status(user).catch(() => null);
   if (status?.state !== "running" || !status.ipAddress) return reject();
   const socket = await connect(status.ipAddress, port);

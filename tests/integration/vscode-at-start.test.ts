@@ -88,4 +88,18 @@ describe("VS Code started with the workspace (CODE_SERVER_AT_START=true)", () =>
       expect(foreign.headers.get("x-served-from")).toBeNull();
     }
   });
+
+  it("opens to its own workspace's password only: what the proxy presents for another workspace is refused", async () => {
+    const [container] = await portal.docker.listContainers({ filters: { label: [`${LABEL.instance}=${portal.instance}`] } });
+    const ip = Object.values(container!.NetworkSettings.Networks)[0]!.IPAddress;
+    // Were dave's cached address ever to lead to carol's workspace (her container given his old address before
+    // the portal heard of it), the proxy would present dave's password, and carol's VS Code would not open.
+    const dave = await openApp(portal.url, await sessionCookie(SECRET, { sub: "at-start-2", username: "dave" }), "code");
+    const daves = new URL(dave.origin).hostname.split(".")[0]!.replace(/^code--/, "");
+    expect(daves).not.toBe(name);
+    const as = async (slug: string) =>
+      (await fetch(`http://${ip}:8080/`, { headers: { cookie: `${CODE_SERVER_COOKIE}=${new AppSecrets(SECRET).for(slug)}` }, redirect: "manual" })).status;
+    expect(await as(name)).toBe(200);
+    expect(await as(daves)).toBe(302); // to code-server's sign-in page, which no one can pass
+  });
 });

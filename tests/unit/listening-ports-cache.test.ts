@@ -47,3 +47,17 @@ describe("the port list cache", () => {
     await expect(cache.get({ sub: "a", username: "alice" })).resolves.toHaveLength(1);
   });
 });
+
+describe("the port list cache, when a workspace changes", () => {
+  it("asks the workspace again instead of answering from its old instance", async () => {
+    const { workspaces, calls } = countingWorkspaces();
+    const cache = new ListeningPortsCache(workspaces, () => 0);
+    const alice = { sub: "a", username: "alice" };
+    await cache.get(alice);
+    await cache.get(alice);
+    expect(calls.exec).toBe(1);
+    cache.clear();
+    await cache.get(alice);
+    expect(calls.exec).toBe(2);
+  });
+});

@@ -143,7 +143,7 @@ export class DockerBackend implements WorkspaceBackend {
       if (!event) return onChange({ kind: "resync" });
       const slug = event.attributes[LABEL.slug];
       if (slug) onChange({ kind: "workspace", slug, what: WHAT[event.action] });
-    });
+    }, () => onChange({ kind: "lost" }));
   }
 
   async hostBridge(): Promise<string> {

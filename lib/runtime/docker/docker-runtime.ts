@@ -218,8 +218,8 @@ export class DockerRuntime implements ContainerRuntime {
     });
   }
 
-  events(labels: Record<string, string>, onEvent: (event: ContainerEvent | null) => void): () => void {
-    return followEvents(this.docker, labels, onEvent);
+  events(labels: Record<string, string>, onEvent: (event: ContainerEvent | null) => void, onLost?: () => void): () => void {
+    return followEvents(this.docker, labels, onEvent, onLost);
   }
 
   stats(id: string): Promise<ContainerStats> {

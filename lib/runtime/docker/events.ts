@@ -11,7 +11,12 @@ const RETRY_MAX_MS = 30_000;
  * whenever it breaks, e.g. when the engine restarts. Each connection asks for the events since the last one seen,
  * or since the call: one that happens while the connection is still being opened is told all the same.
  */
-export function followEvents(docker: Docker, labels: Record<string, string>, onEvent: (event: ContainerEvent | null) => void): () => void {
+export function followEvents(
+  docker: Docker,
+  labels: Record<string, string>,
+  onEvent: (event: ContainerEvent | null) => void,
+  onLost: () => void = () => {},
+): () => void {
   const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
   let since = Date.now() / 1000;
   let stopped = false;
@@ -20,9 +25,10 @@ export function followEvents(docker: Docker, labels: Record<string, string>, onE
   let delay = RETRY_FIRST_MS;
 
   // The listener's own failure must not end the following, nor reach the engine's stream as an error.
-  const tell = (event: ContainerEvent | null) => {
+  const tell = (event: ContainerEvent | null | "lost") => {
     try {
-      onEvent(event);
+      if (event === "lost") onLost();
+      else onEvent(event);
     } catch {
       // the listener answers for its own errors
     }
@@ -46,6 +52,7 @@ export function followEvents(docker: Docker, labels: Record<string, string>, onE
         if (lost) return;
         lost = true;
         current.destroy();
+        if (!stopped) tell("lost");
         retry();
       };
       let partial = "";

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { OutputBatcher } from "../../lib/terminal/output-batcher";
 import { ReadGate } from "../../lib/terminal/read-gate";
 
@@ -16,9 +16,18 @@ function batcher(onResume?: (b: OutputBatcher) => void) {
   const b: OutputBatcher = new OutputBatcher((data) => sent.push(data), gate);
   return { b, sent, gathering };
 }
-const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+// The clock is the test's: a busy machine can stall between two lines for longer than the batching window, or run
+// a 20 ms timer in the same turn as the window's, and neither may decide what a test sees.
+const settle = () => vi.advanceTimersByTime(20);
 
 describe("OutputBatcher", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setImmediate", "clearImmediate", "performance"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("sends a keystroke's echo after a quiet moment at once, without pausing the stream", () => {
     const { b, sent, gathering } = batcher();
     b.push(Buffer.from("a"));
@@ -33,7 +42,7 @@ describe("OutputBatcher", () => {
     expect(b.gathering).toBe(true); // the owner pauses reading; the kernel holds the rest
     b.push(Buffer.from("-third")); // already read before the pause took hold
     expect(sent.map(String)).toEqual(["first"]);
-    await settle();
+    settle();
     expect(sent.map(String)).toEqual(["first", "-second-third"]);
     expect(gathering).toEqual([true, false]);
     expect(b.gathering).toBe(false);
@@ -44,7 +53,7 @@ describe("OutputBatcher", () => {
     const { b, sent } = batcher((resumed) => resumed.push(Buffer.from("z")));
     b.push(Buffer.from("x"));
     b.push(Buffer.from("y"));
-    await settle();
+    settle();
     expect(sent.map(String)).toEqual(["x", "yz"]);
   });
 
@@ -63,7 +72,7 @@ describe("OutputBatcher", () => {
     b.push(Buffer.from("b"));
     b.drop();
     expect(b.gathering).toBe(false);
-    await settle();
+    settle();
     expect(sent.map(String)).toEqual(["a"]);
   });
 });

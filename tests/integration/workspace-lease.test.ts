@@ -115,6 +115,25 @@ describe("at most one copy of a workspace: the lease in its home", () => {
     expect(await probe(fx.docker, held.Id, user)).toBe(0);
     expect((await run(fx.manager, alice, "echo ok")).stdout).toBe("ok\n");
   });
+
+  it("keeps a user who renames ~/.scitex away from making two copies: the holder takes the lease again, or ends itself", async () => {
+    const bob = { sub: "lease-bob", username: "bob" };
+    const ws = await fx.manager.ensureRunning(bob);
+    const user = await userOf(fx.docker, ws.containerId!);
+    await run(fx.manager, bob, "mv ~/.scitex ~/old-scitex");
+    // Nobody else holds one: within its recheck the holder makes the lease again (its own now) and holds it.
+    await until("the holder takes the lease at its place again", async () => (await probe(fx.docker, ws.containerId!, user)) === 0);
+    expect((await run(fx.manager, bob, `stat -c %u ${LEASE}`)).stdout.trim()).toBe(user.split(":")[0]);
+    // Someone else holds the file now at the lease's path (as another copy would): the holder ends itself.
+    await run(fx.manager, bob, `mv ~/.scitex ~/old-scitex-2 && mkdir ~/.scitex && : >${LEASE} && (setsid flock ${LEASE} sleep 3600 </dev/null >/dev/null 2>&1 &)`);
+    await until("the holder ends itself", async () => !(await fx.docker.getContainer(ws.containerId!).inspect()).State.Running);
+    const ended = await fx.manager.status(bob);
+    expect(ended.exitCode).toBe(75);
+    expect(await fx.backend.logs((await fx.backend.find(ws.slug))!, 5)).toMatch(/another copy of this workspace holds .*this copy stops/);
+    // The next start from the portal makes the lease root's again (the user's file moved aside) and runs.
+    expect((await fx.manager.ensureRunning(bob)).state).toBe("running");
+    expect((await run(fx.manager, bob, `stat -c '%u %a' ${LEASE}; ls -d ~/.scitex.moved-* 2>/dev/null | wc -l`)).stdout).toBe("0 444\n0\n");
+  });
 });
 
 async function userOf(docker: Docker, id: string): Promise<string> {

@@ -187,7 +187,7 @@ export class WorkspaceManager {
   async status(input: PortalUser): Promise<WorkspaceStatus> {
     const user = this.known(input);
     const found = await this.find(user);
-    const status = this.statusOf(user, found && (await this.routable(found, user)));
+    const status = this.statusOf(user, found && (await this.routable(found, user)).placement);
     return this.locks.isBusy(user.sub) && status.state !== "running" ? { ...status, state: "starting" } : status;
   }
 
@@ -239,23 +239,23 @@ export class WorkspaceManager {
     if (!placement) throw new WorkspaceNotFoundError(user.username);
     const at = this.runningAt(placement);
     if (!at) throw new WorkspaceError("not_found", `The workspace of ${user.username} is not running. Open it to start it.`);
-    if ((await this.routable(placement, user)).state !== "running") throw new HeldElsewhereError();
+    const { probe } = await this.routable(placement, user);
+    if (probe === "elsewhere") throw new HeldElsewhereError();
+    if (probe !== "held") throw new WorkspaceError("not_found", `The workspace of ${user.username} is still starting. Try again in a moment.`);
     return at;
   }
 
   /**
    * The placement as the doors may use it: a running copy not (yet) seen holding its lease is "starting", so the
-   * proxy, SSH forwarding and status polls never reach a second copy. Each copy is asked once, not on every look.
+   * proxy, SSH forwarding and status polls never reach a second copy. Each copy is asked once, not on every look;
+   * one that is not running has nothing to be asked (`held`: its state already keeps the doors away).
    */
-  private async routable(placement: Placement, user: RegisteredUser): Promise<Placement> {
+  private async routable(placement: Placement, user: RegisteredUser): Promise<{ placement: Placement; probe: LeaseProbe }> {
     const at = this.runningAt(placement);
-    if (!at || this.leases.has(placement)) return placement;
+    if (!at || this.leases.has(placement)) return { placement, probe: "held" };
     const probe = await this.probe(placement, at, user).catch((): LeaseProbe => "not-yet");
-    if (probe === "held") {
-      this.leases.add(placement);
-      return placement;
-    }
-    return { ...placement, state: "starting" };
+    if (probe === "held") this.leases.add(placement);
+    return { placement: probe === "held" ? placement : { ...placement, state: "starting" }, probe };
   }
 
   /**

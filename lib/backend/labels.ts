@@ -16,6 +16,11 @@ export const LABEL = {
   username: `${PREFIX}username`,
   slug: `${PREFIX}slug`,
   spec: `${PREFIX}spec`,
+  /**
+   * Where in the workspace its first process holds the lease that keeps it to one ready copy (lib/workspace/lease.ts);
+   * workspaces made by portals before the lease carry none and are not asked for it.
+   */
+  lease: `${PREFIX}lease`,
   /** On the short-lived, never started containers the portal reads files out of an image with. */
   imageCopy: `${PREFIX}image-copy`,
 } as const;

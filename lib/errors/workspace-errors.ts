@@ -99,3 +99,17 @@ export class StartTimeoutError extends WorkspaceError {
     super("start_timeout", `The workspace did not become ready within ${seconds} s. Try again, or ask an operator.`);
   }
 }
+
+/**
+ * Another copy of the workspace still holds its lease in the home (lib/workspace/lease.ts): one a cluster started
+ * elsewhere while a machine it lost touch with still runs the old one. This copy waits and takes over when that
+ * one stops; until then nothing is routed to it.
+ */
+export class HeldElsewhereError extends WorkspaceError {
+  static readonly MESSAGE =
+    "Your workspace is still running elsewhere (a machine the portal lost touch with has not let go of it yet); it will start here once that copy stops. Try again in a minute.";
+
+  constructor() {
+    super("start_timeout", HeldElsewhereError.MESSAGE);
+  }
+}

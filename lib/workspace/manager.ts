@@ -6,6 +6,7 @@ import { LABEL } from "../backend/labels";
 import { KeyedMutex } from "../util/keyed-mutex";
 import {
   ContainerExitedError,
+  HeldElsewhereError,
   ImageMissingError,
   isWorkspaceError,
   NameConflictError,
@@ -15,6 +16,7 @@ import {
 } from "../errors/workspace-errors";
 import { deleteHome, ensureHome, homePath } from "./home";
 import { identityPaths, WorkspaceIdentities } from "./identity-files";
+import { LeaseHolders, leaseProbe, readProbe, type LeaseProbe } from "./lease";
 import type { Place, StartGate } from "./start-gate";
 import { containerName, workspaceSpec, WORKSPACE_HOME } from "./spec";
 import { describePlacement } from "./status";
@@ -71,6 +73,8 @@ export interface WorkspaceManagerDeps {
  */
 export class WorkspaceManager {
   private readonly locks = new KeyedMutex();
+  /** The running copies seen holding their lease: only they are ever called ready, routed to or exec'd in. */
+  private readonly leases = new LeaseHolders();
   private readonly backend: WorkspaceBackend;
   private readonly registry: UserRegistry;
   readonly settings: WorkspaceSettings;
@@ -118,7 +122,9 @@ export class WorkspaceManager {
     const started = Date.now();
     const found = await this.find(user);
     if (found?.state === "running") {
-      // The hot path: one look, nothing to wait for (a shell that cannot start fails on its own exec).
+      // The hot path: one look, nothing to wait for (a shell that cannot start fails on its own exec), once this
+      // portal process has seen this copy hold its lease; the first look at a copy waits for that.
+      if (!this.leases.has(found)) await this.waitUntilReady(found, user, onProgress);
       onProgress({ step: "ready", message: "Your workspace is ready" });
       return this.statusOf(user, found);
     }
@@ -130,7 +136,7 @@ export class WorkspaceManager {
       const release = await this.waitForSlot(place, onProgress, signal);
       try {
         onProgress({ step: "starting", message: "Starting your workspace" });
-        await this.startChecked(placement, user);
+        await this.startChecked(placement, user, onProgress);
       } finally {
         release();
       }
@@ -180,7 +186,8 @@ export class WorkspaceManager {
 
   async status(input: PortalUser): Promise<WorkspaceStatus> {
     const user = this.known(input);
-    const status = this.statusOf(user, await this.find(user));
+    const found = await this.find(user);
+    const status = this.statusOf(user, found && (await this.routable(found, user)).placement);
     return this.locks.isBusy(user.sub) && status.state !== "running" ? { ...status, state: "starting" } : status;
   }
 
@@ -232,7 +239,34 @@ export class WorkspaceManager {
     if (!placement) throw new WorkspaceNotFoundError(user.username);
     const at = this.runningAt(placement);
     if (!at) throw new WorkspaceError("not_found", `The workspace of ${user.username} is not running. Open it to start it.`);
+    const { probe } = await this.routable(placement, user);
+    if (probe === "elsewhere") throw new HeldElsewhereError();
+    if (probe !== "held") throw new WorkspaceError("not_found", `The workspace of ${user.username} is still starting. Try again in a moment.`);
     return at;
+  }
+
+  /**
+   * The placement as the doors may use it: a running copy not (yet) seen holding its lease is "starting", so the
+   * proxy, SSH forwarding and status polls never reach a second copy. Each copy is asked once, not on every look;
+   * one that is not running has nothing to be asked (`held`: its state already keeps the doors away).
+   */
+  private async routable(placement: Placement, user: RegisteredUser): Promise<{ placement: Placement; probe: LeaseProbe }> {
+    const at = this.runningAt(placement);
+    if (!at || this.leases.has(placement)) return { placement, probe: "held" };
+    const probe = await this.probe(placement, at, user).catch((): LeaseProbe => "not-yet");
+    if (probe === "held") this.leases.add(placement);
+    return { placement: probe === "held" ? placement : { ...placement, state: "starting" }, probe };
+  }
+
+  /**
+   * Asks a running copy whether it may be called ready: where its first process takes the lease (the label says
+   * where), whether that process holds it; a copy made before the lease, whether it runs a process at all.
+   */
+  private async probe(placement: Placement, at: RunningAt, user: RegisteredUser): Promise<LeaseProbe> {
+    const lease = placement.labels[LABEL.lease];
+    const proc = await this.backend.exec(at, { cmd: lease ? leaseProbe(lease) : ["true"], tty: false, user: this.userOf(user) });
+    const code = await proc.wait();
+    return lease ? readProbe(code) : code === 0 ? "held" : "not-yet";
   }
 
   /** Where a running workspace can be reached; null when it is not running. */
@@ -335,14 +369,13 @@ export class WorkspaceManager {
     return placement;
   }
 
-  private async startChecked(placement: Placement, user: RegisteredUser): Promise<void> {
+  private async startChecked(placement: Placement, user: RegisteredUser, onProgress: ProgressListener): Promise<void> {
     const neverStarted = placement.state === "created";
     try {
       await this.backend.start(user.slug);
       const after = await this.backend.find(user.slug);
-      const at = after && this.runningAt(after);
-      if (!at) throw await this.exited(after);
-      await this.waitForShell(at, this.userOf(user));
+      if (!after || after.state !== "running") throw await this.exited(after);
+      await this.waitUntilReady(after, user, onProgress);
     } catch (error) {
       // A workspace that never ran holds nothing of the user's: take it away rather than leave it half made.
       if (neverStarted) await this.backend.remove(user.slug).catch(() => undefined);
@@ -351,20 +384,36 @@ export class WorkspaceManager {
     }
   }
 
-  /** A workspace is ready when the engine can run a process in it as the workspace user. */
-  private async waitForShell(at: RunningAt, user: string): Promise<void> {
+  /**
+   * A workspace is ready when the engine can run a process in it as the workspace user, and its first process
+   * holds the workspace's lease: a second copy (another still holds it) is never called ready, and the user is
+   * told why it waits, and why it gave up if that copy outlasts the start timeout.
+   */
+  private async waitUntilReady(placement: Placement, user: RegisteredUser, onProgress: ProgressListener): Promise<void> {
+    const at = this.runningAt(placement);
+    if (!at) throw await this.exited(placement);
     const deadline = Date.now() + this.settings.startTimeoutMs;
+    let elsewhere = false;
     for (;;) {
       try {
-        const probe = await this.backend.exec(at, { cmd: ["true"], tty: false, user });
-        if ((await probe.wait()) === 0) return;
+        const probe = await this.probe(placement, at, user);
+        if (probe === "held") {
+          this.leases.add(placement);
+          return;
+        }
+        if (probe === "elsewhere" && !elsewhere) {
+          elsewhere = true;
+          this.log.warn({ user: user.username, slug: user.slug, node: placement.node }, "workspace waits for its lease: another copy holds it");
+          onProgress({ step: "starting", message: HeldElsewhereError.MESSAGE });
+        }
       } catch (error) {
         const now = await this.backend.find(at.slug);
         if (!now || now.state !== "running") throw await this.exited(now);
         if (!isWorkspaceError(error) || error.code !== "runtime_error") throw error;
       }
-      if (Date.now() > deadline) throw new StartTimeoutError(this.settings.startTimeoutMs / 1000);
-      await new Promise((r) => setTimeout(r, 50));
+      if (Date.now() > deadline) throw elsewhere ? new HeldElsewhereError() : new StartTimeoutError(this.settings.startTimeoutMs / 1000);
+      // A copy that waits for another may wait long: it is asked less often.
+      await new Promise((r) => setTimeout(r, elsewhere ? 500 : 50));
     }
   }
 

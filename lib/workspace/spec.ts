@@ -3,15 +3,20 @@ import type { RegisteredUser } from "../identity/registry";
 import type { WorkspaceSpec } from "../backend/backend";
 import { LABEL } from "../backend/labels";
 import { workspaceName } from "../backend/names";
+import { leaseCommand, leasePath } from "./lease";
 import type { WorkspaceSettings } from "./types";
 
 export const WORKSPACE_USER = "user";
 export const WORKSPACE_HOME = "/home/user";
 const SCRATCH_DIRS = ["/tmp", "/var/tmp", "/run/lock"];
 
-// PID 2 under the init: sleeps forever, and leaves at once on SIGTERM so a stop takes milliseconds, not the timeout.
-// The images' CMDs spell the same command (tests/unit/keepalive-command.test.ts holds them to it).
+// What a bare `docker run` of the images runs (their CMDs spell it; tests/unit/keepalive-command.test.ts holds them
+// to it): sleeps forever, and leaves at once on SIGTERM so a stop takes milliseconds, not the timeout.
 export const KEEPALIVE_CMD = ["/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"];
+
+// What the portal runs as a workspace's first process (the init's child): the same keep-alive, which first takes
+// the workspace's lease in the home, so that at most one copy of it is ever called ready (lib/workspace/lease.ts).
+export const WORKSPACE_CMD = leaseCommand(WORKSPACE_HOME);
 
 export function containerName(settings: Pick<WorkspaceSettings, "namePrefix">, slug: string): string {
   return workspaceName(settings.namePrefix, slug);
@@ -33,7 +38,7 @@ export function workspaceSpec(
   return {
     slug: user.slug,
     image: { ref: settings.image, id: made.imageId },
-    cmd: KEEPALIVE_CMD,
+    cmd: WORKSPACE_CMD,
     // By number: the container's own passwd is replaced by the identity files, and the engine must not look it up first.
     user: { uid: made.uid, gid: made.uid },
     workdir: WORKSPACE_HOME,
@@ -45,6 +50,7 @@ export function workspaceSpec(
       [LABEL.ownerSub]: user.sub,
       [LABEL.username]: user.username,
       [LABEL.slug]: user.slug,
+      [LABEL.lease]: leasePath(WORKSPACE_HOME),
     },
     home: { kind: "path", path: made.home, target: WORKSPACE_HOME },
     files: [

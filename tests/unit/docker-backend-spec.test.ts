@@ -4,7 +4,7 @@ import { LABEL } from "../../lib/backend/labels";
 import { loadConfig } from "../../lib/config/env";
 import type { RegisteredUser } from "../../lib/identity/registry";
 import { toCreateOptions } from "../../lib/runtime/docker/create-options";
-import { KEEPALIVE_CMD, workspaceSpec } from "../../lib/workspace/spec";
+import { KEEPALIVE_CMD, WORKSPACE_CMD, workspaceSpec } from "../../lib/workspace/spec";
 import type { WorkspaceSettings } from "../../lib/workspace/types";
 
 const MiB = 1024 ** 2;
@@ -36,7 +36,7 @@ describe("a workspace spec as a container on one Docker host", () => {
       name: "scitex-ws-alice-3f2a9c1b",
       Image: "scitex-portal/workspace:1",
       Hostname: "alice-3f2a9c1b",
-      Cmd: KEEPALIVE_CMD,
+      Cmd: WORKSPACE_CMD,
       User: "100007:100007",
       WorkingDir: "/home/user",
       Env: ["HOME=/home/user", "USER=user", "LANG=C.UTF-8", "WORKSPACE_OWNER=alice"],
@@ -46,6 +46,7 @@ describe("a workspace spec as a container on one Docker host", () => {
         [LABEL.ownerSub]: "sub-alice",
         [LABEL.username]: "alice",
         [LABEL.slug]: "alice-3f2a9c1b",
+        [LABEL.lease]: "/home/user/.scitex/lease",
       },
     });
     expect(options.HostConfig).toMatchObject({
@@ -71,8 +72,14 @@ describe("a workspace spec as a container on one Docker host", () => {
   });
 
   it("carries the very fingerprint earlier portals gave the same workspace, so no stopped workspace is made anew for the move", () => {
-    // Computed by the portal before workspaces had a backend (lib/workspace/spec.ts at 89048b1) from these inputs.
-    expect(containerOf().labels[LABEL.spec]).toBe("6fa1dbe595e5ab1c");
+    // Computed by the portal before workspaces had a backend (lib/workspace/spec.ts at 89048b1) from these inputs,
+    // whose command was the bare keep-alive.
+    const before = toContainerSpec({ ...workspaceSpec(settings, alice, made), cmd: KEEPALIVE_CMD }, "scitex-ws-alice-3f2a9c1b", settings.network);
+    expect(before.labels[LABEL.spec]).toBe("6fa1dbe595e5ab1c");
+  });
+
+  it("is made anew once for the lease: the command that takes it is a new fingerprint (the home is kept, as for any re-creation)", () => {
+    expect(containerOf().labels[LABEL.spec]).not.toBe("6fa1dbe595e5ab1c");
   });
 
   it("changes the fingerprint with what the container is made of, and only with that", () => {

@@ -16,6 +16,7 @@ describe("the Docker labels a workspace is found again by", () => {
       username: "org.scitex.portal.username",
       slug: "org.scitex.portal.slug",
       spec: "org.scitex.portal.spec",
+      lease: "org.scitex.portal.lease",
       imageCopy: "org.scitex.portal.image-copy",
     });
   });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WorkspaceChange } from "../../lib/backend/backend";
 import { LABEL } from "../../lib/backend/labels";
 import type { WorkspaceLimits } from "../../lib/config/env";
 import type { RegisteredUser } from "../../lib/identity/registry";
@@ -101,7 +102,10 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     expect(body).toBe("ok\n");
   });
 
-  it("stops it as replicas 0: the state says stopped, and no task of it is left", async () => {
+  it("stops it as replicas 0: the state says stopped, no task of it is left, and watchers hear of it", async () => {
+    const heard: WorkspaceChange[] = [];
+    const unwatch = fx.backend.watch((change) => heard.push(change));
+    await pollFor("the watch's first listing", 30, async () => (heard.some((c) => c.kind === "resync") ? true : undefined));
     const stopped = await fx.manager.stop(alice);
     expect(stopped.state).toBe("stopped");
     const manager = managerEngine(info);
@@ -110,6 +114,10 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     const tasks = (await manager.listTasks({ filters: { service: [first.containerName] } })) as Array<{ Status: { State: string } }>;
     expect(tasks.filter((t) => ["running", "starting", "preparing", "assigned", "pending"].includes(t.Status.State))).toEqual([]);
     expect((await fx.manager.status(alice)).state).toBe("stopped");
+    await pollFor("the watch to tell alice's workspace stopped", 30, async () =>
+      heard.some((c) => c.kind === "workspace" && c.slug === first.slug && c.what === "stopped") ? true : undefined,
+    );
+    unwatch();
   });
 
   it("starts it again as a new container with the same home", async () => {
@@ -162,6 +170,12 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     expect(status.exitCode).toBe(137);
     expect((await fx.manager.ensureRunning(dave)).state).toBe("running");
     expect((await run(fx.manager, dave, ["echo", "alive"])).stdout).toBe("alive\n");
+  });
+
+  it("finds the image by its pinned digest at the registry, never pulling; a digest the registry lacks is missing", async () => {
+    const [name, digest] = info.images.test.split("@") as [string, string];
+    expect(await fx.backend.imageId(info.images.test)).toBe(digest);
+    expect(await fx.backend.imageId(`${name}@sha256:${"0".repeat(64)}`)).toBeNull();
   });
 
   it("says what and where when a node refuses the workspace: a home that is not on the volume there", async () => {

@@ -172,6 +172,16 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     expect((await run(fx.manager, dave, ["echo", "alive"])).stdout).toBe("alive\n");
   });
 
+  it("answers a ping as a manager with the workspace network, and names the network when it is not declared", async () => {
+    await fx.backend.ping();
+    const other = swarmFixture(info, { SWARM_NETWORK: "no-such-network" });
+    try {
+      await expect(other.backend.ping()).rejects.toThrow(/The swarm has no swarm-scoped network no-such-network \(SWARM_NETWORK\)/);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it("finds the image by its pinned digest at the registry, never pulling; a digest the registry lacks is missing", async () => {
     const [name, digest] = info.images.test.split("@") as [string, string];
     expect(await fx.backend.imageId(info.images.test)).toBe(digest);

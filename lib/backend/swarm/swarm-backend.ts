@@ -86,6 +86,23 @@ export class SwarmBackend implements WorkspaceBackend {
     await this.manager.ping();
     const info = (await this.call("read the swarm's state", () => this.docker.info())) as { Swarm?: { ControlAvailable?: boolean } };
     if (!info.Swarm?.ControlAvailable) throw new WorkspaceError("runtime_error", `${this.endpoint} is not a swarm manager: set SWARM_MANAGER to a manager's engine.`);
+    // The workspace network is the cluster's to declare (a config-only network on each node, one swarm-scoped on a
+    // manager): the portal only checks it is there.
+    const { network } = this.settings;
+    const found = await this.call(`inspect network ${network}`, async () => {
+      try {
+        return (await this.docker.getNetwork(network).inspect()) as { Scope?: string };
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    });
+    if (found?.Scope !== "swarm") {
+      throw new WorkspaceError(
+        "runtime_error",
+        `The swarm has no swarm-scoped network ${network} (SWARM_NETWORK): an operator declares it once the nodes' config-only networks exist (README "Workspaces on a Swarm").`,
+      );
+    }
   }
 
   /**

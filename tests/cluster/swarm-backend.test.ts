@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WorkspaceChange } from "../../lib/backend/backend";
+import type { WorkspaceChange, WorkspaceSpec } from "../../lib/backend/backend";
 import { LABEL } from "../../lib/backend/labels";
 import type { WorkspaceLimits } from "../../lib/config/env";
 import type { RegisteredUser } from "../../lib/identity/registry";
@@ -43,6 +43,22 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     await fx?.cleanup();
   });
 
+  /** A workspace spec made by hand, for what the manager would never make: its home at `homes/<slug>`. */
+  const bareSpec = (slug: string, homes: string, cmd: string[]): WorkspaceSpec => ({
+    slug,
+    image: { ref: info.images.test, id: info.images.test.split("@")[1]! },
+    cmd,
+    user: { uid: 1000, gid: 1000 },
+    workdir: "/",
+    env: [],
+    hostname: slug,
+    labels: { [LABEL.managed]: "true", [LABEL.instance]: fx.settings.instance, [LABEL.ownerSub]: "nobody", [LABEL.slug]: slug },
+    home: { kind: "path", path: path.join(homes, slug), target: "/home/user" },
+    files: [],
+    scratch: [],
+    limits: { memoryBytes: 64 * 1024 ** 2, cpus: 0.1, pids: 50 },
+  });
+
   it("opens a workspace on a worker, never the manager, as one service with today's labels", async () => {
     first = await fx.manager.ensureRunning(alice);
     expect(first.state).toBe("running");
@@ -79,6 +95,8 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     expect(rest).toContain("root-read-only");
     expect(rest).toContain("tmpfs");
     expect(fx.backend.enforces).toEqual({ pidsLimit: true, swapLimit: false, noNewPrivileges: true });
+    // Usage is read from the node's engine too.
+    expect((await fx.manager.stats(alice))?.memoryLimitBytes).toBe(256 * 1024 ** 2);
   });
 
   it("keeps the home on the GlusterFS volume: a file written inside is on this host's mount", async () => {
@@ -188,23 +206,23 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     expect(await fx.backend.imageId(`${name}@sha256:${"0".repeat(64)}`)).toBeNull();
   });
 
+  it("says how a workspace that ends at start ended: its exit status and last words, from its node", async () => {
+    const slug = "quitter";
+    fs.mkdirSync(path.join(fx.dataRoot, "users", slug), { recursive: true });
+    await fx.backend.ensure(bareSpec(slug, path.join(fx.dataRoot, "users"), ["sh", "-c", "echo giving up; exit 3"]));
+    await fx.backend.start(slug); // resolves once it ran (or ended: it may be seen running first)
+    const ended = await pollFor("the quitter to be seen ended", 30, async () => {
+      const now = await fx.backend.find(slug);
+      return now?.state === "running" ? undefined : now;
+    });
+    expect(ended).toMatchObject({ state: "stopped", exitCode: 3 });
+    expect(await fx.backend.logs(ended!, 5)).toBe("giving up\n");
+    await fx.backend.remove(slug);
+  });
+
   it("says what and where when a node refuses the workspace: a home that is not on the volume there", async () => {
     const slug = "nohome";
-    const spec = {
-      slug,
-      image: { ref: info.images.test, id: info.images.test.split("@")[1]! },
-      cmd: ["sleep", "60"],
-      user: { uid: 1000, gid: 1000 },
-      workdir: "/",
-      env: [],
-      hostname: slug,
-      labels: { [LABEL.managed]: "true", [LABEL.instance]: fx.settings.instance, [LABEL.ownerSub]: "nobody", [LABEL.slug]: slug },
-      home: { kind: "path" as const, path: path.join(fx.dataRoot, "missing", slug), target: "/home/user" },
-      files: [],
-      scratch: [],
-      limits: { memoryBytes: 64 * 1024 ** 2, cpus: 0.1, pids: 50 },
-    };
-    await fx.backend.ensure(spec);
+    await fx.backend.ensure(bareSpec(slug, path.join(fx.dataRoot, "missing"), ["sleep", "60"]));
     await expect(fx.backend.start(slug)).rejects.toThrow(new RegExp(`home is not there on (${workers(info).map((w) => w.name).join("|")}): the homes volume is not mounted`));
     expect((await fx.backend.find(slug))?.state).toBe("failed");
     await fx.backend.remove(slug);

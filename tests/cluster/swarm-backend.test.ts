@@ -25,6 +25,8 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
   let fx: SwarmFixture;
   /** carol asks for more CPU than any worker has left once alice and bob run: the cluster is full for her. */
   let bigCpus = 0;
+  /** alice's memory limit: changed below, to be seen at her next start. */
+  let aliceMemory = 256 * 1024 ** 2;
   let first: WorkspaceStatus;
 
   beforeAll(async () => {
@@ -36,6 +38,7 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
         ...fx.settings.limits,
         ...(user.sub === carol.sub ? { cpus: bigCpus } : {}),
         ...(user.sub === dave.sub ? { memoryBytes: 96 * 1024 ** 2 } : {}),
+        ...(user.sub === alice.sub ? { memoryBytes: aliceMemory } : {}),
       }),
     });
   });
@@ -188,6 +191,16 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     expect(status.exitCode).toBe(137);
     expect((await fx.manager.ensureRunning(dave)).state).toBe("running");
     expect((await run(fx.manager, dave, ["echo", "alive"])).stdout).toBe("alive\n");
+  });
+
+  it("brings a changed limit to the next start, by updating the stopped service", async () => {
+    await fx.manager.stop(alice);
+    aliceMemory = 192 * 1024 ** 2;
+    const again = await fx.manager.ensureRunning(alice);
+    expect(again.state).toBe("running");
+    const { stdout } = await run(fx.manager, alice, ["sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max"]);
+    expect(Number(stdout.trim())).toBe(aliceMemory);
+    expect((await run(fx.manager, alice, ["cat", "/home/user/proof"])).stdout).toBe(`from ${first.slug.slice(0, 63)}\n`);
   });
 
   it("answers a ping as a manager with the workspace network, and names the network when it is not declared", async () => {

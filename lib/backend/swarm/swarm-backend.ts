@@ -18,7 +18,7 @@ import type {
   WorkspaceChange,
   WorkspaceSpec,
 } from "../backend";
-import { LABEL } from "../labels";
+import { LABEL, LABEL_PREFIX } from "../labels";
 import { workspaceName } from "../names";
 import { NodeEngines, type ClusterTls } from "./node-engines";
 import { toServiceSpec, type ServiceSettings, type ServiceSpec } from "./service-spec";
@@ -42,7 +42,7 @@ export interface SwarmBackendSettings extends ServiceSettings {
 }
 
 /** Set on a service the first time it is started: its tasks go once stopped, and it must not look never started. */
-const RAN_LABEL = `${LABEL.spec}-ran`;
+const RAN_LABEL = `${LABEL_PREFIX}started-once`;
 const POLL_MS = 200;
 // Swarm sees a stopped task gone ~3.4 s after the replica count drops (measured); this is the bound beyond the grace.
 const STOP_MARGIN_MS = 30_000;
@@ -138,13 +138,17 @@ export class SwarmBackend implements WorkspaceBackend {
     const wanted = toServiceSpec(spec, name, this.settings, 0);
     if (existing) {
       const placement = await this.placementOf(existing);
-      if (placement.state === "running" || existing.Spec.Labels?.[LABEL.spec] === wanted.Labels[LABEL.spec]) return { placement, made: null };
+      // Running or on its way (another portal process's start may wait for a node): a changed spec waits for the
+      // next start, as a running container's does on one host.
+      const busy = placement.state === "running" || placement.state === "starting" || placement.state === "pending";
+      if (busy || existing.Spec.Labels?.[LABEL.spec] === wanted.Labels[LABEL.spec]) return { placement, made: null };
       await beforeMake();
       // Stopped, of an older image or other limits: its next task is made of the new spec (every start is a new
-      // container anyway); the replica count and the mark that it ran stay.
+      // container anyway). No replica meanwhile: a service asked to run that ended (OOM) would otherwise start at
+      // once on the update, before the start queue lets it; the mark that it ran stays.
       const ran = existing.Spec.Labels?.[RAN_LABEL];
       const labels = { ...wanted.Labels, ...(ran ? { [RAN_LABEL]: ran } : {}) };
-      await this.update(existing, { ...wanted, Labels: labels, Mode: existing.Spec.Mode });
+      await this.update(existing, { ...wanted, Labels: labels });
       return { placement: await this.placementOf((await this.service(name))!), made: "replaced" };
     }
     await beforeMake();
@@ -257,12 +261,17 @@ export class SwarmBackend implements WorkspaceBackend {
     return service && this.placementOf(service);
   }
 
-  async list(labels: Record<string, string>): Promise<Placement[]> {
+  list(labels: Record<string, string>): Promise<Placement[]> {
+    return this.listed(labels, true);
+  }
+
+  /** With `fromNodes`, each running workspace's node is asked for its address and start time (one call each). */
+  private async listed(labels: Record<string, string>, fromNodes: boolean): Promise<Placement[]> {
     const label = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
     const services = (await this.call("list services", () => this.docker.listServices({ filters: { label } }))) as unknown as ServiceInfo[];
     if (services.length === 0) return [];
     const tasks = await this.tasks(services.map((s) => s.ID));
-    return Promise.all(services.map((s) => this.placementOf(s, tasks.filter((t) => t.ServiceID === s.ID))));
+    return Promise.all(services.map((s) => this.placementOf(s, tasks.filter((t) => t.ServiceID === s.ID), fromNodes)));
   }
 
   async exec(at: RunningAt, options: ExecOptions): Promise<ExecProcess> {
@@ -297,7 +306,8 @@ export class SwarmBackend implements WorkspaceBackend {
    */
   watch(onChange: (change: WorkspaceChange) => void): () => void {
     const labels = { [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance };
-    return pollChanges(() => this.list(labels), onChange, this.settings.watchIntervalMs ?? 2000);
+    // State and container come from the manager alone: a round costs two calls, however many workspaces run.
+    return pollChanges(() => this.listed(labels, false), onChange, this.settings.watchIntervalMs ?? 2000);
   }
 
   private async engineOf(at: RunningAt) {
@@ -309,7 +319,7 @@ export class SwarmBackend implements WorkspaceBackend {
    * The service's state from its tasks, completed from its node's engine: the container's id and address (a task
    * carries neither for a node-local network), and whether the OOM killer ended it.
    */
-  private async placementOf(service: ServiceInfo, known?: SwarmTask[]): Promise<Placement> {
+  private async placementOf(service: ServiceInfo, known?: SwarmTask[], fromNodes = true): Promise<Placement> {
     const tasks = known ?? (await this.tasks([service.ID]));
     const labels = service.Spec.Labels ?? {};
     const view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true");
@@ -329,7 +339,7 @@ export class SwarmBackend implements WorkspaceBackend {
     const containerId = task.Status.ContainerStatus?.ContainerID;
     if (!containerId || !node) return placement;
     placement.instanceId = containerId;
-    if (view.state !== "running" && view.state !== "stopped") return placement;
+    if (!fromNodes || (view.state !== "running" && view.state !== "stopped")) return placement;
     const container = await (await this.nodes.engine(node.name)).inspect(containerId).catch(() => null);
     if (!container) return placement;
     if (container.startedAt) placement.startedAt = container.startedAt;

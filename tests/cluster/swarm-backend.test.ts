@@ -173,6 +173,22 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     expect(ran.node).toBe(bobs.node);
   });
 
+  it("gives a start up when no worker has had room for the queue's whole time, and leaves nothing made", async () => {
+    const erin = { sub: "swarm-erin", username: "erin" };
+    // More CPU than any worker has: never placed. The queue's time is one second here.
+    const impatient = swarmFixture(info, { START_QUEUE_TIMEOUT_SECONDS: "1" }, { limitsFor: () => ({ ...fx.settings.limits, cpus: bigCpus * 2 }) });
+    try {
+      const heard: StartProgress[] = [];
+      await expect(impatient.manager.ensureRunning(erin, (p) => heard.push(p))).rejects.toThrow(
+        /^No machine of the swarm had room for your workspace \(no suitable node \(insufficient resources on 2 nodes.*\), so it could not start/,
+      );
+      expect(heard.some((p) => p.step === "queued" && p.message.startsWith("Waiting for capacity: "))).toBe(true);
+      expect((await impatient.manager.status(erin)).state).toBe("none"); // never ran: taken away, not left half made
+    } finally {
+      await impatient.cleanup();
+    }
+  });
+
   it("says 'out of memory' when the OOM killer ends a workspace, and leaves it ended (Swarm does not restart it)", async () => {
     await fx.manager.stop(carol); // room for dave on either worker
     await fx.manager.ensureRunning(dave);

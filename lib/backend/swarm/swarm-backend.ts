@@ -44,6 +44,8 @@ export interface SwarmBackendSettings extends ServiceSettings {
 /** Set on a service the first time it is started: its tasks go once stopped, and it must not look never started. */
 const RAN_LABEL = `${LABEL_PREFIX}started-once`;
 const POLL_MS = 200;
+// A change is told at most this long after the manager knows it (a round is two calls, whatever the number).
+const WATCH_MS = 1000;
 // Swarm sees a stopped task gone ~3.4 s after the replica count drops (measured); this is the bound beyond the grace.
 const STOP_MARGIN_MS = 30_000;
 
@@ -302,12 +304,14 @@ export class SwarmBackend implements WorkspaceBackend {
 
   /**
    * Polls the manager: API 1.41 tells no task events (a container that ends on a worker is an event of that worker's
-   * engine only, and a lost worker tells nothing at all), while one task list answers for every node at once.
+   * engine only, and a lost worker tells nothing at all), while one task list answers for every node at once. Each
+   * new instance (a new task, a rescheduled one) is told as a start of its workspace; a round that fails tells the
+   * changes lost, the next that succeeds a resync.
    */
   watch(onChange: (change: WorkspaceChange) => void): () => void {
     const labels = { [LABEL.managed]: "true", [LABEL.instance]: this.settings.instance };
     // State and container come from the manager alone: a round costs two calls, however many workspaces run.
-    return pollChanges(() => this.listed(labels, false), onChange, this.settings.watchIntervalMs ?? 2000);
+    return pollChanges(() => this.listed(labels, false), onChange, this.settings.watchIntervalMs ?? WATCH_MS);
   }
 
   private async engineOf(at: RunningAt) {

@@ -4,7 +4,7 @@ import type { Placement, WorkspaceChange } from "../backend";
  * Tells what changed between one listing of the workspaces and the next, every `intervalMs`: a workspace new to the
  * list was made, one gone was removed, one whose state or container changed was started or stopped. A listing
  * that fails is skipped; the first one that succeeds after it (and the first of all) is a resync, since anything
- * may have happened unseen.
+ * may have happened unseen. The first failure after a success tells that the changes are lost until then.
  */
 export function pollChanges(list: () => Promise<Placement[]>, onChange: (change: WorkspaceChange) => void, intervalMs: number): () => void {
   let last: Map<string, string> | null = null;
@@ -22,6 +22,7 @@ export function pollChanges(list: () => Promise<Placement[]>, onChange: (change:
     try {
       now = new Map((await list()).map((p) => [p.slug, `${p.state === "running" ? "running" : "not"}:${p.instanceId ?? ""}`]));
     } catch {
+      if (last !== null) tell({ kind: "lost" });
       last = null;
     }
     if (stopped) return;

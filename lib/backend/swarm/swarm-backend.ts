@@ -205,7 +205,9 @@ export class SwarmBackend implements WorkspaceBackend {
         const reason = task.Status.Err ?? "no suitable node";
         if (reason !== told) options.onWaiting?.((told = reason));
         if (Date.now() - waitingSince > this.settings.capacityWaitMs || options.signal?.aborted) {
+          // Nobody waits for it any more: it must not start later, unseen, and hold a machine's room.
           await this.stop(name.slice(this.settings.namePrefix.length), 0).catch(() => undefined);
+          if (options.signal?.aborted) throw new WorkspaceError("runtime_error", "The start was cancelled.");
           throw new WorkspaceError(
             "capacity",
             `No machine of the swarm had room for your workspace (${reason}), so it could not start. Try again later; your files are safe.`,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { WorkspaceSpec } from "../../lib/backend/backend";
 import { toServiceSpec } from "../../lib/backend/swarm/service-spec";
+import { refusal } from "../../lib/backend/swarm/start-failure";
 import { viewOf, type SwarmTask } from "../../lib/backend/swarm/tasks";
 
 const task = (state: string, extra: Partial<SwarmTask["Status"]> & { at?: string; desired?: string } = {}): SwarmTask => ({
@@ -76,5 +77,24 @@ describe("a workspace's service spec", () => {
   it("refuses a bind from outside the shared volume (LXCFS's per-node /proc views aside)", () => {
     const local = { ...spec, home: { ...spec.home, path: "/var/lib/portal/users/alice" } };
     expect(() => toServiceSpec(local, "scitex-ws-alice", settings, 0)).toThrow(/is not on the shared homes volume \/srv\/homes/);
+  });
+});
+
+describe("why a node refused a workspace", () => {
+  const refused = (err: string) => refusal(task("rejected", { Err: err }), "scxc-n2", "scitex-ws-alice", "/srv/homes");
+
+  it("names the node and the missing homes mount", () => {
+    const error = refused('invalid mount config for type "bind": bind source path does not exist: /srv/homes/portal/users/alice');
+    expect(error.message).toMatch(/^The workspace's home is not there on scxc-n2: the homes volume is not mounted at \/srv\/homes there/);
+  });
+
+  it("names the node that holds no image", () => {
+    const error = refused("No such image: registry:5000/ws@sha256:abc");
+    expect(error.code).toBe("image_missing");
+    expect(error.message).toMatch(/^scxc-n2 does not hold the workspace image and could not fetch it \(No such image/);
+  });
+
+  it("keeps the engine's words for anything else", () => {
+    expect(refused("starting container failed: oci runtime error").message).toBe("scxc-n2 could not start workspace scitex-ws-alice: starting container failed: oci runtime error");
   });
 });

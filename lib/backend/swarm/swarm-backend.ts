@@ -23,6 +23,7 @@ import { workspaceName } from "../names";
 import { NodeEngines, type ClusterTls } from "./node-engines";
 import { toServiceSpec, type ServiceSettings, type ServiceSpec } from "./service-spec";
 import { isLive, newestTask, viewOf, waitsForNode, type SwarmTask } from "./tasks";
+import { refusal } from "./start-failure";
 import { pollChanges } from "./watch";
 
 export interface SwarmBackendSettings extends ServiceSettings {
@@ -222,17 +223,10 @@ export class SwarmBackend implements WorkspaceBackend {
     }
   }
 
-  /** Why a node refused the workspace, in words an operator can act on: what and where. */
+  /** Why a node refused the workspace: what and where. */
   private async refused(name: string, task: SwarmTask): Promise<WorkspaceError> {
     const node = task.NodeID ? ((await this.nodes.byId(task.NodeID).catch(() => null))?.name ?? task.NodeID) : "a node";
-    const err = task.Status.Err ?? task.Status.Message ?? task.Status.State;
-    if (/bind source path does not exist/.test(err)) {
-      return new WorkspaceError("runtime_error", `The workspace's home is not there on ${node}: the homes volume is not mounted at ${this.settings.homesPath} there (${err}). An operator must mount it, or take the node out of the swarm.`);
-    }
-    if (/No such image|pull access denied|manifest unknown|failed to resolve reference|lookup .* (no such host|i\/o timeout)/i.test(err)) {
-      return new WorkspaceError("image_missing", `${node} does not hold the workspace image and could not fetch it (${err}). An operator must pull it there, e.g. docker pull <WORKSPACE_IMAGE>.`);
-    }
-    return new WorkspaceError("runtime_error", `${node} could not start workspace ${name}: ${err}`);
+    return refusal(task, node, name, this.settings.homesPath);
   }
 
   async stop(slug: string, timeoutSeconds: number): Promise<void> {

@@ -21,6 +21,7 @@ import { ApprovalService } from "./ssh/approvals";
 import { loadOrCreateHostKeys, type HostKey } from "./ssh/host-keys";
 import { SshKeyStore } from "./ssh/key-store";
 import { DockerBackend } from "./backend/docker/docker-backend";
+import { swarmBackend } from "./backend/swarm/from-config";
 import type { WorkspaceBackend } from "./backend/backend";
 import { DockerRuntime } from "./runtime/docker/docker-runtime";
 import { openDatabase, type PortalDatabase } from "./store/db";
@@ -120,8 +121,12 @@ export function createPortal(
 ): Portal {
   const db = openDatabase(config.dataRoot);
   const registry = new UserRegistry(db);
+  // This host's engine: the workspaces' on one host; on a swarm, only where VS Code's static files are read from.
   const runtime = new DockerRuntime(config.dockerSocket);
-  const backend = new DockerBackend(runtime, { instance: config.instance, namePrefix: config.workspace.namePrefix, network: config.workspace.network });
+  const backend: WorkspaceBackend =
+    config.backend.kind === "swarm"
+      ? swarmBackend(config, config.backend)
+      : new DockerBackend(runtime, { instance: config.instance, namePrefix: config.workspace.namePrefix, network: config.workspace.network });
   const audit = new AuditLog(db);
   const accounts = new AccountStatuses(db);
   const signIns = new SignIns(db);

@@ -10,7 +10,7 @@ export type { ContainerProcess, ContainerStats, ContainerUsage, ExecOptions, Exe
  * `ContainerRuntime` (one engine each, its errors translated in one place), as many as it needs.
  */
 export interface WorkspaceBackend {
-  readonly kind: "docker";
+  readonly kind: "docker" | "swarm";
   /** What this backend holds every workspace to, for the README and the admin page. */
   readonly enforces: Enforcement;
   /** Where its engine is, for error messages and the operators' status. */
@@ -37,9 +37,11 @@ export interface WorkspaceBackend {
   ensure(spec: WorkspaceSpec, beforeMake?: () => Promise<void>): Promise<Ensured>;
   /**
    * Starts the workspace (already running: nothing to do) and resolves once it runs or its engine stopped trying
-   * (a scheduler's backend waits while it places it): whether it runs then is for `find` to say.
+   * (a scheduler's backend waits while it places it): whether it runs then is for `find` to say. A scheduler that
+   * has no machine with room says why through `options.onWaiting`, and gives up with a `capacity` error when the
+   * wait is too long or `options.signal` aborts (the workspace is then asked to stop, so it never starts unseen).
    */
-  start(slug: string): Promise<void>;
+  start(slug: string, options?: StartOptions): Promise<void>;
   /** Stops it, giving its processes `timeoutSeconds` to end on their own; a stopped or missing one is left so. */
   stop(slug: string, timeoutSeconds: number): Promise<void>;
   /** Removes it for good (never its home); a missing one is no error. */
@@ -163,6 +165,12 @@ export interface RunningAt {
   slug: string;
   instanceId: string;
   node?: string;
+}
+
+export interface StartOptions {
+  /** Told (again whenever it changes) why the workspace waits for a machine: the scheduler's own words. */
+  onWaiting?: (reason: string) => void;
+  signal?: AbortSignal;
 }
 
 export type SpawnOptions = Omit<ExecOptions, "tty" | "stdin" | "cols" | "rows">;

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
@@ -62,6 +63,26 @@ export const envSchema = z.object({
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: integer(8, 100_000).default(256),
   DATA_ROOT: z.string().min(1).default("./data"),
   DOCKER_SOCKET: z.string().min(1).default("/var/run/docker.sock"),
+  WORKSPACE_BACKEND: z.enum(["docker", "swarm"], { message: "expected docker (this host's engine) or swarm" }).default("docker"),
+  SWARM_MANAGER: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "expected a manager's engine API as host:port, e.g. 10.0.0.11:2376")
+    .optional(),
+  SWARM_CERT_PATH: z.string().startsWith("/", "must be an absolute path").optional(),
+  SWARM_HOMES_PATH: z.string().startsWith("/", "must be an absolute path").optional(),
+  SWARM_PLACEMENT: z
+    .string()
+    .regex(/^[^;]+(;[^;]+)*$/, "expected placement constraints separated by ';', e.g. node.role==worker;node.labels.workspaces==true")
+    .optional(),
+  SWARM_NETWORK: dockerName.max(60).optional(),
+  SWARM_NODE_PORT: integer(1, 65535).default(2376),
+  SWARM_RESERVE: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "expected a share of the limits between 0 and 1, e.g. 1 or 0.25")
+    .transform(Number)
+    .pipe(z.number().min(0, "must be at least 0").max(1, "must be at most 1"))
+    .default(1),
+  SWARM_NODES_NO_NEW_PRIVILEGES: yesNo.default(false),
   PORTAL_INSTANCE: dockerName.max(40).default("default"),
   WORKSPACE_IMAGE: z.string().min(1).default("scitex-portal/workspace:latest"),
   WORKSPACE_NAME_PREFIX: dockerName.max(30).default("scitex-ws-"),
@@ -154,6 +175,7 @@ const envRules = envSchema.superRefine((env, ctx) => {
     if (problem) issue("APPS_URL", problem);
     if (publicUrl.protocol === "https:" && apps.protocol !== "https:") issue("APPS_URL", "must be https when PUBLIC_URL is");
   }
+  if (env.WORKSPACE_BACKEND === "swarm") swarmRules(env, issue);
   if (env.NODE_ENV === "production") {
     if (!env.OIDC_ISSUER) {
       issue("OIDC_ISSUER", "is required in production: the embedded development identity provider is for local use only");
@@ -163,6 +185,29 @@ const envRules = envSchema.superRefine((env, ctx) => {
 });
 
 export type PortalEnv = z.output<typeof envSchema>;
+
+/** What a swarm needs said: where its manager is, how to reach the nodes, where homes are, where workspaces may go. */
+function swarmRules(env: PortalEnv, issue: (name: string, message: string) => void): void {
+  const needed = "is required when WORKSPACE_BACKEND=swarm";
+  if (!env.SWARM_MANAGER) issue("SWARM_MANAGER", `${needed}: a manager's engine API as host:port (mutual TLS)`);
+  if (!env.SWARM_CERT_PATH) issue("SWARM_CERT_PATH", `${needed}: a directory holding ca.pem, cert.pem and key.pem (as DOCKER_CERT_PATH)`);
+  else {
+    const missing = ["ca.pem", "cert.pem", "key.pem"].filter((file) => !fs.existsSync(path.join(env.SWARM_CERT_PATH!, file)));
+    if (missing.length) issue("SWARM_CERT_PATH", `has no ${missing.join(", ")}: put the cluster's CA and the portal's client certificate and key there`);
+  }
+  if (!env.SWARM_PLACEMENT) issue("SWARM_PLACEMENT", `${needed}: constraints that keep workspaces off managers, e.g. node.role==worker`);
+  if (!env.SWARM_NETWORK) issue("SWARM_NETWORK", `${needed}: the swarm-scoped workspace network the cluster declares (the portal does not make it)`);
+  if (!env.SWARM_HOMES_PATH) issue("SWARM_HOMES_PATH", `${needed}: where the shared homes volume is mounted on every node and on this host`);
+  else {
+    const relative = path.relative(env.SWARM_HOMES_PATH, path.resolve(env.DATA_ROOT));
+    if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) {
+      issue("DATA_ROOT", `must be a directory inside SWARM_HOMES_PATH (${env.SWARM_HOMES_PATH}): homes and identity files are bound from it on every node`);
+    }
+  }
+  if (!/@sha256:[0-9a-f]{64}$/.test(env.WORKSPACE_IMAGE)) {
+    issue("WORKSPACE_IMAGE", "must be pinned by digest in a registry the nodes reach (registry/name@sha256:<digest>): nodes never pull at start");
+  }
+}
 
 export interface OidcSettings {
   issuer: string;
@@ -196,6 +241,8 @@ export interface PortalConfig {
   dataRoot: string;
   dockerSocket: string;
   instance: string;
+  /** What runs the workspaces: this host's engine, or a Docker Swarm. */
+  backend: { kind: "docker" } | SwarmConfig;
   workspace: {
     image: string;
     namePrefix: string;
@@ -272,6 +319,21 @@ export interface PortalConfig {
   };
 }
 
+export interface SwarmConfig {
+  kind: "swarm";
+  manager: { host: string; port: number };
+  /** A DOCKER_CERT_PATH directory: the cluster's CA, the portal's client certificate and key. */
+  certPath: string;
+  homesPath: string;
+  constraints: string[];
+  network: string;
+  nodePort: number;
+  /** The share of each workspace's limits a node must have free to take it. */
+  reserveFraction: number;
+  /** The operator says every node's engine runs with --no-new-privileges. */
+  nodesNoNewPrivileges: boolean;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -306,10 +368,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     appsUrl: (env.APPS_URL === undefined ? defaultAppsUrl(new URL(env.PUBLIC_URL)) : parseAppsUrl(env.APPS_URL)) as AppsUrl,
     trustedProxies: env.TRUSTED_PROXIES ?? [],
     httpMaxConnectionsPerAddress: env.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
-    egress: env.WORKSPACE_EGRESS_FIREWALL ? env.WORKSPACE_EGRESS : null,
+    // On a swarm the workspaces' traffic never passes this host's bridge: each node's start script keeps the rules.
+    egress: env.WORKSPACE_EGRESS_FIREWALL && env.WORKSPACE_BACKEND === "docker" ? env.WORKSPACE_EGRESS : null,
     dataRoot: path.resolve(env.DATA_ROOT),
     dockerSocket: env.DOCKER_SOCKET,
     instance: env.PORTAL_INSTANCE,
+    backend: env.WORKSPACE_BACKEND === "swarm" ? swarmConfig(env) : { kind: "docker" },
     workspace: {
       image: env.WORKSPACE_IMAGE,
       namePrefix: env.WORKSPACE_NAME_PREFIX,
@@ -370,6 +434,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       adminClaim: env.ADMIN_CLAIM ? parseClaimRule(env.ADMIN_CLAIM) : null,
       recheckMs: env.PROVIDER_RECHECK_SECONDS * 1000,
     },
+  };
+}
+
+function swarmConfig(env: PortalEnv): SwarmConfig {
+  const [host, port] = env.SWARM_MANAGER!.split(":") as [string, string];
+  return {
+    kind: "swarm",
+    manager: { host, port: Number(port) },
+    certPath: env.SWARM_CERT_PATH!,
+    homesPath: path.resolve(env.SWARM_HOMES_PATH!),
+    constraints: env.SWARM_PLACEMENT!.split(";").map((c) => c.trim()).filter(Boolean),
+    network: env.SWARM_NETWORK!,
+    nodePort: env.SWARM_NODE_PORT,
+    reserveFraction: env.SWARM_RESERVE,
+    nodesNoNewPrivileges: env.SWARM_NODES_NO_NEW_PRIVILEGES,
   };
 }
 

@@ -26,7 +26,14 @@ export async function engineStatus(portal: Portal): Promise<EngineStatus> {
     docker: { ok: true, message: `reachable at ${portal.backend.endpoint}` },
     image: imageId
       ? { ok: true, name: image, message: `present (${imageId.slice(7, 19)})` }
-      : { ok: false, name: image, message: "missing: build it with `npm run images`" },
+      : {
+          ok: false,
+          name: image,
+          message:
+            portal.backend.kind === "swarm"
+              ? "missing at the registry: push it there and pin WORKSPACE_IMAGE to its digest"
+              : "missing: build it with `npm run images`",
+        },
     workspaces: { running: all.filter((w) => w.state === "running").length, total: all.length },
   };
 }

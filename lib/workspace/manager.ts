@@ -136,7 +136,7 @@ export class WorkspaceManager {
       const release = await this.waitForSlot(place, onProgress, signal);
       try {
         onProgress({ step: "starting", message: "Starting your workspace" });
-        await this.startChecked(placement, user, onProgress);
+        await this.startChecked(placement, user, onProgress, signal);
       } finally {
         release();
       }
@@ -369,10 +369,12 @@ export class WorkspaceManager {
     return placement;
   }
 
-  private async startChecked(placement: Placement, user: RegisteredUser, onProgress: ProgressListener): Promise<void> {
+  private async startChecked(placement: Placement, user: RegisteredUser, onProgress: ProgressListener, signal?: AbortSignal): Promise<void> {
     const neverStarted = placement.state === "created";
+    // A cluster without a machine with room keeps the start waiting: the user hears why, as in the portal's own queue.
+    const onWaiting = (reason: string) => onProgress({ step: "queued", message: `Waiting for capacity: ${reason}. Your workspace starts as soon as a machine has room` });
     try {
-      await this.backend.start(user.slug);
+      await this.backend.start(user.slug, { onWaiting, ...(signal ? { signal } : {}) });
       const after = await this.backend.find(user.slug);
       if (!after || after.state !== "running") throw await this.exited(after);
       await this.waitUntilReady(after, user, onProgress);

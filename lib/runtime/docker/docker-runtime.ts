@@ -1,3 +1,4 @@
+import https from "node:https";
 import { pipeline } from "node:stream/promises";
 import Docker from "dockerode";
 import tar from "tar-fs";
@@ -19,15 +20,43 @@ import { DockerExecProcess } from "./exec-process";
 import { toCreateOptions } from "./create-options";
 import { followEvents } from "./events";
 
+/** An engine on another machine: its API over TCP with mutual TLS (the PEM texts of a DOCKER_CERT_PATH). */
+export interface TlsEngine {
+  host: string;
+  port: number;
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+  /** How long a call may wait for the engine to answer at all (a lost machine must not hold a caller for minutes). */
+  timeoutMs?: number;
+}
+
 /** ContainerRuntime over the Docker Engine API; every call's failure is translated in one place. */
 export class DockerRuntime implements ContainerRuntime {
   readonly endpoint: string;
   private readonly docker: Docker;
   private readonly networks = new Map<string, Promise<string>>();
 
-  constructor(socketPath: string) {
-    this.endpoint = `unix://${socketPath}`;
-    this.docker = new Docker({ socketPath });
+  /** The local engine's socket path, or an engine elsewhere over mutual TLS. */
+  constructor(engine: string | TlsEngine) {
+    if (typeof engine === "string") {
+      this.endpoint = `unix://${engine}`;
+      this.docker = new Docker({ socketPath: engine });
+      return;
+    }
+    const { host, port, ca, cert, key } = engine;
+    this.endpoint = `tcp://${host}:${port}`;
+    // One kept-alive pool per engine: each call would otherwise pay a TCP and TLS handshake; the keep-alive probes
+    // also notice a machine that went silent.
+    const agent = new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000, ca, cert, key });
+    // docker-modem takes an agent; dockerode's types do not say so.
+    const options = { host, port, protocol: "https", ca, cert, key, agent, ...(engine.timeoutMs ? { connectionTimeout: engine.timeoutMs } : {}) };
+    this.docker = new Docker(options as Docker.DockerOptions);
+  }
+
+  /** The dockerode client itself, for a backend's calls that are not one container's (a swarm's services). */
+  get client(): Docker {
+    return this.docker;
   }
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,73 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { swarmBackend } from "../../lib/backend/swarm/from-config";
+import type { SwarmBackend } from "../../lib/backend/swarm/swarm-backend";
+import { LABEL } from "../../lib/backend/labels";
+import { loadConfig, type SwarmConfig } from "../../lib/config/env";
+import { UserRegistry } from "../../lib/identity/registry";
+import { workspaceSettings } from "../../lib/portal";
+import { openDatabase } from "../../lib/store/db";
+import { WorkspaceManager, type WorkspaceManagerDeps } from "../../lib/workspace/manager";
+import type { WorkspaceSettings } from "../../lib/workspace/types";
+import { nodeNamed, type ClusterInfo } from "./cluster";
+
+export interface SwarmFixture {
+  settings: WorkspaceSettings;
+  backend: SwarmBackend;
+  manager: WorkspaceManager;
+  /** The portal's data root: on the cluster's homes volume, as a swarm portal's must be. */
+  dataRoot: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A portal instance of its own on the test cluster, configured as an operator would (WORKSPACE_BACKEND=swarm and
+ * the cluster's env): unique instance label and name prefix, its data root on the homes volume (the database
+ * beside it in a local directory), so tests never touch each other's workspaces and cleanup removes what it made.
+ */
+export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "limitsFor"> = {}): SwarmFixture {
+  const id = `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+  const dataRoot = path.join(info.homes.path, `portal-${id}`);
+  const dbRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-swarm-"));
+  const manager = nodeNamed(info, info.manager);
+  const config = loadConfig({
+    DATA_ROOT: dataRoot,
+    PORTAL_INSTANCE: id,
+    WORKSPACE_BACKEND: "swarm",
+    SWARM_MANAGER: `${manager.address}:${manager.port}`,
+    SWARM_CERT_PATH: path.dirname(info.tls.cert),
+    SWARM_HOMES_PATH: info.homes.path,
+    SWARM_PLACEMENT: info.placement.constraints.join(";"),
+    SWARM_NETWORK: info.network.name,
+    SWARM_NODE_PORT: String(info.ports.engine),
+    // The cluster's engines run with --no-new-privileges (scripts/cluster/lib/node.sh).
+    SWARM_NODES_NO_NEW_PRIVILEGES: "true",
+    WORKSPACE_IMAGE: info.images.test,
+    WORKSPACE_NAME_PREFIX: `${id}-`,
+    WORKSPACE_MEMORY: "256m",
+    WORKSPACE_CPUS: "0.5",
+    WORKSPACE_PIDS: "100",
+    WORKSPACE_TMP_SIZE: "16m",
+    WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
+    WORKSPACE_LXCFS: "no",
+    ...env,
+  });
+  const settings = workspaceSettings(config);
+  const backend = swarmBackend(config, config.backend as SwarmConfig);
+  const db = openDatabase(dbRoot);
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  return {
+    settings,
+    backend,
+    manager: new WorkspaceManager({ backend, registry: new UserRegistry(db), settings, log, ...deps }),
+    dataRoot,
+    async cleanup() {
+      for (const placement of await backend.list({ [LABEL.instance]: id })) await backend.remove(placement.slug);
+      db.close();
+      fs.rmSync(dbRoot, { recursive: true, force: true });
+      fs.rmSync(dataRoot, { recursive: true, force: true });
+    },
+  };
+}

@@ -48,10 +48,14 @@ leftovers() {
   findmnt -rn -o TARGET 2>/dev/null | awk -v p="$P" 'index($1, p) { print "mount " $1 }'
   cg_list | sed 's/^/cgroup /'
   {
-    grep -ls ":freezer:/$P-" /proc/[0-9]*/cgroup || true
+    grep -ls ":/$P-" /proc/[0-9]*/cgroup || true
     grep -lsaE "$CLUSTER_ROOT/|/run/netns/$P-" /proc/[0-9]*/cmdline || true
   } | cut -d/ -f3 | sort -un | while read -r pid; do
-    [[ "$pid" == "$$" || "$pid" == "$BASHPID" || ! -e "/proc/$pid" ]] || echo "process $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)"
+    [[ "$pid" == "$$" || "$pid" == "$BASHPID" ]] && continue
+    # A killed process its new parent (this machine's init) has not reaped yet is dead, as in pid_alive.
+    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+    stat="${stat##*) }"
+    [[ "${stat:0:1}" == [ZX] ]] || echo "process $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)"
   done
   iptables-save 2>/dev/null | grep -i -- "$P-" | sed 's/^/host firewall /' || true
   local path

@@ -32,6 +32,14 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
+/** A decimal number such as 0.5 within [min, max]; `example` is what the message offers when the text is none. */
+export const decimal = (min: number, max: number, example: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `expected a number such as ${example}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
 const yesNo = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
   .transform((value) => value === "true" || value === "1" || value === "yes");
@@ -76,12 +84,8 @@ export const envSchema = z.object({
     .optional(),
   SWARM_NETWORK: dockerName.max(60).optional(),
   SWARM_NODE_PORT: integer(1, 65535).default(2376),
-  SWARM_RESERVE: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, "expected a share of the limits between 0 and 1, e.g. 1 or 0.25")
-    .transform(Number)
-    .pipe(z.number().min(0, "must be at least 0").max(1, "must be at most 1"))
-    .default(1),
+  // The share of each workspace's limits a node must have free to take it.
+  SWARM_RESERVE: decimal(0, 1, "1 or 0.25 (a share of the limits)").default(1),
   SWARM_NODES_NO_NEW_PRIVILEGES: yesNo.default(false),
   PORTAL_INSTANCE: dockerName.max(40).default("default"),
   WORKSPACE_IMAGE: z.string().min(1).default("scitex-portal/workspace:latest"),
@@ -102,12 +106,7 @@ export const envSchema = z.object({
     }),
   WORKSPACE_EGRESS_FIREWALL: yesNo.default(true),
   WORKSPACE_MEMORY: byteSize(64 * MIB).default(8 * 1024 * MIB),
-  WORKSPACE_CPUS: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, "expected a number of CPUs such as 2 or 0.5")
-    .transform(Number)
-    .pipe(z.number().min(0.01, "must be at least 0.01").max(1024, "must be at most 1024"))
-    .default(2),
+  WORKSPACE_CPUS: decimal(0.01, 1024, "2 or 0.5 (CPUs)").default(2),
   WORKSPACE_PIDS: integer(16, 4_194_304).default(512),
   WORKSPACE_START_TIMEOUT_SECONDS: integer(1, 3600).default(60),
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),

@@ -116,6 +116,14 @@ export const envSchema = z.object({
   MAX_RUNNING_WORKSPACES: integer(0, 10_000).default(5),
   QUOTAS_FILE: z.string().min(1).optional(),
   DISK_SCAN_SECONDS: integer(0, 86_400).default(600),
+  HOMES_STORAGE: z
+    .enum(["local", "glusterfs"], { message: "expected local (du; XFS project quotas where mounted) or glusterfs (the volume's directory quotas)" })
+    .default("local"),
+  HOMES_GLUSTER_CLI: z
+    .string()
+    .regex(/^\S+(\s+\S+)*$/, "expected a command that runs the gluster CLI, e.g. gluster or ssh storage1 gluster")
+    .transform((text) => text.split(/\s+/))
+    .default(["gluster"]),
   START_QUEUE_TIMEOUT_SECONDS: integer(1, 86_400).default(600),
   SSH_HOST: z.string().min(1).optional(),
   SSH_PORT: integer(0, 65535).default(2200),
@@ -262,6 +270,11 @@ export interface PortalConfig {
     quotasFile: string | null;
     /** How often home directories are measured; 0: only when a workspace starts. */
     diskScanMs: number;
+    /**
+     * What homes are on, for their sizes and limits: a local file system (walked with `du`; XFS project quotas where
+     * mounted with them), or a GlusterFS volume whose directory quotas keep each home's size (`cli` sets limits).
+     */
+    homeStorage: { kind: "local" } | { kind: "glusterfs"; cli: string[] };
     /** Size of each scratch tmpfs (/tmp, /var/tmp); it counts against the workspace's memory limit. */
     tmpBytes: number;
     /** Each user's workspace runs as host uid `uidBase + n` (n: the user's own number), in no host account's range. */
@@ -387,6 +400,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       queueTimeoutMs: env.START_QUEUE_TIMEOUT_SECONDS * 1000,
       quotasFile: env.QUOTAS_FILE ?? null,
       diskScanMs: env.DISK_SCAN_SECONDS * 1000,
+      homeStorage: env.HOMES_STORAGE === "glusterfs" ? { kind: "glusterfs", cli: env.HOMES_GLUSTER_CLI } : { kind: "local" },
       uidBase: env.WORKSPACE_UID_BASE,
       tmpBytes: env.WORKSPACE_TMP_SIZE,
       lxcfs: { mode: env.WORKSPACE_LXCFS, root: env.LXCFS_ROOT },

@@ -32,7 +32,7 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
-/** A decimal number such as 0.5 within [min, max]; `example` is what the message offers when the text is none. */
+/** A decimal number such as 0.5 within [min, max]; the message offers `example` when the text is not a number. */
 export const decimal = (min: number, max: number, example: string) =>
   z
     .string()

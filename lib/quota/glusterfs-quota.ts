@@ -92,6 +92,7 @@ export class GlusterQuota implements HomeStorage {
     return Number(used);
   }
 
+  /** The hard limit only: the soft one is the portal's own warning (the workspace bar), not the servers' log's. */
   async apply(home: string, _id: number, limits: HomeLimitBytes): Promise<void> {
     const wanted = limits.hardBytes === null ? ACCOUNTING_ONLY_BYTES : BigInt(limits.hardBytes);
     const own = await statfs(home);

@@ -40,13 +40,12 @@ import { ListeningPortsCache } from "./apps/listening-ports";
 import { UsageMeter } from "./workspace/usage-meter";
 import { PortRelays } from "./apps/port-relay";
 import { EgressFirewall } from "./network/egress-firewall";
-import { XfsProjectQuota } from "./quota/xfs-project-quota";
 import { AccountStatuses } from "./identity/account-status";
 import { SignIns } from "./identity/sign-ins";
 import { StandingAccess } from "./identity/standing-access";
 import { ProviderAccounts } from "./auth/provider-accounts";
-import { usersRoot } from "./workspace/home";
 import { DiskUsageMonitor } from "./quota/disk-usage";
+import { homeStorage } from "./quota/from-config";
 import { QuotaPolicy } from "./quota/policy";
 import { homeLimits } from "./quota/home-limits";
 import type { WorkspaceSettings } from "./workspace/types";
@@ -103,7 +102,7 @@ export interface Portal {
   gate: StartGate;
   quotas: QuotaPolicy;
   disk: DiskUsageMonitor;
-  /** Whether homes' hard limits stop writes (XFS project quotas) or homes are only measured. */
+  /** Whether homes' hard limits stop writes (XFS project quotas, GlusterFS quotas) or homes are only measured. */
   diskEnforced: boolean;
   close(): void;
 }
@@ -138,8 +137,8 @@ export function createPortal(
     (await workspaces.list()).filter((w) => w.state === "running" || w.state === "starting").map((w) => w.sub),
   );
   const quotas = QuotaPolicy.load(config.workspace.limits, config.workspace.quotasFile);
-  const disk = new DiskUsageMonitor(config.dataRoot, config.workspace.diskScanMs, log.child({ component: "disk" }));
-  const homeQuota = new XfsProjectQuota(usersRoot(config.dataRoot), log.child({ component: "disk" }));
+  const homeQuota = homeStorage(config, log.child({ component: "disk" }));
+  const disk = new DiskUsageMonitor(config.dataRoot, config.workspace.diskScanMs, log.child({ component: "disk" }), (home) => homeQuota.measure(home));
   const workspaces: WorkspaceManager = new WorkspaceManager({
     backend,
     registry,

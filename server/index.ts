@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   portal.idle.start();
   portal.disk.start();
-  const diskProblem = dataDiskProblem(config.dataRoot, usersRoot(config.dataRoot));
+  const diskProblem = dataDiskProblem(config.dataRoot, usersRoot(config.dataRoot), portal.diskEnforced);
   if (diskProblem) log.warn(diskProblem);
   void portal.codeStatic.prepare(); // in the background: until it is ready, code-server serves its own files
   const ssh = config.ssh.port ? createSshGateway(portal, log.child({ component: "ssh" })) : null;

@@ -1,3 +1,4 @@
+import type { WorkspaceError } from "../errors/workspace-errors";
 import type { ContainerProcess, ContainerStats, ContainerUsage, ExecOptions, ExecProcess } from "../runtime/runtime";
 
 export type { ContainerProcess, ContainerStats, ContainerUsage, ExecOptions, ExecProcess };
@@ -22,6 +23,8 @@ export interface WorkspaceBackend {
    * the engine's own image; a cluster checks the digest it pins at its manager or registry.)
    */
   imageId(ref: string): Promise<string | null>;
+  /** What a start is told when `imageId` finds no image: where it is missing, and what an operator must do. */
+  missingImage(ref: string): WorkspaceError;
   /**
    * Copies `path` (a file or a directory) out of `image` into the directory `into` on this portal host, regular
    * files and directories only; false when the image has no such path. The image is never run.

@@ -32,6 +32,14 @@ const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
+/** A decimal number such as 0.5 within [min, max]; the message offers `example` when the text is not a number. */
+export const decimal = (min: number, max: number, example: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `expected a number such as ${example}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
 const yesNo = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
   .transform((value) => value === "true" || value === "1" || value === "yes");
@@ -76,12 +84,8 @@ export const envSchema = z.object({
     .optional(),
   SWARM_NETWORK: dockerName.max(60).optional(),
   SWARM_NODE_PORT: integer(1, 65535).default(2376),
-  SWARM_RESERVE: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, "expected a share of the limits between 0 and 1, e.g. 1 or 0.25")
-    .transform(Number)
-    .pipe(z.number().min(0, "must be at least 0").max(1, "must be at most 1"))
-    .default(1),
+  // The share of each workspace's limits a node must have free to take it.
+  SWARM_RESERVE: decimal(0, 1, "1 or 0.25 (a share of the limits)").default(1),
   SWARM_NODES_NO_NEW_PRIVILEGES: yesNo.default(false),
   PORTAL_INSTANCE: dockerName.max(40).default("default"),
   WORKSPACE_IMAGE: z.string().min(1).default("scitex-portal/workspace:latest"),
@@ -102,12 +106,7 @@ export const envSchema = z.object({
     }),
   WORKSPACE_EGRESS_FIREWALL: yesNo.default(true),
   WORKSPACE_MEMORY: byteSize(64 * MIB).default(8 * 1024 * MIB),
-  WORKSPACE_CPUS: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, "expected a number of CPUs such as 2 or 0.5")
-    .transform(Number)
-    .pipe(z.number().min(0.01, "must be at least 0.01").max(1024, "must be at most 1024"))
-    .default(2),
+  WORKSPACE_CPUS: decimal(0.01, 1024, "2 or 0.5 (CPUs)").default(2),
   WORKSPACE_PIDS: integer(16, 4_194_304).default(512),
   WORKSPACE_START_TIMEOUT_SECONDS: integer(1, 3600).default(60),
   WORKSPACE_STOP_TIMEOUT_SECONDS: integer(0, 600).default(10),
@@ -117,6 +116,14 @@ export const envSchema = z.object({
   MAX_RUNNING_WORKSPACES: integer(0, 10_000).default(5),
   QUOTAS_FILE: z.string().min(1).optional(),
   DISK_SCAN_SECONDS: integer(0, 86_400).default(600),
+  HOMES_STORAGE: z
+    .enum(["local", "glusterfs"], { message: "expected local (du; XFS project quotas where mounted) or glusterfs (the volume's directory quotas)" })
+    .default("local"),
+  HOMES_GLUSTER_CLI: z
+    .string()
+    .regex(/^\S+(\s+\S+)*$/, "expected a command that runs the gluster CLI, e.g. gluster or ssh storage1 gluster")
+    .transform((text) => text.split(/\s+/))
+    .default(["gluster"]),
   START_QUEUE_TIMEOUT_SECONDS: integer(1, 86_400).default(600),
   SSH_HOST: z.string().min(1).optional(),
   SSH_PORT: integer(0, 65535).default(2200),
@@ -263,6 +270,11 @@ export interface PortalConfig {
     quotasFile: string | null;
     /** How often home directories are measured; 0: only when a workspace starts. */
     diskScanMs: number;
+    /**
+     * What homes are on, for their sizes and limits: a local file system (walked with `du`; XFS project quotas where
+     * mounted with them), or a GlusterFS volume whose directory quotas keep each home's size (`cli` sets limits).
+     */
+    homeStorage: { kind: "local" } | { kind: "glusterfs"; cli: string[] };
     /** Size of each scratch tmpfs (/tmp, /var/tmp); it counts against the workspace's memory limit. */
     tmpBytes: number;
     /** Each user's workspace runs as host uid `uidBase + n` (n: the user's own number), in no host account's range. */
@@ -388,6 +400,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       queueTimeoutMs: env.START_QUEUE_TIMEOUT_SECONDS * 1000,
       quotasFile: env.QUOTAS_FILE ?? null,
       diskScanMs: env.DISK_SCAN_SECONDS * 1000,
+      homeStorage: env.HOMES_STORAGE === "glusterfs" ? { kind: "glusterfs", cli: env.HOMES_GLUSTER_CLI } : { kind: "local" },
       uidBase: env.WORKSPACE_UID_BASE,
       tmpBytes: env.WORKSPACE_TMP_SIZE,
       lxcfs: { mode: env.WORKSPACE_LXCFS, root: env.LXCFS_ROOT },

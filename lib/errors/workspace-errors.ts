@@ -49,13 +49,14 @@ export class DockerUnavailableError extends WorkspaceError {
   }
 }
 
+/** The workspace image is not where the backend runs images from; `message` says where that is, when not this host. */
 export class ImageMissingError extends WorkspaceError {
-  constructor(readonly image: string) {
-    super(
-      "image_missing",
-      `The workspace image "${image}" is not present on this Docker host. Build it with \`npm run images\` ` +
-        "or set WORKSPACE_IMAGE to an image that exists.",
-    );
+  constructor(
+    readonly image: string,
+    message = `The workspace image "${image}" is not present on this Docker host. Build it with \`npm run images\` ` +
+      "or set WORKSPACE_IMAGE to an image that exists.",
+  ) {
+    super("image_missing", message);
   }
 }
 

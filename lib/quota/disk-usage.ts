@@ -1,7 +1,7 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import type { Logger } from "pino";
 import { homePath, usersRoot } from "../workspace/home";
+import { du } from "./home-storage";
 
 export interface DiskUsage {
   bytes: number;
@@ -9,9 +9,10 @@ export interface DiskUsage {
 }
 
 /**
- * How much each home directory holds, measured now and then with `du` on the host (the files live there, so the
- * measure needs no running workspace). Bind-mounted directories have no filesystem quota of their own, so this
- * measures; it cannot stop a write. The hard limit is enforced when a workspace starts.
+ * How much each home directory holds, measured now and then on the host (the files live there, so the measure needs
+ * no running workspace): with `du` by default, or by the homes' storage's own accounting (`measure`, see
+ * home-storage.ts). Measuring stops no write: where the storage does not, the hard limit holds when a workspace
+ * starts.
  */
 export class DiskUsageMonitor {
   private readonly usage = new Map<string, DiskUsage>();
@@ -21,6 +22,7 @@ export class DiskUsageMonitor {
     private readonly dataRoot: string,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    private readonly measureHome: (home: string) => Promise<number> = du,
   ) {}
 
   get(slug: string): DiskUsage | undefined {
@@ -41,7 +43,7 @@ export class DiskUsageMonitor {
 
   /** Measures one home now (e.g. before deciding whether it may start). */
   async measure(slug: string): Promise<DiskUsage> {
-    const bytes = await du(homePath(this.dataRoot, slug));
+    const bytes = await this.measureHome(homePath(this.dataRoot, slug));
     const result = { bytes, measuredAt: new Date() };
     this.usage.set(slug, result);
     return result;
@@ -62,15 +64,4 @@ export class DiskUsageMonitor {
       }
     }
   }
-}
-
-function du(dir: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    // -s one total, -k kibibytes (portable), -x stay on this filesystem.
-    execFile("du", ["-skx", dir], { timeout: 120_000 }, (error, stdout) => {
-      const kib = Number(stdout.split(/\s+/)[0]);
-      if (error && !Number.isFinite(kib)) return reject(error);
-      resolve(kib * 1024); // du exits non-zero on unreadable files but still prints a total
-    });
-  });
 }

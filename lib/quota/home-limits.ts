@@ -1,15 +1,16 @@
 import type { RegisteredUser } from "../identity/registry";
 import type { DiskUsageMonitor } from "./disk-usage";
+import type { HomeStorage } from "./home-storage";
 import type { QuotaPolicy } from "./policy";
 import { DiskQuotaError } from "./quota-error";
-import type { XfsProjectQuota } from "./xfs-project-quota";
 
 /**
- * The disk limits' part in a workspace's start. Where XFS project quotas work, each home's limits are set before
- * every start (the quotas file may have changed since the last). Where homes are only measured, a home already
- * over its hard limit does not start: that is the only point at which the limit can be held.
+ * The disk limits' part in a workspace's start. Where the storage enforces them (XFS project quotas, GlusterFS
+ * directory quotas), each home's limits are set before every start (the quotas file may have changed since the
+ * last). Where homes are only measured, a home already over its hard limit does not start: that is the only point
+ * at which the limit can be held.
  */
-export function homeLimits(quotas: QuotaPolicy, disk: DiskUsageMonitor, homeQuota: XfsProjectQuota) {
+export function homeLimits(quotas: QuotaPolicy, disk: DiskUsageMonitor, homeQuota: Pick<HomeStorage, "apply">) {
   return {
     homeReady: async (user: RegisteredUser, home: string, uid: number): Promise<void> => {
       const { diskSoftBytes, diskHardBytes } = quotas.for(user);

@@ -3,13 +3,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
+import { du, type HomeStorage } from "./home-storage";
 
 const run = promisify(execFile);
 
-/** Where a directory lives: its mount point, file system type and mount options. */
+/** Where a directory lives: its mount point, file system type, what is mounted (device, server:/volume) and options. */
 export interface MountOf {
   mountPoint: string;
   fsType: string;
+  source: string;
   options: string[];
 }
 
@@ -21,10 +23,10 @@ export function mountOf(dir: string, mountinfo: string): MountOf | null {
     if (!left || !right) continue;
     const fields = left.split(" ");
     const mountPoint = (fields[4] ?? "").replace(/\\040/g, " ");
-    const [fsType, , superOptions] = right.split(" ");
+    const [fsType, source, superOptions] = right.split(" ");
     const inside = dir === mountPoint || dir.startsWith(mountPoint.endsWith("/") ? mountPoint : `${mountPoint}/`);
     if (!inside || (best && best.mountPoint.length >= mountPoint.length)) continue;
-    best = { mountPoint, fsType: fsType ?? "", options: [...(fields[5] ?? "").split(","), ...(superOptions ?? "").split(",")] };
+    best = { mountPoint, fsType: fsType ?? "", source: source ?? "", options: [...(fields[5] ?? "").split(","), ...(superOptions ?? "").split(",")] };
   }
   return best;
 }
@@ -38,9 +40,10 @@ export function hasProjectQuota(mount: MountOf | null): boolean {
  * Disk limits enforced at write time where the file system allows it: on XFS with project quotas, each home is a
  * project of its own (its id is the user's host uid, unique already) with the user's soft and hard limits, so a
  * write past the hard limit fails with "Disk quota exceeded" and nobody else's space is touched. Elsewhere homes
- * are only measured (see DiskUsageMonitor).
+ * are only measured (see DiskUsageMonitor). Either way a home's size is walked with `du`: the files are on this host.
  */
-export class XfsProjectQuota {
+export class XfsProjectQuota implements HomeStorage {
+  readonly kind = "local";
   private readonly mount: MountOf | null;
 
   constructor(
@@ -53,6 +56,10 @@ export class XfsProjectQuota {
 
   get enforced(): boolean {
     return hasProjectQuota(this.mount);
+  }
+
+  measure(home: string): Promise<number> {
+    return du(home);
   }
 
   /** Makes `home` project `id` (its files, and all made later) and sets the limits; no limit clears them. */
@@ -88,14 +95,14 @@ export class XfsProjectQuota {
  * Why a full home could fill the portal's own disk, or null when it cannot: homes on the file system that holds
  * portal.db, with no project quota to stop them. Told to admins, never fatal (a laptop's portal is like that).
  */
-export function dataDiskProblem(dataRoot: string, homesRoot: string, mountinfo: string = readMountinfo()): string | null {
+export function dataDiskProblem(dataRoot: string, homesRoot: string, homesEnforced: boolean, mountinfo: string = readMountinfo()): string | null {
   const data = mountOf(path.resolve(dataRoot), mountinfo);
   const homes = mountOf(path.resolve(homesRoot), mountinfo);
-  if (!data || !homes || data.mountPoint !== homes.mountPoint || hasProjectQuota(homes)) return null;
+  if (!data || !homes || data.mountPoint !== homes.mountPoint || homesEnforced || hasProjectQuota(homes)) return null;
   return `homes share a file system (${homes.mountPoint}) with portal.db and no quota stops them: a full home fills the portal's disk. Mount ${homesRoot} on a file system of its own (XFS with prjquota enforces each user's limit).`;
 }
 
-function readMountinfo(): string {
+export function readMountinfo(): string {
   try {
     return fs.readFileSync("/proc/self/mountinfo", "utf8");
   } catch {

@@ -7,7 +7,6 @@ import { KeyedMutex } from "../util/keyed-mutex";
 import {
   ContainerExitedError,
   HeldElsewhereError,
-  ImageMissingError,
   isWorkspaceError,
   NameConflictError,
   StartTimeoutError,
@@ -345,7 +344,7 @@ export class WorkspaceManager {
     const imageId = await this.backend.imageId(this.settings.image);
     if (!imageId) {
       if (existing) return existing; // it runs on whatever image it was made from
-      throw new ImageMissingError(this.settings.image);
+      throw this.backend.missingImage(this.settings.image);
     }
     const uid = this.uidOf(user);
     const spec = workspaceSpec(this.settings, user, {

@@ -42,6 +42,14 @@ describe("the admin page", () => {
     const row = admin.locator('[data-testid="admin-row"][data-user="alice"]');
     await row.waitFor();
     await expect.poll(async () => row.textContent(), { timeout: 20_000 }).toMatch(/running.*%.*MiB/s);
+    // The single-host backend holds all three limits beyond memory and CPU, and says so.
+    const limits = admin.getByTestId("enforcement-line");
+    expect(await limits.evaluateAll((lines) => lines.map((l) => `${l.getAttribute("data-limit")}=${l.getAttribute("data-enforced")}`))).toEqual([
+      "pidsLimit=true",
+      "swapLimit=true",
+      "noNewPrivileges=true",
+    ]);
+    expect(await admin.getByTestId("enforcement").textContent()).toContain("Swap limit:enforced: a workspace cannot swap beyond its memory limit");
     // The test's data directory holds homes and portal.db on one file system with no quota: the admin is told.
     expect(await admin.getByTestId("admin-disk").textContent()).toMatch(/with portal\.db and no quota stops them/);
 

@@ -31,7 +31,7 @@ const ClusterSchema = z.object({
   tls: z.object({ ca: z.string(), cert: z.string(), key: z.string() }),
   network: z.object({ name: z.string(), ranges: z.string() }),
   placement: z.object({ managerAvailability: z.string(), constraints: z.array(z.string()) }),
-  homes: z.object({ path: z.string(), volume: z.string(), server: z.string(), pingTimeoutSeconds: z.number() }),
+  homes: z.object({ path: z.string(), volume: z.string(), server: z.string(), pingTimeoutSeconds: z.number(), glusterCli: z.string() }),
   storage: z.object({ address: z.string(), ports: z.array(z.number().int()) }),
   registry: z.object({ address: z.string() }),
   images: z.object({ test: z.string(), workspace: z.string().nullable() }),

@@ -5,7 +5,7 @@ import pino from "pino";
 import { swarmBackend } from "../../lib/backend/swarm/from-config";
 import type { SwarmBackend } from "../../lib/backend/swarm/swarm-backend";
 import { LABEL } from "../../lib/backend/labels";
-import { loadConfig, type SwarmConfig } from "../../lib/config/env";
+import { loadConfig, type PortalConfig, type SwarmConfig } from "../../lib/config/env";
 import { UserRegistry } from "../../lib/identity/registry";
 import { workspaceSettings } from "../../lib/portal";
 import { openDatabase } from "../../lib/store/db";
@@ -14,6 +14,7 @@ import type { WorkspaceSettings } from "../../lib/workspace/types";
 import { nodeNamed, type ClusterInfo } from "./cluster";
 
 export interface SwarmFixture {
+  config: PortalConfig;
   settings: WorkspaceSettings;
   backend: SwarmBackend;
   manager: WorkspaceManager;
@@ -27,7 +28,7 @@ export interface SwarmFixture {
  * the cluster's env): unique instance label and name prefix, its data root on the homes volume (the database
  * beside it in a local directory), so tests never touch each other's workspaces and cleanup removes what it made.
  */
-export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "limitsFor"> = {}): SwarmFixture {
+export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "limitsFor" | "homeReady" | "beforeStart"> = {}): SwarmFixture {
   const id = `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 7)}`;
   const dataRoot = path.join(info.homes.path, `portal-${id}`);
   const dbRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-swarm-"));
@@ -59,6 +60,7 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
   const db = openDatabase(dbRoot);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   return {
+    config,
     settings,
     backend,
     manager: new WorkspaceManager({ backend, registry: new UserRegistry(db), settings, log, ...deps }),

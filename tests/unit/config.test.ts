@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../lib/config/env";
+import { ConfigError, decimal, loadConfig } from "../../lib/config/env";
 import { parseByteSize } from "../../lib/config/size";
 
 describe("configuration", () => {
@@ -51,6 +51,16 @@ describe("configuration", () => {
     expect(message).toContain("WORKSPACE_PIDS: must be at least 16");
     expect(message).toContain("PUBLIC_URL: expected an absolute URL");
     expect(message).toContain("WORKSPACE_NETWORK: expected letters, digits");
+  });
+
+  it("reads decimal settings one way: what a number looks like, then the range, each with its variable's name", () => {
+    expect(loadConfig({ WORKSPACE_CPUS: "1.25" }).workspace.limits.cpus).toBe(1.25);
+    expect(() => loadConfig({ WORKSPACE_CPUS: "two" })).toThrow(/WORKSPACE_CPUS: expected a number such as 2 or 0.5 \(CPUs\) \(got "two"\)/);
+    expect(() => loadConfig({ WORKSPACE_CPUS: "-1" })).toThrow(/WORKSPACE_CPUS: expected a number such as/);
+    expect(() => loadConfig({ WORKSPACE_CPUS: "0.001" })).toThrow(/WORKSPACE_CPUS: must be at least 0.01/);
+    expect(() => loadConfig({ WORKSPACE_CPUS: "2000" })).toThrow(/WORKSPACE_CPUS: must be at most 1024/);
+    expect(decimal(0, 1, "0.25").safeParse("0.25").data).toBe(0.25);
+    expect(decimal(0, 1, "0.25").safeParse("1e3").error?.issues[0]?.message).toBe("expected a number such as 0.25");
   });
 
   it("refuses a memory limit too small to run a shell", () => {

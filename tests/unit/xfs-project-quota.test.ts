@@ -24,10 +24,12 @@ describe("finding whether homes can have enforced disk limits", () => {
 
 describe("telling admins when a full home could fill the portal's own disk", () => {
   it("warns when homes share portal.db's file system with no quota, and only then", () => {
-    expect(dataDiskProblem("/data", "/data/users", MOUNTINFO)).toMatch(/share a file system \(\/\) with portal\.db.*Mount \/data\/users/);
+    expect(dataDiskProblem("/data", "/data/users", false, MOUNTINFO)).toMatch(/share a file system \(\/\) with portal\.db.*Mount \/data\/users/);
     // Homes on their own mount, or limited by project quotas on the shared one: nothing to say.
-    expect(dataDiskProblem("/data", "/srv/plain/users", MOUNTINFO)).toBeNull();
-    expect(dataDiskProblem("/srv/homes/data", "/srv/homes/data/users", MOUNTINFO)).toBeNull();
-    expect(dataDiskProblem("/srv/plain/data", "/srv/plain/data/users", MOUNTINFO)).not.toBeNull();
+    expect(dataDiskProblem("/data", "/srv/plain/users", false, MOUNTINFO)).toBeNull();
+    expect(dataDiskProblem("/srv/homes/data", "/srv/homes/data/users", false, MOUNTINFO)).toBeNull();
+    expect(dataDiskProblem("/srv/plain/data", "/srv/plain/data/users", false, MOUNTINFO)).not.toBeNull();
+    // Homes whose limits another file system enforces (GlusterFS directory quotas) cannot fill it either.
+    expect(dataDiskProblem("/data", "/data/users", true, MOUNTINFO)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { NameConflictError, WorkspaceError } from "../../errors/workspace-errors";
+import { ImageMissingError, NameConflictError, WorkspaceError } from "../../errors/workspace-errors";
 import type { ContainerRuntime } from "../../runtime/runtime";
 import type {
   ContainerProcess,
@@ -60,6 +60,10 @@ export class DockerBackend implements WorkspaceBackend {
 
   imageId(ref: string): Promise<string | null> {
     return this.runtime.imageId(ref);
+  }
+
+  missingImage(ref: string): WorkspaceError {
+    return new ImageMissingError(ref);
   }
 
   copyFromImage(image: string, path: string, into: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { ImageMissingError, NameConflictError, StartTimeoutError, WorkspaceError } from "../../errors/workspace-errors";
+import { NameConflictError, StartTimeoutError, WorkspaceError } from "../../errors/workspace-errors";
 import { isNotFound, statusOf, translate } from "../../runtime/docker/errors";
 import type { DockerRuntime } from "../../runtime/docker/docker-runtime";
 import type {
@@ -23,7 +23,7 @@ import { workspaceName } from "../names";
 import { NodeEngines, type ClusterTls } from "./node-engines";
 import { toServiceSpec, type ServiceSettings, type ServiceSpec } from "./service-spec";
 import { isLive, newestTask, viewOf, waitsForNode, type SwarmTask } from "./tasks";
-import { refusal } from "./start-failure";
+import { imageNotInRegistry, refusal } from "./start-failure";
 import { pollChanges } from "./watch";
 
 export interface SwarmBackendSettings extends ServiceSettings {
@@ -131,7 +131,11 @@ export class SwarmBackend implements WorkspaceBackend {
       const engine = await this.nodes.engine(node.name);
       if (await engine.imageId(image).catch(() => null)) return engine.copyFromImage(image, path, into, labels);
     }
-    throw new ImageMissingError(image);
+    throw this.missingImage(image);
+  }
+
+  missingImage(ref: string): WorkspaceError {
+    return imageNotInRegistry(ref, this.endpoint);
   }
 
   async ensure(spec: WorkspaceSpec, beforeMake: () => Promise<void> = async () => {}): Promise<Ensured> {

@@ -48,6 +48,8 @@ env_write() {
     echo "CLUSTER_HOMES=$CLUSTER_HOMES"
     echo "CLUSTER_HOMES_VOLUME=$STORAGE_ADDR:/$HOMES_VOLUME"
     echo "CLUSTER_HOMES_PING_TIMEOUT=$HOMES_PING_TIMEOUT"
+    echo "# Runs the gluster CLI against the homes volume's server (HOMES_GLUSTER_CLI: sets homes' quota limits)."
+    echo "CLUSTER_GLUSTER_CLI=\"$(gluster_cli_command)\""
     echo "CLUSTER_STORAGE_ADDRESS=$STORAGE_ADDR"
     echo "CLUSTER_STORAGE_PORTS=\"$GLUSTERD_PORT $brick\""
     echo "CLUSTER_REGISTRY=$REGISTRY"
@@ -76,8 +78,8 @@ env_write() {
     printf '  "network": { "name": "%s", "ranges": "%s" },\n' "$WS_NETWORK" "$WS_RANGES"
     printf '  "placement": { "managerAvailability": "drain", "constraints": [%s] },\n' \
       "$(printf '"%s",' "${PLACEMENT[@]}" | sed 's/,$//')"
-    printf '  "homes": { "path": "%s", "volume": "%s", "server": "%s", "pingTimeoutSeconds": %d },\n' \
-      "$CLUSTER_HOMES" "$HOMES_VOLUME" "$STORAGE_ADDR" "$HOMES_PING_TIMEOUT"
+    printf '  "homes": { "path": "%s", "volume": "%s", "server": "%s", "pingTimeoutSeconds": %d, "glusterCli": "%s" },\n' \
+      "$CLUSTER_HOMES" "$HOMES_VOLUME" "$STORAGE_ADDR" "$HOMES_PING_TIMEOUT" "$(gluster_cli_command)"
     printf '  "storage": { "address": "%s", "ports": [%d, %d] },\n' "$STORAGE_ADDR" "$GLUSTERD_PORT" "$brick"
     printf '  "registry": { "address": "%s" },\n' "$REGISTRY"
     printf '  "images": { "test": %s, "workspace": %s },\n' "$(json_string_or_null "$test_image")" "$(json_string_or_null "$workspace_image")"

@@ -32,12 +32,13 @@ export async function measurePartition(stack: Stack, info: ClusterInfo, options:
     const status = await stack.manager.ensureRunning(user);
     const node = nodeNamed(info, status.node ?? "");
     const engines = workers(info).map((w) => ({ name: w.name, docker: nodeEngine(info, w) }));
+    const users = new Map<string, string>();
     const samples: { abs: number; running: number; ready: number; unknown: number }[] = [];
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
         const begun = performance.now();
-        samples.push({ abs: begun, ...(await countCopies(engines.map((e) => e.docker), status.containerName)) });
+        samples.push({ abs: begun, ...(await countCopies(engines.map((e) => e.docker), status.containerName, users)) });
         await sleep(Math.max(0, options.sampleMs - (performance.now() - begun)));
       }
     })();
@@ -60,6 +61,8 @@ export async function measurePartition(stack: Stack, info: ClusterInfo, options:
       await sampler;
     }
     const readyAfter = await readyWithin(stack, user, 60_000);
+    const after = await stack.manager.status(user).catch((error: unknown) => ({ state: `unknown (${(error as Error).message})`, node: undefined, error: undefined }));
+    const stateAfter = [after.state, after.node ? `on ${after.node}` : "", after.error ? `(${after.error})` : ""].filter(Boolean).join(" ");
     const at0 = Number.isFinite(cutAt) ? cutAt : samples[0]?.abs ?? 0;
     return {
       node: node.name,
@@ -67,6 +70,7 @@ export async function measurePartition(stack: Stack, info: ClusterInfo, options:
       afterHealSeconds: options.afterHealSeconds,
       samples: samples.map(({ abs, ...s }): CopySample => ({ at: abs - at0, ...s })),
       readyAfter,
+      stateAfter,
     };
   } finally {
     await stack.manager.remove(user, { deleteHome: true }).catch(() => undefined);
@@ -74,7 +78,7 @@ export async function measurePartition(stack: Stack, info: ClusterInfo, options:
 }
 
 /** Copies of the service running on these engines, and how many of them hold the workspace's lease. */
-async function countCopies(engines: Docker[], service: string): Promise<{ running: number; ready: number; unknown: number }> {
+async function countCopies(engines: Docker[], service: string, users: Map<string, string>): Promise<{ running: number; ready: number; unknown: number }> {
   const perNode = await Promise.all(
     engines.map(async (docker) => {
       const out = { running: 0, ready: 0, unknown: 0 };
@@ -94,7 +98,7 @@ async function countCopies(engines: Docker[], service: string): Promise<{ runnin
         containers.map(async (c) => {
           const lease = c.Labels[LABEL.lease];
           try {
-            const code = await withTimeout(probe(docker, c.Id, lease ? leaseProbe(lease) : ["true"]), PROBE_MS, "probe");
+            const code = await withTimeout(probe(docker, c.Id, lease ? leaseProbe(lease) : ["true"], users), PROBE_MS, "probe");
             if (code === 0) out.ready += 1;
           } catch {
             out.unknown += 1;
@@ -107,10 +111,11 @@ async function countCopies(engines: Docker[], service: string): Promise<{ runnin
   return perNode.reduce((a, b) => ({ running: a.running + b.running, ready: a.ready + b.ready, unknown: a.unknown + b.unknown }));
 }
 
-/** Runs the probe in the container as its own user and gives its exit status. */
-async function probe(docker: Docker, id: string, cmd: string[]): Promise<number> {
+/** Runs the probe in the container as its own user (looked up once per container) and gives its exit status. */
+async function probe(docker: Docker, id: string, cmd: string[], users: Map<string, string>): Promise<number> {
   const container = docker.getContainer(id);
-  const user = (await container.inspect()).Config.User;
+  let user = users.get(id);
+  if (user === undefined) users.set(id, (user = (await container.inspect()).Config.User));
   const exec = await container.exec({ Cmd: cmd, User: user, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   stream.resume();

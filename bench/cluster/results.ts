@@ -62,8 +62,10 @@ export interface PartitionResult {
   partitionSeconds: number;
   afterHealSeconds: number;
   samples: CopySample[];
-  /** The workspace answered through the portal's service once it was all over. */
+  /** The workspace answered through the portal's service once it was all over (waited for up to 60 s). */
   readyAfter: boolean;
+  /** Its state then, as the portal's service reports it (and where, and why not running). */
+  stateAfter: string;
 }
 
 export interface TerminalPathResult {

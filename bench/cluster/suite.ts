@@ -1,7 +1,6 @@
 import os from "node:os";
 import { attempter } from "../lib/attempt";
 import { progress } from "../lib/progress";
-import { settle } from "../lib/settle";
 import { clusterBenchConfig } from "./config";
 import { measureListLatency, startUsers } from "./list-latency";
 import { measureNodeLoss } from "./node-loss";
@@ -38,10 +37,9 @@ export async function runClusterSuite(): Promise<boolean> {
   const stacks: Stack[] = STACKS.map((kind) => makeStack(kind, info));
   const swarm = stacks.find((s) => s.kind === "swarm")!;
   progress(`cluster ${info.prefix}: manager ${info.manager}, workers ${info.nodes.filter((n) => n.role === "worker").map((n) => n.name).join(", ")}, heartbeat ${info.heartbeat}`);
-  await settle();
 
   if (cfg.phases.has("open")) {
-    await attempt("open workspace times", () => measureOpenTimes(stacks, cfg.openRuns, size, results.open));
+    await measureOpenTimes(stacks, cfg.openRuns, size, results.open, attempt);
   }
   if (cfg.phases.has("slot")) {
     for (const kind of ["host", "swarm"] as const) {

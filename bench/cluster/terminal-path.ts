@@ -48,6 +48,8 @@ export async function measureTerminalPath(stacks: Stack[], info: ClusterInfo, op
           const term = await openTerminal(targets[kind]!, options.size);
           try {
             const run = await throughputRun(term, options.throughputMb);
+            // base64 of N MiB is 4/3 of it with line feeds: far less means the command failed, not a slow path.
+            if (run.bytes < options.throughputMb * 1024 * 1024) throw new Error(`only ${run.bytes} bytes arrived: the command failed`);
             (runs[kind] ??= []).push(run);
             progress(`throughput ${STACK_LABEL[kind]} run ${round}: ${(run.bytes / 1e6 / run.seconds).toFixed(1)} MB/s`);
           } finally {

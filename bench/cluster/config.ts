@@ -30,16 +30,16 @@ const ClusterBenchEnv = z.object({
   /** Timed calls of list and of inspect at that N, per backend. */
   BENCH_CLUSTER_LIST_CALLS: count(30),
   /** Megabytes of urandom base64'd per throughput run (as the terminal suite's BENCH_THROUGHPUT_MB). */
-  BENCH_CLUSTER_THROUGHPUT_MB: count(50),
+  BENCH_CLUSTER_THROUGHPUT_MB: count(30),
   BENCH_CLUSTER_THROUGHPUT_RUNS: count(3),
   /** Keystrokes per echo round, and a round's wall-clock cap. */
   BENCH_CLUSTER_ECHO_SAMPLES: count(300),
-  BENCH_CLUSTER_ECHO_SECONDS: seconds(20),
+  BENCH_CLUSTER_ECHO_SECONDS: seconds(15),
   BENCH_CLUSTER_ECHO_ROUNDS: count(3),
   /** Workspaces started before a worker is killed (those Swarm placed on the victim are timed). */
   BENCH_CLUSTER_LOSS_WORKSPACES: count(4),
   /** How long a lost workspace is waited for before it is reported as not back. */
-  BENCH_CLUSTER_LOSS_WAIT_SECONDS: seconds(60),
+  BENCH_CLUSTER_LOSS_WAIT_SECONDS: seconds(45),
   /** The short heartbeat the second node loss runs at (the first runs at the cluster's own). */
   BENCH_CLUSTER_FAST_HEARTBEAT: z.preprocess(unset, z.string().regex(/^\d+(ms|s|m)$/).default("2s")),
   /** The partition of a worker from the manager, and how long the copies are watched after it heals. */
@@ -51,7 +51,7 @@ const ClusterBenchEnv = z.object({
 
 export type ClusterBenchConfig = ReturnType<typeof clusterBenchConfig>;
 
-export function clusterBenchConfig(env: NodeJS.ProcessEnv = process.env) {
+export function clusterBenchConfig(env: Record<string, string | undefined> = process.env) {
   const e = ClusterBenchEnv.parse(env);
   return {
     phases: new Set<Phase>(e.BENCH_CLUSTER_PHASES),

@@ -13,6 +13,8 @@ import { clusterScript } from "./test-cluster";
 
 /** A probe slower than this counts as unknown for its sample (a node under load, or cut off), never as ready. */
 const PROBE_MS = 2000;
+// How long the workspace is given, once the partition has healed and the watch ended, to answer again.
+const READY_AFTER_MS = 30_000;
 
 export interface PartitionOptions {
   partitionSeconds: number;
@@ -60,7 +62,7 @@ export async function measurePartition(stack: Stack, info: ClusterInfo, options:
       sampling = false;
       await sampler;
     }
-    const readyAfter = await readyWithin(stack, user, 60_000);
+    const readyAfter = await readyWithin(stack, user, READY_AFTER_MS);
     const after = await stack.manager.status(user).catch((error: unknown) => ({ state: `unknown (${(error as Error).message})`, node: undefined, error: undefined }));
     const stateAfter = [after.state, after.node ? `on ${after.node}` : "", after.error ? `(${after.error})` : ""].filter(Boolean).join(" ");
     const at0 = Number.isFinite(cutAt) ? cutAt : samples[0]?.abs ?? 0;

@@ -109,7 +109,7 @@ export function renderReport(r: ClusterResults, fastHeartbeat: string): string {
         ["time with 2+ running, s", fmt(during.msTwoRunning / 1000, 1), fmt(part.msTwoRunning / 1000, 1)],
         ["time with 2+ ready, s", fmt(during.msTwoReady / 1000, 1), fmt(part.msTwoReady / 1000, 1)],
         ["samples with a probe unanswered in 2 s", String(during.unknownSamples), String(part.unknownSamples)],
-        ["ready through the portal's service afterwards", "", r.partition.readyAfter ? "yes" : "NO (not within 60 s)"],
+        ["ready through the portal's service afterwards", "", r.partition.readyAfter ? "yes" : "NO (not within 30 s)"],
         ["  its state then", "", r.partition.stateAfter],
       ]),
     );

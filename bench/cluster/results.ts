@@ -62,7 +62,7 @@ export interface PartitionResult {
   partitionSeconds: number;
   afterHealSeconds: number;
   samples: CopySample[];
-  /** The workspace answered through the portal's service once it was all over (waited for up to 60 s). */
+  /** The workspace answered through the portal's service once it was all over (waited for up to 30 s). */
   readyAfter: boolean;
   /** Its state then, as the portal's service reports it (and where, and why not running). */
   stateAfter: string;

@@ -28,7 +28,7 @@ const ClusterBenchEnv = z.object({
   /** Workspaces running on each backend while list and inspect are timed (the issue's 20 users). */
   BENCH_CLUSTER_USERS: count(20),
   /** Timed calls of list and of inspect at that N, per backend. */
-  BENCH_CLUSTER_LIST_CALLS: count(30),
+  BENCH_CLUSTER_LIST_CALLS: count(20),
   /** Megabytes of urandom base64'd per throughput run (as the terminal suite's BENCH_THROUGHPUT_MB). */
   BENCH_CLUSTER_THROUGHPUT_MB: count(30),
   BENCH_CLUSTER_THROUGHPUT_RUNS: count(3),

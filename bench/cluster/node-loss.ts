@@ -85,9 +85,10 @@ export async function measureNodeLoss(stack: Stack, info: ClusterInfo, heartbeat
       await sleep(Math.max(0, POLL_MS - (performance.now() - begun)));
     }
     for (const w of lost) {
+      w.result.stateAfter = await describe(stack, w.user);
       await verify(stack, w).catch((error: unknown) => progress(`node loss: ${w.user.username}'s file could not be read back: ${(error as Error).message}`));
       const back = w.result.readyAt === undefined ? `not back within ${waitSeconds} s` : `ready on ${w.result.node} at ${w.result.readyAt.toFixed(1)} s`;
-      progress(`node loss ${heartbeat}: ${w.user.username}: ${back}; ${w.result.bytesLost ?? "?"} bytes lost (read in the ${w.result.checkedIn ?? "?"})`);
+      progress(`node loss ${heartbeat}: ${w.user.username}: ${back}, the portal says ${w.result.stateAfter}; ${w.result.bytesLost ?? "?"} bytes lost (read in the ${w.result.checkedIn ?? "?"})`);
     }
     progress(`node loss ${heartbeat}: bringing ${victim.name} back (cluster.sh up)`);
     const reviving = performance.now();
@@ -131,6 +132,16 @@ async function verify(stack: Stack, w: Watched): Promise<void> {
     `reading ${file}`,
   ).catch(() => "");
   w.result.bytesLost = digest === w.digest ? 0 : w.result.bytesWritten;
+}
+
+/** The workspace's state and machine as the portal's service reports them (a dead node's inspect may take its timeout). */
+async function describe(stack: Stack, user: PortalUser): Promise<string> {
+  try {
+    const status = await withTimeout(stack.manager.status(user), 20_000, "the workspace's state");
+    return [status.state, status.node ? `on ${status.node}` : ""].filter(Boolean).join(" ");
+  } catch (error) {
+    return `unknown (${(error as Error).message})`;
+  }
 }
 
 async function nodeIdOf(manager: Docker, hostname: string): Promise<string> {

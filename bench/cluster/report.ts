@@ -78,10 +78,10 @@ export function renderReport(r: ClusterResults, fastHeartbeat: string): string {
   if (r.loss.length) {
     sections.push(
       formatTable([
-        ["node loss (s after the kill)", "heartbeat", "victim", "kill took", "marked down", "workspace", "running elsewhere", "ready (exec)", "on", "bytes lost"],
+        ["node loss (s after the kill)", "heartbeat", "victim", "kill took", "marked down", "workspace", "running elsewhere", "ready (exec)", "on", "portal says at the end", "bytes lost"],
         ...r.loss.flatMap((round) => {
           const head = [round.heartbeat, round.victim, fmt(round.killSeconds, 1), fmt(round.downAt, 1)];
-          if (!round.workspaces.length) return [["", ...head, "(none on the victim)", "", "", "", ""]];
+          if (!round.workspaces.length) return [["", ...head, "(none on the victim)", "", "", "", "", ""]];
           return round.workspaces.map((w, i) => [
             "",
             ...(i === 0 ? head : ["", "", "", ""]),
@@ -89,6 +89,7 @@ export function renderReport(r: ClusterResults, fastHeartbeat: string): string {
             w.runningAt === undefined ? `not within ${round.waitSeconds}` : fmt(w.runningAt, 1),
             w.readyAt === undefined ? `not within ${round.waitSeconds}` : fmt(w.readyAt, 1),
             w.node ?? "-",
+            w.stateAfter ?? "-",
             w.bytesLost === undefined ? "not read" : `${w.bytesLost} of ${w.bytesWritten} (${w.checkedIn === "workspace" ? "read in it" : "read on storage"})`,
           ]);
         }),

@@ -29,6 +29,8 @@ export interface LostWorkspace {
   bytesLost?: number;
   /** Where the files were read back: in the moved workspace, or (not back) on this host's mount of the homes. */
   checkedIn?: "workspace" | "storage";
+  /** What the portal's workspace service said of it when the wait ended (its state, and where). */
+  stateAfter?: string;
 }
 
 export interface LossRound {

@@ -2,6 +2,7 @@ import { runSshSuite } from "./ssh/suite";
 import { runProxySuite } from "./proxy/suite";
 import { runTerminalSuite } from "./terminal/suite";
 import { runPageSuite } from "./page/suite";
+import { runClusterSuite } from "./cluster/suite";
 
 export interface Suite {
   name: string;
@@ -31,5 +32,11 @@ export const SUITES: Suite[] = [
     name: "proxy",
     description: "VS Code assets through the portal's proxy vs direct and configurable-http-proxy; a soak of its memory and sockets (issue #5)",
     run: runProxySuite,
+  },
+  {
+    name: "cluster",
+    description:
+      "workspaces on the Swarm test cluster vs this host's engine: open hot/warm/cold, stop -> slot free, node loss, a partition's copies, the terminal's TLS path, list/inspect at N (issue #16)",
+    run: runClusterSuite,
   },
 ];

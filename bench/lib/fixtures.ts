@@ -6,7 +6,10 @@
 export { openApp } from "../../tests/support/app-client";
 export { launchBrowser } from "../../tests/support/browser";
 export { freePort } from "../../tests/support/free-port";
-export { DOCKER_SOCKET, WORKSPACE_IMAGE } from "../../tests/support/images";
+export { DOCKER_SOCKET, TEST_IMAGE, WORKSPACE_IMAGE } from "../../tests/support/images";
+export { CLUSTER_SCRIPT, clusterCommand, nodeEngine, nodeNamed, readCluster, workers, type ClusterInfo, type ClusterNode } from "../../tests/support/cluster";
+export { swarmFixture, type SwarmFixture } from "../../tests/support/swarm-fixture";
+export { workspaceFixture, type WorkspaceFixture } from "../../tests/support/workspace-fixture";
 export { startPortal, type PortalProcess } from "../../tests/support/portal-process";
 export { sessionCookie } from "../../tests/support/session-cookie";
 export { SshClient } from "../../tests/support/ssh-client";

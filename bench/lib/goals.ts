@@ -8,6 +8,8 @@ export interface Goal {
   /** Human form of the goal; one in parentheses is for information only. */
   goal: string;
   met: (value: number) => boolean;
+  /** Shown instead of the value (e.g. "not back within 60 s"); the verdict is still `met(value)`. */
+  shown?: string;
 }
 
 /** The goals table every suite ends with: reported, never enforced. */
@@ -16,9 +18,9 @@ export function goalsTable(goals: Goal[]): string {
     ["goal", "measured", "target", "verdict"],
     ...goals.map((g) => [
       g.what,
-      Number.isFinite(g.value) ? `${fmt(g.value, 2)}${g.unit ?? ""}` : "n/a",
+      g.shown ?? (Number.isFinite(g.value) ? `${fmt(g.value, 2)}${g.unit ?? ""}` : "n/a"),
       g.goal,
-      !Number.isFinite(g.value) ? "not measured" : g.goal.startsWith("(") ? "-" : g.met(g.value) ? "met" : "NOT MET",
+      g.shown === undefined && !Number.isFinite(g.value) ? "not measured" : g.goal.startsWith("(") ? "-" : g.met(g.value) ? "met" : "NOT MET",
     ]),
   ]);
 }

@@ -67,7 +67,7 @@ export async function runTerminalSuite(): Promise<boolean> {
   const targets: Record<StackKind, TerminalTarget> = {
     portal: portalTarget,
     wetty: { kind: "wetty", url: wetty.url },
-    docker: { kind: "docker", socketPath: DOCKER_SOCKET, containerId },
+    docker: { kind: "docker", engine: { socketPath: DOCKER_SOCKET }, containerId },
   };
 
   // Throughput: rounds interleave the stacks, so a slow moment of the machine does not fall on one stack only.

@@ -15,7 +15,7 @@ export interface ThroughputResult {
 }
 
 /**
- * One run: time from sending `head -c NM /dev/urandom | base64` to the client seeing the unique end marker,
+ * One run: time from sending `head -c <N MiB> /dev/urandom | base64` to the client seeing the unique end marker,
  * counting every byte that arrived (characters for WeTTY's decoded strings: base64 is ASCII, so the same).
  */
 export async function throughputRun(term: BenchTerminal, megabytes: number): Promise<ThroughputRun> {
@@ -39,7 +39,8 @@ export async function throughputRun(term: BenchTerminal, megabytes: number): Pro
     });
   });
   const start = performance.now();
-  term.send(`head -c ${megabytes}M /dev/urandom | base64; ${printCommand}\r`);
+  // In bytes rather than GNU's `NM`, which busybox's head (the test image's) does not read.
+  term.send(`head -c ${megabytes * 1024 * 1024} /dev/urandom | base64; ${printCommand}\r`);
   const end = await done;
   // The next run starts at a quiet prompt. The one after the marker may have come in the marker's own chunk, so
   // ask for a fresh one rather than scan hundreds of megabytes for it.

@@ -32,7 +32,7 @@ export interface WorkspaceFixture {
  * A portal instance of its own on the real engine: unique instance label, name prefix, network and data root,
  * so tests never touch each other's or a developer's workspaces, and cleanup removes exactly what it made.
  */
-export function workspaceFixture(env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "homeReady" | "onEvent"> = {}): WorkspaceFixture {
+export function workspaceFixture(env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "homeReady" | "onEvent" | "gate"> = {}): WorkspaceFixture {
   const id = `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 7)}`;
   const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-it-"));
   const config = loadConfig({

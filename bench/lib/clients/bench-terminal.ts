@@ -7,7 +7,15 @@ export type StackKind = "portal" | "wetty" | "docker";
 export type TerminalTarget =
   | { kind: "portal"; url: string; cookie: string; terminalId?: string }
   | { kind: "wetty"; url: string }
-  | { kind: "docker"; socketPath: string; containerId: string };
+  | { kind: "docker"; engine: EngineAddress; containerId: string };
+
+/**
+ * A Docker Engine API, as plain data: this host's socket, or a cluster node's TCP port with mutual TLS (the PEM
+ * files' paths: the portal's client certificate and the cluster's CA).
+ */
+export type EngineAddress =
+  | { socketPath: string }
+  | { host: string; port: number; tls: { ca: string; cert: string; key: string } };
 
 export interface TerminalSize {
   cols: number;

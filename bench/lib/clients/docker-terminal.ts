@@ -1,6 +1,7 @@
+import fs from "node:fs";
 import type { Duplex } from "node:stream";
 import Docker from "dockerode";
-import { OutputHub, type BenchTerminal, type Chunk, type TerminalSize } from "./bench-terminal";
+import { OutputHub, type BenchTerminal, type Chunk, type EngineAddress, type TerminalSize } from "./bench-terminal";
 import { interruptAndExit } from "./wait-for-output";
 
 /** The login shell every stack runs, as the portal does: in the user's home, with a 256-colour TERM. */
@@ -21,8 +22,8 @@ export class DockerTerminal implements BenchTerminal {
     stream.pause();
   }
 
-  static async open(socketPath: string, containerId: string, size: TerminalSize): Promise<DockerTerminal> {
-    const docker = new Docker({ socketPath });
+  static async open(engine: EngineAddress, containerId: string, size: TerminalSize): Promise<DockerTerminal> {
+    const docker = engineClient(engine);
     const container = docker.getContainer(containerId);
     const exec = await container.exec({
       ...SHELL_EXEC,
@@ -65,4 +66,11 @@ export class DockerTerminal implements BenchTerminal {
     }
     this.stream.destroy();
   }
+}
+
+/** A client of the engine at `address`: over its socket, or over TCP with the client certificate. */
+export function engineClient(address: EngineAddress): Docker {
+  if ("socketPath" in address) return new Docker({ socketPath: address.socketPath });
+  const read = (file: string) => fs.readFileSync(file);
+  return new Docker({ host: address.host, port: address.port, protocol: "https", ca: read(address.tls.ca), cert: read(address.tls.cert), key: read(address.tls.key) });
 }

@@ -26,7 +26,7 @@ export async function openTerminal(target: TerminalTarget, size: TerminalSize, t
       return term;
     }
     case "docker": {
-      const term = await DockerTerminal.open(target.socketPath, target.containerId, size);
+      const term = await DockerTerminal.open(target.engine, target.containerId, size);
       await waitForPrompt(term, timeoutMs).catch(async (error: unknown) => {
         await term.close();
         throw error;

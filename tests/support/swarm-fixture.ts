@@ -59,6 +59,8 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
   const backend = swarmBackend(config, config.backend as SwarmConfig);
   const db = openDatabase(dbRoot);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  // As the portal does (lib/portal.ts): workspaces the swarm takes away are started again elsewhere.
+  const stopKeeping = backend.keep(log);
   return {
     config,
     settings,
@@ -66,6 +68,7 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
     manager: new WorkspaceManager({ backend, registry: new UserRegistry(db), settings, log, ...deps }),
     dataRoot,
     async cleanup() {
+      stopKeeping();
       for (const placement of await backend.list({ [LABEL.instance]: id })) await backend.remove(placement.slug);
       db.close();
       fs.rmSync(dbRoot, { recursive: true, force: true });

@@ -38,6 +38,9 @@ HOMES_VOLUME=homes
 # Seconds a client waits for a silent brick before it gives up (GlusterFS's default 42 s would hold a dead
 # worker's locks in the homes that long).
 HOMES_PING_TIMEOUT=10
+# Seconds a node cut off from every manager keeps its workspaces (scripts/cluster/node-watchdog.sh): with the grace
+# and a probe's timeout, its workspaces are gone before GlusterFS hands a cut-off client's locks to another.
+WATCHDOG_BOUND_SECONDS="${WATCHDOG_BOUND_SECONDS:-4}"
 
 HOST_ADDR="$CLUSTER_LAN.1"
 STORAGE_ADDR="$CLUSTER_LAN.5"

@@ -58,6 +58,8 @@ export function isLive(task: SwarmTask): boolean {
  * manager lists it (undefined: it left the swarm); without a list of nodes at all, every node counts as ready.
  */
 export function takenAway(task: SwarmTask, node: NodeState | undefined, known = true): string | null {
+  // Never placed on a node (waiting for room): nothing was taken away.
+  if (!task.NodeID) return null;
   const name = node?.name ?? task.NodeID ?? "its node";
   const { State: state, ContainerStatus: container } = task.Status;
   if ((state === "complete" || state === "failed") && container?.ExitCode === NODE_FENCE.exitCode) return `${name} lost its managers`;

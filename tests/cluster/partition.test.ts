@@ -89,7 +89,7 @@ describe("a worker cut off from the manager while its workspace runs", () => {
     const timeline = summarize(samples, cutAt, healAt, healed.name);
     // The cut-off worker stopped its copy by itself, well before the partition ended.
     expect(timeline.cutCopyGoneMs).toBeLessThan(PARTITION_MS);
-    console.log(`[partition] ${healed.name} cut at ${cutAt} ms, healed at ${healAt} ms; ${whole.length} samples, ${during.length} during the cut (median gap ${timeline.medianGapMs} ms); at most ${mostReady} ready; ${JSON.stringify(timeline)}; settled on ${settled.node}`);
+    console.log(`[partition] ${healed.name} cut at ${cutAt} ms, healed at ${healAt} ms; ${whole.length} samples, ${during.length} during the cut (gap between sample starts: median ${timeline.medianGapMs} ms, max ${timeline.maxGapMs} ms); at most ${mostReady} ready; ${JSON.stringify(timeline)}; settled on ${settled.node}`);
   });
 });
 
@@ -104,5 +104,6 @@ function summarize(samples: Sample[], cutAt: number, healAt: number, cutNode: st
     readyElsewhereMs: firstElsewhere ? firstElsewhere.atMs - cutAt : null,
     healMs: healAt - cutAt,
     medianGapMs: gaps[Math.floor(gaps.length / 2)] ?? 0,
+    maxGapMs: gaps.at(-1) ?? 0,
   };
 }

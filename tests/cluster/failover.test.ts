@@ -41,18 +41,18 @@ describe("a worker's death with a workspace on it", () => {
       return now.state === "running" && now.node === survivor.name ? now : undefined;
     });
     const readyMs = Date.now() - killedAt;
-    placements.stop();
+    const seen = await placements.stop();
     const down = await nodeDownAt(info, victim);
 
     expect(moved.containerId).not.toBe(first.containerId);
     const again = await run(fx.manager, alice, ["sh", "-c", "cd $HOME && sha256sum f*"]);
     expect(again.stdout).toBe(written.stdout);
     // What the portal was told meanwhile: the workspace moving because its node was lost, then running elsewhere.
-    const moving = placements.seen.find((p) => p.reason === `moving: ${victim.name} was lost`);
-    expect(moving, JSON.stringify(placements.seen)).toBeDefined();
+    const moving = seen.find((p) => p.reason === `moving: ${victim.name} was lost`);
+    expect(moving, JSON.stringify(seen)).toBeDefined();
     expect(["pending", "starting"]).toContain(moving!.state);
-    expect(placements.seen.at(-1)).toMatchObject({ node: survivor.name, instanceId: moved.containerId });
-    report("kill-node", { killedAt, down, readyMs, seen: placements.seen, first, moved });
+    expect(seen.at(-1)).toMatchObject({ node: survivor.name, instanceId: moved.containerId });
+    report("kill-node", { killedAt, down, readyMs, seen, first, moved });
   });
 });
 

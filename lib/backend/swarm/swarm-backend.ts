@@ -371,8 +371,13 @@ export class SwarmBackend implements WorkspaceBackend {
   private async placementOf(service: ServiceInfo, known?: SwarmTask[], fromNodes = true): Promise<Placement> {
     const tasks = known ?? (await this.tasks([service.ID]));
     const labels = service.Spec.Labels ?? {};
-    const nodes = await this.call("list the swarm's nodes", () => this.nodes.current());
-    const view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true", nodes);
+    let nodes = await this.call("list the swarm's nodes", () => this.nodes.current());
+    let view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true", nodes);
+    if (view.reason?.startsWith("moving: the swarm stopped it")) {
+      // Its node may have been marked down since the nodes were last listed: ask again, to say why truly.
+      nodes = await this.call("list the swarm's nodes", () => this.nodes.current(0));
+      view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true", nodes);
+    }
     const placement: Placement = {
       slug: labels[LABEL.slug] ?? service.Spec.Name.slice(this.settings.namePrefix.length),
       name: service.Spec.Name,

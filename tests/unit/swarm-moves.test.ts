@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { movesDue, type ServiceSeen } from "../../lib/backend/swarm/moves";
+import { describe, expect, it, vi } from "vitest";
+import { keepAsking, movesDue, type ServiceSeen } from "../../lib/backend/swarm/moves";
 import { viewOf, type NodeState, type SwarmTask } from "../../lib/backend/swarm/tasks";
 import { NODE_FENCE } from "../../lib/backend/node-fence";
 
@@ -76,5 +76,34 @@ describe("a workspace's placement while it moves", () => {
 
   it("still says stopped, with the exit status, for one that ended by itself", () => {
     expect(viewOf(1, [task("t1", "failed", { desired: "shutdown", exit: 137 })], true, nodes({}))).toMatchObject({ state: "stopped", exitCode: 137 });
+  });
+});
+
+describe("the keeper's rounds", () => {
+  it("asks again an interval after each round ends, a failed round included, until stopped", async () => {
+    vi.useFakeTimers();
+    try {
+      let rounds = 0;
+      const errors: unknown[] = [];
+      const stop = keepAsking(
+        async () => {
+          rounds++;
+          if (rounds === 2) throw new Error("manager unreachable");
+        },
+        1000,
+        (e) => errors.push(e),
+      );
+      await vi.advanceTimersByTimeAsync(0);
+      expect(rounds).toBe(1);
+      await vi.advanceTimersByTimeAsync(1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(rounds).toBe(3);
+      expect(errors).toHaveLength(1);
+      stop();
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(rounds).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -35,3 +35,20 @@ export function movesDue(services: ServiceSeen[], nodes: ReadonlyMap<string, Nod
   }
   return moves;
 }
+
+/** Runs `round` now and then `intervalMs` after each one ends, until the returned function is called. */
+export function keepAsking(round: () => Promise<void>, intervalMs: number, onError: (error: unknown) => void): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const next = async () => {
+    await round().catch(onError);
+    if (stopped) return;
+    timer = setTimeout(() => void next(), intervalMs);
+    timer.unref();
+  };
+  void next();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}

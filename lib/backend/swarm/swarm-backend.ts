@@ -25,7 +25,7 @@ import { NodeEngines, type ClusterTls } from "./node-engines";
 import { toServiceSpec, type ServiceSettings, type ServiceSpec } from "./service-spec";
 import { isLive, newestTask, viewOf, waitsForNode, type SwarmTask } from "./tasks";
 import { imageNotInRegistry, refusal } from "./start-failure";
-import { movesDue, type Move } from "./moves";
+import { keepAsking, movesDue, type Move } from "./moves";
 import { pollChanges } from "./watch";
 
 export interface SwarmBackendSettings extends ServiceSettings {
@@ -440,23 +440,6 @@ export class SwarmBackend implements WorkspaceBackend {
   private nameOf(slug: string): string {
     return workspaceName(this.settings.namePrefix, slug);
   }
-}
-
-/** Runs `round` now and then `intervalMs` after each one ends, until the returned function is called. */
-function keepAsking(round: () => Promise<void>, intervalMs: number, onError: (error: unknown) => void): () => void {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  const next = async () => {
-    await round().catch(onError);
-    if (stopped) return;
-    timer = setTimeout(() => void next(), intervalMs);
-    timer.unref();
-  };
-  void next();
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-  };
 }
 
 function replicasOf(service: ServiceInfo): number {

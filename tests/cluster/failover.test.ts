@@ -19,9 +19,12 @@ describe("a worker's death with a workspace on it", () => {
     fx = swarmFixture(info);
   });
   afterAll(async () => {
-    await fx?.cleanup();
-    // The dead worker boots again for the files that follow.
-    if (victim) await clusterCommand("up");
+    try {
+      await fx?.cleanup();
+    } finally {
+      // The dead worker boots again for the files that follow.
+      if (victim) await clusterCommand("up");
+    }
   });
 
   it("runs the workspace again on the other worker by itself, every fsynced file intact, its placement saying it moved", async () => {

@@ -51,6 +51,8 @@ const POLL_MS = 200;
 const WATCH_MS = 1000;
 // Swarm sees a stopped task gone ~3.4 s after the replica count drops (measured); this is the bound beyond the grace.
 const STOP_MARGIN_MS = 30_000;
+// How long a look at a running workspace waits for its node's engine to describe its container.
+const NODE_LOOK_MS = 2000;
 
 interface ServiceInfo {
   ID: string;
@@ -395,7 +397,12 @@ export class SwarmBackend implements WorkspaceBackend {
     if (!containerId || !node) return placement;
     placement.instanceId = containerId;
     if (!fromNodes || (view.state !== "running" && view.state !== "stopped")) return placement;
-    const container = await (await this.nodes.engine(node.name)).inspect(containerId).catch(() => null);
+    // A node that died a moment ago is still "ready" at the manager for some seconds: a look at a workspace does
+    // not wait on it longer than this (it then says what the manager says, without the address).
+    const container = await Promise.race([
+      (await this.nodes.engine(node.name)).inspect(containerId).catch(() => null),
+      new Promise<null>((r) => setTimeout(r, NODE_LOOK_MS, null).unref()),
+    ]);
     if (!container) return placement;
     if (container.startedAt) placement.startedAt = container.startedAt;
     if (view.state === "running") {

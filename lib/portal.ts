@@ -243,6 +243,7 @@ export function createPortal(
   const changes = new WorkspaceChanges(backend, log.child({ component: "workspace-changes" }));
   const ports = new ListeningPortsCache(workspaces);
   const stopFollowing = changes.subscribe(() => ports.clear());
+  const stopKeeping = backend.keep?.(log.child({ component: "backend-keeper" })) ?? (() => {});
   const ssh = { keys: new SshKeyStore(db, audit), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot, config.ssh.legacyRsaHostKey) };
   return {
     config,
@@ -281,6 +282,7 @@ export function createPortal(
     diskEnforced: homeQuota.enforced,
     close: () => {
       stopFollowing();
+      stopKeeping();
       clearInterval(sweeper);
       providerAccounts.stop();
       idle.stop();

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { WorkspaceError } from "../errors/workspace-errors";
 import type { ContainerProcess, ContainerStats, ContainerUsage, ExecOptions, ExecProcess } from "../runtime/runtime";
 
@@ -70,6 +71,13 @@ export interface WorkspaceBackend {
    * rather than when they next ask. Until the returned function is called.
    */
   watch(onChange: (change: WorkspaceChange) => void): () => void;
+  /**
+   * Starts what the backend does by itself to keep each workspace running where it was asked to run, whoever asks:
+   * a cluster starts a workspace again elsewhere when the machine it ran on is lost (never one whose first process
+   * ended by itself: that stays ended, as on one host). Until the returned function is called. One host has nothing
+   * to keep: a workspace there ends with its host.
+   */
+  keep?(log: Logger): () => void;
   /**
    * The interface on this portal's own host that workspaces' traffic passes, for the egress firewall the portal
    * keeps there (one host: the workspaces' bridge, the network made first if missing). A backend whose workspaces

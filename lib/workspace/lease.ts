@@ -1,4 +1,5 @@
 import type { Placement } from "../backend/backend";
+import { NODE_FENCE } from "../backend/node-fence";
 
 /**
  * At most one copy of a workspace: its first process takes an exclusive `flock` on a file in the home before the
@@ -27,7 +28,9 @@ export function leasePath(home: string): string {
 
 /**
  * The workspace's first process (the child of the container's init): takes the lease, then sleeps forever, leaving
- * at once on SIGTERM so a stop takes milliseconds (the wait for the lease too). POSIX sh with `flock`, one line:
+ * at once on SIGTERM so a stop takes milliseconds (the wait for the lease too). Its node's watchdog stops it with
+ * NODE_FENCE's signal when the node lost its managers: it ends with NODE_FENCE's status, so the portal starts it again.
+ * POSIX sh with `flock`, one line:
  * dash (the workspace image), busybox ash with util-linux's flock (the test image).
  *
  * - The lock is taken on fd 8 and moved to fd 9 only once held, so "the first process has the lease open as fd 9"
@@ -45,6 +48,7 @@ export function leaseCommand(home: string): string[] {
   const make = `{ [ -e "$lease" ] || [ -L "$lease" ] || { mkdir -p "\${lease%/*}" && : >>"$lease"; }; } 2>/dev/null`;
   const script = [
     "trap 'exit 0' TERM",
+    `trap 'exit ${NODE_FENCE.exitCode}' ${NODE_FENCE.signal}`,
     `lease='${lease}'`,
     `command -v flock >/dev/null || { ${say("this image has no flock: the workspace cannot take its lease")}; exit ${CANNOT_LEASE}; }`,
     make,

@@ -37,6 +37,12 @@ firewall_install "$n"
 rm -f "$dir/data/network/files/local-kv.db"
 rm -f "$dir/docker.pid"
 
+# The node's watchdog, beside the engine in the node's cgroup (it dies with the machine): it stops the workspaces
+# here once no manager has answered for WATCHDOG_BOUND_SECONDS. One per node: a copy started by a later boot (an
+# engine restarted) finds the first holding the lock and leaves.
+setsid -f bash "$here/node-watchdog.sh" --host "unix://$dir/docker.sock" --bound "$WATCHDOG_BOUND_SECONDS" \
+  --lock "$dir/watchdog.lock" >>"$LOG_DIR/watchdog-$name.log" 2>&1 </dev/null 9>&-
+
 say "$name: starting dockerd"
 exec dockerd \
   --config-file "$dir/daemon.json" \

@@ -205,6 +205,9 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     });
     expect(status.stopReason).toBe("out_of_memory");
     expect(status.exitCode).toBe(137);
+    // The backend's keeper runs (as in the portal) and leaves it ended: a few of its rounds later it still is.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await fx.manager.status(dave)).toMatchObject({ state: "stopped", stopReason: "out_of_memory", containerId: status.containerId });
     expect((await fx.manager.ensureRunning(dave)).state).toBe("running");
     expect((await run(fx.manager, dave, ["echo", "alive"])).stdout).toBe("alive\n");
   });

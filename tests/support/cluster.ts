@@ -27,6 +27,8 @@ const ClusterSchema = z.object({
   portalAddress: z.string(),
   manager: z.string(),
   heartbeat: z.string(),
+  /** Seconds a node cut off from every manager keeps its workspaces (scripts/cluster/node-watchdog.sh). */
+  watchdog: z.object({ boundSeconds: z.number().int() }),
   nodes: z.array(ClusterNodeSchema).length(3),
   tls: z.object({ ca: z.string(), cert: z.string(), key: z.string() }),
   network: z.object({ name: z.string(), ranges: z.string() }),

@@ -59,6 +59,8 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
   const backend = swarmBackend(config, config.backend as SwarmConfig);
   const db = openDatabase(dbRoot);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  // As the portal does (lib/portal.ts): workspaces the swarm takes away are started again elsewhere.
+  const stopKeeping = backend.keep(log);
   return {
     config,
     settings,
@@ -66,10 +68,12 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
     manager: new WorkspaceManager({ backend, registry: new UserRegistry(db), settings, log, ...deps }),
     dataRoot,
     async cleanup() {
+      stopKeeping();
       for (const placement of await backend.list({ [LABEL.instance]: id })) await backend.remove(placement.slug);
       db.close();
       fs.rmSync(dbRoot, { recursive: true, force: true });
-      fs.rmSync(dataRoot, { recursive: true, force: true });
+      // On GlusterFS a directory a moment ago written by a container that just ended may still look not empty.
+      fs.rmSync(dataRoot, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     },
   };
 }

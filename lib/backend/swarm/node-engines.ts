@@ -16,13 +16,16 @@ export interface SwarmNode {
   name: string;
   address: string;
   role: string;
+  /** It answers the manager's heartbeats. */
   ready: boolean;
+  /** It may run tasks (not drained or paused). */
+  active: boolean;
 }
 
 interface NodeInfo {
   ID: string;
   Description?: { Hostname?: string };
-  Spec?: { Role?: string };
+  Spec?: { Role?: string; Availability?: string };
   Status?: { State?: string; Addr?: string };
 }
 
@@ -36,6 +39,8 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 export class NodeEngines {
   private nodes = new Map<string, SwarmNode>();
+  private listedAt = 0;
+  private listing: Promise<SwarmNode[]> | null = null;
   private readonly engines = new Map<string, ContainerRuntime>();
 
   constructor(
@@ -46,6 +51,17 @@ export class NodeEngines {
 
   /** Every node, asked of the manager now. */
   async refresh(): Promise<SwarmNode[]> {
+    this.listing ??= this.list().finally(() => (this.listing = null));
+    return this.listing;
+  }
+
+  /** Every node by id, as the manager listed them at most `maxAgeMs` ago: whether each is ready is asked often. */
+  async current(maxAgeMs = 1000): Promise<ReadonlyMap<string, SwarmNode>> {
+    if (Date.now() - this.listedAt > maxAgeMs) await this.refresh();
+    return this.nodes;
+  }
+
+  private async list(): Promise<SwarmNode[]> {
     const listed = (await this.manager.listNodes()) as NodeInfo[];
     this.nodes = new Map(
       listed.map((n) => {
@@ -55,10 +71,12 @@ export class NodeEngines {
           address: n.Status?.Addr ?? "",
           role: n.Spec?.Role ?? "worker",
           ready: n.Status?.State === "ready",
+          active: (n.Spec?.Availability ?? "active") === "active",
         };
         return [n.ID, node];
       }),
     );
+    this.listedAt = Date.now();
     return [...this.nodes.values()];
   }
 

@@ -75,9 +75,10 @@ export function toServiceSpec(spec: WorkspaceSpec, name: string, settings: Servi
         Reservations: { NanoCPUs: Math.round(reserved.cpus * 1e9), MemoryBytes: reserved.memoryBytes },
       },
       // Never restarted by Swarm: a workspace whose first process ended (the OOM killer, an exit) stays ended and
-      // says why, as on one host, instead of coming back as a new container that hides it. The same holds on a
-      // node's loss: until a workspace holds a lease in its home (issue 16, item 5), Swarm starting a second copy
-      // while a cut-off node still runs the first would put two writers on one home (measured in the design study).
+      // says why, as on one host, instead of coming back after the restart delay as a new container that hides it
+      // (conditions any and on-failure do that; none of them tells an exit from a lost node). A workspace whose node
+      // was lost or fenced itself is started again elsewhere by the backend's keeper (moves.ts), at once: the
+      // restart delay (5 s) would apply to a lost node too, and the lease keeps it to one ready copy.
       RestartPolicy: { Condition: "none" },
       Placement: { Constraints: settings.constraints },
       Networks: [{ Target: settings.network }],

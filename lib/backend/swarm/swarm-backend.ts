@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import type { Logger } from "pino";
 import { NameConflictError, StartTimeoutError, WorkspaceError } from "../../errors/workspace-errors";
 import { isNotFound, statusOf, translate } from "../../runtime/docker/errors";
 import type { DockerRuntime } from "../../runtime/docker/docker-runtime";
@@ -24,6 +25,7 @@ import { NodeEngines, type ClusterTls } from "./node-engines";
 import { toServiceSpec, type ServiceSettings, type ServiceSpec } from "./service-spec";
 import { isLive, newestTask, viewOf, waitsForNode, type SwarmTask } from "./tasks";
 import { imageNotInRegistry, refusal } from "./start-failure";
+import { keepAsking, movesDue, type Move } from "./moves";
 import { pollChanges } from "./watch";
 
 export interface SwarmBackendSettings extends ServiceSettings {
@@ -49,6 +51,8 @@ const POLL_MS = 200;
 const WATCH_MS = 1000;
 // Swarm sees a stopped task gone ~3.4 s after the replica count drops (measured); this is the bound beyond the grace.
 const STOP_MARGIN_MS = 30_000;
+// How long a look at a running workspace waits for its node's engine to describe its container.
+const NODE_LOOK_MS = 2000;
 
 interface ServiceInfo {
   ID: string;
@@ -178,6 +182,9 @@ export class SwarmBackend implements WorkspaceBackend {
     const tasks = await this.tasks([service.ID]);
     if (tasks.some((t) => t.Status.State === "running" && t.DesiredState === "running")) return;
     const wasAsked = replicasOf(service) === 1;
+    // On its way already (moved off a lost node, or started by another portal process): waited for, not made again.
+    const coming = wasAsked ? tasks.find((t) => isLive(t) && t.DesiredState === "running") : undefined;
+    if (coming) return this.placed(service.ID, name, new Set(tasks.filter((t) => t !== coming).map((t) => t.ID)), options);
     const spec = service.Spec;
     await this.update(service, {
       ...spec,
@@ -241,7 +248,10 @@ export class SwarmBackend implements WorkspaceBackend {
     // Stopped once no task of it may still run: the manager sees its container gone some seconds after the node.
     const limitMs = Math.max(timeoutSeconds, this.settings.stopTimeoutSeconds) * 1000 + STOP_MARGIN_MS;
     const deadline = Date.now() + limitMs;
-    while ((await this.tasks([service.ID])).some(isLive)) {
+    // A task on a lost node stays "running" at the manager for as long as the node is gone: it runs nowhere.
+    const runs = async (t: SwarmTask) => isLive(t) && (!t.NodeID || (await this.nodes.current()).get(t.NodeID)?.ready !== false);
+    const anyRuns = async () => (await Promise.all((await this.tasks([service.ID])).map(runs))).some(Boolean);
+    while (await anyRuns()) {
       if (Date.now() > deadline) throw new WorkspaceError("runtime_error", `Workspace ${name} did not stop on its node within ${limitMs / 1000} s; its node may be lost.`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -314,6 +324,43 @@ export class SwarmBackend implements WorkspaceBackend {
     return pollChanges(() => this.listed(labels, false), onChange, this.settings.watchIntervalMs ?? WATCH_MS);
   }
 
+  /**
+   * Starts again, elsewhere, every workspace of this portal the swarm took away while it was asked to run: its node
+   * was lost (the manager shuts its task down once it marks the node down, and restart condition none makes no
+   * other) or drained, or the node's watchdog stopped it (NODE_FENCE). One whose first process ended by itself (an
+   * exit, the OOM killer) is left ended. Asks the manager every `watchIntervalMs` (three calls a round, however many
+   * workspaces) until the returned function is called; several portal processes may keep at once (each move is an
+   * update at the service's version: one of them makes it).
+   */
+  keep(log: Logger): () => void {
+    const handled = new Set<string>();
+    const labels = [`${LABEL.managed}=true`, `${LABEL.instance}=${this.settings.instance}`];
+    const round = async () => {
+      const services = (await this.docker.listServices({ filters: { label: labels } })) as unknown as ServiceInfo[];
+      if (services.length === 0) return;
+      const [tasks, nodes] = await Promise.all([this.tasks(services.map((s) => s.ID)), this.nodes.current(0)]);
+      const seen = services.map((s) => ({ id: s.ID, name: s.Spec.Name, replicas: replicasOf(s), tasks: tasks.filter((t) => t.ServiceID === s.ID) }));
+      for (const move of movesDue(seen, nodes, handled)) {
+        handled.add(move.taskId);
+        await this.move(move, services.find((s) => s.ID === move.serviceId)!).then(
+          () => log.warn({ workspace: move.name, task: move.taskId, why: move.why }, "workspace moved: started again elsewhere"),
+          (error: unknown) => {
+            handled.delete(move.taskId); // asked again next round (another portal process may have moved it)
+            log.info({ workspace: move.name, err: error }, "workspace move not made this round");
+          },
+        );
+      }
+      for (const id of handled) if (!tasks.some((t) => t.ID === id)) handled.delete(id);
+    };
+    return keepAsking(round, this.settings.watchIntervalMs ?? WATCH_MS, (error) => log.debug({ err: error }, "swarm keeper round failed"));
+  }
+
+  /** A new task of the workspace, placed wherever the swarm has room (the old one's node is lost or refuses it). */
+  private move(move: Move, service: ServiceInfo): Promise<void> {
+    const spec = service.Spec;
+    return this.update(service, { ...spec, TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1 } });
+  }
+
   private async engineOf(at: RunningAt) {
     if (!at.node) throw new WorkspaceError("runtime_error", `The swarm did not say which node runs workspace ${at.slug}.`);
     return this.nodes.engine(at.node);
@@ -326,7 +373,13 @@ export class SwarmBackend implements WorkspaceBackend {
   private async placementOf(service: ServiceInfo, known?: SwarmTask[], fromNodes = true): Promise<Placement> {
     const tasks = known ?? (await this.tasks([service.ID]));
     const labels = service.Spec.Labels ?? {};
-    const view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true");
+    let nodes = await this.call("list the swarm's nodes", () => this.nodes.current());
+    let view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true", nodes);
+    if (view.reason?.startsWith("moving: the swarm stopped it")) {
+      // Its node may have been marked down since the nodes were last listed: ask again, to say why truly.
+      nodes = await this.call("list the swarm's nodes", () => this.nodes.current(0));
+      view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true", nodes);
+    }
     const placement: Placement = {
       slug: labels[LABEL.slug] ?? service.Spec.Name.slice(this.settings.namePrefix.length),
       name: service.Spec.Name,
@@ -337,14 +390,19 @@ export class SwarmBackend implements WorkspaceBackend {
     };
     const task = view.task;
     if (!task) return placement;
-    const node = task.NodeID ? await this.nodes.byId(task.NodeID).catch(() => null) : null;
+    const node = task.NodeID ? (nodes.get(task.NodeID) ?? null) : null;
     if (node) placement.node = node.name;
     if (task.Status.Timestamp && view.state !== "running" && view.state !== "starting" && view.state !== "pending") placement.stoppedAt = new Date(task.Status.Timestamp);
     const containerId = task.Status.ContainerStatus?.ContainerID;
     if (!containerId || !node) return placement;
     placement.instanceId = containerId;
     if (!fromNodes || (view.state !== "running" && view.state !== "stopped")) return placement;
-    const container = await (await this.nodes.engine(node.name)).inspect(containerId).catch(() => null);
+    // A node that died a moment ago is still "ready" at the manager for some seconds: a look at a workspace does
+    // not wait on it longer than this (it then says what the manager says, without the address).
+    const container = await Promise.race([
+      (await this.nodes.engine(node.name)).inspect(containerId).catch(() => null),
+      new Promise<null>((r) => setTimeout(r, NODE_LOOK_MS, null).unref()),
+    ]);
     if (!container) return placement;
     if (container.startedAt) placement.startedAt = container.startedAt;
     if (view.state === "running") {

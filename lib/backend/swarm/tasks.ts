@@ -1,4 +1,5 @@
 import type { PlacementState } from "../backend";
+import { NODE_FENCE } from "../node-fence";
 
 /** A Swarm task as the manager reports it (Engine API 1.41), the fields the portal reads. */
 export interface SwarmTask {
@@ -25,6 +26,13 @@ export interface TaskView {
   task?: SwarmTask;
 }
 
+/** A node as the manager sees it now: whether it answers its heartbeats, and whether it may run tasks (not drained). */
+export interface NodeState {
+  name: string;
+  ready: boolean;
+  active: boolean;
+}
+
 const ENDED = new Set(["complete", "shutdown", "failed", "rejected", "orphaned", "remove"]);
 
 /** The newest task of a service: the one that says how the workspace is now (Swarm keeps a few old ones). */
@@ -43,21 +51,55 @@ export function isLive(task: SwarmTask): boolean {
 }
 
 /**
- * The workspace's state from its service's replica count and newest task. `ran`: the service was started once (a
- * stopped service's tasks are removed, so without it a stopped workspace would look never started).
+ * Why the task no longer runs though its workspace was not stopped and its first process did not end by itself: the
+ * swarm took it away (its node was lost or drained: the manager then shuts the task down, and with restart condition
+ * none makes no other), or its node's watchdog stopped it (the node lost its managers). Null when it runs, is on its
+ * way, or ended by its own doing (an exit, the OOM killer), which stays ended. `node`: the task's node now, as the
+ * manager lists it (undefined: it left the swarm); without a list of nodes at all, every node counts as ready.
  */
-export function viewOf(replicas: number, tasks: SwarmTask[], ran: boolean): TaskView {
+export function takenAway(task: SwarmTask, node: NodeState | undefined, known = true): string | null {
+  // Never placed on a node (waiting for room): nothing was taken away.
+  if (!task.NodeID) return null;
+  const name = node?.name ?? task.NodeID ?? "its node";
+  const { State: state, ContainerStatus: container } = task.Status;
+  if ((state === "complete" || state === "failed") && container?.ExitCode === NODE_FENCE.exitCode) return `${name} lost its managers`;
+  const ready = !known || node?.ready === true;
+  // Still asked to run: moved only once its node is lost (the manager shuts it down then).
+  if (task.DesiredState === "running") return isLive(task) && !ready ? `${name} was lost` : null;
+  if (!isLive(task) && state !== "shutdown" && state !== "orphaned") return null;
+  if (!ready) return `${name} was lost`;
+  if (known && node?.active === false) return `${name} was drained`;
+  return `the swarm stopped it on ${name}`;
+}
+
+/**
+ * The workspace's state from its service's replica count and newest task. `ran`: the service was started once (a
+ * stopped service's tasks are removed, so without it a stopped workspace would look never started). `nodes`: the
+ * swarm's nodes by id, to tell a task on a lost node from one that runs (omitted: every node is taken as ready).
+ * While a workspace the swarm took away is started again elsewhere, its reason says it is moving and why.
+ */
+export function viewOf(replicas: number, tasks: SwarmTask[], ran: boolean, nodes?: ReadonlyMap<string, NodeState>): TaskView {
   const task = newestTask(tasks);
   if (!task) {
     if (replicas === 0) return { state: ran ? "stopped" : "created" };
     return { state: "starting" };
   }
+  const away = (t: SwarmTask) => takenAway(t, t.NodeID ? nodes?.get(t.NodeID) : undefined, nodes !== undefined);
   const { State: state, Err: err, ContainerStatus: container } = task.Status;
+  if (replicas > 0) {
+    const why = away(task);
+    if (why) return { state: "pending", reason: `moving: ${why}`, task };
+  }
   if (state === "running") return { state: "running", task };
   if (isLive(task)) {
     if (replicas === 0 || task.DesiredState !== "running") return { state: "stopped", task };
-    if (waitsForNode(task)) return { state: "pending", reason: err ?? task.Status.Message ?? "no suitable node", task };
-    return { state: "starting", task };
+    const before = newestTask(tasks.filter((t) => t !== task));
+    const moving = before && away(before) ? `moving: ${away(before)}` : null;
+    if (waitsForNode(task)) {
+      const scheduler = err ?? task.Status.Message ?? "no suitable node";
+      return { state: "pending", reason: moving ? `${moving}; ${scheduler}` : scheduler, task };
+    }
+    return { state: "starting", task, ...(moving ? { reason: moving } : {}) };
   }
   const exitCode = container?.ExitCode;
   // It ran and its first process ended (exit, OOM killer): stopped, with the exit status, as on one host.

@@ -56,6 +56,7 @@ env_write() {
     echo "CLUSTER_TEST_IMAGE=$test_image"
     echo "CLUSTER_WORKSPACE_IMAGE=$workspace_image"
     echo "CLUSTER_HEARTBEAT=$heartbeat"
+    echo "CLUSTER_WATCHDOG_BOUND_SECONDS=$WATCHDOG_BOUND_SECONDS"
     echo "CLUSTER_ENGINE_PORT=$ENGINE_PORT"
     echo "CLUSTER_SWARM_PORT=$SWARM_PORT"
   } >"$tmp"
@@ -66,6 +67,7 @@ env_write() {
     printf '{\n'
     printf '  "prefix": "%s",\n  "root": "%s",\n  "portalAddress": "%s",\n' "$P" "$CLUSTER_ROOT" "$HOST_ADDR"
     printf '  "manager": "%s",\n  "heartbeat": "%s",\n' "$(node_name "$MANAGER")" "$heartbeat"
+    printf '  "watchdog": { "boundSeconds": %d },\n' "$WATCHDOG_BOUND_SECONDS"
     printf '  "nodes": [\n'
     for n in "${NODES[@]}"; do
       role="$(node_role "$n")"

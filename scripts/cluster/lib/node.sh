@@ -45,7 +45,7 @@ node_start() {
     nsenter_into "$name"
     cg_spawn "$(node_cgroup "$n")" "$LOG_DIR/$name.log" "$dir/boot.pid" "${NSENTER[@]}" "${CLEAN_ENV[@]}" \
       "CLUSTER_PREFIX=$P" "CLUSTER_ROOT=$CLUSTER_ROOT" "CLUSTER_HOMES=$CLUSTER_HOMES" "CLUSTER_LAN=$CLUSTER_LAN" \
-      "CLUSTER_WS_NET=$CLUSTER_WS_NET" "CLUSTER_T0=$CLUSTER_T0" bash "$NODE_BOOT" "$n"
+      "CLUSTER_WS_NET=$CLUSTER_WS_NET" "CLUSTER_T0=$CLUSTER_T0" "WATCHDOG_BOUND_SECONDS=$WATCHDOG_BOUND_SECONDS" bash "$NODE_BOOT" "$n"
     if ! wait_for 60 node_booting_or_up "$n" || ! engine_answers "$n"; then
       log_tail "$LOG_DIR/$name.log" 20
       die "$(node_name "$n"): the engine did not come up (log: $LOG_DIR/$name.log)"

@@ -10,6 +10,8 @@
 #   CLUSTER_LAN         default 10.251.250 (a /24): host .1, storage .5, node N .1N
 #   CLUSTER_WS_NET      default 10.31 (a /16): node N's workspaces get <CLUSTER_WS_NET>.N.0/24
 #   CLUSTER_HEARTBEAT   default 5s (Swarm's own default); `up --heartbeat 2s` or `heartbeat 2s` change it
+#   WATCHDOG_BOUND_SECONDS  default 4: how long a node cut off from every manager keeps its workspaces (read at
+#                       each node's boot)
 #   TEST_IMAGE          default scitex-portal/workspace-test:latest (pushed to the registry by `up`)
 #   WORKSPACE_IMAGE     default scitex-portal/workspace:latest (pushed by `push-image workspace` only)
 
@@ -38,6 +40,9 @@ HOMES_VOLUME=homes
 # Seconds a client waits for a silent brick before it gives up (GlusterFS's default 42 s would hold a dead
 # worker's locks in the homes that long).
 HOMES_PING_TIMEOUT=10
+# Seconds a node cut off from every manager keeps its workspaces (scripts/cluster/node-watchdog.sh): with the grace
+# and a probe's timeout, its workspaces are gone before GlusterFS hands a cut-off client's locks to another.
+WATCHDOG_BOUND_SECONDS="${WATCHDOG_BOUND_SECONDS:-4}"
 
 HOST_ADDR="$CLUSTER_LAN.1"
 STORAGE_ADDR="$CLUSTER_LAN.5"

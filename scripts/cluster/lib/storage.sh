@@ -39,6 +39,13 @@ homes_volume_up() {
     # One brick on the root filesystem: a test volume (`force` allows that); production replicates.
     gluster_cli volume create "$HOMES_VOLUME" transport tcp "$STORAGE_ADDR:$ST_DIR/brick" force >/dev/null
     gluster_cli volume set "$HOMES_VOLUME" network.ping-timeout "$HOMES_PING_TIMEOUT" >/dev/null
+    # The brick's side of the same: a client that went silent (its machine died) is dropped, and the locks it held
+    # (a workspace's lease) are free for a copy elsewhere, within about HOMES_PING_TIMEOUT (measured: ~30 s with the
+    # kernel's keepalive defaults).
+    gluster_cli volume set "$HOMES_VOLUME" server.keepalive-time 4 >/dev/null
+    gluster_cli volume set "$HOMES_VOLUME" server.keepalive-interval 1 >/dev/null
+    gluster_cli volume set "$HOMES_VOLUME" server.keepalive-count 4 >/dev/null
+    gluster_cli volume set "$HOMES_VOLUME" server.tcp-user-timeout "$HOMES_PING_TIMEOUT" >/dev/null
     gluster_cli volume set "$HOMES_VOLUME" auth.allow "$CLUSTER_LAN.*" >/dev/null
   fi
   local info

@@ -68,6 +68,8 @@ type Verdict = { kind: "moved"; moved: Moved } | { kind: "ended" } | { kind: "wa
 export class WorkspaceMoves {
   private readonly bySlug = new Map<string, Set<Follower>>();
   private readonly wakers = new Map<string, Set<() => void>>();
+  /** Workspaces looked at again shortly, their new copy still starting. */
+  private readonly relooking = new Set<string>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -105,17 +107,31 @@ export class WorkspaceMoves {
 
   private changed(slug: string): void {
     for (const wake of this.wakers.get(slug) ?? []) wake();
+    void this.lookAt(slug, Date.now() + this.timing.settleMs);
+  }
+
+  /**
+   * Tells the followers of `slug` whose instance it no longer runs as. A copy still starting (placed, not yet
+   * holding its lease) changes no more in the engine's eyes: it is looked at again until it runs or `until`.
+   */
+  private async lookAt(slug: string, until: number): Promise<void> {
     const followers = [...(this.bySlug.get(slug) ?? [])].filter((f) => !f.moved);
     if (followers.length === 0) return;
-    void this.deps.workspaces
-      .status(followers[0]!.user)
-      .then((status) => {
-        for (const follower of followers) {
-          const moved = movedFrom(follower, status);
-          if (moved) this.tell(follower, moved);
-        }
-      })
-      .catch((error: unknown) => this.deps.log?.debug({ err: error, slug }, "looking at a changed workspace failed"));
+    const status = await this.deps.workspaces.status(followers[0]!.user).catch((error: unknown) => {
+      this.deps.log?.debug({ err: error, slug }, "looking at a changed workspace failed");
+      return null;
+    });
+    if (!status) return;
+    for (const follower of followers) {
+      const moved = movedFrom(follower, status);
+      if (moved) this.tell(follower, moved);
+    }
+    if (status.state !== "starting" || Date.now() >= until || this.relooking.has(slug)) return;
+    this.relooking.add(slug);
+    setTimeout(() => {
+      this.relooking.delete(slug);
+      void this.lookAt(slug, until);
+    }, this.timing.lookMs).unref();
   }
 
   private tell(follower: Follower, moved: Moved): void {

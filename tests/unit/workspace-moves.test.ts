@@ -139,6 +139,19 @@ describe("a session whose workspace moves while it runs", () => {
     expect(ws.engine.asked).toBe(asked);
   });
 
+  it("a new copy that is placed but not yet holding its lease is looked at again until it does, with no further change", async () => {
+    vi.useFakeTimers();
+    const ws = fakeWorkspace({ containerId: "old", node: "node-2" });
+    const onMoved = vi.fn();
+    new WorkspaceMoves(ws.deps, TIMING).follow(alice, AT, onMoved);
+    ws.set({ state: "starting", containerId: "new", node: "node-3" });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(onMoved).not.toHaveBeenCalled();
+    ws.set({ state: "running", containerId: "new", node: "node-3" }, false); // the lease taken: no engine event
+    await vi.advanceTimersByTimeAsync(TIMING.lookMs);
+    expect(onMoved).toHaveBeenCalledWith({ node: "node-3", from: "node-2" });
+  });
+
   it("stops following the changes with its last session", () => {
     const ws = fakeWorkspace({ containerId: "old" });
     const moves = new WorkspaceMoves(ws.deps, TIMING);

@@ -38,12 +38,12 @@ export const SERVER_EVENTS = {
   progress: "progress",
   /** Exited: the shell ended. */
   exit: "exit",
-  /** A Note: a line about the workspace (not the shell's output), e.g. why the end of the shell is not told yet. */
-  note: "note",
   /** A Problem that ends the terminal for good; the portal then closes the socket. */
   fatal: "fatal",
   /** A Problem that does not end the terminal (input refused, a bad request). */
   problem: "problem",
+  /** A Note: a line about the workspace (not the shell's output), e.g. why the end of the shell is not told yet. */
+  note: "note",
 } as const;
 
 export type ClientEvent = (typeof CLIENT_EVENTS)[keyof typeof CLIENT_EVENTS];

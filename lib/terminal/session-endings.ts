@@ -9,10 +9,11 @@ export type Ending = { kind: "stopped"; notice: StopNotice } | { kind: "moved"; 
 /** One shell followed from its start to what ended it. */
 export interface SessionEnding {
   /**
-   * Once its process has ended: why, or undefined when it ended for its own reasons (an `exit`). Waits while its
-   * workspace may be running again elsewhere; `onWaiting` hears once when it does, with a line for the user.
+   * Once its process has ended (with `code`, its exit status, when known): why, or undefined when it ended for its
+   * own reasons (an `exit`). Waits while its workspace may be running again elsewhere; `onWaiting` hears once when
+   * it does, with a line for the user.
    */
-  why(onWaiting?: (message: string) => void): Promise<Ending | undefined>;
+  why(onWaiting?: (message: string) => void, code?: number): Promise<Ending | undefined>;
   release(): void;
 }
 
@@ -38,11 +39,14 @@ export class SessionEndings {
   follow(user: PortalUser, at: RunningAt, end: () => void): SessionEnding {
     const following = this.moves.follow(user, at, () => end());
     return {
-      why: async (onWaiting) => {
+      why: async (onWaiting, code) => {
         if (following.moved) return { kind: "moved", moved: following.moved };
         // The portal stopped it (the user, the idle stop, an admin): it said so before the shells ended.
         const stopped = this.stops.get(user.sub);
         if (stopped) return { kind: "stopped", notice: stopped };
+        // A process that a stop or a lost machine ended has no success to report (killed: 128+n; lost: none): one
+        // that exited 0 did so itself, and nobody need be asked (`ssh host cmd`, scp and sftp end so, many a time).
+        if (code === 0) return undefined;
         const moved = await following.settle(onWaiting && (() => onWaiting(WAITING_MESSAGE)));
         if (moved) return { kind: "moved", moved };
         const late = this.stops.get(user.sub);

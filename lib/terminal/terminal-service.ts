@@ -75,7 +75,7 @@ export class TerminalService {
       () => shell.end(),
       this.log.child({ terminal: id, user: user.username }),
       () => this.onActivity(user.sub),
-      async (onWaiting) => ending?.why(onWaiting),
+      async (onWaiting, code) => ending?.why(onWaiting, code),
     );
     this.sessionsOf(user.sub).set(id, session);
     this.places.set(session, release);

@@ -26,7 +26,7 @@ export interface TerminalClient {
 }
 
 /** Why the shell ended, asked once it has; `onWaiting` hears a line for the user when that takes a while. */
-export type EndReason = (onWaiting: (message: string) => void) => Promise<Ending | undefined>;
+export type EndReason = (onWaiting: (message: string) => void, code: number) => Promise<Ending | undefined>;
 
 export interface TerminalSessionOptions {
   replayBytes: number;
@@ -216,7 +216,7 @@ export class TerminalSession {
     // The shell is gone; anything it left behind in its session goes with it.
     void this.endProcesses().catch(() => undefined);
     // Why, before the client hears of the end: a workspace being placed again elsewhere takes a while to say.
-    this.ending = await this.endReason((message) => this.client?.note?.(message)).catch(() => undefined);
+    this.ending = await this.endReason((message) => this.client?.note?.(message), code).catch(() => undefined);
     this.client?.exited(code, this.ending);
     this.client = null;
     return this.ending;

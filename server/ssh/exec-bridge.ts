@@ -17,7 +17,7 @@ export interface LastWords {
 export function bridge(
   channel: ServerChannel,
   shell: Shell,
-  lastWords?: (waiting: (message: string) => void) => Promise<LastWords | undefined>,
+  lastWords?: (waiting: (message: string) => void, code: number) => Promise<LastWords | undefined>,
   ended?: Promise<number>,
 ): Promise<void> {
   const proc = shell.process;
@@ -33,7 +33,7 @@ export function bridge(
   return (async () => {
     const code = await Promise.race([proc.wait().catch(() => -1), ...(ended ? [ended] : [])]);
     await Promise.race([drained, ...(ended ? [ended] : [])]);
-    const words = channel.writable ? await lastWords?.((message) => channel.writable && channel.stderr.write(`\r\n${message}\r\n`)).catch(() => undefined) : undefined;
+    const words = channel.writable ? await lastWords?.((message) => channel.writable && channel.stderr.write(`\r\n${message}\r\n`), code).catch(() => undefined) : undefined;
     if (channel.writable) {
       if (words) channel.stderr.write(`\r\n${words.message}\r\n`);
       const status = words?.code ?? code;

@@ -80,8 +80,8 @@ export function handleSession(portal: SessionDeps, user: RegisteredUser, session
         moved();
       });
       channel.once("close", () => ending.release());
-      const lastWords = async (waiting: (message: string) => void) => {
-        const why = await ending.why(waiting);
+      const lastWords = async (waiting: (message: string) => void, code: number) => {
+        const why = await ending.why(waiting, code);
         ending.release();
         if (!why) return undefined;
         return { message: endingMessage(why, "ssh"), ...(why.kind === "moved" ? { code: MOVED_EXIT_STATUS } : {}) };

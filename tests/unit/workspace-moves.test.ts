@@ -196,6 +196,13 @@ describe("why a shell ended, for every door", () => {
     );
   });
 
+  it("a shell that exited 0 ended on its own: nobody is asked", async () => {
+    const ws = fakeWorkspace({ containerId: "new", node: "node-3" });
+    const why = await new SessionEndings({ get: () => undefined }, new WorkspaceMoves(ws.deps, TIMING)).follow(alice, AT, () => {}).why(undefined, 0);
+    expect(why).toBeUndefined();
+    expect(ws.engine.asked).toBe(0);
+  });
+
   it("a shell that ended on its own says nothing", async () => {
     const ws = fakeWorkspace({ containerId: "old", node: "node-2" });
     const why = await new SessionEndings({ get: () => undefined }, new WorkspaceMoves(ws.deps, TIMING)).follow(alice, AT, () => {}).why();

@@ -134,8 +134,15 @@ describe("a workspace that Swarm moves to the other worker, with a web terminal 
     // items 2 and 5, sets it); given here on the service, as that failover would, before the sessions open.
     const made = await fx.manager.ensureRunning(alice);
     const service = managerEngine(info).getService(made.containerName);
-    const spec = (await service.inspect()) as { Version: { Index: number }; Spec: { TaskTemplate: Record<string, unknown> } };
-    await service.update({ ...spec.Spec, TaskTemplate: { ...spec.Spec.TaskTemplate, RestartPolicy: { Condition: "any" } }, version: spec.Version.Index });
+    // (And placed by its own constraints again: the first test pinned it to one worker.)
+    const spec = (await service.inspect()) as { Version: { Index: number }; Spec: { TaskTemplate: { Placement?: { Constraints?: string[] } } } };
+    const template = spec.Spec.TaskTemplate;
+    const constraints = (template.Placement?.Constraints ?? []).filter((c) => !c.startsWith("node.hostname"));
+    await service.update({
+      ...spec.Spec,
+      TaskTemplate: { ...template, Placement: { ...template.Placement, Constraints: constraints }, RestartPolicy: { Condition: "any" } },
+      version: spec.Version.Index,
+    });
     await pollFor("the workspace to run under its restart policy", 60, async () => {
       const now = await fx.manager.status(alice);
       return now.state === "running" && now.containerId !== made.containerId ? true : undefined;

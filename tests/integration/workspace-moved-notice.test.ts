@@ -1,18 +1,10 @@
 import { spawn } from "node:child_process";
-import pino from "pino";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DockerBackend } from "../../lib/backend/docker/docker-backend";
-import { LABEL } from "../../lib/backend/labels";
-import { loadConfig } from "../../lib/config/env";
-import { UserRegistry } from "../../lib/identity/registry";
-import { workspaceSettings } from "../../lib/portal";
-import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
-import { openDatabase } from "../../lib/store/db";
-import { WorkspaceManager } from "../../lib/workspace/manager";
-import { DOCKER_SOCKET, TEST_IMAGE } from "../support/images";
+import { TEST_IMAGE } from "../support/images";
 import { addSshKey } from "../support/portal-api";
 import { startPortal, type PortalProcess } from "../support/portal-process";
+import { remakeBehindPortal } from "../support/remake-workspace";
 import { sessionCookie } from "../support/session-cookie";
 import { SshClient } from "../support/ssh-client";
 
@@ -67,39 +59,7 @@ describe("sessions whose workspace is made anew behind the portal's back say so"
 
     // Another portal process (the same instance, data and engine) finds no workspace by its name, because an
     // operator renamed the container, and makes it anew; the old copy is then stopped. Its shells end with it.
-    const [old] = await portal.docker.listContainers({ filters: { label: [`${LABEL.instance}=${portal.instance}`, `${LABEL.ownerSub}=${alice.sub}`] } });
-    expect(old, "alice's workspace container").toBeDefined();
-    const oldName = old!.Names[0]!.replace(/^\//, "");
-    await portal.docker.getContainer(old!.Id).rename({ name: `${oldName}-replaced` });
-    const config = loadConfig({
-      DATA_ROOT: portal.dataRoot,
-      DOCKER_SOCKET,
-      PORTAL_INSTANCE: portal.instance,
-      WORKSPACE_IMAGE: TEST_IMAGE,
-      WORKSPACE_NAME_PREFIX: `${portal.instance}-`,
-      WORKSPACE_NETWORK: `${portal.instance}-net`,
-      WORKSPACE_MEMORY: "512m",
-      WORKSPACE_CPUS: "1",
-      WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
-    });
-    const db = openDatabase(portal.dataRoot);
-    try {
-      const backend = new DockerBackend(new DockerRuntime(DOCKER_SOCKET), { instance: portal.instance, namePrefix: config.workspace.namePrefix, network: config.workspace.network });
-      const other = new WorkspaceManager({ backend, registry: new UserRegistry(db), settings: workspaceSettings(config), log: pino({ level: "silent" }) });
-      // The new copy waits for the lease the old one holds; the old one is stopped once the new one runs.
-      const remade = other.ensureRunning(alice);
-      const slug = old!.Labels[LABEL.slug]!;
-      await expect
-        .poll(async () => {
-          const now = await backend.find(slug);
-          return now?.state === "running" && now.instanceId !== old!.Id;
-        }, { timeout: 30_000 })
-        .toBe(true);
-      await portal.docker.getContainer(old!.Id).stop({ t: 1 });
-      expect((await remade).state).toBe("running");
-    } finally {
-      db.close();
-    }
+    const oldId = await remakeBehindPortal(portal, alice.sub, { WORKSPACE_IMAGE: TEST_IMAGE });
 
     const exit = await exited;
     expect(exit.moved, JSON.stringify(exit)).toBe(true);
@@ -125,6 +85,6 @@ describe("sessions whose workspace is made anew behind the portal's back say so"
     fresh.emit("input", "echo again-$((40+2))\r");
     await expect.poll(() => freshShown, { timeout: 15_000 }).toContain("again-42");
     fresh.close();
-    await portal.docker.getContainer(old!.Id).remove({ force: true }).catch(() => undefined);
+    await portal.docker.getContainer(oldId).remove({ force: true }).catch(() => undefined);
   });
 });

@@ -31,6 +31,8 @@ import { LABEL } from "./workspace/labels";
 import { TerminalAllowance } from "./terminal/terminal-allowance";
 import { TerminalService } from "./terminal/terminal-service";
 import { Shells } from "./terminal/shells";
+import { SessionEndings } from "./terminal/session-endings";
+import { WorkspaceMoves } from "./workspace/moves";
 import { TERMINAL_BUFFERS, TYPING_MS } from "./terminal/terminal-tuning";
 import { WorkspaceManager } from "./workspace/manager";
 import { WorkspaceChanges } from "./workspace/changes";
@@ -95,6 +97,8 @@ export interface Portal {
   idle: IdleReaper;
   /** Why each workspace is being stopped, for the terminals and SSH sessions the stop ends. */
   stops: StopNotices;
+  /** Why every door's shells end: the workspace's stop, or its move to another instance or machine. */
+  endings: SessionEndings;
   audit: AuditLog;
   /** What admins do to others' workspaces and accounts from the admin page, each recorded. */
   adminActions: AdminWorkspaceActions;
@@ -213,6 +217,8 @@ export function createPortal(
       : null;
   const terminalAllowance = new TerminalAllowance({ maxOpen: config.terminal.maxPerUser, opensPerMinute: config.terminal.opensPerMinute });
   const shells = new Shells(workspaces, pacer);
+  const changes = new WorkspaceChanges(backend, log.child({ component: "workspace-changes" }));
+  const endings = new SessionEndings(stops, new WorkspaceMoves({ changes, workspaces, backend, log: log.child({ component: "moves" }) }));
   const terminals = new TerminalService(
     workspaces,
     shells,
@@ -220,6 +226,7 @@ export function createPortal(
       ...TERMINAL_BUFFERS,
       graceMs: config.terminal.graceMs,
       allowance: terminalAllowance,
+      endings,
       ...(pacer ? { pacer } : {}),
     },
     log.child({ component: "terminals" }),
@@ -240,7 +247,6 @@ export function createPortal(
     { [LABEL.instance]: config.instance, [LABEL.imageCopy]: "true" },
     log.child({ component: "code-static" }),
   );
-  const changes = new WorkspaceChanges(backend, log.child({ component: "workspace-changes" }));
   const ports = new ListeningPortsCache(workspaces);
   const stopFollowing = changes.subscribe(() => ports.clear());
   const stopKeeping = backend.keep?.(log.child({ component: "backend-keeper" })) ?? (() => {});
@@ -273,6 +279,7 @@ export function createPortal(
     activity,
     idle,
     stops,
+    endings,
     audit,
     adminActions: new AdminWorkspaceActions({ workspaces, accounts, audit }),
     metrics,

@@ -8,6 +8,7 @@ import {
   TERMINAL_SOCKET_PATH,
   type Attached,
   type Exited,
+  type Note,
   type Problem,
   type Progress,
   type TerminalHandshake,
@@ -29,6 +30,13 @@ export interface ConnectionEvents {
   state(state: ConnectionState, message?: string): void;
   /** The shell ended; `message` says why when the workspace was stopped under it. */
   exited(code: number, message?: string): void;
+  /**
+   * The workspace moved under the shell (it runs on elsewhere): `message` says so. The connection then asks for a
+   * new terminal in the moved workspace by itself, on this same socket.
+   */
+  moved(message: string): void;
+  /** A line about the workspace, not the shell's output (e.g. waiting to see whether it runs again). */
+  note(message: string): void;
   /** The server refused or ended the terminal for good: `code` says why. */
   fatal(code: string, message: string): void;
   /** The terminal was closed on request (see closeTerminal). */
@@ -79,14 +87,17 @@ export class TerminalConnection {
       events.replay(bytes, () => this.acks.rendered(bytes.length));
     });
     this.socket.on(SERVER_EVENTS.progress, (p: Progress) => events.progress(p.message));
-    this.socket.on(SERVER_EVENTS.exit, ({ code, message }: Exited) => {
+    this.socket.on(SERVER_EVENTS.exit, ({ code, message, moved }: Exited) => {
+      if (moved === true && typeof message === "string" && !this.closing) return this.reopen(message);
       events.state("ended");
       events.exited(code, typeof message === "string" ? message : undefined);
     });
     this.socket.on(SERVER_EVENTS.fatal, ({ code, message }: Problem) => {
+      if (code === "moved" && !this.closing) return this.reopen(message);
       events.state("ended", message);
       events.fatal(code, message);
     });
+    this.socket.on(SERVER_EVENTS.note, ({ message }: Note) => events.note(message));
     this.socket.on(SERVER_EVENTS.problem, ({ message }: Problem) => events.notice(message));
     this.socket.on("disconnect", (reason) => {
       if (this.closing) return events.closed();
@@ -101,6 +112,18 @@ export class TerminalConnection {
         events.state("reconnecting");
       }
     });
+  }
+
+  /** Its shell's workspace moved: a new terminal there, asked for as soon as the server has closed this one. */
+  private reopen(message: string): void {
+    this.id = undefined;
+    this.events.moved(message);
+    this.events.state("starting");
+    const again = () => {
+      if (!this.closing) this.socket.connect();
+    };
+    if (this.socket.connected) this.socket.once("disconnect", again);
+    else again();
   }
 
   get terminalId(): string | undefined {

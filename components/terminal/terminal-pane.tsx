@@ -111,9 +111,12 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
       cleanup.push(() => term.dispose());
 
       let replaying = 0;
+      // After a move the old shell's screen stays above the news and the new shell: the next attach adds, not resets.
+      let keepScreen = false;
       const connection = new TerminalConnection(terminalId, () => ({ cols: term.cols, rows: term.rows }), {
         attached: (id) => {
-          term.reset(); // the server replays the screen from scratch on every (re)attach
+          if (keepScreen) keepScreen = false;
+          else term.reset(); // the server replays the screen from scratch on every (re)attach
           callbacks.current.onAttached(id);
         },
         output: (data, rendered) => term.write(data, rendered),
@@ -138,6 +141,11 @@ export function TerminalPane({ terminalId, active, closing, onClosed, onAttached
           if (s === "connected") setMessage(null);
         },
         exited: (_code, text) => callbacks.current.onEnded("exited", text),
+        moved: (text) => {
+          keepScreen = true;
+          term.write(`\r\n\x1b[33m${text}\x1b[0m\r\n`);
+        },
+        note: (text) => term.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`),
         fatal: (code, text) => callbacks.current.onEnded(code === "gone" ? "gone" : "fatal", text),
         closed: () => callbacks.current.onClosed(),
         notice: (text) => {

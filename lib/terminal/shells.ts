@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
+import type { RunningAt } from "../backend/backend";
 import type { PortalUser } from "../identity/user";
 import type { ExecProcess } from "../runtime/runtime";
 import { latestWins } from "../util/latest-wins";
@@ -37,6 +38,8 @@ export interface Shell {
   /** In the process's environment; also the web terminal's id. */
   readonly tag: string;
   readonly process: ExecProcess;
+  /** The instance of the workspace it runs in (and its machine): a move leaves it behind. */
+  readonly at: RunningAt;
   /** What it prints (with a PTY, everything), through the pacer when pacing was asked. */
   readonly output: Readable;
   /** Its user typed: paced output is let go at once (a Ctrl-C must not wait). */
@@ -71,7 +74,7 @@ export class Shells {
   private readonly open = new Map<ShellDoor, number>(SHELL_DOORS.map((door) => [door, 0]));
 
   constructor(
-    private readonly workspaces: Pick<WorkspaceManager, "exec">,
+    private readonly workspaces: Pick<WorkspaceManager, "exec" | "execWhere">,
     /** Shared by every door's terminals; null when output is never paced. */
     private readonly pacer: OutputPacer | null = null,
     private readonly now: () => number = Date.now,
@@ -81,7 +84,7 @@ export class Shells {
   async start(user: PortalUser, request: ShellRequest): Promise<Shell> {
     const tag = randomBytes(12).toString("base64url");
     const { terminal, tty } = request;
-    const proc = await this.workspaces.exec(user, {
+    const { process: proc, at } = await this.workspaces.execWhere(user, {
       cmd: request.command ?? terminalShellCommand(),
       tty,
       stdin: true,
@@ -96,7 +99,7 @@ export class Shells {
     const paced = request.paced && this.pacer ? new PacedOutput(this.pacer) : null;
     const counted = request.door ? this.count(request.door) : () => {};
     const signals = new TokenBucket(SIGNALS_PER_SECOND, SIGNALS_PER_SECOND * 2, this.now);
-    return new TaggedShell(tag, proc, paced, signals, counted, (cmd) => run(this.workspaces, user, cmd));
+    return new TaggedShell(tag, proc, at, paced, signals, counted, (cmd) => run(this.workspaces, user, cmd));
   }
 
   /** Shells open now through each door, for the gauge. */
@@ -123,6 +126,7 @@ class TaggedShell implements Shell {
   constructor(
     readonly tag: string,
     readonly process: ExecProcess,
+    readonly at: RunningAt,
     private readonly paced: PacedOutput | null,
     private readonly signals: TokenBucket,
     private readonly uncount: () => void,

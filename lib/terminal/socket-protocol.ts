@@ -42,6 +42,8 @@ export const SERVER_EVENTS = {
   fatal: "fatal",
   /** A Problem that does not end the terminal (input refused, a bad request). */
   problem: "problem",
+  /** A Note: a line about the workspace (not the shell's output), e.g. why the end of the shell is not told yet. */
+  note: "note",
 } as const;
 
 export type ClientEvent = (typeof CLIENT_EVENTS)[keyof typeof CLIENT_EVENTS];
@@ -62,10 +64,19 @@ export interface Attached {
 
 export type Progress = StartProgress;
 
-/** `message` says why when the workspace's stop ended the shell. */
+/**
+ * `message` says why when the workspace's stop or move ended the shell. `moved`: the workspace runs on elsewhere,
+ * so the page opens a new terminal there at once (a terminal the page comes back to is then "gone" with code
+ * "moved").
+ */
 export interface Exited {
   code: number;
   message?: string;
+  moved?: boolean;
+}
+
+export interface Note {
+  message: string;
 }
 
 export interface Problem {

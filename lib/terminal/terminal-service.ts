@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { PortalUser } from "../identity/user";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
+import type { SessionEndings, Ending } from "./session-endings";
 import type { Shells } from "./shells";
 import type { TerminalAllowance } from "./terminal-allowance";
 import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from "./terminal-session";
@@ -8,6 +9,8 @@ import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from 
 export interface TerminalServiceOptions extends TerminalSessionOptions {
   /** How many a user may have open (with their SSH sessions) and open per minute. */
   allowance: TerminalAllowance;
+  /** Why shells end (the workspace stopped or moved), for their clients; without it, they just end. */
+  endings?: Pick<SessionEndings, "follow">;
 }
 
 export interface TerminalInfo {
@@ -18,6 +21,9 @@ export interface TerminalInfo {
 
 export const TERMINAL_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
+// Terminals whose workspace moved, remembered for a page that was away meanwhile: a few per user at most.
+const REMEMBERED_ENDINGS = 500;
+
 /**
  * Every open terminal of every user, each reachable only through its owner's subject: an id guessed or copied
  * from another user finds nothing. The web terminal uses it today; SSH shells can share the same sessions later.
@@ -26,6 +32,8 @@ export class TerminalService {
   private readonly byOwner = new Map<string, Map<string, TerminalSession>>();
   /** Each open terminal's place in its user's allowance, given back when it ends. */
   private readonly places = new Map<TerminalSession, () => void>();
+  /** Why recently ended terminals ended, by owner and id, for a page that comes back to one. */
+  private readonly endedBy = new Map<string, Ending>();
 
   constructor(
     private readonly workspaces: Pick<WorkspaceManager, "ensureRunning">,
@@ -55,7 +63,10 @@ export class TerminalService {
     // xterm.js draws 24-bit colour. Not `paced` here: the session paces its output itself (it knows when it is shown).
     const shell = await this.shells.start(user, { tty: true, terminal: size, env: { COLORTERM: "truecolor" }, door: "web" });
     const id = shell.tag;
-    const session = new TerminalSession(
+    let session: TerminalSession | null = null;
+    // A workspace that moves under the terminal ends its shell, whose stream may never say so itself.
+    const ending = this.options.endings?.follow(user, shell.at, () => void session?.close());
+    session = new TerminalSession(
       id,
       user.sub,
       shell.process,
@@ -64,10 +75,15 @@ export class TerminalService {
       () => shell.end(),
       this.log.child({ terminal: id, user: user.username }),
       () => this.onActivity(user.sub),
+      async (onWaiting, code) => ending?.why(onWaiting, code),
     );
     this.sessionsOf(user.sub).set(id, session);
     this.places.set(session, release);
     void session.done.then(() => this.forget(user.sub, id));
+    void session.finished.then((why) => {
+      ending?.release();
+      if (why) this.remember(user.sub, id, why);
+    });
     this.log.info({ user: user.username, terminal: id }, "terminal opened");
     return session;
   }
@@ -75,6 +91,19 @@ export class TerminalService {
   get(user: PortalUser, id: string): TerminalSession | undefined {
     const session = this.byOwner.get(user.sub)?.get(id);
     return session && !session.isEnded ? session : undefined;
+  }
+
+  /** Why a terminal of the user's that has ended did (its workspace stopped or moved), while that is remembered. */
+  endingOf(user: PortalUser, id: string): Ending | undefined {
+    return this.endedBy.get(`${user.sub}\0${id}`);
+  }
+
+  private remember(sub: string, id: string, ending: Ending): void {
+    this.endedBy.set(`${sub}\0${id}`, ending);
+    for (const key of this.endedBy.keys()) {
+      if (this.endedBy.size <= REMEMBERED_ENDINGS) break;
+      this.endedBy.delete(key);
+    }
   }
 
   list(user: PortalUser): TerminalInfo[] {

@@ -6,6 +6,7 @@ import { OutputBatcher } from "./output-batcher";
 import type { OutputPacer, PacedTerminal } from "./output-pacer";
 import { ReadGate } from "./read-gate";
 import { ReplayBuffer } from "./replay-buffer";
+import type { Ending } from "./session-endings";
 
 /** The browser end of a terminal, as the session sees it. */
 export interface TerminalClient {
@@ -18,9 +19,14 @@ export interface TerminalClient {
   replay(data: Buffer): void;
   /** Another client took this terminal over (a second tab, or a reconnect that raced this one). */
   displaced(): void;
-  /** The shell ended; `code` is its exit status. */
-  exited(code: number): void;
+  /** The shell ended; `code` is its exit status, `ending` why when it was not for its own reasons. */
+  exited(code: number, ending?: Ending): void;
+  /** A line about the workspace, not from the shell: why the end of the shell is not told yet. */
+  note?(message: string): void;
 }
+
+/** Why the shell ended, asked once it has; `onWaiting` hears a line for the user when that takes a while. */
+export type EndReason = (onWaiting: (message: string) => void, code: number) => Promise<Ending | undefined>;
 
 export interface TerminalSessionOptions {
   replayBytes: number;
@@ -63,10 +69,15 @@ export class TerminalSession {
   private graceTimer: NodeJS.Timeout | null = null;
   private size: TerminalSize;
   private ended = false;
+  /** Resolved by `close` for a shell whose engine never tells its end (a machine cut off). */
+  private forceEnd: (code: number) => void = () => {};
+  private ending: Ending | undefined;
   private readonly batcher: OutputBatcher;
   private readonly paced: PacedTerminal | null;
   private readonly applySize: (request: { size: TerminalSize; redraw: boolean }) => Promise<void>;
   readonly done: Promise<number>;
+  /** Once the shell has ended and the client been told: why it ended (undefined: for its own reasons). */
+  readonly finished: Promise<Ending | undefined>;
 
   constructor(
     readonly id: string,
@@ -77,6 +88,7 @@ export class TerminalSession {
     private readonly endProcesses: () => Promise<void>,
     private readonly log: Logger,
     private readonly onActivity: () => void = () => {},
+    private readonly endReason: EndReason = async () => undefined,
   ) {
     this.size = size;
     this.applySize = latestWins((request) => this.resizeNow(request), options.resizeIntervalMs ?? DEFAULT_RESIZE_INTERVAL_MS, (a, b) => ({
@@ -90,8 +102,8 @@ export class TerminalSession {
     this.batcher = new OutputBatcher((data) => this.emit(data), this.gate);
     proc.stdout.on("data", (chunk: Buffer) => this.onOutput(chunk));
     proc.stdout.on("error", (error) => log.debug({ err: error }, "terminal stream error"));
-    this.done = proc.wait().catch(() => -1);
-    void this.done.then((code) => this.onExit(code));
+    this.done = Promise.race([proc.wait().catch(() => -1), new Promise<number>((resolve) => (this.forceEnd = resolve))]);
+    this.finished = this.done.then((code) => this.onExit(code));
     this.startGrace();
   }
 
@@ -180,6 +192,7 @@ export class TerminalSession {
     }
     this.proc.detach();
     await Promise.race([this.done, new Promise((r) => setTimeout(r, 2000))]);
+    this.forceEnd(-1);
   }
 
   private onOutput(chunk: Buffer): void {
@@ -194,16 +207,19 @@ export class TerminalSession {
     this.flow.sent(data.length);
   }
 
-  private onExit(code: number): void {
-    if (this.ended) return;
+  private async onExit(code: number): Promise<Ending | undefined> {
+    if (this.ended) return this.ending;
     this.ended = true;
     this.stopGrace();
     this.paced?.leave();
     this.batcher.flush(); // the last words before the exit status
-    this.client?.exited(code);
-    this.client = null;
     // The shell is gone; anything it left behind in its session goes with it.
     void this.endProcesses().catch(() => undefined);
+    // Why, before the client hears of the end: a workspace being placed again elsewhere takes a while to say.
+    this.ending = await this.endReason((message) => this.client?.note?.(message), code).catch(() => undefined);
+    this.client?.exited(code, this.ending);
+    this.client = null;
+    return this.ending;
   }
 
   private startGrace(): void {

@@ -223,8 +223,14 @@ export class WorkspaceManager {
 
   /** Runs a process in the user's running workspace, as the workspace user in their home unless told otherwise. */
   async exec(input: PortalUser, options: ExecOptions): Promise<ExecProcess> {
+    return (await this.execWhere(input, options)).process;
+  }
+
+  /** As `exec`, and where it runs: the instance (and machine) it was started in, to tell a move from an exit later. */
+  async execWhere(input: PortalUser, options: ExecOptions): Promise<{ process: ExecProcess; at: RunningAt }> {
     const user = this.register(input);
-    return this.backend.exec(await this.running(user), { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options });
+    const at = await this.running(user);
+    return { process: await this.backend.exec(at, { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options }), at };
   }
 
   /** Starts a long-lived process (a server such as code-server) in the user's running workspace. */

@@ -8,20 +8,19 @@ import { isWorkspaceError } from "../../lib/errors/workspace-errors";
 import { mayPassVariable, type Shell, type Shells } from "../../lib/terminal/shells";
 import type { TerminalAllowance } from "../../lib/terminal/terminal-allowance";
 import type { WorkspaceManager } from "../../lib/workspace/manager";
-import type { StopNotices } from "../../lib/workspace/stop-notices";
-import { stopMessage } from "../../lib/workspace/stop-notices";
+import { endingMessage, MOVED_EXIT_STATUS, type SessionEndings } from "../../lib/terminal/session-endings";
 import { MAX_COLS, MAX_ROWS } from "../../lib/terminal/socket-protocol";
 import { bridge } from "./exec-bridge";
 
 const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 
-/** What one SSH session reads of the portal: the workspace to start, its shells, the user's allowance, why it stopped. */
+/** What one SSH session reads of the portal: the workspace to start, its shells, the user's allowance, why it ended. */
 export interface SessionDeps {
   workspaces: Pick<WorkspaceManager, "ensureRunning">;
   shells: Pick<Shells, "start">;
   terminalAllowance: Pick<TerminalAllowance, "start">;
   activity: Pick<ActivityTracker, "touch">;
-  stops: Pick<StopNotices, "get">;
+  endings: Pick<SessionEndings, "follow">;
   metrics: Pick<PortalMetrics, "errors" | "sshSessions">;
 }
 
@@ -72,12 +71,22 @@ export function handleSession(portal: SessionDeps, user: RegisteredUser, session
       channel.on("data", used);
       opened.process.stdout.on("data", used);
       channel.on("data", () => opened.typed());
-      // A session the workspace's stop ended says why before it closes, instead of just dropping the user.
-      const lastWords = () => {
-        const stopped = portal.stops.get(user.sub);
-        return stopped ? stopMessage(stopped, "ssh") : undefined;
+      // A session the workspace's stop or move ended says why before it closes, instead of just dropping the user;
+      // a move also ends a shell whose stream would never say so (its machine cut off).
+      let moved: () => void = () => {};
+      const movedAway = new Promise<number>((resolve) => (moved = () => resolve(-1)));
+      const ending = portal.endings.follow(user, opened.at, () => {
+        void opened.end().catch(() => undefined);
+        moved();
+      });
+      channel.once("close", () => ending.release());
+      const lastWords = async (waiting: (message: string) => void, code: number) => {
+        const why = await ending.why(waiting, code);
+        ending.release();
+        if (!why) return undefined;
+        return { message: endingMessage(why, "ssh"), ...(why.kind === "moved" ? { code: MOVED_EXIT_STATUS } : {}) };
       };
-      await bridge(channel, opened, lastWords);
+      await bridge(channel, opened, lastWords, movedAway);
     } catch (error) {
       const { code, message } = problemOf(error, "The workspace could not run this session.");
       portal.metrics.errors.inc({ code });

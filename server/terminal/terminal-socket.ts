@@ -15,12 +15,14 @@ import { InputBudget } from "../../lib/terminal/input-budget";
 import type { TerminalClient, TerminalSession } from "../../lib/terminal/terminal-session";
 import { INTERNAL, problemOf } from "../../lib/errors/problem";
 import { stopMessage } from "../../lib/workspace/stop-notices";
+import { endingMessage } from "../../lib/terminal/session-endings";
 import {
   CLIENT_EVENTS,
   SERVER_EVENTS,
   TERMINAL_SOCKET_PATH,
   type Attached,
   type Exited,
+  type Note,
   type Problem,
   type Progress,
 } from "../../lib/terminal/socket-protocol";
@@ -30,7 +32,7 @@ import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema } from ".
 export interface TerminalSocketDeps {
   config: Pick<PortalConfig, "publicUrl"> & { terminal: Pick<PortalConfig["terminal"], "inputBytesPerSecond"> };
   auth: Pick<AuthService, "userFromCookieHeader" | "onSessionEnded">;
-  terminals: Pick<TerminalService, "create" | "get" | "close">;
+  terminals: Pick<TerminalService, "create" | "get" | "close" | "endingOf">;
   stops: Pick<StopNotices, "get">;
   metrics: Pick<PortalMetrics, "errors">;
 }
@@ -118,12 +120,13 @@ function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): 
     output: (data) => socket.emit(SERVER_EVENTS.output, data),
     replay: (data) => socket.emit(SERVER_EVENTS.replay, data),
     displaced: () => fail({ code: "displaced", message: "This terminal was opened in another window." }),
-    exited: (code) => {
-      // A shell ended by the workspace's stop says why, and what to do, instead of just "ended".
-      const stopped = portal.stops.get(user.sub);
-      socket.emit(SERVER_EVENTS.exit, { code, ...(stopped ? { message: stopMessage(stopped, "web") } : {}) } satisfies Exited);
+    exited: (code, ending) => {
+      // A shell ended by the workspace's stop or move says why, and what to do, instead of just "ended".
+      const why = ending ? { message: endingMessage(ending, "web"), ...(ending.kind === "moved" ? { moved: true } : {}) } : {};
+      socket.emit(SERVER_EVENTS.exit, { code, ...why } satisfies Exited);
       socket.disconnect(true);
     },
+    note: (message) => socket.emit(SERVER_EVENTS.note, { message } satisfies Note),
   };
   const problem = (message: string) => socket.emit(SERVER_EVENTS.problem, { code: "bad_request", message } satisfies Problem);
 
@@ -189,7 +192,9 @@ function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): 
       if (terminalId) {
         const existing = portal.terminals.get(user, terminalId);
         if (!existing) {
-          // A page that was away (asleep, offline) while the workspace was stopped learns why on its return.
+          // A page that was away (asleep, offline) while the workspace was stopped or moved learns why on its return.
+          const ending = portal.terminals.endingOf(user, terminalId);
+          if (ending?.kind === "moved") return fail({ code: "moved", message: endingMessage(ending, "web") });
           const stopped = portal.stops.get(user.sub);
           const message = stopped ? stopMessage(stopped, "web") : "This terminal has ended (closed, timed out, or the portal restarted).";
           return fail({ code: "gone", message });

@@ -28,7 +28,7 @@ export interface SwarmFixture {
  * the cluster's env): unique instance label and name prefix, its data root on the homes volume (the database
  * beside it in a local directory), so tests never touch each other's workspaces and cleanup removes what it made.
  */
-export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "limitsFor" | "homeReady" | "beforeStart" | "gate"> = {}): SwarmFixture {
+export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "limitsFor" | "homeReady" | "beforeStart" | "gate" | "onEvent"> = {}): SwarmFixture {
   const id = `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 7)}`;
   const dataRoot = path.join(info.homes.path, `portal-${id}`);
   const dbRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-swarm-"));

@@ -19,8 +19,7 @@ function fakeWorkspace() {
   const events: string[] = [];
   const execs: ExecOptions[] = [];
   const state = { failHelpers: false };
-  const workspaces: Pick<WorkspaceManager, "exec"> = {
-    exec: async (_user, options) => {
+  const exec: WorkspaceManager["exec"] = async (_user, options) => {
       execs.push(options);
       const helper = !options.stdin;
       if (helper && state.failHelpers) throw new Error("the workspace is not running");
@@ -41,7 +40,10 @@ function fakeWorkspace() {
         detach: () => void events.push("detach"),
       };
       return proc;
-    },
+  };
+  const workspaces: Pick<WorkspaceManager, "exec" | "execWhere"> = {
+    exec,
+    execWhere: async (user, options) => ({ process: await exec(user, options), at: { slug: "alice", instanceId: "c1" } }),
   };
   return { workspaces, events, execs, state };
 }

@@ -18,6 +18,7 @@ function fakeChannel() {
 function fakeShell(ended: string[]): Shell {
   return {
     tag: "t1",
+    at: { slug: "alice", instanceId: "c1" },
     process: { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), wait: () => new Promise(() => {}) } as unknown as Shell["process"],
     output: new PassThrough(),
     typed: () => {},
@@ -36,7 +37,7 @@ describe("an SSH session whose client leaves while its shell is starting", () =>
       shells: { start: () => new Promise<Shell>((resolve) => (started = resolve)) },
       terminalAllowance: { start: () => {} },
       activity: { touch: () => {} },
-      stops: { get: () => undefined },
+      endings: { follow: () => ({ why: async () => undefined, release: () => {} }) },
       metrics: { errors: { inc: () => {} }, sshSessions: { inc: () => {}, dec: () => {} } } as unknown as SessionDeps["metrics"],
     };
     const session = new EventEmitter();

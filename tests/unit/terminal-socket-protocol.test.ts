@@ -6,6 +6,6 @@ describe("the web terminal's socket protocol", () => {
   it("keeps the path and the event names pages already use", () => {
     expect(TERMINAL_SOCKET_PATH).toBe("/terminal-io");
     expect(Object.values(CLIENT_EVENTS)).toEqual(["input", "resize", "ack", "close-terminal"]);
-    expect(Object.values(SERVER_EVENTS)).toEqual(["attached", "output", "replay", "progress", "exit", "fatal", "problem"]);
+    expect(Object.values(SERVER_EVENTS)).toEqual(["attached", "output", "replay", "progress", "exit", "fatal", "problem", "note"]);
   });
 });

@@ -50,10 +50,11 @@ describe("a worker's death with a workspace on it", () => {
     expect(moved.containerId).not.toBe(first.containerId);
     const again = await run(fx.manager, alice, ["sh", "-c", "cd $HOME && sha256sum f*"]);
     expect(again.stdout).toBe(written.stdout);
-    // What the portal was told meanwhile: the workspace moving because its node was lost, then running elsewhere.
-    const moving = seen.find((p) => p.reason === `moving: ${victim.name} was lost`);
-    expect(moving, JSON.stringify(seen)).toBeDefined();
-    expect(["pending", "starting"]).toContain(moving!.state);
+    // The keeper moved it because its node was lost (its own record: the sampled placements may or may not have
+    // caught the moment, which lasts about a second on a quiet machine)...
+    expect(fx.moves, JSON.stringify(seen)).toContainEqual({ workspace: first.containerName, why: `${victim.name} was lost` });
+    // ...and whatever the portal was told meanwhile was honest: a workspace moving is pending or starting, never running.
+    for (const p of seen.filter((p) => p.reason?.startsWith("moving:"))) expect(["pending", "starting"]).toContain(p.state);
     expect(seen.at(-1)).toMatchObject({ node: survivor.name, instanceId: moved.containerId });
     report("kill-node", { killedAt, down, readyMs, seen, first, moved });
   });

@@ -20,6 +20,8 @@ export interface SwarmFixture {
   manager: WorkspaceManager;
   /** The portal's data root: on the cluster's homes volume, as a swarm portal's must be. */
   dataRoot: string;
+  /** Every move the backend's keeper made, as it logged it: which workspace, and why. */
+  moves: Array<{ workspace: string; why: string }>;
   cleanup(): Promise<void>;
 }
 
@@ -59,14 +61,23 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
   const backend = swarmBackend(config, config.backend as SwarmConfig);
   const db = openDatabase(dbRoot);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  // As the portal does (lib/portal.ts): workspaces the swarm takes away are started again elsewhere.
-  const stopKeeping = backend.keep(log);
+  // As the portal does (lib/portal.ts): workspaces the swarm takes away are started again elsewhere. Its log lines
+  // are kept, so a test can tell that a move happened without having to catch the short moment it was under way.
+  const moves: SwarmFixture["moves"] = [];
+  const keeperLog = pino({ level: "warn" }, {
+    write(line: string) {
+      const entry = JSON.parse(line) as { msg?: string; workspace?: string; why?: string };
+      if (entry.msg?.startsWith("workspace moved") && entry.workspace && entry.why) moves.push({ workspace: entry.workspace, why: entry.why });
+    },
+  });
+  const stopKeeping = backend.keep(keeperLog);
   return {
     config,
     settings,
     backend,
     manager: new WorkspaceManager({ backend, registry: new UserRegistry(db), settings, log, ...deps }),
     dataRoot,
+    moves,
     async cleanup() {
       stopKeeping();
       for (const placement of await backend.list({ [LABEL.instance]: id })) await backend.remove(placement.slug);

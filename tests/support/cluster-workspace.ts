@@ -123,16 +123,32 @@ export async function execIn(ws: ClusterWorkspace, cmd: string[]): Promise<{ exi
 export { hostCanConnect } from "./can-connect";
 
 /**
- * Tries each host:port from inside the workspace at once (bash's /dev/tcp, 5 s each); returns the targets that
- * accepted a connection.
+ * Tries each host:port from inside the workspace with bash's /dev/tcp, `concurrency` at a time, all in one exec
+ * (quick: the nodes refuse with a reset, and `timeoutSeconds` bounds a silent one). Says which targets accepted a
+ * connection, and how many tries ran (each prints its outcome, so a probe that never ran is not taken for closed).
  */
+export async function probeFromInside(
+  ws: ClusterWorkspace,
+  targets: string[],
+  options: { timeoutSeconds?: number; concurrency?: number } = {},
+): Promise<{ open: string[]; tried: number }> {
+  const { timeoutSeconds = 5, concurrency = targets.length } = options;
+  const script = [
+    'limit=$1 seconds=$2; shift 2; n=0',
+    'for t in "$@"; do',
+    '  (if timeout "$seconds" bash -c "exec 3<>/dev/tcp/${t%:*}/${t##*:}" 2>/dev/null; then echo "open $t"; else echo "closed $t"; fi) &',
+    '  n=$((n + 1)); [ $((n % limit)) -eq 0 ] && wait',
+    'done; wait',
+  ].join("\n");
+  const { output } = await execIn(ws, ["bash", "-c", script, "probe", String(concurrency), String(timeoutSeconds), ...targets]);
+  const lines = output.split("\n");
+  return {
+    open: lines.filter((line) => line.startsWith("open ")).map((line) => line.slice(5)).sort(),
+    tried: lines.filter((line) => line.startsWith("open ") || line.startsWith("closed ")).length,
+  };
+}
+
+/** Tries each host:port from inside the workspace at once (5 s each); returns the targets that accepted a connection. */
 export async function openFromInside(ws: ClusterWorkspace, targets: string[]): Promise<string[]> {
-  const script =
-    'for t in "$@"; do (timeout 5 bash -c "exec 3<>/dev/tcp/${t%:*}/${t##*:}" 2>/dev/null && echo "open $t") & done; wait';
-  const { output } = await execIn(ws, ["bash", "-c", script, "probe", ...targets]);
-  return output
-    .split("\n")
-    .filter((line) => line.startsWith("open "))
-    .map((line) => line.slice(5))
-    .sort();
+  return (await probeFromInside(ws, targets)).open;
 }

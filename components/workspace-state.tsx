@@ -20,6 +20,12 @@ export function stopExplanation(view: WorkspaceView): string | null {
     return `It was stopped${at}${idle}${ended}. Your files are kept; open it to start it again.`;
   }
   if (view.stopCause === "admin") return "An administrator stopped it. Your files are kept; open it to start it again.";
+  // Nobody stopped it through the portal: its first process ended, or its machine's engine stopped it (a restart of
+  // the engine, or on a swarm the node it ran on). Said, rather than a bare "stopped" the user did not ask for.
+  if (view.stopReason === "exited" && !view.stopCause) {
+    const code = view.exitCode !== undefined ? ` (exit status ${view.exitCode})` : "";
+    return `It stopped without anyone stopping it${code}: its machine stopped or restarted it, or its main process ended. Your files are kept; open it to start it again.`;
+  }
   return "Your files are kept. Open it to start it again.";
 }
 

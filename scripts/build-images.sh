@@ -4,7 +4,7 @@
 #   scripts/build-images.sh [base|test|workspace|all]     (default: all)
 #
 #   base       scitex-portal/debian:bookworm   debootstrap minbase, imported
-#   test       $TEST_IMAGE       static bash + busybox (+ flock); seconds to build, for tests
+#   test       $TEST_IMAGE       static bash + busybox (+ flock, sftp-server); seconds to build, for tests
 #   workspace  $WORKSPACE_IMAGE  Debian + Python stack + code-server (images/workspace)
 #
 # Each image carries a label with a hash of its inputs; when it matches, the
@@ -173,8 +173,8 @@ image_size() {
 build_test() {
   local hash versions tmp started work
   images_require apt-get apt-cache dpkg-deb tar
-  versions=$(apt-cache policy busybox-static bash-static util-linux libc6 | awk '/^[^ ]/ { p = $1 } /Candidate:/ { print p $2 }')
-  [[ "$versions" != *"(none)"* ]] || images_die "test: busybox-static/bash-static/util-linux/libc6 not available from apt (try: apt-get update)"
+  versions=$(apt-cache policy busybox-static bash-static util-linux libc6 openssh-sftp-server | awk '/^[^ ]/ { p = $1 } /Candidate:/ { print p $2 }')
+  [[ "$versions" != *"(none)"* ]] || images_die "test: busybox-static/bash-static/util-linux/libc6/openssh-sftp-server not available from apt (try: apt-get update)"
   hash=$(images_hash "$REPO/images/test" "$versions" "path=$IMAGE_PATH" "cmd=$IDLE_CMD")
 
   if images_up_to_date "$TEST_IMAGE" "$hash" test; then

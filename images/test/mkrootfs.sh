@@ -2,7 +2,9 @@
 # Assemble the tiny test workspace root filesystem as a tarball for
 # `docker import`: static bash + static busybox + the files under rootfs/,
 # and util-linux's flock with the C library it links (busybox-static has no
-# flock applet; the portal's workspace command takes its lease with flock).
+# flock applet; the portal's workspace command takes its lease with flock),
+# and OpenSSH's sftp-server (libc only), which the SSH gateway runs for sftp
+# and scp.
 # Usage: mkrootfs.sh OUT_TAR
 # Needs only `apt-get download` and dpkg-deb (no root, no debootstrap), so
 # the portal's integration tests can get an image in seconds.
@@ -20,7 +22,7 @@ mkdir -p "$work/debs" "$work/x" "$work/root"
   # into our private temp dir; downloading as root is fine here.
   sandbox=()
   [[ "$(id -u)" == 0 ]] && sandbox=(-o APT::Sandbox::User=root)
-  apt-get -q "${sandbox[@]}" download busybox-static bash-static util-linux libc6 >/dev/null
+  apt-get -q "${sandbox[@]}" download busybox-static bash-static util-linux libc6 openssh-sftp-server >/dev/null
 )
 for deb in "$work"/debs/*.deb; do
   dpkg-deb -x "$deb" "$work/x"
@@ -34,7 +36,8 @@ chmod 700 "$r/root"
 install -m 755 "$work/x/bin/busybox" "$r/bin/busybox"
 install -m 755 "$work/x/bin/bash-static" "$r/bin/bash"
 install -m 755 "$work/x/usr/bin/flock" "$r/usr/bin/flock"
-# Only the loader and libc.so.6 (all flock links), at the paths the package gives them.
+install -D -m 755 "$work/x/usr/lib/openssh/sftp-server" "$r/usr/lib/openssh/sftp-server"
+# Only the loader and libc.so.6 (all flock and sftp-server link), at the paths the package gives them.
 (cd "$work/x" && find lib lib64 \( -name 'ld-linux*' -o -name 'libc.so.6' \) -exec cp -a --parents {} "$r/" \;)
 
 # Every applet gets its conventional path, except where we ship the real

@@ -416,7 +416,8 @@ export class WorkspaceManager {
       } catch (error) {
         const now = await this.backend.find(at.slug);
         if (!now || now.state !== "running") throw await this.exited(now);
-        if (!isWorkspaceError(error) || error.code !== "runtime_error") throw error;
+        // A node's engine that is slow to answer (a busy machine) is asked again until the start's deadline.
+        if (!isWorkspaceError(error) || (error.code !== "runtime_error" && error.code !== "docker_unavailable")) throw error;
       }
       if (Date.now() > deadline) throw elsewhere ? new HeldElsewhereError() : new StartTimeoutError(this.settings.startTimeoutMs / 1000);
       // A copy that waits for another may wait long: it is asked less often.

@@ -41,6 +41,7 @@ export class StartGate {
   /** Starts let through but not yet running (so not yet in the engine's count). */
   private readonly reserved = new Set<string>();
   private deciding: Promise<void> = Promise.resolve();
+  private kickQueued = false;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -82,7 +83,16 @@ export class StartGate {
 
   /** Something stopped or went away: see whether the next in line may go. */
   kick(): void {
-    this.deciding = this.deciding.then(() => this.decide()).catch(() => undefined);
+    // Kicks while a decision waits its turn are one decision: it has not asked the engine yet, so it sees them all.
+    // (On a swarm, asking is a listing of every service and task: twenty arrivals must not make twenty in a row.)
+    if (this.kickQueued) return;
+    this.kickQueued = true;
+    this.deciding = this.deciding
+      .then(() => {
+        this.kickQueued = false;
+        return this.decide();
+      })
+      .catch(() => undefined);
   }
 
   private async wait(entry: Entry, onPosition: (position: number) => void, signal?: AbortSignal): Promise<() => void> {

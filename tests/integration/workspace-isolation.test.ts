@@ -1,24 +1,9 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, workspaceFixture } from "../support/workspace-fixture";
+import { hostCanConnect } from "../support/can-connect";
 
 const alice = { sub: "iso-alice", username: "alice" };
 const bob = { sub: "iso-bob", username: "bob" };
-
-function hostCanConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: 3000 });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 describe("workspace isolation and limits", () => {
   const fx = workspaceFixture({ WORKSPACE_MEMORY: "128m", WORKSPACE_CPUS: "0.5", WORKSPACE_PIDS: "64", WORKSPACE_TMP_SIZE: "16m" });
@@ -103,7 +88,7 @@ describe("workspace isolation and limits", () => {
     const bobStatus = await fx.manager.status(bob);
     const bobIp = bobStatus.ipAddress!;
     expect(bobIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    await expect.poll(() => hostCanConnect(bobIp, 8080), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => hostCanConnect(bobIp, 8080, 3000), { timeout: 5000 }).toBe(true);
 
     const probe = `timeout 3 bash -c 'echo > /dev/tcp/${bobIp}/8080' 2>/dev/null && echo open || echo closed`;
     expect((await run(fx.manager, bob, probe)).stdout).toBe("open\n"); // the server is really there

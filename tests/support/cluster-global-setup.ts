@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import { CLUSTER_SCRIPT } from "./cluster";
+import { ensureNextBuild } from "./next-build";
+import { TEST_DIST_DIR } from "./portal-process";
 
 /** Runs cluster.sh with its progress lines (each step's time) passed through; rejects when it fails. */
 function cluster(command: string): Promise<void> {
@@ -17,6 +19,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (process.getuid?.() !== 0) {
     throw new Error("The cluster tests make network namespaces, cgroups and mounts: run them as root (npm test does on CI).");
   }
+  // The suite's portal files start real portal processes: the pages are built here, not in a test's hook (and
+  // before the cluster is up, so a failed build leaves nothing to take down).
+  ensureNextBuild(TEST_DIST_DIR);
   try {
     await cluster("up");
   } catch (error) {

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
@@ -21,6 +20,8 @@ export interface ClusterWorkspace {
   /** Its first process, as the host sees it. */
   pid: number;
   home: string;
+  /** Who its processes run as (`uid:gid`). */
+  user: string;
 }
 
 export const WORKSPACE_PORT = 8080;
@@ -62,24 +63,32 @@ export async function startWorkspace(
     },
     Mode: { Replicated: { Replicas: 1 } },
   });
-  const task = await pollFor(`the task of ${name} to run`, 90, async () => {
-    const tasks = (await manager.listTasks({ filters: { service: [name] } })) as Array<{
+  return runningWorkspace(info, name, home);
+}
+
+/** The service's running task, as its node's engine sees it; waits for it, and fails with the task's own reason. */
+export async function runningWorkspace(info: ClusterInfo, service: string, home: string, seconds = 90): Promise<ClusterWorkspace> {
+  const manager = managerEngine(info);
+  const task = await pollFor(`the task of ${service} to run`, seconds, async () => {
+    const tasks = (await manager.listTasks({ filters: { service: [service] } })) as Array<{
       NodeID?: string;
+      DesiredState: string;
       Status: { State: string; Err?: string; ContainerStatus?: { ContainerID?: string } };
     }>;
-    const seen: TaskSeen[] = tasks.map((t) => ({ State: t.Status.State, Err: t.Status.Err, ContainerID: t.Status.ContainerStatus?.ContainerID, NodeID: t.NodeID }));
+    const current = tasks.filter((t) => t.DesiredState === "running");
+    const seen: TaskSeen[] = current.map((t) => ({ State: t.Status.State, Err: t.Status.Err, ContainerID: t.Status.ContainerStatus?.ContainerID, NodeID: t.NodeID }));
     const failed = seen.find((t) => ["rejected", "failed", "shutdown"].includes(t.State));
     if (failed) return failed;
     return seen.find((t) => t.State === "running" && t.ContainerID && t.NodeID);
   });
-  if (task.State !== "running") throw new Error(`${name} did not start: ${task.State}: ${task.Err ?? "no reason given"}`);
+  if (task.State !== "running") throw new Error(`${service} did not start: ${task.State}: ${task.Err ?? "no reason given"}`);
   const hostname = ((await manager.getNode(task.NodeID!).inspect()) as { Description: { Hostname: string } }).Description.Hostname;
   const node = nodeNamed(info, hostname);
   const engine = nodeEngine(info, node);
   const container = await engine.getContainer(task.ContainerID!).inspect();
   const address = container.NetworkSettings.Networks[info.network.name]?.IPAddress;
-  if (!address) throw new Error(`${name} has no address on ${info.network.name}`);
-  return { service: name, node, engine, containerId: container.Id, address, pid: container.State.Pid, home };
+  if (!address) throw new Error(`${service} has no address on ${info.network.name}`);
+  return { service, node, engine, containerId: container.Id, address, pid: container.State.Pid, home, user: container.Config.User || "0:0" };
 }
 
 /** Removes the workspace's service and its home; a service already gone is fine. */
@@ -99,7 +108,7 @@ export async function execIn(ws: ClusterWorkspace, cmd: string[]): Promise<{ exi
     Cmd: cmd,
     AttachStdout: true,
     AttachStderr: true,
-    User: `${WORKSPACE_UID}:${WORKSPACE_UID}`,
+    User: ws.user,
   });
   const stream = await exec.start({ hijack: true, stdin: false });
   const out = new PassThrough();
@@ -111,33 +120,35 @@ export async function execIn(ws: ClusterWorkspace, cmd: string[]): Promise<{ exi
   return { exitCode: ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
 }
 
-/** Whether this host can open a TCP connection (refused, unreachable or 5 s of silence: no). */
-export function hostCanConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: 5000 });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
+export { hostCanConnect } from "./can-connect";
 
 /**
- * Tries each host:port from inside the workspace at once (bash's /dev/tcp, 5 s each); returns the targets that
- * accepted a connection.
+ * Tries each host:port from inside the workspace with bash's /dev/tcp, `concurrency` at a time, all in one exec
+ * (quick: the nodes refuse with a reset, and `timeoutSeconds` bounds a silent one). Says which targets accepted a
+ * connection, and how many tries ran (each prints its outcome, so a probe that never ran is not taken for closed).
  */
+export async function probeFromInside(
+  ws: ClusterWorkspace,
+  targets: string[],
+  options: { timeoutSeconds?: number; concurrency?: number } = {},
+): Promise<{ open: string[]; tried: number }> {
+  const { timeoutSeconds = 5, concurrency = targets.length } = options;
+  const script = [
+    'limit=$1 seconds=$2; shift 2; n=0',
+    'for t in "$@"; do',
+    '  (if timeout "$seconds" bash -c "exec 3<>/dev/tcp/${t%:*}/${t##*:}" 2>/dev/null; then echo "open $t"; else echo "closed $t"; fi) &',
+    '  n=$((n + 1)); [ $((n % limit)) -eq 0 ] && wait',
+    'done; wait',
+  ].join("\n");
+  const { output } = await execIn(ws, ["bash", "-c", script, "probe", String(concurrency), String(timeoutSeconds), ...targets]);
+  const lines = output.split("\n");
+  return {
+    open: lines.filter((line) => line.startsWith("open ")).map((line) => line.slice(5)).sort(),
+    tried: lines.filter((line) => line.startsWith("open ") || line.startsWith("closed ")).length,
+  };
+}
+
+/** Tries each host:port from inside the workspace at once (5 s each); returns the targets that accepted a connection. */
 export async function openFromInside(ws: ClusterWorkspace, targets: string[]): Promise<string[]> {
-  const script =
-    'for t in "$@"; do (timeout 5 bash -c "exec 3<>/dev/tcp/${t%:*}/${t##*:}" 2>/dev/null && echo "open $t") & done; wait';
-  const { output } = await execIn(ws, ["bash", "-c", script, "probe", ...targets]);
-  return output
-    .split("\n")
-    .filter((line) => line.startsWith("open "))
-    .map((line) => line.slice(5))
-    .sort();
+  return (await probeFromInside(ws, targets)).open;
 }

@@ -32,12 +32,21 @@ export interface PortalProcess {
 
 export { freePort } from "./free-port";
 
+/** Where a portal's workspaces and data live when not on this host's engine and in a temporary directory. */
+export interface PortalPlacement {
+  instance: string;
+  /** An existing, empty directory the portal owns (removed at cleanup). */
+  dataRoot: string;
+  /** Removes every workspace the instance made (on one host: its containers, network and firewall rules). */
+  removeWorkspaces(): Promise<void>;
+}
+
 /** The real portal (server/index.ts) as a child process on its own port, data root and Docker instance label. */
-export async function startPortal(env: Record<string, string> = {}, port?: number): Promise<PortalProcess> {
+export async function startPortal(env: Record<string, string> = {}, port?: number, placement?: PortalPlacement): Promise<PortalProcess> {
   const listenPort = port ?? (await freePort());
   const sshPort = await freePort();
-  const instance = `e${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
+  const instance = placement?.instance ?? `e${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const dataRoot = placement?.dataRoot ?? fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
   const url = `http://127.0.0.1:${listenPort}`;
   const fullEnv: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -120,7 +129,8 @@ export async function startPortal(env: Record<string, string> = {}, port?: numbe
     },
     cleanup: async () => {
       await stop();
-      await removeInstance(docker, instance, fullEnv.WORKSPACE_NAME_PREFIX!, fullEnv.WORKSPACE_NETWORK!);
+      if (placement) await placement.removeWorkspaces();
+      else await removeInstance(docker, instance, fullEnv.WORKSPACE_NAME_PREFIX!, fullEnv.WORKSPACE_NETWORK!);
       fs.rmSync(dataRoot, { recursive: true, force: true });
     },
   };

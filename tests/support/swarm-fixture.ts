@@ -26,18 +26,14 @@ export interface SwarmFixture {
 }
 
 /**
- * A portal instance of its own on the test cluster, configured as an operator would (WORKSPACE_BACKEND=swarm and
- * the cluster's env): unique instance label and name prefix, its data root on the homes volume (the database
- * beside it in a local directory), so tests never touch each other's workspaces and cleanup removes what it made.
+ * What an operator sets for a portal on the test cluster (WORKSPACE_BACKEND=swarm and the cluster's env), with an
+ * instance label and name prefix of its own and its data root on the homes volume; small limits, so many fit.
  */
-export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "limitsFor" | "homeReady" | "beforeStart" | "gate" | "onEvent"> = {}): SwarmFixture {
-  const id = `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 7)}`;
-  const dataRoot = path.join(info.homes.path, `portal-${id}`);
-  const dbRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-swarm-"));
+export function swarmEnv(info: ClusterInfo, instance: string, dataRoot: string): Record<string, string> {
   const manager = nodeNamed(info, info.manager);
-  const config = loadConfig({
+  return {
     DATA_ROOT: dataRoot,
-    PORTAL_INSTANCE: id,
+    PORTAL_INSTANCE: instance,
     WORKSPACE_BACKEND: "swarm",
     SWARM_MANAGER: `${manager.address}:${manager.port}`,
     SWARM_CERT_PATH: path.dirname(info.tls.cert),
@@ -48,15 +44,26 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
     // The cluster's engines run with --no-new-privileges (scripts/cluster/lib/node.sh).
     SWARM_NODES_NO_NEW_PRIVILEGES: "true",
     WORKSPACE_IMAGE: info.images.test,
-    WORKSPACE_NAME_PREFIX: `${id}-`,
+    WORKSPACE_NAME_PREFIX: `${instance}-`,
     WORKSPACE_MEMORY: "256m",
     WORKSPACE_CPUS: "0.5",
     WORKSPACE_PIDS: "100",
     WORKSPACE_TMP_SIZE: "16m",
     WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
     WORKSPACE_LXCFS: "no",
-    ...env,
-  });
+  };
+}
+
+/**
+ * A portal instance of its own on the test cluster, configured as an operator would (WORKSPACE_BACKEND=swarm and
+ * the cluster's env): unique instance label and name prefix, its data root on the homes volume (the database
+ * beside it in a local directory), so tests never touch each other's workspaces and cleanup removes what it made.
+ */
+export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}, deps: Pick<WorkspaceManagerDeps, "limitsFor" | "homeReady" | "beforeStart" | "gate" | "onEvent"> = {}): SwarmFixture {
+  const id = `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+  const dataRoot = path.join(info.homes.path, `portal-${id}`);
+  const dbRoot = fs.mkdtempSync(path.join(os.tmpdir(), "portal-swarm-"));
+  const config = loadConfig({ ...swarmEnv(info, id, dataRoot), ...env });
   const settings = workspaceSettings(config);
   const backend = swarmBackend(config, config.backend as SwarmConfig);
   const db = openDatabase(dbRoot);

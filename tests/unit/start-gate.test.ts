@@ -93,3 +93,29 @@ describe("the start queue (StartGate)", () => {
     expect(gate.waitingSubs()).toEqual([]);
   });
 });
+
+describe("the start queue's questions to the engine", () => {
+  it("asks once more for arrivals that came while a question was out, not once each", async () => {
+    let asked = 0;
+    let answer: (() => void) | null = null;
+    // The first question hangs until the test answers it, as a slow manager would.
+    const gate = new StartGate(10, 60_000, async () => {
+      asked += 1;
+      if (asked === 1) await new Promise<void>((resolve) => (answer = resolve));
+      return [];
+    }, 10_000);
+    const [ann, ben, cat, dan, eve] = ["ann", "ben", "cat", "dan", "eve"].map((sub) => gate.enter(sub));
+    const started = [ann!.wait(() => {})];
+    await settle();
+    expect(asked).toBe(1);
+    // ben and cat are ready to start while the question is out; dan and eve still make their workspaces.
+    started.push(ben!.wait(() => {}), cat!.wait(() => {}));
+    await settle();
+    answer!();
+    await Promise.all(started);
+    await settle();
+    expect(asked).toBe(2); // one each would be three
+    started.push(dan!.wait(() => {}), eve!.wait(() => {}));
+    expect(await Promise.all(started)).toHaveLength(5);
+  });
+});

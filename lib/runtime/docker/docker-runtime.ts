@@ -204,7 +204,7 @@ export class DockerRuntime implements ContainerRuntime {
         ...(options.env ? { Env: options.env } : {}),
       });
       const stream = await exec.start({ hijack: true, stdin, Tty: options.tty });
-      const process = new DockerExecProcess(this.docker, exec, stream, options.tty, stdin);
+      const process = new DockerExecProcess(this.docker, exec, stream, options.tty, stdin, this.endpoint);
       if (options.tty && options.cols && options.rows) await process.resize(options.cols, options.rows);
       return process;
     });

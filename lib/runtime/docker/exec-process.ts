@@ -2,6 +2,7 @@ import { PassThrough, type Duplex } from "node:stream";
 import type Docker from "dockerode";
 import type { ExecProcess } from "../runtime";
 import { demux } from "./demux";
+import { translate } from "./errors";
 
 const WAIT_POLL_MS = 25;
 const WAIT_LIMIT_MS = 60_000;
@@ -21,6 +22,7 @@ export class DockerExecProcess implements ExecProcess {
     private readonly stream: Duplex,
     tty: boolean,
     stdinAttached: boolean,
+    private readonly endpoint = "the engine",
   ) {
     this.stdin = stdinAttached ? stream : null;
     if (tty) {
@@ -57,7 +59,10 @@ export class DockerExecProcess implements ExecProcess {
     // The attach stream can end a moment before the engine records the exit; poll briefly like ContainerSSH does.
     const deadline = Date.now() + WAIT_LIMIT_MS;
     for (;;) {
-      const state = await this.exec.inspect();
+      // An engine that does not answer (a busy or lost node) is said as such, not as a bare socket error.
+      const state = await this.exec.inspect().catch((error: unknown) => {
+        throw translate(error, this.endpoint, "say whether the command ended");
+      });
       if (!state.Running) return state.ExitCode ?? -1;
       if (Date.now() > deadline) return -1;
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));

@@ -242,9 +242,18 @@ export class SwarmBackend implements WorkspaceBackend {
 
   async stop(slug: string, timeoutSeconds: number): Promise<void> {
     const name = this.nameOf(slug);
-    const service = await this.service(name);
+    // Read again and asked again when another writer (the keeper, another portal process) updated it in between.
+    let service = await this.service(name);
+    for (let attempt = 1; service && replicasOf(service) !== 0; attempt++) {
+      try {
+        await this.update(service, { ...service.Spec, Mode: { Replicated: { Replicas: 0 } } });
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !String((error as Error).message).includes("update out of sequence")) throw error;
+        service = await this.service(name);
+      }
+    }
     if (!service) return;
-    if (replicasOf(service) !== 0) await this.update(service, { ...service.Spec, Mode: { Replicated: { Replicas: 0 } } });
     // Stopped once no task of it may still run: the manager sees its container gone some seconds after the node.
     const limitMs = Math.max(timeoutSeconds, this.settings.stopTimeoutSeconds) * 1000 + STOP_MARGIN_MS;
     const deadline = Date.now() + limitMs;
@@ -373,13 +382,8 @@ export class SwarmBackend implements WorkspaceBackend {
   private async placementOf(service: ServiceInfo, known?: SwarmTask[], fromNodes = true): Promise<Placement> {
     const tasks = known ?? (await this.tasks([service.ID]));
     const labels = service.Spec.Labels ?? {};
-    let nodes = await this.call("list the swarm's nodes", () => this.nodes.current());
-    let view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true", nodes);
-    if (view.reason?.startsWith("moving: the swarm stopped it")) {
-      // Its node may have been marked down since the nodes were last listed: ask again, to say why truly.
-      nodes = await this.call("list the swarm's nodes", () => this.nodes.current(0));
-      view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true", nodes);
-    }
+    const nodes = await this.call("list the swarm's nodes", () => this.nodes.current());
+    const view = viewOf(replicasOf(service), tasks, labels[RAN_LABEL] === "true", nodes);
     const placement: Placement = {
       slug: labels[LABEL.slug] ?? service.Spec.Name.slice(this.settings.namePrefix.length),
       name: service.Spec.Name,

@@ -69,7 +69,9 @@ export function takenAway(task: SwarmTask, node: NodeState | undefined, known = 
   if (!isLive(task) && state !== "shutdown" && state !== "orphaned") return null;
   if (!ready) return `${name} was lost`;
   if (known && node?.active === false) return `${name} was drained`;
-  return `the swarm stopped it on ${name}`;
+  // Stopped by the swarm on a ready, active node: an update of the service (the swarm starts its successor itself).
+  // Moving it too would update it again under the swarm's own update.
+  return null;
 }
 
 /**

@@ -10,7 +10,8 @@ import { SESSION_MAX_AGE_SECONDS, type AuthSettings } from "../../lib/auth/setti
 import { UserRegistry } from "../../lib/identity/registry";
 import { createLogger } from "../../lib/log";
 import type { Portal } from "../../lib/portal";
-import { openDatabase, type PortalDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
+import type { PortalDb } from "../../lib/store/schema";
 import { AppAuth } from "../../server/proxy/app-auth";
 import { sessionCookie } from "../lib/fixtures";
 import { median } from "../lib/stats";
@@ -54,7 +55,7 @@ export async function measureAuthCost(options: {
   portalCookie: string;
 }): Promise<AuthCost> {
   const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "bench-auth-cost-"));
-  const db = openDatabase(dataRoot);
+  const db = openSqliteStore(dataRoot).db;
   try {
     const registry = new UserRegistry(db);
     const apps = defaultAppsUrl(new URL(options.portalUrl));
@@ -135,7 +136,7 @@ function nsPerCall(headers: string[], check: (header: string) => boolean): numbe
  * A session this process has not seen (another process made it, or 30 s have passed since it last asked): read
  * from SQLite. Sessions made by one AppSessions are looked up through a second one over the same database.
  */
-function appMiss(db: PortalDatabase, maker: AppSessions, domain: AppsDomain, address: AppAddress, sub: string): number {
+function appMiss(db: PortalDb, maker: AppSessions, domain: AppsDomain, address: AppAddress, sub: string): number {
   const host = domain.host(address);
   const reader = new AppAuth({ apps: { domain, sessions: new AppSessions(db) } } as unknown as Portal);
   const headers = Array.from({ length: MISS_CALLS }, (_, i) => {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ActivityTracker } from "../../lib/activity/activity-tracker";
 import { IdleExtensions } from "../../lib/activity/idle-extensions";
 import { IdleReaper, type IdlePolicy } from "../../lib/activity/idle-reaper";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import type { WorkspaceEvent } from "../../lib/workspace/manager";
 import { DOCKER_SOCKET } from "../support/images";
@@ -24,7 +24,7 @@ describe("idle stop on the real engine", () => {
   const fx = workspaceFixture({}, { onEvent: (event) => events.push(event) });
   const runtime = new DockerRuntime(DOCKER_SOCKET);
   const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), "idle-stop-db-"));
-  const db = openDatabase(dbDir);
+  const db = openSqliteStore(dbDir).db;
   const extensions = () => new IdleExtensions(db);
   afterAll(async () => {
     db.close();

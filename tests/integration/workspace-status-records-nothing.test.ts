@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { UserRegistry } from "../../lib/identity/registry";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { workspaceFixture } from "../support/workspace-fixture";
 
 const alice = { sub: "uid-alice", username: "alice", email: "alice@example.org" };
@@ -11,7 +11,7 @@ describe("asking about a workspace records nothing", () => {
   const fx = workspaceFixture();
   afterAll(() => fx.cleanup());
   const stored = () => {
-    const db = openDatabase(fx.dataRoot);
+    const db = openSqliteStore(fx.dataRoot).db;
     try {
       return new UserRegistry(db).bySub(alice.sub);
     } finally {
@@ -32,7 +32,7 @@ describe("asking about a workspace records nothing", () => {
     const carol = { sub: "uid-carol", username: "carol" };
     const status = await fx.manager.status(carol);
     expect(status).toMatchObject({ state: "none", username: "carol" });
-    const db = openDatabase(fx.dataRoot);
+    const db = openSqliteStore(fx.dataRoot).db;
     try {
       expect(new UserRegistry(db).bySub(carol.sub)?.slug).toBe(status.slug);
     } finally {

@@ -47,7 +47,7 @@ describe("each workspace's own host identity", () => {
 
   it("hands a home owned by the old shared uid over to the user's own, losing no file and following no link", async () => {
     const registry = new UserRegistry(openSqliteStore(fx.dataRoot).db);
-    const slug = registry.register(carol).slug;
+    const slug = (await registry.register(carol)).slug;
     const home = path.join(fx.dataRoot, "users", slug);
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "outside-"));
     const target = path.join(outside, "not-theirs");

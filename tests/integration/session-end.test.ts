@@ -79,9 +79,9 @@ describe("sessions with an end, on every door", () => {
     }
     await portal.stop();
     const db = openSqliteStore(portal.dataRoot).db;
-    db.prepare("UPDATE sign_ins SET at_ms = ? WHERE sub = ?").run(Date.now() - 13 * 3600_000, carol.sub);
-    db.prepare("DELETE FROM sign_ins WHERE sub = ?").run(erin.sub);
-    db.close();
+    await db.updateTable("sign_ins").set({ at_ms: Date.now() - 13 * 3600_000 }).where("sub", "=", carol.sub).execute();
+    await db.deleteFrom("sign_ins").where("sub", "=", erin.sub).execute();
+    await db.destroy();
     await portal.restart();
 
     // As a user types it: OpenSSH shows what the gateway says once the key alone is not enough.

@@ -88,7 +88,7 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
     async cleanup() {
       stopKeeping();
       for (const placement of await backend.list({ [LABEL.instance]: id })) await backend.remove(placement.slug);
-      db.close();
+      await db.destroy();
       fs.rmSync(dbRoot, { recursive: true, force: true });
       // On GlusterFS a directory a moment ago written by a container that just ended may still look not empty.
       fs.rmSync(dataRoot, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });

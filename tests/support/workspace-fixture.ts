@@ -68,7 +68,7 @@ export function workspaceFixture(env: Record<string, string> = {}, deps: Pick<Wo
     backend,
     async cleanup() {
       await removeInstance(docker, id, settings.namePrefix, settings.network);
-      for (const db of databases) db.close();
+      for (const db of databases) await db.destroy();
       fs.rmSync(dataRoot, { recursive: true, force: true });
     },
   };

@@ -201,7 +201,7 @@ describe("app tickets", () => {
     expect((await tickets.redeem(token, HOST)).ok).toBe(true);
     for (let t = T0; t <= T0 + 180_000; t += 500) {
       now = t;
-      tickets.sweep();
+      await tickets.sweep();
       const result = await tickets.redeem(token, HOST);
       expect(result.ok, `replayed ${t - T0} ms after issue`).toBe(false);
       expect(result).toEqual({ ok: false, reason: t < T0 + 60_000 ? "used" : "expired" });
@@ -217,10 +217,10 @@ describe("app tickets", () => {
     await tickets.redeem(later, HOST);
     expect((await spentCount())).toBe(2);
     now = T0 + 59_000;
-    tickets.sweep();
+    await tickets.sweep();
     expect((await spentCount())).toBe(2);
     now = T0 + 10 * 60_000;
-    tickets.sweep();
+    await tickets.sweep();
     expect((await spentCount())).toBe(0);
     expect(await tickets.redeem(token, HOST)).toEqual({ ok: false, reason: "expired" });
     expect(await tickets.redeem(later, HOST)).toEqual({ ok: false, reason: "expired" });

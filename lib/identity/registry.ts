@@ -85,26 +85,27 @@ export class UserRegistry {
   /**
    * The user's own number among everybody the portal has seen (1, 2, …): their workspace's host uid is a base plus
    * it, so no two users' files share an owner on the host. Given once, kept for ever, never given to another: the
-   * unique index refuses a number two processes chose at once, and the loser takes the next.
+   * numbers come from one counter row, which processes asking at once take in turn.
    */
   async uidIndex(sub: string): Promise<number> {
     // Every exec asks; a number once given never changes.
     const known = this.uids.get(sub);
     if (known !== undefined) return known;
-    const index = await retryOnConflict(() =>
-      this.db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom("users").select("uid_index").where("sub", "=", sub).executeTakeFirst();
-        if (!row) throw new Error(`unknown subject ${sub}`);
-        if (row.uid_index !== null) return row.uid_index;
-        const top = await trx
-          .selectFrom("users")
-          .select((eb) => eb.fn.coalesce(eb.fn.max("uid_index"), eb.lit(0)).as("n"))
-          .executeTakeFirstOrThrow();
-        const next = Number(top.n) + 1;
-        await trx.updateTable("users").set({ uid_index: next }).where("sub", "=", sub).execute();
-        return next;
-      }),
-    );
+    const index = await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom("users").select("uid_index").where("sub", "=", sub).executeTakeFirst();
+      if (!row) throw new Error(`unknown subject ${sub}`);
+      if (row.uid_index !== null) return row.uid_index;
+      const { value } = await trx
+        .updateTable("counters")
+        .set((eb) => ({ value: eb("value", "+", 1) }))
+        .where("name", "=", "uid_index")
+        .returning("value")
+        .executeTakeFirstOrThrow();
+      const given = await trx.updateTable("users").set({ uid_index: value }).where("sub", "=", sub).where("uid_index", "is", null).executeTakeFirst();
+      if (given.numUpdatedRows > 0n) return value;
+      // Another process gave this user a number meanwhile: that one stands (this one is never given to anybody).
+      return (await trx.selectFrom("users").select("uid_index").where("sub", "=", sub).executeTakeFirstOrThrow()).uid_index!;
+    });
     if (this.uids.size > 50_000) this.uids.clear();
     this.uids.set(sub, index);
     return index;

@@ -188,4 +188,12 @@ export const MIGRATIONS: Migration[] = [
      at_ms BIGINT NOT NULL
    );`,
   },
+  // Numbers handed out once and never again (users' uid indexes), taken by an UPDATE that holds the row: several
+  // processes asking at once queue there instead of all choosing MAX + 1.
+  {
+    sqlite: `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   INSERT INTO counters (name, value) SELECT 'uid_index', COALESCE(MAX(uid_index), 0) FROM users;`,
+    postgres: `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   INSERT INTO counters (name, value) SELECT 'uid_index', COALESCE(MAX(uid_index), 0) FROM users;`,
+  },
 ];

@@ -15,6 +15,7 @@ export interface PortalSchema {
   provider_grants: ProviderGrantsTable;
   idle_extensions: { sub: string; until_ms: number; started_at_ms: number | null; extended_at_ms: number };
   sign_ins: { sub: string; at_ms: number };
+  counters: { name: string; value: number };
 }
 
 export interface UsersTable {

@@ -24,7 +24,8 @@ import { DockerBackend } from "./backend/docker/docker-backend";
 import { swarmBackend } from "./backend/swarm/from-config";
 import type { WorkspaceBackend } from "./backend/backend";
 import { DockerRuntime } from "./runtime/docker/docker-runtime";
-import { openDatabase, type PortalDatabase } from "./store/db";
+import { openStore } from "./store/open";
+import type { PortalStore } from "./store/store";
 import { OutputPacer } from "./terminal/output-pacer";
 import { CodeStaticFiles } from "./apps/code-static";
 import { LABEL } from "./workspace/labels";
@@ -57,7 +58,8 @@ import { lxcfsProcBinds } from "./workspace/lxcfs";
 export interface Portal {
   config: PortalConfig;
   log: Logger;
-  db: PortalDatabase;
+  /** The portal's own records: SQLite in the data root, or the PostgreSQL several processes share. */
+  store: PortalStore;
   registry: UserRegistry;
   /** What runs the workspaces; the workspace manager in front of it is what the doors use. */
   backend: WorkspaceBackend;
@@ -108,7 +110,7 @@ export interface Portal {
   disk: DiskUsageMonitor;
   /** Whether homes' hard limits stop writes (XFS project quotas, GlusterFS quotas) or homes are only measured. */
   diskEnforced: boolean;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function workspaceSettings(config: PortalConfig): WorkspaceSettings {
@@ -117,12 +119,13 @@ export function workspaceSettings(config: PortalConfig): WorkspaceSettings {
 }
 
 /** `devOidc` is the embedded development provider, used only when no OIDC_ISSUER is configured. */
-export function createPortal(
+export async function createPortal(
   config: PortalConfig,
   log: Logger = createLogger(config.logLevel),
   devOidc: OidcSettings | null = null,
-): Portal {
-  const db = openDatabase(config.dataRoot);
+): Promise<Portal> {
+  const store = await openStore(config.database, config.dataRoot);
+  const db = store.db;
   const registry = new UserRegistry(db);
   // This host's engine: the workspaces' on one host; on a swarm, only where VS Code's static files are read from.
   const runtime = new DockerRuntime(config.dockerSocket);
@@ -134,7 +137,9 @@ export function createPortal(
   const accounts = new AccountStatuses(db);
   const signIns = new SignIns(db);
   registry.onUsernameMoved = ({ username, from, to }) =>
-    audit.record("user.username-moved", { actor: "identity provider", subject: { sub: to, username }, detail: { username, from, to } });
+    void audit
+      .record("user.username-moved", { actor: "identity provider", subject: { sub: to, username }, detail: { username, from, to } })
+      .catch((error: unknown) => log.warn({ err: error }, "could not record a username move in the audit log"));
   const activity = new ActivityTracker();
   const stops = new StopNotices();
   const gate = new StartGate(config.workspace.maxRunning, config.workspace.queueTimeoutMs, async () =>
@@ -148,10 +153,10 @@ export function createPortal(
     registry,
     settings: workspaceSettings(config),
     log: log.child({ component: "workspaces" }),
-    onEvent: (event) => {
+    onEvent: async (event) => {
       stops.follow(event);
-      recordWorkspaceEvent(event);
       codeServerAtStart?.(event);
+      await recordWorkspaceEvent(event);
     },
     gate,
     limitsFor: (user) => quotas.for(user).limits,
@@ -187,8 +192,8 @@ export function createPortal(
   });
   const auth = new AuthService(settings, registry, log.child({ component: "auth" }), {
     signedIn: async (user, refreshToken) => {
-      audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } });
-      signIns.record(user.sub, Date.now());
+      await audit.record("sign-in", { actor: user.username, subject: user, detail: { admin: user.isAdmin } });
+      await signIns.record(user.sub, Date.now());
       await providerAccounts.signedIn(user, refreshToken);
     },
     signedOut: (sid, expiresAt) => appSessions.endPortalSession(sid, expiresAt),
@@ -204,10 +209,9 @@ export function createPortal(
     rechecked: (sub) => providerAccounts.rechecks(sub),
     lifetimeMs: settings.sessionMaxAgeSeconds * 1000,
   });
-  providerAccounts.start();
+  await providerAccounts.start();
   const sweeper = setInterval(() => {
-    apps.sessions.sweep();
-    apps.tickets.sweep();
+    Promise.all([apps.sessions.sweep(), apps.tickets.sweep()]).catch((error: unknown) => log.warn({ err: error }, "could not sweep ended app sessions"));
   }, 60_000);
   sweeper.unref();
   // One for every door's shells: web terminals and SSH sessions with a PTY.
@@ -254,7 +258,7 @@ export function createPortal(
   return {
     config,
     log,
-    db,
+    store,
     registry,
     backend,
     workspaces,
@@ -287,14 +291,14 @@ export function createPortal(
     quotas,
     disk,
     diskEnforced: homeQuota.enforced,
-    close: () => {
+    close: async () => {
       stopFollowing();
       stopKeeping();
       clearInterval(sweeper);
       providerAccounts.stop();
       idle.stop();
       disk.stop();
-      db.close();
+      await store.close();
     },
   };
 }

@@ -12,6 +12,7 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   packages+=(chromium fonts-noto-cjk fonts-noto-color-emoji python3-django python3-django-oauth-toolkit tmux rsync)
   packages+=(openssh-server ssh-audit xfsprogs)
   packages+=(glusterfs-server glusterfs-client docker-registry)   # the Swarm test cluster (scripts/cluster)
+  packages+=(postgresql-15)                         # the shared database of several portal processes
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk)                                   # the proxy benchmark's load generator

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   // No Django site configured (never in production: config refuses it): the embedded provider stands in.
   const devIdp = config.auth.oidc ? null : createDevIdentityProvider(config.publicUrl, log.child({ component: "dev-idp" }));
-  const portal = createPortal(config, log, devIdp?.oidc ?? null);
+  const portal = await createPortal(config, log, devIdp?.oidc ?? null);
   setPortal(portal);
   // next-auth builds its callback URLs from this; the public URL is the only right answer behind a proxy.
   process.env.NEXTAUTH_URL = config.publicUrl.href;
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     void app.close?.();
-    portal.close();
+    void portal.close();
     setTimeout(() => process.exit(0), 200).unref();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));

@@ -15,7 +15,7 @@ export default async function SshKeysPage() {
   // Showing the page records nothing: signing in (and the provider's re-check) keeps the account's record, and a
   // stale session viewing this page must not write its old name back. Only an account this database has never
   // recorded (its data directory replaced under a live session) is recorded here, so the name shown works.
-  const registered = portal.registry.bySub(user.sub) ?? portal.registry.register(user);
+  const registered = (await portal.registry.bySub(user.sub)) ?? (await portal.registry.register(user));
   const { port, publicHost } = portal.config.ssh;
   const login = sshLoginName(registered);
   const config = `Host scitex\n  HostName ${publicHost}\n  Port ${port}\n  User ${login}\n`;
@@ -56,7 +56,7 @@ export default async function SshKeysPage() {
         ) : (
           <p className="notice warn">The SSH gateway is turned off on this portal.</p>
         )}
-        <SshKeys initial={portal.ssh.keys.list(user.sub)} />
+        <SshKeys initial={await portal.ssh.keys.list(user.sub)} />
       </main>
     </>
   );

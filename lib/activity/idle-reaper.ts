@@ -48,19 +48,19 @@ export class IdleReaper {
   }
 
   /** When this user's workspace will be stopped if nobody uses it before then. */
-  deadline(sub: string, startedAt: Date | undefined): Date | null {
+  async deadline(sub: string, startedAt: Date | undefined): Promise<Date | null> {
     if (this.policy.timeoutMs <= 0) return null;
     const last = Math.max(this.activity.lastActivity(sub)?.at ?? 0, startedAt?.getTime() ?? 0, this.since);
-    const extended = this.extensions.until(sub, startedAt, this.policy.extendMaxMs) ?? 0;
+    const extended = (await this.extensions.until(sub, startedAt, this.policy.extendMaxMs)) ?? 0;
     return new Date(Math.max(last + this.policy.timeoutMs, extended));
   }
 
   /** "+1 h": the stop moves an hour later, never further than the operator's limit from now. Null: not allowed. */
-  extend(sub: string, startedAt: Date | undefined): Date | null {
-    const current = this.deadline(sub, startedAt);
+  async extend(sub: string, startedAt: Date | undefined): Promise<Date | null> {
+    const current = await this.deadline(sub, startedAt);
     if (!current || this.policy.extendMaxMs <= 0) return null;
     const until = Math.min(current.getTime() + EXTEND_STEP_MS, this.now() + this.policy.extendMaxMs);
-    if (until > current.getTime()) this.extensions.set(sub, startedAt, until);
+    if (until > current.getTime()) await this.extensions.set(sub, startedAt, until);
     return this.deadline(sub, startedAt);
   }
 
@@ -91,14 +91,14 @@ export class IdleReaper {
       for (const sub of this.cpu.keys()) if (!running.some((ws) => ws.sub === sub)) this.cpu.delete(sub);
       for (const ws of running) {
         await this.noteCpu(ws);
-        const deadline = this.deadline(ws.sub, ws.startedAt);
+        const deadline = await this.deadline(ws.sub, ws.startedAt);
         if (!deadline || deadline.getTime() > this.now()) continue;
         try {
           const where = runningAt(ws);
           const processes = where ? await this.backend.processes(where).then((p) => userProcesses(p).length, () => undefined) : undefined;
           const idleMs = this.now() - (this.activity.lastActivity(ws.sub)?.at ?? ws.startedAt?.getTime() ?? this.since);
           await this.workspaces.stop({ sub: ws.sub, username: ws.username }, "idle", { ...(processes !== undefined ? { processes } : {}), idleMs });
-          this.forget(ws.sub);
+          await this.forget(ws.sub);
           stopped.push(ws.username);
         } catch (error) {
           this.log.warn({ err: error, user: ws.username }, "idle stop failed");
@@ -126,9 +126,9 @@ export class IdleReaper {
     if (percent >= this.policy.busyCpuPercent) this.activity.touch(ws.sub, "cpu");
   }
 
-  private forget(sub: string): void {
+  private async forget(sub: string): Promise<void> {
     this.activity.forget(sub);
     this.cpu.delete(sub);
-    this.extensions.forget(sub);
+    await this.extensions.forget(sub);
   }
 }

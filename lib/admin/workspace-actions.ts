@@ -37,10 +37,10 @@ export class AdminWorkspaceActions {
     switch (action.action) {
       case "disable":
         if (owner.sub === admin.sub) return { refused: "own_account", message: "You cannot disable your own account." };
-        accounts.disable(owner.sub);
+        await accounts.disable(owner.sub);
         break;
       case "enable":
-        accounts.enable(owner.sub);
+        await accounts.enable(owner.sub);
         break;
       case "stop":
         await workspaces.stop(owner, "admin");
@@ -59,7 +59,7 @@ export class AdminWorkspaceActions {
         await workspaces.remove(owner, { deleteHome: action.deleteHome === true });
         break;
     }
-    audit.record("admin.action", { actor: admin.username, subject: owner, detail: { ...action } });
+    await audit.record("admin.action", { actor: admin.username, subject: owner, detail: { ...action } });
     return null;
   }
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { PortalDatabase } from "../store/db";
+import type { PortalDb } from "../store/schema";
 
 /** A browser's sign-in on one app's host, made from a ticket; the cookie holds its token, the store its hash. */
 export interface AppSession {
@@ -12,14 +12,6 @@ export interface AppSession {
   expiresAt: number;
 }
 
-interface Row {
-  token_hash: string;
-  sub: string;
-  host: string;
-  portal_sid: string;
-  expires_at: number;
-}
-
 // How long one process trusts its memory before asking the store again; another process that shares the store
 // (and so sees a sign-out first) is believed within this time.
 export const RECHECK_MS = 30_000;
@@ -30,36 +22,21 @@ const hashOf = (token: string) => createHash("sha256").update(token).digest("bas
 
 /**
  * App sessions, kept in the portal's database so a restarted portal keeps every open VS Code tab signed in, and
- * ended with the portal session they came from. Lookups are synchronous (SQLite in-process, memory in front), so
- * the proxy's hot path takes no promise.
+ * ended with the portal session they came from. Memory is in front of the store: the proxy asks on every request,
+ * and a lookup it has seen within RECHECK_MS asks no database.
  */
 export class AppSessions {
   private readonly cache = new Map<string, { session: AppSession; checkedAt: number }>();
   private readonly ended = new Map<string, number>();
   private readonly listeners: Array<(ids: string[]) => void> = [];
-  private readonly stmts;
 
   constructor(
-    db: PortalDatabase,
+    private readonly db: PortalDb,
     private readonly now: () => number = Date.now,
-  ) {
-    this.stmts = {
-      insert: db.prepare("INSERT INTO app_sessions (token_hash, sub, host, portal_sid, expires_at) VALUES (?, ?, ?, ?, ?)"),
-      byHash: db.prepare("SELECT * FROM app_sessions WHERE token_hash = ?"),
-      byPortalSid: db.prepare("SELECT token_hash FROM app_sessions WHERE portal_sid = ?"),
-      deleteByPortalSid: db.prepare("DELETE FROM app_sessions WHERE portal_sid = ?"),
-      bySub: db.prepare("SELECT token_hash FROM app_sessions WHERE sub = ?"),
-      deleteBySub: db.prepare("DELETE FROM app_sessions WHERE sub = ?"),
-      endPortal: db.prepare("INSERT OR REPLACE INTO ended_portal_sessions (sid, expires_at) VALUES (?, ?)"),
-      portalEnded: db.prepare("SELECT expires_at FROM ended_portal_sessions WHERE sid = ?"),
-      expired: db.prepare("SELECT token_hash FROM app_sessions WHERE expires_at <= ?"),
-      sweepSessions: db.prepare("DELETE FROM app_sessions WHERE expires_at <= ?"),
-      sweepEnded: db.prepare("DELETE FROM ended_portal_sessions WHERE expires_at <= ?"),
-    };
-  }
+  ) {}
 
   /** A new session on `host`; returns the token for the cookie. It never outlives the portal session. */
-  create(input: { sub: string; host: string; portalSid: string; portalExpiresAt: number }): { token: string; session: AppSession } {
+  async create(input: { sub: string; host: string; portalSid: string; portalExpiresAt: number }): Promise<{ token: string; session: AppSession }> {
     const token = randomBytes(32).toString("base64url");
     const session: AppSession = {
       id: hashOf(token),
@@ -68,50 +45,65 @@ export class AppSessions {
       portalSid: input.portalSid,
       expiresAt: Math.min(input.portalExpiresAt, this.now() + MAX_LIFETIME_MS),
     };
-    this.stmts.insert.run(session.id, session.sub, session.host, session.portalSid, session.expiresAt);
+    await this.db
+      .insertInto("app_sessions")
+      .values({ token_hash: session.id, sub: session.sub, host: session.host, portal_sid: session.portalSid, expires_at: session.expiresAt })
+      .execute();
     this.remember(token, session);
     return { token, session };
   }
 
-  /** The live session this token names on this host, or null (unknown, expired, ended, or another app's). */
-  lookup(token: string, host: string): AppSession | null {
+  /**
+   * What memory alone says of this token on this host: the session, null (expired, another app's), or undefined
+   * when only `lookup` can tell. The proxy's hot path takes no promise with it.
+   */
+  remembered(token: string, host: string): AppSession | null | undefined {
     const now = this.now();
     const hit = this.cache.get(token);
-    let session = hit && now - hit.checkedAt < RECHECK_MS ? hit.session : undefined;
-    if (!session) {
-      const row = this.stmts.byHash.get(hashOf(token)) as Row | undefined;
-      if (!row) {
-        this.cache.delete(token);
-        return null;
-      }
-      session = { id: row.token_hash, sub: row.sub, host: row.host, portalSid: row.portal_sid, expiresAt: row.expires_at };
-      this.remember(token, session);
+    if (!hit || now - hit.checkedAt >= RECHECK_MS) return undefined;
+    return hit.session.expiresAt <= now || hit.session.host !== host ? null : hit.session;
+  }
+
+  /** The live session this token names on this host, or null (unknown, expired, ended, or another app's). */
+  async lookup(token: string, host: string): Promise<AppSession | null> {
+    const known = this.remembered(token, host);
+    if (known !== undefined) return known;
+    const row = await this.db.selectFrom("app_sessions").selectAll().where("token_hash", "=", hashOf(token)).executeTakeFirst();
+    if (!row) {
+      this.cache.delete(token);
+      return null;
     }
+    const session: AppSession = { id: row.token_hash, sub: row.sub, host: row.host, portalSid: row.portal_sid, expiresAt: row.expires_at };
+    this.remember(token, session);
+    const now = this.now();
     if (session.expiresAt <= now || session.host !== host) return null;
     return session;
   }
 
   /** Signing out of the portal: every app session made under it ends now, and so do tickets not yet used. */
-  endPortalSession(sid: string, portalExpiresAt: number): void {
-    const ids = (this.stmts.byPortalSid.all(sid) as Array<{ token_hash: string }>).map((r) => r.token_hash);
-    this.stmts.deleteByPortalSid.run(sid);
-    this.stmts.endPortal.run(sid, Math.max(portalExpiresAt, this.now() + 60_000));
+  async endPortalSession(sid: string, portalExpiresAt: number): Promise<void> {
+    const ended = await this.db.deleteFrom("app_sessions").where("portal_sid", "=", sid).returning("token_hash").execute();
+    const expiresAt = Math.max(portalExpiresAt, this.now() + 60_000);
+    await this.db
+      .insertInto("ended_portal_sessions")
+      .values({ sid, expires_at: expiresAt })
+      .onConflict((oc) => oc.column("sid").doUpdateSet({ expires_at: expiresAt }))
+      .execute();
     this.ended.set(sid, portalExpiresAt);
     for (const [token, entry] of this.cache) if (entry.session.portalSid === sid) this.cache.delete(token);
-    if (ids.length) this.notify(ids);
+    if (ended.length) this.notify(ended.map((r) => r.token_hash));
   }
 
   /** An account disabled: every app session it has ends now. */
-  endForSubject(sub: string): void {
-    const ids = (this.stmts.bySub.all(sub) as Array<{ token_hash: string }>).map((r) => r.token_hash);
-    this.stmts.deleteBySub.run(sub);
+  async endForSubject(sub: string): Promise<void> {
+    const ended = await this.db.deleteFrom("app_sessions").where("sub", "=", sub).returning("token_hash").execute();
     for (const [token, entry] of this.cache) if (entry.session.sub === sub) this.cache.delete(token);
-    if (ids.length) this.notify(ids);
+    if (ended.length) this.notify(ended.map((r) => r.token_hash));
   }
 
-  isPortalSessionEnded(sid: string): boolean {
+  async isPortalSessionEnded(sid: string): Promise<boolean> {
     if (this.ended.has(sid)) return true;
-    const row = this.stmts.portalEnded.get(sid) as { expires_at: number } | undefined;
+    const row = await this.db.selectFrom("ended_portal_sessions").select("expires_at").where("sid", "=", sid).executeTakeFirst();
     if (row) this.ended.set(sid, row.expires_at);
     return row !== undefined;
   }
@@ -122,14 +114,13 @@ export class AppSessions {
   }
 
   /** Ends expired sessions (closing their connections) and forgets what can no longer matter. */
-  sweep(): void {
+  async sweep(): Promise<void> {
     const now = this.now();
-    const ids = (this.stmts.expired.all(now) as Array<{ token_hash: string }>).map((r) => r.token_hash);
-    this.stmts.sweepSessions.run(now);
-    this.stmts.sweepEnded.run(now);
+    const expired = await this.db.deleteFrom("app_sessions").where("expires_at", "<=", now).returning("token_hash").execute();
+    await this.db.deleteFrom("ended_portal_sessions").where("expires_at", "<=", now).execute();
     for (const [token, entry] of this.cache) if (entry.session.expiresAt <= now) this.cache.delete(token);
     for (const [sid, until] of this.ended) if (until <= now) this.ended.delete(sid);
-    if (ids.length) this.notify(ids);
+    if (expired.length) this.notify(expired.map((r) => r.token_hash));
   }
 
   private remember(token: string, session: AppSession): void {

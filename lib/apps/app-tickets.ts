@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
-import type { PortalDatabase } from "../store/db";
+import type { PortalDb } from "../store/schema";
 import { deriveKey } from "../util/derive-key";
 import { appName, parseAppName, type AppAddress } from "./app-address";
 
@@ -28,18 +28,14 @@ const ALGORITHM = "HS256";
  */
 export class AppTickets {
   private readonly key: Uint8Array;
-  private readonly spend;
-  private readonly sweepStmt;
 
   constructor(
     secret: string,
     private readonly issuer: string,
-    db: PortalDatabase,
+    private readonly db: PortalDb,
     private readonly now: () => number = Date.now,
   ) {
     this.key = deriveKey(secret, "app tickets");
-    this.spend = db.prepare("INSERT OR IGNORE INTO app_tickets_used (jti, expires_at) VALUES (?, ?)");
-    this.sweepStmt = db.prepare("DELETE FROM app_tickets_used WHERE expires_at < ?");
   }
 
   /** A ticket for `host` (the app's own host name, its audience). */
@@ -77,12 +73,17 @@ export class AppTickets {
     if (typeof sid !== "string" || typeof ws !== "string" || typeof path !== "string" || typeof pexp !== "number" || !parsedApp) {
       return { ok: false, reason: "invalid" };
     }
-    if (this.spend.run(jti!, exp!).changes === 0) return { ok: false, reason: "used" };
+    const spent = await this.db
+      .insertInto("app_tickets_used")
+      .values({ jti: jti!, expires_at: exp! })
+      .onConflict((oc) => oc.column("jti").doNothing())
+      .executeTakeFirst();
+    if (spent.numInsertedOrUpdatedRows === 0n) return { ok: false, reason: "used" };
     return { ok: true, ticket: { sub: sub!, sid, address: { slug: ws, app: parsedApp }, path, portalExpiresAt: pexp } };
   }
 
   /** Forgets spent tickets that could no longer be replayed anyway. */
-  sweep(): void {
-    this.sweepStmt.run(Math.floor(this.now() / 1000) - 60);
+  async sweep(): Promise<void> {
+    await this.db.deleteFrom("app_tickets_used").where("expires_at", "<", Math.floor(this.now() / 1000) - 60).execute();
   }
 }

@@ -1,4 +1,4 @@
-import type { PortalDatabase } from "../store/db";
+import type { PortalDb } from "../store/schema";
 import type { AuditAction } from "./actions";
 
 export interface AuditEntry {
@@ -15,7 +15,7 @@ export interface AuditEntry {
 interface Row {
   id: number;
   at: string;
-  action: AuditAction;
+  action: string;
   actor: string | null;
   subject_sub: string | null;
   subject_name: string | null;
@@ -30,43 +30,43 @@ export interface AuditFilter {
 
 /** An append-only record of who did what to which workspace, in the portal's database. */
 export class AuditLog {
-  // Prepared once: every status poll asks why a stopped workspace stopped.
-  private readonly lastStopStmt;
+  constructor(private readonly db: PortalDb) {}
 
-  constructor(private readonly db: PortalDatabase) {
-    this.lastStopStmt = db.prepare(
-      "SELECT * FROM audit_log WHERE subject_sub = ? AND action = 'workspace.stop' ORDER BY id DESC LIMIT 1",
-    );
-  }
-
-  record(
+  async record(
     action: AuditAction,
     entry: { actor?: string | null; subject?: { sub: string; username: string } | null; detail?: Record<string, unknown> },
-  ): void {
-    this.db
-      .prepare("INSERT INTO audit_log (action, actor, subject_sub, subject_name, detail) VALUES (?, ?, ?, ?, ?)")
-      .run(action, entry.actor ?? null, entry.subject?.sub ?? null, entry.subject?.username ?? null, JSON.stringify(entry.detail ?? {}));
+  ): Promise<void> {
+    await this.db
+      .insertInto("audit_log")
+      .values({
+        action,
+        actor: entry.actor ?? null,
+        subject_sub: entry.subject?.sub ?? null,
+        subject_name: entry.subject?.username ?? null,
+        detail: JSON.stringify(entry.detail ?? {}),
+      })
+      .execute();
   }
 
-  list(filter: AuditFilter = {}): AuditEntry[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.action) {
-      where.push("action = ?");
-      params.push(filter.action);
-    }
-    if (filter.subject) {
-      where.push("(subject_name = ? OR subject_sub = ? OR actor = ?)");
-      params.push(filter.subject, filter.subject, filter.subject);
-    }
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, Math.min(filter.limit ?? 200, 1000)) as Row[];
+  async list(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    let query = this.db.selectFrom("audit_log").selectAll();
+    if (filter.action) query = query.where("action", "=", filter.action);
+    const subject = filter.subject;
+    if (subject) query = query.where((eb) => eb.or([eb("subject_name", "=", subject), eb("subject_sub", "=", subject), eb("actor", "=", subject)]));
+    const rows = await query.orderBy("id", "desc").limit(Math.min(filter.limit ?? 200, 1000)).execute();
     return rows.map(toEntry);
   }
 
-  /** The most recent stop of this user's workspace, with its reason. */
-  lastStop(sub: string): AuditEntry | undefined {
-    const row = this.lastStopStmt.get(sub) as Row | undefined;
+  /** The most recent stop of this user's workspace, with its reason: every status poll of a stopped one asks. */
+  async lastStop(sub: string): Promise<AuditEntry | undefined> {
+    const row = await this.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("subject_sub", "=", sub)
+      .where("action", "=", "workspace.stop")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
     return row && toEntry(row);
   }
 }
@@ -75,7 +75,7 @@ function toEntry(row: Row): AuditEntry {
   return {
     id: row.id,
     at: row.at,
-    action: row.action,
+    action: row.action as AuditAction,
     actor: row.actor,
     subjectSub: row.subject_sub,
     subjectName: row.subject_name,

@@ -8,8 +8,8 @@ import type { AuditLog } from "./audit-log";
  * counted as use (the idle clock starts from it). The manager that makes the change emits the event; this is the
  * one place that turns it into records.
  */
-export function workspaceEventRecorder(audit: AuditLog, metrics: PortalMetrics, activity: ActivityTracker): (event: WorkspaceEvent) => void {
-  return (event) => {
+export function workspaceEventRecorder(audit: AuditLog, metrics: PortalMetrics, activity: ActivityTracker): (event: WorkspaceEvent) => Promise<void> {
+  return async (event) => {
     const subject = { sub: event.user.sub, username: event.user.username };
     switch (event.type) {
       case "created":

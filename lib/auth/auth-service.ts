@@ -39,16 +39,16 @@ const SESSION_CACHE_SIZE = 2000;
 export interface SessionHooks {
   /** A sign-in at the provider, with the refresh token it gave (when it gave one). */
   signedIn?(user: SessionUser, refreshToken: string | undefined): void | Promise<void>;
-  signedOut?(sid: string, expiresAt: number): void;
-  isEnded?(sid: string): boolean;
+  signedOut?(sid: string, expiresAt: number): Promise<void>;
+  isEnded?(sid: string): Promise<boolean>;
   /** May this account (signed in at `authAt`) come in at all: not disabled, and not signed out everywhere since. */
-  admits?(sub: string, authAt: number | undefined): boolean;
+  admits?(sub: string, authAt: number | undefined): Promise<boolean>;
   /** May this account sign in afresh at the provider (no admin has disabled it)? */
-  maySignIn?(sub: string): boolean;
+  maySignIn?(sub: string): Promise<boolean>;
   /** What the provider said of the account since the sign-in: applied over the rights in its cookie. */
-  currentRights?(sub: string): ProviderRights | null;
+  currentRights?(sub: string): Promise<ProviderRights | null>;
   /** A valid session of this account, from a sign-in at `authAt` (ms), came through a door. */
-  sessionSeen?(sub: string, authAt: number): void;
+  sessionSeen?(sub: string, authAt: number): Promise<void>;
 }
 
 /** Sign-in for the whole portal: next-auth's options for the pages, and the session check for every other door. */
@@ -77,7 +77,7 @@ export class AuthService {
       (user, refreshToken) => this.onSignIn(user, refreshToken),
       this.log,
       (sid, expiresAt) => this.onSignOut(sid, expiresAt),
-      (sub) => this.hooks.maySignIn?.(sub) ?? true,
+      async (sub) => (await this.hooks.maySignIn?.(sub)) ?? true,
     );
     if (found) this.options = options;
     return options;
@@ -100,10 +100,10 @@ export class AuthService {
     const now = Date.now();
     let user = await sessionFromCookieHeader(cookieHeader, this.settings);
     // A signed-out cookie replayed (from a copy, or a browser that kept it) is not a session any more.
-    if (user?.sid && this.hooks.isEnded?.(user.sid)) user = null;
-    if (user && this.hooks.admits && !this.hooks.admits(user.sub, user.authAt)) user = null;
-    if (user?.authAt) this.hooks.sessionSeen?.(user.sub, user.authAt);
-    const rights = user && this.hooks.currentRights?.(user.sub);
+    if (user?.sid && (await this.hooks.isEnded?.(user.sid))) user = null;
+    if (user && this.hooks.admits && !(await this.hooks.admits(user.sub, user.authAt))) user = null;
+    if (user?.authAt) await this.hooks.sessionSeen?.(user.sub, user.authAt);
+    const rights = user && (await this.hooks.currentRights?.(user.sub));
     // Only a word newer than the sign-in: the cookie's own claims are as fresh as what the sign-in recorded.
     if (user && rights && rights.checkedAt > (user.authAt ?? 0)) user = { ...user, isAdmin: rights.isAdmin, ...(rights.groups ? { groups: rights.groups } : {}) };
     if (this.sessions.size >= SESSION_CACHE_SIZE) this.sessions.clear();
@@ -148,16 +148,17 @@ export class AuthService {
   }
 
   private async onSignIn(user: SessionUser, refreshToken: string | undefined): Promise<void> {
-    this.registry.register(user);
+    await this.registry.register(user);
     this.log.info({ user: user.username, sub: user.sub, admin: user.isAdmin }, "signed in");
     await this.hooks.signedIn?.(user, refreshToken);
     this.reconsider(user.sub);
   }
 
-  private onSignOut(sid: string, expiresAt: number): void {
+  private async onSignOut(sid: string, expiresAt: number): Promise<void> {
     for (const [cookie, entry] of this.sessions) if (entry.user?.sid === sid) this.sessions.delete(cookie);
     this.log.info("signed out");
-    this.hooks.signedOut?.(sid, expiresAt);
+    // Open connections close even when the record of the sign-out could not be written.
     this.tell({ sid });
+    await this.hooks.signedOut?.(sid, expiresAt);
   }
 }

@@ -56,8 +56,8 @@ export function buildAuthOptions(
   wellKnown: string,
   onSignIn: (user: SessionUser, refreshToken: string | undefined) => void | Promise<void>,
   log: Logger,
-  onSignOut: (sid: string, expiresAt: number) => void = () => {},
-  mayEnter: (sub: string) => boolean = () => true,
+  onSignOut: (sid: string, expiresAt: number) => Promise<void> = async () => {},
+  mayEnter: (sub: string) => Promise<boolean> = async () => true,
 ): NextAuthOptions {
   const provider: OAuthConfig<OidcClaims> = {
     id: PROVIDER_ID,
@@ -91,14 +91,14 @@ export function buildAuthOptions(
         }
         return new URL(localPath(path), base).href;
       },
-      signIn({ profile }) {
+      async signIn({ profile }) {
+        let user: SessionUser;
         try {
-          const user = userFromClaims(profile as OidcClaims, settings);
-          if (!mayEnter(user.sub)) return "/signin?error=AccountDisabled";
-          return true;
+          user = userFromClaims(profile as OidcClaims, settings);
         } catch {
           return "/signin?error=AccountInvalid";
         }
+        return (await mayEnter(user.sub)) ? true : "/signin?error=AccountDisabled";
       },
       async jwt({ token, profile, account }) {
         if (!profile) {
@@ -136,8 +136,8 @@ export function buildAuthOptions(
     },
     events: {
       // Ends the apps opened under this sign-in too, and the cookie itself should it be replayed.
-      signOut({ token }) {
-        if (typeof token?.sid === "string") onSignOut(token.sid, typeof token.exp === "number" ? token.exp * 1000 : Date.now());
+      async signOut({ token }) {
+        if (typeof token?.sid === "string") await onSignOut(token.sid, typeof token.exp === "number" ? token.exp * 1000 : Date.now());
       },
     },
     logger: {

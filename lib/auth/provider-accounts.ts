@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { AccountStatuses } from "../identity/account-status";
 import type { UserRegistry } from "../identity/registry";
-import type { PortalDatabase } from "../store/db";
+import type { PortalDb } from "../store/schema";
 import { userFromClaims } from "./next-auth-options";
 import { OpenIdProviderClient, type ProviderClient } from "./provider-client";
 import { ProviderGrants, type ProviderRights } from "./provider-grants";
@@ -11,7 +11,7 @@ import type { SessionUser } from "./session-user";
 import type { AuthSettings } from "./settings";
 
 export interface ProviderAccountsDeps {
-  db: PortalDatabase;
+  db: PortalDb;
   settings: AuthSettings;
   /** 0: the provider is asked only at sign-in. */
   recheckMs: number;
@@ -38,9 +38,6 @@ export class ProviderAccounts {
   constructor(private readonly deps: ProviderAccountsDeps) {
     const { settings, log } = deps;
     this.grants = new ProviderGrants(deps.db, settings.secret, settings.oidc.issuer, settings.oidc.clientId);
-    // The embedded provider's grants die with its process; another provider's can never be refreshed here.
-    if (settings.devProvider) this.grants.dropAll();
-    else if (this.grants.dropForeign() > 0) log.info("grants from another identity provider or client were dropped");
     this.recheck =
       deps.recheckMs > 0
         ? new ProviderRecheck({
@@ -58,22 +55,26 @@ export class ProviderAccounts {
 
   /** A sign-in at the provider: it has just said yes, so a refusal before is over, and its grant is kept. */
   async signedIn(user: SessionUser, refreshToken: string | undefined): Promise<void> {
-    this.deps.accounts.acceptedByProvider(user.sub);
+    await this.deps.accounts.acceptedByProvider(user.sub);
     if (!refreshToken) return;
     const rights: ProviderRights = { isAdmin: user.isAdmin, ...(user.groups ? { groups: user.groups } : {}), checkedAt: Date.now() };
     await this.grants.save(user.sub, refreshToken, rights);
   }
 
-  rights(sub: string): ProviderRights | null {
+  rights(sub: string): Promise<ProviderRights | null> {
     return this.grants.rights(sub);
   }
 
   /** Is the provider asked again about this account while it is away (a grant kept, and the re-check on)? */
-  rechecks(sub: string): boolean {
-    return this.recheck !== null && this.grants.rights(sub) !== null;
+  async rechecks(sub: string): Promise<boolean> {
+    return this.recheck !== null && (await this.grants.rights(sub)) !== null;
   }
 
-  start(): void {
+  /** Drops grants that can never be refreshed here, then starts the re-check. */
+  async start(): Promise<void> {
+    // The embedded provider's grants die with its process; another provider's can never be refreshed here.
+    if (this.deps.settings.devProvider) await this.grants.dropAll();
+    else if ((await this.grants.dropForeign()) > 0) this.deps.log.info("grants from another identity provider or client were dropped");
     this.recheck?.start();
   }
 
@@ -81,20 +82,20 @@ export class ProviderAccounts {
     this.recheck?.stop();
   }
 
-  private followed(user: SessionUser, changed: boolean, before: ProviderRights | null): void {
-    this.deps.registry.register(user);
+  private async followed(user: SessionUser, changed: boolean, before: ProviderRights | null): Promise<void> {
+    await this.deps.registry.register(user);
     if (!changed) return;
     this.deps.reconsider(user.sub);
-    this.deps.audit.record("user.rights-changed", {
+    await this.deps.audit.record("user.rights-changed", {
       actor: "identity provider",
       subject: user,
       detail: { admin: user.isAdmin, groups: user.groups ?? null, before: before ? { admin: before.isAdmin, groups: before.groups ?? null } : null },
     });
   }
 
-  private refused(sub: string, reason: string): void {
-    const user = this.deps.registry.bySub(sub);
-    this.deps.audit.record("user.refused-by-provider", { actor: "identity provider", subject: user ?? { sub, username: sub }, detail: { reason } });
-    this.deps.accounts.refusedByProvider(sub);
+  private async refused(sub: string, reason: string): Promise<void> {
+    const user = await this.deps.registry.bySub(sub);
+    await this.deps.audit.record("user.refused-by-provider", { actor: "identity provider", subject: user ?? { sub, username: sub }, detail: { reason } });
+    await this.deps.accounts.refusedByProvider(sub);
   }
 }

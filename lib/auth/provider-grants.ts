@@ -1,5 +1,5 @@
 import { CompactEncrypt, compactDecrypt } from "jose";
-import type { PortalDatabase } from "../store/db";
+import type { PortalDb } from "../store/schema";
 import { deriveKey } from "../util/derive-key";
 
 /** What the provider last said a user may do: the rights every door applies over those in a session cookie. */
@@ -32,46 +32,47 @@ interface GrantRow {
 export class ProviderGrants {
   private readonly key: Uint8Array;
   private readonly rightsCache = new Map<string, ProviderRights | null>();
-  private readonly stmts;
 
   constructor(
-    db: PortalDatabase,
+    private readonly db: PortalDb,
     secret: string,
     private readonly issuer: string,
     private readonly clientId: string,
   ) {
     this.key = new Uint8Array(deriveKey(secret, "provider refresh tokens"));
-    this.stmts = {
-      save: db.prepare(
-        `INSERT INTO provider_grants (sub, issuer, client_id, sealed_token, is_admin, groups, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(sub) DO UPDATE SET issuer = excluded.issuer, client_id = excluded.client_id, sealed_token = excluded.sealed_token,
-           is_admin = excluded.is_admin, groups = excluded.groups, checked_at = excluded.checked_at`,
-      ),
-      rotate: db.prepare("UPDATE provider_grants SET sealed_token = ? WHERE sub = ? AND sealed_token = ?"),
-      rights: db.prepare("UPDATE provider_grants SET is_admin = ?, groups = ?, checked_at = ? WHERE sub = ? AND sealed_token = ?"),
-      get: db.prepare("SELECT * FROM provider_grants WHERE sub = ? AND issuer = ? AND client_id = ?"),
-      due: db.prepare("SELECT * FROM provider_grants WHERE issuer = ? AND client_id = ? AND checked_at <= ? ORDER BY checked_at LIMIT ?"),
-      drop: db.prepare("DELETE FROM provider_grants WHERE sub = ?"),
-      dropForeign: db.prepare("DELETE FROM provider_grants WHERE issuer != ? OR client_id != ?"),
-      dropAll: db.prepare("DELETE FROM provider_grants"),
-    };
   }
 
   /** Grants another provider or client issued can never be refreshed here: they are dropped at start. */
-  dropForeign(): number {
+  async dropForeign(): Promise<number> {
     this.rightsCache.clear();
-    return this.stmts.dropForeign.run(this.issuer, this.clientId).changes;
+    const result = await this.db
+      .deleteFrom("provider_grants")
+      .where((eb) => eb.or([eb("issuer", "!=", this.issuer), eb("client_id", "!=", this.clientId)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** Every grant, when the provider that issued them is gone (the embedded one lives as long as its process). */
-  dropAll(): void {
+  async dropAll(): Promise<void> {
     this.rightsCache.clear();
-    this.stmts.dropAll.run();
+    await this.db.deleteFrom("provider_grants").execute();
   }
 
   async save(sub: string, refreshToken: string, rights: ProviderRights): Promise<void> {
     const sealed = await this.seal(refreshToken);
-    this.stmts.save.run(sub, this.issuer, this.clientId, sealed, rights.isAdmin ? 1 : 0, groupsColumn(rights.groups), rights.checkedAt);
+    const values = {
+      issuer: this.issuer,
+      client_id: this.clientId,
+      sealed_token: sealed,
+      is_admin: rights.isAdmin ? 1 : 0,
+      groups: groupsColumn(rights.groups),
+      checked_at: rights.checkedAt,
+    };
+    await this.db
+      .insertInto("provider_grants")
+      .values({ sub, ...values })
+      .onConflict((oc) => oc.column("sub").doUpdateSet(values))
+      .execute();
     this.rightsCache.set(sub, rights);
   }
 
@@ -81,35 +82,47 @@ export class ProviderGrants {
    */
   async rotate(sub: string, previous: DueGrant, refreshToken: string): Promise<boolean> {
     const sealed = await this.seal(refreshToken);
-    return this.whileCurrent(sub, previous, (current) => this.stmts.rotate.run(sealed, sub, current).changes > 0);
+    return this.whileCurrent(sub, previous, async (current) => {
+      const result = await this.db
+        .updateTable("provider_grants")
+        .set({ sealed_token: sealed })
+        .where("sub", "=", sub)
+        .where("sealed_token", "=", current)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    });
   }
 
   /** The provider's current answer about this user, recorded against the grant it was asked with. */
   setRights(sub: string, grant: DueGrant, rights: ProviderRights): Promise<boolean> {
-    return this.whileCurrent(sub, grant, (sealed) => {
-      const changed = this.stmts.rights.run(rights.isAdmin ? 1 : 0, groupsColumn(rights.groups), rights.checkedAt, sub, sealed).changes > 0;
+    return this.whileCurrent(sub, grant, async (sealed) => {
+      const result = await this.db
+        .updateTable("provider_grants")
+        .set({ is_admin: rights.isAdmin ? 1 : 0, groups: groupsColumn(rights.groups), checked_at: rights.checkedAt })
+        .where("sub", "=", sub)
+        .where("sealed_token", "=", sealed)
+        .executeTakeFirst();
+      const changed = result.numUpdatedRows > 0n;
       if (changed) this.rightsCache.set(sub, rights);
       return changed;
     });
   }
 
   /** The provider refused the grant: it is gone (a later sign-in brings a new one). */
-  drop(sub: string, grant?: DueGrant): Promise<boolean> {
-    if (!grant) {
+  async drop(sub: string, grant?: DueGrant): Promise<boolean> {
+    const remove = async () => {
       this.rightsCache.delete(sub);
-      return Promise.resolve(this.stmts.drop.run(sub).changes > 0);
-    }
-    return this.whileCurrent(sub, grant, () => {
-      this.rightsCache.delete(sub);
-      return this.stmts.drop.run(sub).changes > 0;
-    });
+      const result = await this.db.deleteFrom("provider_grants").where("sub", "=", sub).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    };
+    return grant ? this.whileCurrent(sub, grant, remove) : remove();
   }
 
   /** Rights as last checked, or null for a user with no grant (signed in before grants were kept). */
-  rights(sub: string): ProviderRights | null {
+  async rights(sub: string): Promise<ProviderRights | null> {
     let rights = this.rightsCache.get(sub);
     if (rights === undefined) {
-      const row = this.row(sub);
+      const row = await this.row(sub);
       rights = row ? { isAdmin: row.is_admin === 1, ...(row.groups ? { groups: JSON.parse(row.groups) as string[] } : {}), checkedAt: row.checked_at } : null;
       if (this.rightsCache.size > 50_000) this.rightsCache.clear();
       this.rightsCache.set(sub, rights);
@@ -119,23 +132,37 @@ export class ProviderGrants {
 
   /** Grants last checked at or before `before` (ms), oldest first. */
   async due(before: number, limit: number): Promise<DueGrant[]> {
-    const rows = this.stmts.due.all(this.issuer, this.clientId, before, limit) as GrantRow[];
+    const rows = await this.db
+      .selectFrom("provider_grants")
+      .selectAll()
+      .where("issuer", "=", this.issuer)
+      .where("client_id", "=", this.clientId)
+      .where("checked_at", "<=", before)
+      .orderBy("checked_at")
+      .limit(limit)
+      .execute();
     const grants: DueGrant[] = [];
     for (const row of rows) {
       const refreshToken = await this.open(row.sealed_token).catch(() => null);
       // Sealed under another secret (AUTH_SECRET changed): unusable, like a grant from another provider.
-      if (refreshToken === null) this.stmts.drop.run(row.sub);
+      if (refreshToken === null) await this.db.deleteFrom("provider_grants").where("sub", "=", row.sub).execute();
       else grants.push({ sub: row.sub, refreshToken });
     }
     return grants;
   }
 
-  private row(sub: string): GrantRow | undefined {
-    return this.stmts.get.get(sub, this.issuer, this.clientId) as GrantRow | undefined;
+  private row(sub: string): Promise<GrantRow | undefined> {
+    return this.db
+      .selectFrom("provider_grants")
+      .selectAll()
+      .where("sub", "=", sub)
+      .where("issuer", "=", this.issuer)
+      .where("client_id", "=", this.clientId)
+      .executeTakeFirst();
   }
 
-  private async whileCurrent(sub: string, grant: DueGrant, write: (sealed: string) => boolean): Promise<boolean> {
-    const row = this.row(sub);
+  private async whileCurrent(sub: string, grant: DueGrant, write: (sealed: string) => Promise<boolean>): Promise<boolean> {
+    const row = await this.row(sub);
     if (!row || (await this.open(row.sealed_token).catch(() => null)) !== grant.refreshToken) return false;
     return write(row.sealed_token);
   }

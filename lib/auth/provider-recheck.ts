@@ -11,9 +11,9 @@ export interface RecheckDeps {
   /** The portal's user from the provider's claims (throws on claims it cannot accept). */
   userFrom(claims: Record<string, unknown>): SessionUser;
   /** The provider gave (possibly new) claims: the registry and the doors follow. */
-  onUser(user: SessionUser, changed: boolean, before: ProviderRights | null): void;
+  onUser(user: SessionUser, changed: boolean, before: ProviderRights | null): Promise<void>;
   /** The provider refused the grant: the account is shut out until it signs in there again. */
-  onRefused(sub: string, reason: string): void;
+  onRefused(sub: string, reason: string): Promise<void>;
   onOutcome?(outcome: RecheckOutcome): void;
   log: Logger;
   intervalMs: number;
@@ -110,16 +110,16 @@ export class ProviderRecheck {
           "this refusal came after a refresh that got no answer: if the provider rotated the token then, the user must sign in again; a refresh grace period on the provider (django-oauth-toolkit REFRESH_TOKEN_GRACE_PERIOD_SECONDS) avoids that",
         );
       }
-      this.deps.onRefused(grant.sub, answer.reason);
+      await this.deps.onRefused(grant.sub, answer.reason);
       return "refused";
     }
     const user = this.deps.userFrom({ ...answer.claims, sub: answer.claims.sub ?? grant.sub });
     if (user.sub !== grant.sub) throw new Error("the provider answered for another subject");
-    const before = grants.rights(grant.sub);
+    const before = await grants.rights(grant.sub);
     const rights: ProviderRights = { isAdmin: user.isAdmin, ...(user.groups ? { groups: user.groups } : {}), checkedAt: Date.now() };
     if (!(await grants.setRights(grant.sub, current, rights))) return "same";
     const changed = before === null || before.isAdmin !== rights.isAdmin || JSON.stringify(before.groups ?? null) !== JSON.stringify(rights.groups ?? null);
-    this.deps.onUser(user, changed, before);
+    await this.deps.onUser(user, changed, before);
     return changed ? "changed" : "same";
   }
 }

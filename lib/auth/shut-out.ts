@@ -3,8 +3,8 @@ import type { PortalUser } from "../identity/user";
 
 export interface ShutOutDeps {
   auth: { forgetSubject(sub: string): void };
-  appSessions: { endForSubject(sub: string): void };
-  registry: { bySub(sub: string): PortalUser | undefined };
+  appSessions: { endForSubject(sub: string): Promise<void> };
+  registry: { bySub(sub: string): Promise<PortalUser | undefined> };
   terminals: { closeAllOf(user: PortalUser): Promise<unknown> };
   audit: Pick<AuditLog, "record">;
 }
@@ -13,12 +13,13 @@ export interface ShutOutDeps {
  * A shut-out account (disabled by its provider, or every sign-in ended) is refused at every door, and what it has
  * open closes now, not at its next request: cached sessions, app sessions, web terminals and SSH sessions.
  */
-export function endEverythingOf(deps: ShutOutDeps): (sub: string, reason: string) => void {
-  return (sub, reason) => {
+export function endEverythingOf(deps: ShutOutDeps): (sub: string, reason: string) => Promise<void> {
+  return async (sub, reason) => {
     deps.auth.forgetSubject(sub);
-    deps.appSessions.endForSubject(sub);
-    const user = deps.registry.bySub(sub);
+    const user = await deps.registry.bySub(sub);
+    // Terminals close whatever the database says next: a flaky write must not keep a shut-out user's shells open.
     if (user) void deps.terminals.closeAllOf(user);
-    deps.audit.record("admin.action", { actor: "portal", subject: user ?? { sub, username: sub }, detail: { action: `sessions ended: ${reason}` } });
+    await deps.appSessions.endForSubject(sub);
+    await deps.audit.record("admin.action", { actor: "portal", subject: user ?? { sub, username: sub }, detail: { action: `sessions ended: ${reason}` } });
   };
 }

@@ -70,6 +70,12 @@ export const envSchema = z.object({
     .optional(),
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: integer(8, 100_000).default(256),
   DATA_ROOT: z.string().min(1).default("./data"),
+  // Unset: SQLite in DATA_ROOT (one process). Set: the PostgreSQL database several processes or a cluster share.
+  DATABASE_URL: z
+    .string()
+    .refine((url) => /^postgres(ql)?:\/\//.test(url), "expected a PostgreSQL connection URL, e.g. postgresql://portal@db.example/portal")
+    .optional(),
+  DATABASE_POOL_SIZE: integer(1, 200).default(10),
   DOCKER_SOCKET: z.string().min(1).default("/var/run/docker.sock"),
   WORKSPACE_BACKEND: z.enum(["docker", "swarm"], { message: "expected docker (this host's engine) or swarm" }).default("docker"),
   SWARM_MANAGER: z
@@ -231,6 +237,8 @@ export interface WorkspaceLimits {
   pids: number;
 }
 
+export type DatabaseConfig = { kind: "sqlite" } | { kind: "postgres"; url: string; poolSize: number };
+
 export interface PortalConfig {
   env: PortalEnv["NODE_ENV"];
   logLevel: PortalEnv["LOG_LEVEL"];
@@ -246,6 +254,8 @@ export interface PortalConfig {
   /** Open HTTP connections one address may hold (trusted proxies are not counted). */
   httpMaxConnectionsPerAddress: number;
   dataRoot: string;
+  /** Where the portal's own records live: SQLite in the data root, or a shared PostgreSQL. */
+  database: DatabaseConfig;
   dockerSocket: string;
   instance: string;
   /** What runs the workspaces: this host's engine, or a Docker Swarm. */
@@ -383,6 +393,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // On a swarm the workspaces' traffic never passes this host's bridge: each node's start script keeps the rules.
     egress: env.WORKSPACE_EGRESS_FIREWALL && env.WORKSPACE_BACKEND === "docker" ? env.WORKSPACE_EGRESS : null,
     dataRoot: path.resolve(env.DATA_ROOT),
+    database: env.DATABASE_URL ? { kind: "postgres", url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } : { kind: "sqlite" },
     dockerSocket: env.DOCKER_SOCKET,
     instance: env.PORTAL_INSTANCE,
     backend: env.WORKSPACE_BACKEND === "swarm" ? swarmConfig(env) : { kind: "docker" },

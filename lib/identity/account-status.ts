@@ -1,4 +1,4 @@
-import type { PortalDatabase } from "../store/db";
+import { isoNow, type PortalDb } from "../store/schema";
 
 export interface AccountStatus {
   /** An admin of this portal disabled the account. */
@@ -20,27 +20,18 @@ const OPEN: AccountStatus = { disabled: false, providerRefused: false, sessionsV
  */
 export class AccountStatuses {
   private readonly known = new Map<string, AccountStatus>();
-  private readonly listeners: Array<(sub: string, reason: ShutOutReason) => void> = [];
-  private readonly stmts;
+  private readonly listeners: Array<(sub: string, reason: ShutOutReason) => void | Promise<void>> = [];
 
-  constructor(db: PortalDatabase) {
-    this.stmts = {
-      get: db.prepare("SELECT disabled_at, provider_refused_at, sessions_valid_after FROM users WHERE sub = ?"),
-      disable: db.prepare("UPDATE users SET disabled_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), sessions_valid_after = ? WHERE sub = ? AND disabled_at IS NULL"),
-      enable: db.prepare("UPDATE users SET disabled_at = NULL WHERE sub = ?"),
-      refuse: db.prepare(
-        "UPDATE users SET provider_refused_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), sessions_valid_after = ? WHERE sub = ? AND provider_refused_at IS NULL",
-      ),
-      accept: db.prepare("UPDATE users SET provider_refused_at = NULL WHERE sub = ?"),
-    };
-  }
+  constructor(private readonly db: PortalDb) {}
 
-  of(sub: string): AccountStatus {
+  async of(sub: string): Promise<AccountStatus> {
     let status = this.known.get(sub);
     if (!status) {
-      const row = this.stmts.get.get(sub) as
-        | { disabled_at: string | null; provider_refused_at: string | null; sessions_valid_after: number | null }
-        | undefined;
+      const row = await this.db
+        .selectFrom("users")
+        .select(["disabled_at", "provider_refused_at", "sessions_valid_after"])
+        .where("sub", "=", sub)
+        .executeTakeFirst();
       status = row
         ? { disabled: row.disabled_at !== null, providerRefused: row.provider_refused_at !== null, sessionsValidAfter: row.sessions_valid_after ?? 0 }
         : OPEN;
@@ -51,48 +42,60 @@ export class AccountStatuses {
   }
 
   /** May a sign-in made at `authAt` (ms), or an SSH key now, act for this account? */
-  admits(sub: string, authAt: number | undefined): boolean {
-    const status = this.of(sub);
+  async admits(sub: string, authAt: number | undefined): Promise<boolean> {
+    const status = await this.of(sub);
     return !status.disabled && !status.providerRefused && (authAt ?? 0) > status.sessionsValidAfter;
   }
 
   /** May the account sign in afresh at the provider? Only an admin's disable says no: the provider has just said yes. */
-  maySignIn(sub: string): boolean {
-    return !this.of(sub).disabled;
+  async maySignIn(sub: string): Promise<boolean> {
+    return !(await this.of(sub)).disabled;
   }
 
   /** Refuses the account everywhere and ends every sign-in it has; true when it was enabled before. */
-  disable(sub: string): boolean {
-    return this.shutOut(this.stmts.disable, sub, "disabled by an admin");
+  async disable(sub: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("users")
+      .set({ disabled_at: isoNow(), sessions_valid_after: Date.now() })
+      .where("sub", "=", sub)
+      .where("disabled_at", "is", null)
+      .executeTakeFirst();
+    return this.shutOut(result.numUpdatedRows > 0n, sub, "disabled by an admin");
   }
 
   /** Lets the account in again (with a new sign-in: the ended ones stay ended). */
-  enable(sub: string): void {
-    this.stmts.enable.run(sub);
+  async enable(sub: string): Promise<void> {
+    await this.db.updateTable("users").set({ disabled_at: null }).where("sub", "=", sub).execute();
     this.known.delete(sub);
   }
 
   /** The provider refused the account's grant: every sign-in ends, SSH keys stop, until it signs in there again. */
-  refusedByProvider(sub: string): boolean {
-    return this.shutOut(this.stmts.refuse, sub, "refused by the identity provider");
+  async refusedByProvider(sub: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("users")
+      .set({ provider_refused_at: isoNow(), sessions_valid_after: Date.now() })
+      .where("sub", "=", sub)
+      .where("provider_refused_at", "is", null)
+      .executeTakeFirst();
+    return this.shutOut(result.numUpdatedRows > 0n, sub, "refused by the identity provider");
   }
 
   /** The provider has just signed the account in: a refusal before is over. */
-  acceptedByProvider(sub: string): void {
-    if (!this.of(sub).providerRefused) return;
-    this.stmts.accept.run(sub);
+  async acceptedByProvider(sub: string): Promise<void> {
+    if (!(await this.of(sub)).providerRefused) return;
+    await this.db.updateTable("users").set({ provider_refused_at: null }).where("sub", "=", sub).execute();
     this.known.delete(sub);
   }
 
   /** Told of every account shut out, so open terminals, apps and SSH connections can be closed. */
-  onShutOut(listener: (sub: string, reason: ShutOutReason) => void): void {
+  onShutOut(listener: (sub: string, reason: ShutOutReason) => void | Promise<void>): void {
     this.listeners.push(listener);
   }
 
-  private shutOut(stmt: { run(...args: unknown[]): { changes: number } }, sub: string, reason: ShutOutReason): boolean {
-    const changed = stmt.run(Date.now(), sub).changes > 0;
+  private async shutOut(changed: boolean, sub: string, reason: ShutOutReason): Promise<boolean> {
     this.known.delete(sub);
-    if (changed) for (const listener of this.listeners) listener(sub, reason);
+    // Every listener runs even when one fails (a database write): each closes another door.
+    if (changed) await Promise.allSettled(this.listeners.map(async (listener) => listener(sub, reason)));
     return changed;
   }
 }

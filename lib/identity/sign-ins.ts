@@ -1,4 +1,4 @@
-import type { PortalDatabase } from "../store/db";
+import type { PortalDb } from "../store/schema";
 
 /**
  * When each account last signed in at the provider: at the sign-in itself, or learnt from a session cookie (whose
@@ -7,22 +7,14 @@ import type { PortalDatabase } from "../store/db";
  */
 export class SignIns {
   private readonly known = new Map<string, number | null>();
-  private readonly stmts;
 
-  constructor(db: PortalDatabase) {
-    this.stmts = {
-      get: db.prepare("SELECT at_ms FROM sign_ins WHERE sub = ?"),
-      record: db.prepare(
-        "INSERT INTO sign_ins (sub, at_ms) VALUES (?, ?) ON CONFLICT(sub) DO UPDATE SET at_ms = excluded.at_ms WHERE excluded.at_ms > sign_ins.at_ms",
-      ),
-    };
-  }
+  constructor(private readonly db: PortalDb) {}
 
   /** The newest sign-in (ms), or null when the portal has seen none (an account from before it kept them). */
-  last(sub: string): number | null {
+  async last(sub: string): Promise<number | null> {
     let at = this.known.get(sub);
     if (at === undefined) {
-      const row = this.stmts.get.get(sub) as { at_ms: number } | undefined;
+      const row = await this.db.selectFrom("sign_ins").select("at_ms").where("sub", "=", sub).executeTakeFirst();
       at = row?.at_ms ?? null;
       this.remember(sub, at);
     }
@@ -30,11 +22,16 @@ export class SignIns {
   }
 
   /** A sign-in at `at` (ms); an older one than already known changes nothing. */
-  record(sub: string, at: number): void {
-    const known = this.last(sub);
+  async record(sub: string, at: number): Promise<void> {
+    const known = await this.last(sub);
     if (known !== null && known >= at) return;
-    this.stmts.record.run(sub, Math.floor(at));
-    this.remember(sub, Math.floor(at));
+    const atMs = Math.floor(at);
+    await this.db
+      .insertInto("sign_ins")
+      .values({ sub, at_ms: atMs })
+      .onConflict((oc) => oc.column("sub").doUpdateSet({ at_ms: atMs }).where("sign_ins.at_ms", "<", atMs))
+      .execute();
+    this.remember(sub, atMs);
   }
 
   private remember(sub: string, at: number | null): void {

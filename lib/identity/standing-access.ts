@@ -8,7 +8,7 @@ export interface StandingAccessDeps {
   accounts: AccountStatuses;
   signIns: SignIns;
   /** Is the provider asked about this account periodically (a grant kept, and the re-check on)? */
-  rechecked(sub: string): boolean;
+  rechecked(sub: string): Promise<boolean>;
   /** How long a sign-in lasts (the session lifetime). */
   lifetimeMs: number;
 }
@@ -22,11 +22,11 @@ export interface StandingAccessDeps {
 export class StandingAccess {
   constructor(private readonly deps: StandingAccessDeps) {}
 
-  check(sub: string, now = Date.now()): StandingVerdict {
+  async check(sub: string, now = Date.now()): Promise<StandingVerdict> {
     const { accounts, signIns, rechecked, lifetimeMs } = this.deps;
-    if (!accounts.admits(sub, now)) return "shut out";
-    if (rechecked(sub)) return "admitted";
-    const last = signIns.last(sub);
+    if (!(await accounts.admits(sub, now))) return "shut out";
+    if (await rechecked(sub)) return "admitted";
+    const last = await signIns.last(sub);
     return last !== null && now - last < lifetimeMs ? "admitted" : "sign in to renew";
   }
 }

@@ -1,5 +1,6 @@
 import type { AuditLog } from "../audit/audit-log";
-import type { PortalDatabase } from "../store/db";
+import { isUniqueViolation } from "../store/conflict";
+import { isoNow, type PortalDb } from "../store/schema";
 import { parsePublicKey, PublicKeyError } from "./public-key";
 
 export interface StoredKey {
@@ -33,53 +34,52 @@ export interface KeyOwner {
 /** Users' SSH public keys, in the portal's database; each added or deleted key is recorded in the audit log. */
 export class SshKeyStore {
   constructor(
-    private readonly db: PortalDatabase,
+    private readonly db: PortalDb,
     private readonly audit: AuditLog | null = null,
   ) {}
 
   /** Adds a pasted key for the user (who must be registered); errors say what to fix. */
-  add(owner: KeyOwner, text: string, name?: string): StoredKey {
+  async add(owner: KeyOwner, text: string, name?: string): Promise<StoredKey> {
     const { sub } = owner;
     const key = parsePublicKey(text);
     const label = (name?.trim() || key.comment || key.type).slice(0, 100);
-    if (this.list(sub).length >= MAX_KEYS_PER_USER) throw new PublicKeyError(`You already have ${MAX_KEYS_PER_USER} keys; delete one first.`);
+    if ((await this.list(sub)).length >= MAX_KEYS_PER_USER) throw new PublicKeyError(`You already have ${MAX_KEYS_PER_USER} keys; delete one first.`);
+    let row: Row;
     try {
-      const info = this.db
-        .prepare("INSERT INTO ssh_keys (sub, name, type, fingerprint, public_key) VALUES (?, ?, ?, ?, ?)")
-        .run(sub, label, key.type, key.fingerprint, key.openssh);
-      const added = this.byId(sub, Number(info.lastInsertRowid))!;
-      this.audit?.record("ssh.key.add", { actor: owner.username, subject: owner, detail: { fingerprint: added.fingerprint, name: added.name } });
-      return added;
+      row = await this.db
+        .insertInto("ssh_keys")
+        .values({ sub, name: label, type: key.type, fingerprint: key.fingerprint, public_key: key.openssh })
+        .returningAll()
+        .executeTakeFirstOrThrow();
     } catch (error) {
-      if (String(error).includes("UNIQUE")) throw new PublicKeyError(`You have already added this key (${key.fingerprint}).`);
+      if (isUniqueViolation(error)) throw new PublicKeyError(`You have already added this key (${key.fingerprint}).`);
       throw error;
     }
+    const added = toKey(row);
+    await this.audit?.record("ssh.key.add", { actor: owner.username, subject: owner, detail: { fingerprint: added.fingerprint, name: added.name } });
+    return added;
   }
 
-  list(sub: string): StoredKey[] {
-    const rows = this.db.prepare("SELECT * FROM ssh_keys WHERE sub = ? ORDER BY created_at, id").all(sub) as Row[];
+  async list(sub: string): Promise<StoredKey[]> {
+    const rows = await this.db.selectFrom("ssh_keys").selectAll().where("sub", "=", sub).orderBy("created_at").orderBy("id").execute();
     return rows.map(toKey);
   }
 
-  remove(owner: KeyOwner, id: number): boolean {
-    const removed = this.db.prepare("DELETE FROM ssh_keys WHERE sub = ? AND id = ?").run(owner.sub, id).changes > 0;
-    if (removed) this.audit?.record("ssh.key.delete", { actor: owner.username, subject: owner, detail: { key: id } });
+  async remove(owner: KeyOwner, id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom("ssh_keys").where("sub", "=", owner.sub).where("id", "=", id).executeTakeFirst();
+    const removed = result.numDeletedRows > 0n;
+    if (removed) await this.audit?.record("ssh.key.delete", { actor: owner.username, subject: owner, detail: { key: id } });
     return removed;
   }
 
   /** The stored key of this user with this fingerprint, if any: how a login's offered key is checked. */
-  find(sub: string, fingerprint: string): (StoredKey & { publicKey: string }) | undefined {
-    const row = this.db.prepare("SELECT * FROM ssh_keys WHERE sub = ? AND fingerprint = ?").get(sub, fingerprint) as Row | undefined;
+  async find(sub: string, fingerprint: string): Promise<(StoredKey & { publicKey: string }) | undefined> {
+    const row = await this.db.selectFrom("ssh_keys").selectAll().where("sub", "=", sub).where("fingerprint", "=", fingerprint).executeTakeFirst();
     return row && { ...toKey(row), publicKey: row.public_key };
   }
 
-  touch(id: number): void {
-    this.db.prepare("UPDATE ssh_keys SET last_used_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?").run(id);
-  }
-
-  private byId(sub: string, id: number): StoredKey | undefined {
-    const row = this.db.prepare("SELECT * FROM ssh_keys WHERE sub = ? AND id = ?").get(sub, id) as Row | undefined;
-    return row && toKey(row);
+  async touch(id: number): Promise<void> {
+    await this.db.updateTable("ssh_keys").set({ last_used_at: isoNow() }).where("id", "=", id).execute();
   }
 }
 

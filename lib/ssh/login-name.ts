@@ -15,6 +15,6 @@ export function sshLoginName(user: Pick<RegisteredUser, "username" | "slug">): s
 }
 
 /** The account an SSH login names: by username first, then by workspace name. */
-export function userForSshLogin(registry: UserRegistry, name: string): RegisteredUser | undefined {
-  return registry.byUsername(name) ?? (SLUG_PATTERN.test(name) ? registry.bySlug(name) : undefined);
+export async function userForSshLogin(registry: UserRegistry, name: string): Promise<RegisteredUser | undefined> {
+  return (await registry.byUsername(name)) ?? (SLUG_PATTERN.test(name) ? await registry.bySlug(name) : undefined);
 }

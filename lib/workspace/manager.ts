@@ -52,7 +52,8 @@ export interface WorkspaceManagerDeps {
   settings: WorkspaceSettings;
   log: Logger;
   /** Every change of state, for the audit log and metrics: one place that sees all doors' starts and stops. */
-  onEvent?: (event: WorkspaceEvent) => void;
+  /** Awaited: what it records (the audit entry a status then reads) is written before the call that changed things returns. */
+  onEvent?: (event: WorkspaceEvent) => void | Promise<void>;
   /** The cap on running workspaces; without one, any number may run. */
   gate?: StartGate;
   /** Per-user limits (quotas); without it, everyone gets the settings' limits. */
@@ -78,7 +79,7 @@ export class WorkspaceManager {
   private readonly registry: UserRegistry;
   readonly settings: WorkspaceSettings;
   private readonly log: Logger;
-  private readonly onEvent: (event: WorkspaceEvent) => void;
+  private readonly onEvent: (event: WorkspaceEvent) => void | Promise<void>;
   private readonly gate: StartGate | null;
   private readonly limitsFor: (user: RegisteredUser) => WorkspaceLimits;
   private readonly beforeStart: (user: RegisteredUser) => Promise<void>;
@@ -100,13 +101,13 @@ export class WorkspaceManager {
 
   /** The user's workspace, made (not started) if they have none. */
   async getOrCreate(input: PortalUser, onProgress: ProgressListener = () => {}): Promise<WorkspaceStatus> {
-    const user = this.register(input);
+    const user = await this.register(input);
     return this.locks.run(user.sub, async () => this.statusOf(user, await this.getOrCreateLocked(user, onProgress, await this.find(user))));
   }
 
   /** Creates or starts the workspace as needed and resolves once a shell can run in it. */
   async ensureRunning(input: PortalUser, onProgress: ProgressListener = () => {}, signal?: AbortSignal): Promise<WorkspaceStatus> {
-    const user = this.register(input);
+    const user = await this.register(input);
     // The place in line is taken now, when the user asks: finding or making the workspace takes a time that
     // varies, and must not let a later arrival overtake.
     const place = this.gate?.enter(user.sub);
@@ -130,7 +131,7 @@ export class WorkspaceManager {
     await this.beforeStart(user);
     const placement = await this.getOrCreateLocked(user, onProgress, found);
     if (placement.state !== "running") {
-      const uid = this.uidOf(user);
+      const uid = await this.uidOf(user);
       await this.homeReady(user, await ensureHome(this.settings.dataRoot, user.slug, uid), uid);
       const release = await this.waitForSlot(place, onProgress, signal);
       try {
@@ -139,7 +140,7 @@ export class WorkspaceManager {
       } finally {
         release();
       }
-      this.emit({ type: "started", user, ms: Date.now() - started });
+      await this.emit({ type: "started", user, ms: Date.now() - started });
     }
     onProgress({ step: "ready", message: "Your workspace is ready" });
     this.log.info({ user: user.username, slug: user.slug, ms: Date.now() - started }, "workspace ready");
@@ -147,44 +148,44 @@ export class WorkspaceManager {
   }
 
   async stop(input: PortalUser, cause: StopCause = "user", detail?: StopDetail): Promise<WorkspaceStatus> {
-    const user = this.register(input);
+    const user = await this.register(input);
     return this.locks.run(user.sub, async () => {
       const placement = await this.find(user);
       if (!placement) throw new WorkspaceNotFoundError(user.username);
       const wasRunning = placement.state === "running";
-      if (wasRunning) this.emit({ type: "stopping", user, cause, ...(detail ? { detail } : {}) });
+      if (wasRunning) await this.emit({ type: "stopping", user, cause, ...(detail ? { detail } : {}) });
       try {
         await this.backend.stop(user.slug, this.settings.stopTimeoutSeconds);
       } catch (error) {
-        if (wasRunning) this.emit({ type: "stop-failed", user });
+        if (wasRunning) await this.emit({ type: "stop-failed", user });
         throw error;
       }
       this.log.info({ user: user.username, slug: user.slug, cause }, "workspace stopped");
-      if (wasRunning) this.emit({ type: "stopped", user, cause, ...(detail ? { detail } : {}) });
+      if (wasRunning) await this.emit({ type: "stopped", user, cause, ...(detail ? { detail } : {}) });
       return this.statusOf(user, await this.find(user));
     });
   }
 
   /** Removes the workspace; the home directory on the host is kept unless `deleteHome` says otherwise. */
   async remove(input: PortalUser, options: { deleteHome?: boolean } = {}): Promise<void> {
-    const user = this.register(input);
+    const user = await this.register(input);
     await this.locks.run(user.sub, async () => {
       if (await this.find(user)) await this.backend.remove(user.slug);
       if (options.deleteHome) await deleteHome(this.settings.dataRoot, user.slug);
       this.log.info({ user: user.username, slug: user.slug, homeDeleted: options.deleteHome === true }, "workspace removed");
-      this.emit({ type: "removed", user });
+      await this.emit({ type: "removed", user });
     });
   }
 
   /** CPU, memory and process count of a running workspace. */
   async stats(input: PortalUser): Promise<ContainerStats | null> {
-    const placement = await this.find(this.known(input));
+    const placement = await this.find(await this.known(input));
     const at = placement && this.runningAt(placement);
     return at ? this.backend.stats(at) : null;
   }
 
   async status(input: PortalUser): Promise<WorkspaceStatus> {
-    const user = this.known(input);
+    const user = await this.known(input);
     const found = await this.find(user);
     const status = this.statusOf(user, found && (await this.routable(found, user)).placement);
     return this.locks.isBusy(user.sub) && status.state !== "running" ? { ...status, state: "starting" } : status;
@@ -203,13 +204,13 @@ export class WorkspaceManager {
   }
 
   /** The host uid the user's workspace runs as: theirs alone, and no host account's. */
-  uidOf(user: RegisteredUser): number {
-    return this.settings.uidBase + this.registry.uidIndex(user.sub);
+  async uidOf(user: RegisteredUser): Promise<number> {
+    return this.settings.uidBase + (await this.registry.uidIndex(user.sub));
   }
 
   /** `uid:gid` for Docker: with a uid alone an exec would run in group 0. */
-  private userOf(user: RegisteredUser): string {
-    const uid = this.uidOf(user);
+  private async userOf(user: RegisteredUser): Promise<string> {
+    const uid = await this.uidOf(user);
     return `${uid}:${uid}`;
   }
 
@@ -228,15 +229,15 @@ export class WorkspaceManager {
 
   /** As `exec`, and where it runs: the instance (and machine) it was started in, to tell a move from an exit later. */
   async execWhere(input: PortalUser, options: ExecOptions): Promise<{ process: ExecProcess; at: RunningAt }> {
-    const user = this.register(input);
+    const user = await this.register(input);
     const at = await this.running(user);
-    return { process: await this.backend.exec(at, { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options }), at };
+    return { process: await this.backend.exec(at, { user: await this.userOf(user), workdir: WORKSPACE_HOME, ...options }), at };
   }
 
   /** Starts a long-lived process (a server such as code-server) in the user's running workspace. */
   async spawn(input: PortalUser, options: SpawnOptions): Promise<void> {
-    const user = this.register(input);
-    await this.backend.spawn(await this.running(user), { user: this.userOf(user), workdir: WORKSPACE_HOME, ...options });
+    const user = await this.register(input);
+    await this.backend.spawn(await this.running(user), { user: await this.userOf(user), workdir: WORKSPACE_HOME, ...options });
   }
 
   private async running(user: RegisteredUser): Promise<RunningAt> {
@@ -269,7 +270,7 @@ export class WorkspaceManager {
    */
   private async probe(placement: Placement, at: RunningAt, user: RegisteredUser): Promise<LeaseProbe> {
     const lease = placement.labels[LABEL.lease];
-    const proc = await this.backend.exec(at, { cmd: lease ? leaseProbe(lease) : ["true"], tty: false, user: this.userOf(user) });
+    const proc = await this.backend.exec(at, { cmd: lease ? leaseProbe(lease) : ["true"], tty: false, user: await this.userOf(user) });
     const code = await proc.wait();
     return lease ? readProbe(code) : code === 0 ? "held" : "not-yet";
   }
@@ -297,16 +298,16 @@ export class WorkspaceManager {
     );
   }
 
-  private emit(event: WorkspaceEvent): void {
+  private async emit(event: WorkspaceEvent): Promise<void> {
     if (event.type === "stopped" || event.type === "removed") this.gate?.kick();
     try {
-      this.onEvent(event);
+      await this.onEvent(event);
     } catch (error) {
       this.log.error({ err: error, event: event.type }, "workspace event listener failed");
     }
   }
 
-  private register(input: PortalUser): RegisteredUser {
+  private register(input: PortalUser): Promise<RegisteredUser> {
     return this.registry.register(validateUser(input));
   }
 
@@ -315,9 +316,9 @@ export class WorkspaceManager {
    * name is never written back. Only an account this database has never seen (its data directory replaced under
    * a live session) is recorded here, because a status needs the slug that names the workspace.
    */
-  private known(input: PortalUser): RegisteredUser {
+  private async known(input: PortalUser): Promise<RegisteredUser> {
     const user = validateUser(input);
-    return this.registry.bySub(user.sub) ?? this.registry.register(user);
+    return (await this.registry.bySub(user.sub)) ?? this.registry.register(user);
   }
 
   private async find(user: RegisteredUser): Promise<Placement | null> {
@@ -352,7 +353,7 @@ export class WorkspaceManager {
       if (existing) return existing; // it runs on whatever image it was made from
       throw this.backend.missingImage(this.settings.image);
     }
-    const uid = this.uidOf(user);
+    const uid = await this.uidOf(user);
     const spec = workspaceSpec(this.settings, user, {
       home: homePath(this.settings.dataRoot, user.slug),
       imageId,
@@ -369,7 +370,7 @@ export class WorkspaceManager {
     this.owned(user, placement); // one made a moment ago by another portal process is checked like any other
     if (made) {
       this.log.info({ user: user.username, slug: user.slug, container: placement.name }, "workspace created");
-      this.emit({ type: "created", user });
+      await this.emit({ type: "created", user });
     }
     return placement;
   }

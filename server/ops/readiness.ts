@@ -2,7 +2,7 @@ import type { PortalConfig } from "../../lib/config/env";
 import type { PortalMetrics } from "../../lib/metrics/metrics";
 import type { EgressFirewall } from "../../lib/network/egress-firewall";
 import type { WorkspaceBackend } from "../../lib/backend/backend";
-import { proveWritable, type PortalDatabase } from "../../lib/store/db";
+import type { PortalStore } from "../../lib/store/store";
 import { SharedCheck } from "../../lib/util/shared-check";
 import { lxcfsProblem } from "../../lib/workspace/lxcfs";
 import type { WorkspaceSettings } from "../../lib/workspace/types";
@@ -11,7 +11,7 @@ import type { WorkspaceSettings } from "../../lib/workspace/types";
 export interface ReadinessDeps {
   config: Pick<PortalConfig, "readyzCacheMs">;
   backend: Pick<WorkspaceBackend, "ping">;
-  db: PortalDatabase;
+  store: Pick<PortalStore, "proveWritable">;
   egress: Pick<EgressFirewall, "problem"> | null;
   workspaces: { settings: Pick<WorkspaceSettings, "procBinds"> };
   metrics: Pick<PortalMetrics, "readinessChecks">;
@@ -34,7 +34,7 @@ export async function checkReadiness(portal: ReadinessDeps): Promise<Readiness> 
     checks.docker = (error as Error).message;
   }
   try {
-    proveWritable(portal.db);
+    await portal.store.proveWritable();
     checks.database = "ok";
   } catch (error) {
     checks.database = (error as Error).message;

@@ -12,7 +12,7 @@ import { signedOutPage } from "./pages";
 /** What an app's sign-in reads: its tickets and sessions, whose workspace it is, whether the account may come in. */
 export interface AppAuthDeps {
   config: Pick<PortalConfig, "publicUrl">;
-  apps: { domain: AppsDomain; tickets: Pick<AppTickets, "redeem">; sessions: Pick<AppSessions, "lookup" | "create" | "isPortalSessionEnded"> };
+  apps: { domain: AppsDomain; tickets: Pick<AppTickets, "redeem">; sessions: Pick<AppSessions, "remembered" | "lookup" | "create" | "isPortalSessionEnded"> };
   registry: Pick<UserRegistry, "slugOf" | "bySub">;
   accounts: Pick<AccountStatuses, "admits">;
 }
@@ -32,8 +32,28 @@ export class AppAuth {
    * The session this request's cookie names on this host. Every value of the cookie is tried: a page on a sibling
    * host can plant a same-named cookie for the whole apps domain, which must not shadow the real one.
    */
-  session(cookieHeader: string | undefined, host: string): AppSession | null {
-    if (!cookieHeader) return null;
+  async session(cookieHeader: string | undefined, host: string): Promise<AppSession | null> {
+    for (const token of this.tokens(cookieHeader)) {
+      const session = await this.portal.apps.sessions.lookup(token, host);
+      if (session) return session;
+    }
+    return null;
+  }
+
+  /** The same answer from memory alone, or undefined when one of the cookie's values needs the store. */
+  rememberedSession(cookieHeader: string | undefined, host: string): AppSession | null | undefined {
+    let unknown = false;
+    for (const token of this.tokens(cookieHeader)) {
+      const session = this.portal.apps.sessions.remembered(token, host);
+      if (session) return session;
+      if (session === undefined) unknown = true;
+    }
+    return unknown ? undefined : null;
+  }
+
+  private tokens(cookieHeader: string | undefined): string[] {
+    const tokens: string[] = [];
+    if (!cookieHeader) return tokens;
     const name = this.cookieName;
     let at = cookieHeader.indexOf(name);
     while (at >= 0) {
@@ -42,12 +62,11 @@ export class AppAuth {
         const start = at + name.length + 1;
         const end = cookieHeader.indexOf(";", start);
         const token = cookieHeader.slice(start, end < 0 ? undefined : end).trim();
-        const session = token && this.portal.apps.sessions.lookup(token, host);
-        if (session) return session;
+        if (token) tokens.push(token);
       }
       at = cookieHeader.indexOf(name, at + name.length);
     }
-    return null;
+    return tokens;
   }
 
   /** `GET /__portal/auth?ticket=…`: spends the ticket, sets the app's cookie, and goes on to the page asked for. */
@@ -68,14 +87,14 @@ export class AppAuth {
     }
     const { ticket } = result;
     // The ticket names its workspace and app; the host it was spent on must be that one, owned by its user still.
-    const owner = registry.slugOf(ticket.sub);
+    const owner = await registry.slugOf(ticket.sub);
     if (ticket.address.slug !== address.slug || owner !== address.slug || apps.domain.host(ticket.address) !== host) {
       return signedOutPage(res, 403, "This link is not valid for this app.", reopen);
     }
-    if (apps.sessions.isPortalSessionEnded(ticket.sid)) return signedOutPage(res, 403, "You have signed out of the portal.", reopen);
-    const user = registry.bySub(ticket.sub);
-    if (!user || !this.portal.accounts.admits(ticket.sub, Date.now())) return signedOutPage(res, 403, "This link is not valid for this app.", reopen);
-    const { token: cookie, session } = apps.sessions.create({
+    if (await apps.sessions.isPortalSessionEnded(ticket.sid)) return signedOutPage(res, 403, "You have signed out of the portal.", reopen);
+    const user = await registry.bySub(ticket.sub);
+    if (!user || !(await this.portal.accounts.admits(ticket.sub, Date.now()))) return signedOutPage(res, 403, "This link is not valid for this app.", reopen);
+    const { token: cookie, session } = await apps.sessions.create({
       sub: ticket.sub,
       host,
       portalSid: ticket.sid,

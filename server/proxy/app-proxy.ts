@@ -31,7 +31,7 @@ export type AppProxyDeps = AppAuthDeps &
     apps: { domain: AppsDomain; sessions: Pick<AppSessions, "onEnded">; codeServerSecrets: Pick<AppSecrets, "for"> };
     /** The token the portal presents to each workspace's Jupyter. */
     notebookTokens: Pick<AppSecrets, "for">;
-    registry: Pick<UserRegistry, "slugOf">;
+    registry: Pick<UserRegistry, "slugOf" | "knownSlug">;
     activity: Pick<ActivityTracker, "touch">;
     metrics: Pick<PortalMetrics, "proxyRequests">;
     codeStatic: Pick<CodeStaticFiles, "current">;
@@ -99,15 +99,27 @@ export class AppProxy {
       void this.auth.exchange(req, res, address, host).catch((error: unknown) => this.failed(res, error));
       return;
     }
-    const session = this.auth.session(req.headers.cookie, host);
-    if (!session || this.portal.registry.slugOf(session.sub) !== address.slug) return this.signIn(req, res, address);
+    // The common case (a session, its owner and the upstream already known) forwards without a single promise.
+    const session = this.auth.rememberedSession(req.headers.cookie, host);
+    const owner = session ? this.portal.registry.knownSlug(session.sub) : undefined;
+    if (session === null || (session && owner !== undefined)) return this.route(req, res, address, session, owner);
+    void this.auth
+      .session(req.headers.cookie, host)
+      .then(async (found) => this.route(req, res, address, found, found ? await this.portal.registry.slugOf(found.sub) : undefined))
+      .catch((error: unknown) => this.failed(res, error));
+  }
+
+  /** A request whose app session (and the workspace that session's user owns) is known. */
+  private route(req: IncomingMessage, res: ServerResponse, address: AppAddress, session: AppSession | null, owner: string | undefined): void {
+    if (!session || owner !== address.slug) return this.signIn(req, res, address);
+    const host = this.portal.apps.domain.host(address);
+    const url = req.url ?? "/";
     const request: AppRequest = { address, host, origin: this.portal.apps.domain.origin(address), session };
     // Another site's page (another app among them) may not change anything here with the owner's cookie.
     if (!SAFE_METHODS.has(req.method ?? "GET") && !sameOrigin(request.origin, { origin: req.headers.origin }, "allowed")) {
       res.writeHead(403, { "content-type": "text/plain; charset=utf-8" });
       return void res.end("Refused: this request came from another site.");
     }
-    // The common case (a known upstream) forwards without a single promise.
     const base = this.targets.known(session.sub, address.app);
     if (base !== undefined) return this.forward(req, res, request, base);
     void this.targets
@@ -142,8 +154,8 @@ export class AppProxy {
     const origin = domain.origin(address);
     // Only the app's own pages may open its sockets: not the portal's, not another app's.
     if (!sameOrigin(origin, { origin: req.headers.origin }, "refused")) return refuse(socket, 403, "Forbidden");
-    const session = this.auth.session(req.headers.cookie, host);
-    if (!session || this.portal.registry.slugOf(session.sub) !== address.slug) return refuse(socket, 401, "Unauthorized");
+    const session = await this.auth.session(req.headers.cookie, host);
+    if (!session || (await this.portal.registry.slugOf(session.sub)) !== address.slug) return refuse(socket, 401, "Unauthorized");
     const target = await this.targets.resolve(session.sub, address.app);
     if (target.kind === "starting") return refuse(socket, 503, "Service Unavailable");
     const request: AppRequest = { address, host, origin, session };

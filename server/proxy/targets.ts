@@ -59,7 +59,7 @@ interface Entry {
  */
 export class TargetResolver {
   private readonly cache = new Map<string, Entry>();
-  private readonly refreshing = new Map<string, { slug: string; pending: Promise<Target> }>();
+  private readonly refreshing = new Map<string, { slug: string | undefined; pending: Promise<Target> }>();
   // Counts the changes told per workspace (and all together): a look remembers its answer only if none came meanwhile.
   private readonly generations = new Map<string, number>();
   private epoch = 0;
@@ -107,7 +107,7 @@ export class TargetResolver {
   private changed(slug: string): void {
     this.generations.set(slug, (this.generations.get(slug) ?? 0) + 1);
     for (const [key, entry] of this.cache) if (entry.slug === slug) this.drop(key, entry);
-    for (const [key, look] of this.refreshing) if (look.slug === slug) this.refreshing.delete(key);
+    for (const [key, look] of this.refreshing) if (look.slug === slug || look.slug === undefined) this.refreshing.delete(key);
   }
 
   private changedAll(): void {
@@ -124,12 +124,18 @@ export class TargetResolver {
   private refresh(key: string, sub: string, app: WorkspaceApp): Promise<Target> {
     const known = this.refreshing.get(key);
     if (known) return known.pending;
-    const user = this.portal.registry.bySub(sub);
-    if (!user) return Promise.resolve({ kind: "starting" });
-    const pending = this.lookUntilSettled(key, user, app).finally(() => {
+    // The slug is learnt inside the look; until then a change to any workspace ends this look's claim (below).
+    const look: { slug: string | undefined; pending: Promise<Target> } = { slug: undefined, pending: Promise.resolve({ kind: "starting" }) };
+    const pending = (async (): Promise<Target> => {
+      const user = await this.portal.registry.bySub(sub);
+      if (!user) return { kind: "starting" };
+      look.slug = user.slug;
+      return this.lookUntilSettled(key, user, app);
+    })().finally(() => {
       if (this.refreshing.get(key)?.pending === pending) this.refreshing.delete(key);
     });
-    this.refreshing.set(key, { slug: user.slug, pending });
+    look.pending = pending;
+    this.refreshing.set(key, look);
     return pending;
   }
 

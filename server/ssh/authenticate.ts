@@ -52,11 +52,20 @@ export class Authenticator {
     private readonly peer: Peer,
   ) {}
 
-  handle(ctx: AuthContext): void {
+  /** Answers the attempt; resolves once it has (never rejects: what goes wrong is a refusal, logged). */
+  handle(ctx: AuthContext): Promise<void> {
+    return this.decide(ctx).catch((error: unknown) => {
+      // The database briefly down, say: this attempt fails like a wrong key, and the client may try again.
+      this.deps.log.warn({ err: error, ip: this.peer.ip }, "ssh authentication could not be decided");
+      ctx.reject(METHODS);
+    });
+  }
+
+  private async decide(ctx: AuthContext): Promise<void> {
     const { throttle, registry } = this.deps;
     if (throttle.addressBlocked(this.peer.ip)) return this.refuseBlocked(ctx);
-    const found = userForSshLogin(registry, ctx.username);
-    const standing = found ? this.deps.standing.check(found.sub, Date.now()) : "shut out";
+    const found = await userForSshLogin(registry, ctx.username);
+    const standing = found ? await this.deps.standing.check(found.sub, Date.now()) : "shut out";
     // A disabled account is treated as no account: its keys and approvals lead nowhere.
     const user = found && standing !== "shut out" ? found : null;
     const counted = () => {
@@ -85,8 +94,8 @@ export class Authenticator {
     this.cancelApproval?.();
   }
 
-  private publicKey(ctx: AuthContext & { method: "publickey" }, user: RegisteredUser | null, mustRenew: boolean, fail: () => void): void {
-    const stored = user ? this.deps.keys.find(user.sub, fingerprintOf(ctx.key.data)) : undefined;
+  private async publicKey(ctx: AuthContext & { method: "publickey" }, user: RegisteredUser | null, mustRenew: boolean, fail: () => void): Promise<void> {
+    const stored = user ? await this.deps.keys.find(user.sub, fingerprintOf(ctx.key.data)) : undefined;
     // A client asking whether a key would do (every key in an agent, in turn) has failed at nothing.
     if (!ctx.signature) return stored ? ctx.accept() : ctx.reject(METHODS);
     if (!user || !stored) return fail();
@@ -99,8 +108,8 @@ export class Authenticator {
       this.deps.log.info({ user: user.username, ip: this.peer.ip }, "ssh key refused: no sign-in for a session's lifetime, and the provider cannot be asked");
       return ctx.reject(METHODS);
     }
-    this.deps.keys.touch(stored.id);
-    this.succeed(ctx, user, `key ${stored.fingerprint}`);
+    await this.deps.keys.touch(stored.id);
+    await this.succeed(ctx, user, `key ${stored.fingerprint}`);
   }
 
   private approveInBrowser(ctx: AuthContext & { method: "keyboard-interactive" }, user: RegisteredUser | null, countFailure: () => number): void {
@@ -134,7 +143,9 @@ export class Authenticator {
     });
     // No prompts, only instructions: the client shows them and waits while the user approves in the browser.
     ctx.prompt([], "Approve this login in your browser", instructions, () => {
-      void decided.then((decision) => (decision.approved ? this.succeed(ctx, decision.approved, "browser approval") : rejectAfter(ctx, decision.delay ?? 0)));
+      void decided
+        .then((decision) => (decision.approved ? this.succeed(ctx, decision.approved, "browser approval") : rejectAfter(ctx, decision.delay ?? 0)))
+        .catch(() => ctx.reject(METHODS));
     });
   }
 
@@ -172,11 +183,14 @@ export class Authenticator {
     ctx.prompt([], title, text, () => ctx.reject(METHODS));
   }
 
-  private succeed(ctx: AuthContext, user: RegisteredUser, how: string): void {
+  private async succeed(ctx: AuthContext, user: RegisteredUser, how: string): Promise<void> {
     this.user = user;
     this.deps.log.info({ user: user.username, ip: this.peer.ip, how }, "ssh login");
     this.deps.metrics.sshLogins.inc({ method: how.startsWith("key") ? "publickey" : "browser" });
-    this.deps.audit.record("ssh.login", { actor: user.username, subject: user, detail: { how, ip: this.peer.ip } });
+    // The log line above keeps the login on record should the database not take it now.
+    await this.deps.audit
+      .record("ssh.login", { actor: user.username, subject: user, detail: { how, ip: this.peer.ip } })
+      .catch((error: unknown) => this.deps.log.warn({ err: error }, "could not record an ssh login in the audit log"));
     ctx.accept();
   }
 }

@@ -85,7 +85,7 @@ export function createSshGateway(portal: SshGatewayDeps, log: Logger): SshGatewa
       admission.watch(info.ip, info.port, () => auth.awaitingApproval);
       client.on("authentication", (ctx) => {
         try {
-          auth.handle(ctx);
+          void auth.handle(ctx);
         } catch (error) {
           log.warn({ err: error, ip: peer.ip }, "ssh authentication error");
           ctx.reject();

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppTickets } from "../../lib/apps/app-tickets";
 import { workspaceSlug } from "../../lib/identity/naming";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { LABEL } from "../../lib/workspace/labels";
 import { appFetch, exchange } from "../support/app-client";
 import { launchBrowser, signIn } from "../support/browser";
@@ -164,14 +164,14 @@ describe("a hostile page in a port preview of alice's own workspace", () => {
     // A ticket signed with the portal's own key, but a minute and a half old.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tickets-"));
     const aliceSub = await idp.userSub("alice");
-    const old = new AppTickets(SECRET, portalUrl, openDatabase(dir), () => Date.now() - 90_000);
+    const old = new AppTickets(SECRET, portalUrl, openSqliteStore(dir).db, () => Date.now() - 90_000);
     const address = { slug, app: { kind: "code" as const } };
     const expired = await old.issue({ sub: aliceSub, sid: "any", address, path: "/", portalExpiresAt: Date.now() + 3600_000 }, new URL(code).host);
     const tooLate = await exchange(`${code}/__portal/auth?ticket=${expired}`);
     expect(tooLate.status).toBe(403);
     expect(await tooLate.text()).toContain("expired");
     // A fresh ticket for VS Code, presented on the hostile port's host.
-    const fresh = new AppTickets(SECRET, portalUrl, openDatabase(dir));
+    const fresh = new AppTickets(SECRET, portalUrl, openSqliteStore(dir).db);
     const forCode = await fresh.issue({ sub: aliceSub, sid: "any", address, path: "/", portalExpiresAt: Date.now() + 3600_000 }, new URL(code).host);
     const elsewhere = await exchange(`${hostile}/__portal/auth?ticket=${forCode}`);
     expect(elsewhere.status).toBe(403);

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { UserRegistry } from "../../lib/identity/registry";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { run, workspaceFixture } from "../support/workspace-fixture";
 
 const alice = { sub: "uid-alice", username: "alice" };
@@ -46,8 +46,8 @@ describe("each workspace's own host identity", () => {
   });
 
   it("hands a home owned by the old shared uid over to the user's own, losing no file and following no link", async () => {
-    const registry = new UserRegistry(openDatabase(fx.dataRoot));
-    const slug = registry.register(carol).slug;
+    const registry = new UserRegistry(openSqliteStore(fx.dataRoot).db);
+    const slug = (await registry.register(carol)).slug;
     const home = path.join(fx.dataRoot, "users", slug);
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "outside-"));
     const target = path.join(outside, "not-theirs");

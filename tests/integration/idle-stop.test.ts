@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ActivityTracker } from "../../lib/activity/activity-tracker";
 import { IdleExtensions } from "../../lib/activity/idle-extensions";
 import { IdleReaper, type IdlePolicy } from "../../lib/activity/idle-reaper";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import type { WorkspaceEvent } from "../../lib/workspace/manager";
 import { DOCKER_SOCKET } from "../support/images";
@@ -21,13 +21,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("idle stop on the real engine", () => {
   const events: WorkspaceEvent[] = [];
-  const fx = workspaceFixture({}, { onEvent: (event) => events.push(event) });
+  const fx = workspaceFixture({}, { onEvent: (event) => void events.push(event) });
   const runtime = new DockerRuntime(DOCKER_SOCKET);
   const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), "idle-stop-db-"));
-  const db = openDatabase(dbDir);
+  const db = openSqliteStore(dbDir).db;
   const extensions = () => new IdleExtensions(db);
   afterAll(async () => {
-    db.close();
+    await db.destroy();
     fs.rmSync(dbDir, { recursive: true, force: true });
     await fx.cleanup();
   });
@@ -49,7 +49,7 @@ describe("idle stop on the real engine", () => {
     expect(await reaper.sweep()).toEqual(["carol"]);
     expect((await fx.manager.status(carol)).state).toBe("stopped");
     expect((await fx.manager.status(dave)).state).toBe("running");
-    expect(reaper.deadline(dave.sub, new Date())!.getTime()).toBeGreaterThan(clock.now);
+    expect((await reaper.deadline(dave.sub, new Date()))!.getTime()).toBeGreaterThan(clock.now);
   });
 
   it("counts a silent CPU-bound job as use, and says how many processes the stop ended once it is gone", async () => {
@@ -78,18 +78,18 @@ describe("idle stop on the real engine", () => {
   it("lets the user push the stop an hour later, within the operator's limit", async () => {
     const reaper = new IdleReaper(fx.manager, fx.backend, new ActivityTracker(), extensions(), policy(60_000, { extendMaxMs: 90 * 60_000 }), log);
     const startedAt = new Date();
-    const first = reaper.deadline(dave.sub, startedAt)!.getTime();
-    const once = reaper.extend(dave.sub, startedAt)!.getTime();
+    const first = (await reaper.deadline(dave.sub, startedAt))!.getTime();
+    const once = (await reaper.extend(dave.sub, startedAt))!.getTime();
     expect(once - first).toBeGreaterThan(59 * 60_000);
-    const twice = reaper.extend(dave.sub, startedAt)!.getTime();
+    const twice = (await reaper.extend(dave.sub, startedAt))!.getTime();
     expect(twice).toBeLessThanOrEqual(Date.now() + 90 * 60_000);
-    expect(new IdleReaper(fx.manager, fx.backend, new ActivityTracker(), extensions(), policy(60_000), log).extend(dave.sub, startedAt)).toBeNull();
+    expect(await new IdleReaper(fx.manager, fx.backend, new ActivityTracker(), extensions(), policy(60_000), log).extend(dave.sub, startedAt)).toBeNull();
   });
 
   it("never stops anything when the timeout is 0", async () => {
     const reaper = new IdleReaper(fx.manager, fx.backend, new ActivityTracker(), extensions(), policy(0), log);
     await sleep(100);
     expect(await reaper.sweep()).toEqual([]);
-    expect(reaper.deadline(dave.sub, new Date(0))).toBeNull();
+    expect(await reaper.deadline(dave.sub, new Date(0))).toBeNull();
   });
 });

@@ -9,7 +9,7 @@ import { QuotaPolicy } from "../../lib/quota/policy";
 import { DiskQuotaError } from "../../lib/quota/quota-error";
 import { DockerBackend } from "../../lib/backend/docker/docker-backend";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { WorkspaceManager } from "../../lib/workspace/manager";
 import { DOCKER_SOCKET } from "../support/images";
 import { workspaceFixture } from "../support/workspace-fixture";
@@ -32,7 +32,7 @@ describe("quotas on the real engine", () => {
   const disk = new DiskUsageMonitor(fx.dataRoot, 0, pino({ level: "silent" }));
   const manager = new WorkspaceManager({
     backend: new DockerBackend(new DockerRuntime(DOCKER_SOCKET), fx.settings),
-    registry: new UserRegistry(openDatabase(fx.dataRoot)),
+    registry: new UserRegistry(openSqliteStore(fx.dataRoot).db),
     settings: fx.settings,
     log: pino({ level: "silent" }),
     limitsFor: (user) => policy.for(user).limits,

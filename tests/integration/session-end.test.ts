@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { appFetch, openApp } from "../support/app-client";
 import { addSshKey, openTerminalSocket } from "../support/portal-api";
 import { startPortal, type PortalProcess } from "../support/portal-process";
@@ -78,10 +78,10 @@ describe("sessions with an end, on every door", () => {
       await addSshKey(portal.url, await sessionCookie(SECRET, user), ssh.publicKey(keys.get(user.username)!));
     }
     await portal.stop();
-    const db = openDatabase(portal.dataRoot);
-    db.prepare("UPDATE sign_ins SET at_ms = ? WHERE sub = ?").run(Date.now() - 13 * 3600_000, carol.sub);
-    db.prepare("DELETE FROM sign_ins WHERE sub = ?").run(erin.sub);
-    db.close();
+    const db = openSqliteStore(portal.dataRoot).db;
+    await db.updateTable("sign_ins").set({ at_ms: Date.now() - 13 * 3600_000 }).where("sub", "=", carol.sub).execute();
+    await db.deleteFrom("sign_ins").where("sub", "=", erin.sub).execute();
+    await db.destroy();
     await portal.restart();
 
     // As a user types it: OpenSSH shows what the gateway says once the key alone is not enough.

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DockerBackend } from "../../lib/backend/docker/docker-backend";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import { UserRegistry } from "../../lib/identity/registry";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { LABEL } from "../../lib/workspace/labels";
 import { CapacityError, StartGate } from "../../lib/workspace/start-gate";
 import { WorkspaceManager } from "../../lib/workspace/manager";
@@ -31,7 +31,7 @@ function cappedManager(fx: WorkspaceFixture, cap: number, maxWaitMs: number): Wo
   const backend = new DockerBackend(new DockerRuntime(DOCKER_SOCKET), fx.settings);
   let manager: WorkspaceManager;
   const gate = new StartGate(cap, maxWaitMs, async () => (await manager.list()).filter((w) => w.state === "running").map((w) => w.sub), 200);
-  manager = new WorkspaceManager({ backend, registry: new UserRegistry(openDatabase(fx.dataRoot)), settings: fx.settings, log: pino({ level: "silent" }), gate });
+  manager = new WorkspaceManager({ backend, registry: new UserRegistry(openSqliteStore(fx.dataRoot).db), settings: fx.settings, log: pino({ level: "silent" }), gate });
   return manager;
 }
 

@@ -5,7 +5,7 @@ import { DockerBackend } from "../../lib/backend/docker/docker-backend";
 import { HeldElsewhereError } from "../../lib/errors/workspace-errors";
 import { UserRegistry } from "../../lib/identity/registry";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { leaseProbe } from "../../lib/workspace/lease";
 import { LABEL } from "../../lib/workspace/labels";
 import { WorkspaceManager } from "../../lib/workspace/manager";
@@ -42,7 +42,7 @@ describe("at most one copy of a workspace: the lease in its home", () => {
   const otherPortal = (startTimeoutMs: number) => {
     const settings = { ...fx.settings, namePrefix: `${fx.settings.namePrefix}b-`, startTimeoutMs };
     const backend = new DockerBackend(new DockerRuntime(DOCKER_SOCKET), settings);
-    const registry = new UserRegistry(openDatabase(fx.dataRoot));
+    const registry = new UserRegistry(openSqliteStore(fx.dataRoot).db);
     return new WorkspaceManager({ backend, registry, settings, log: pino({ level: "silent" }) });
   };
 
@@ -102,7 +102,7 @@ describe("at most one copy of a workspace: the lease in its home", () => {
     // Now the first is the second copy: started again, it waits and is never called ready.
     const again = new WorkspaceManager({
       backend: fx.backend,
-      registry: new UserRegistry(openDatabase(fx.dataRoot)),
+      registry: new UserRegistry(openSqliteStore(fx.dataRoot).db),
       settings: { ...fx.settings, startTimeoutMs: 3_000 },
       log: pino({ level: "silent" }),
     });

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { UserRegistry } from "../../lib/identity/registry";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { workspaceFixture } from "../support/workspace-fixture";
 
 const alice = { sub: "uid-alice", username: "alice", email: "alice@example.org" };
@@ -10,12 +10,12 @@ const staleAlice = { sub: "uid-alice", username: "alice-old", email: "old@exampl
 describe("asking about a workspace records nothing", () => {
   const fx = workspaceFixture();
   afterAll(() => fx.cleanup());
-  const stored = () => {
-    const db = openDatabase(fx.dataRoot);
+  const stored = async () => {
+    const db = openSqliteStore(fx.dataRoot).db;
     try {
-      return new UserRegistry(db).bySub(alice.sub);
+      return await new UserRegistry(db).bySub(alice.sub);
     } finally {
-      db.close();
+      await db.destroy();
     }
   };
 
@@ -25,18 +25,18 @@ describe("asking about a workspace records nothing", () => {
     expect(status.state).toBe("stopped"); // created, never started
     expect(status.username).toBe("alice");
     expect(await fx.manager.stats(staleAlice)).toBeNull();
-    expect(stored()).toMatchObject({ username: "alice", email: "alice@example.org" });
+    expect(await stored()).toMatchObject({ username: "alice", email: "alice@example.org" });
   });
 
   it("records an account the database has never seen, since its status names a container by the account's slug", async () => {
     const carol = { sub: "uid-carol", username: "carol" };
     const status = await fx.manager.status(carol);
     expect(status).toMatchObject({ state: "none", username: "carol" });
-    const db = openDatabase(fx.dataRoot);
+    const db = openSqliteStore(fx.dataRoot).db;
     try {
-      expect(new UserRegistry(db).bySub(carol.sub)?.slug).toBe(status.slug);
+      expect((await new UserRegistry(db).bySub(carol.sub))?.slug).toBe(status.slug);
     } finally {
-      db.close();
+      await db.destroy();
     }
   });
 });

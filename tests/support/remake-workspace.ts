@@ -6,7 +6,7 @@ import { loadConfig } from "../../lib/config/env";
 import { UserRegistry } from "../../lib/identity/registry";
 import { workspaceSettings } from "../../lib/portal";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { WorkspaceManager } from "../../lib/workspace/manager";
 import { DOCKER_SOCKET } from "./images";
 import type { PortalProcess } from "./portal-process";
@@ -33,7 +33,7 @@ export async function remakeBehindPortal(portal: PortalProcess, sub: string, env
     WORKSPACE_STOP_TIMEOUT_SECONDS: "2",
     ...env,
   });
-  const db = openDatabase(portal.dataRoot);
+  const db = openSqliteStore(portal.dataRoot).db;
   try {
     const backend = new DockerBackend(new DockerRuntime(DOCKER_SOCKET), { instance: portal.instance, namePrefix: config.workspace.namePrefix, network: config.workspace.network });
     const other = new WorkspaceManager({ backend, registry: new UserRegistry(db), settings: workspaceSettings(config), log: pino({ level: "silent" }) });
@@ -49,7 +49,7 @@ export async function remakeBehindPortal(portal: PortalProcess, sub: string, env
     await portal.docker.getContainer(old.Id).stop({ t: 1 });
     expect((await remade).state).toBe("running");
   } finally {
-    db.close();
+    await db.destroy();
   }
   return old.Id;
 }

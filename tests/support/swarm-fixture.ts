@@ -8,7 +8,7 @@ import { LABEL } from "../../lib/backend/labels";
 import { loadConfig, type PortalConfig, type SwarmConfig } from "../../lib/config/env";
 import { UserRegistry } from "../../lib/identity/registry";
 import { workspaceSettings } from "../../lib/portal";
-import { openDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
 import { WorkspaceManager, type WorkspaceManagerDeps } from "../../lib/workspace/manager";
 import type { WorkspaceSettings } from "../../lib/workspace/types";
 import { nodeNamed, type ClusterInfo } from "./cluster";
@@ -66,7 +66,7 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
   const config = loadConfig({ ...swarmEnv(info, id, dataRoot), ...env });
   const settings = workspaceSettings(config);
   const backend = swarmBackend(config, config.backend as SwarmConfig);
-  const db = openDatabase(dbRoot);
+  const db = openSqliteStore(dbRoot).db;
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   // As the portal does (lib/portal.ts): workspaces the swarm takes away are started again elsewhere. Its log lines
   // are kept, so a test can tell that a move happened without having to catch the short moment it was under way.
@@ -88,7 +88,7 @@ export function swarmFixture(info: ClusterInfo, env: Record<string, string> = {}
     async cleanup() {
       stopKeeping();
       for (const placement of await backend.list({ [LABEL.instance]: id })) await backend.remove(placement.slug);
-      db.close();
+      await db.destroy();
       fs.rmSync(dbRoot, { recursive: true, force: true });
       // On GlusterFS a directory a moment ago written by a container that just ended may still look not empty.
       fs.rmSync(dataRoot, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });

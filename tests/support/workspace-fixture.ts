@@ -8,7 +8,8 @@ import { loadConfig } from "../../lib/config/env";
 import { UserRegistry } from "../../lib/identity/registry";
 import { DockerRuntime } from "../../lib/runtime/docker/docker-runtime";
 import type { ContainerRuntime } from "../../lib/runtime/runtime";
-import { openDatabase, type PortalDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
+import type { PortalDb } from "../../lib/store/schema";
 import { WorkspaceManager, type WorkspaceManagerDeps } from "../../lib/workspace/manager";
 import { run as runHelper, type RunResult } from "../../lib/workspace/run";
 import { workspaceSettings } from "../../lib/portal";
@@ -49,11 +50,11 @@ export function workspaceFixture(env: Record<string, string> = {}, deps: Pick<Wo
   });
   const settings = workspaceSettings(config);
   const docker = new Docker({ socketPath: DOCKER_SOCKET });
-  const databases: PortalDatabase[] = [];
+  const databases: PortalDb[] = [];
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const newBackend = (runtime: ContainerRuntime = new DockerRuntime(DOCKER_SOCKET)) => new DockerBackend(runtime, settings);
   const newManager = (runtime?: ContainerRuntime, backend = newBackend(runtime)) => {
-    const db = openDatabase(dataRoot);
+    const db = openSqliteStore(dataRoot).db;
     databases.push(db);
     return new WorkspaceManager({ backend, registry: new UserRegistry(db), settings, log, ...deps });
   };
@@ -67,7 +68,7 @@ export function workspaceFixture(env: Record<string, string> = {}, deps: Pick<Wo
     backend,
     async cleanup() {
       await removeInstance(docker, id, settings.namePrefix, settings.network);
-      for (const db of databases) db.close();
+      for (const db of databases) await db.destroy();
       fs.rmSync(dataRoot, { recursive: true, force: true });
     },
   };

@@ -25,10 +25,10 @@ function harness(options: { failStop?: boolean } = {}) {
       },
     },
     accounts: {
-      disable: (sub) => (done.push(`disable ${sub}`), true),
-      enable: (sub) => (done.push(`enable ${sub}`), true),
+      disable: async (sub) => (done.push(`disable ${sub}`), true),
+      enable: async (sub) => void done.push(`enable ${sub}`),
     },
-    audit: { record: (action, entry) => void recorded.push({ action, actor: entry.actor, detail: entry.detail }) },
+    audit: { record: async (action, entry) => void recorded.push({ action, actor: entry.actor, detail: entry.detail }) },
   };
   return { actions: new AdminWorkspaceActions(deps), done, recorded };
 }

@@ -4,7 +4,8 @@ import path from "node:path";
 import { SignJWT } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AppTickets, type AppTicket } from "../../lib/apps/app-tickets";
-import { openDatabase, type PortalDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
+import type { PortalDb } from "../../lib/store/schema";
 import { deriveKey } from "../../lib/util/derive-key";
 
 const SECRET = "a-portal-secret-that-is-long-enough-0123456789";
@@ -23,23 +24,23 @@ const ticket: AppTicket = {
 };
 
 let dir: string;
-let db: PortalDatabase;
+let db: PortalDb;
 let now: number;
 const clock = () => now;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "app-tickets-"));
-  db = openDatabase(dir);
+  db = openSqliteStore(dir).db;
   now = T0;
 });
-afterEach(() => {
-  db.close();
+afterEach(async () => {
+  await db.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const fromB64 = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
-const spentCount = () => (db.prepare("SELECT count(*) AS n FROM app_tickets_used").get() as { n: number }).n;
+const spentCount = async () => (await db.selectFrom("app_tickets_used").selectAll().execute()).length;
 
 /** A ticket signed with the portal's own ticket key but carrying whatever claims the test wants. */
 function forge(claims: Record<string, unknown>, key: Uint8Array = deriveKey(SECRET, "app tickets")): Promise<string> {
@@ -200,7 +201,7 @@ describe("app tickets", () => {
     expect((await tickets.redeem(token, HOST)).ok).toBe(true);
     for (let t = T0; t <= T0 + 180_000; t += 500) {
       now = t;
-      tickets.sweep();
+      await tickets.sweep();
       const result = await tickets.redeem(token, HOST);
       expect(result.ok, `replayed ${t - T0} ms after issue`).toBe(false);
       expect(result).toEqual({ ok: false, reason: t < T0 + 60_000 ? "used" : "expired" });
@@ -214,13 +215,13 @@ describe("app tickets", () => {
     now = T0 + 30_000;
     const later = await tickets.issue(ticket, HOST);
     await tickets.redeem(later, HOST);
-    expect(spentCount()).toBe(2);
+    expect((await spentCount())).toBe(2);
     now = T0 + 59_000;
-    tickets.sweep();
-    expect(spentCount()).toBe(2);
+    await tickets.sweep();
+    expect((await spentCount())).toBe(2);
     now = T0 + 10 * 60_000;
-    tickets.sweep();
-    expect(spentCount()).toBe(0);
+    await tickets.sweep();
+    expect((await spentCount())).toBe(0);
     expect(await tickets.redeem(token, HOST)).toEqual({ ok: false, reason: "expired" });
     expect(await tickets.redeem(later, HOST)).toEqual({ ok: false, reason: "expired" });
   });

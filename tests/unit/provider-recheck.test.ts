@@ -10,7 +10,8 @@ import { ProviderRecheck, type RecheckOutcome } from "../../lib/auth/provider-re
 import type { SessionUser } from "../../lib/auth/session-user";
 import { AccountStatuses } from "../../lib/identity/account-status";
 import { UserRegistry } from "../../lib/identity/registry";
-import { openDatabase, type PortalDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
+import type { PortalDb } from "../../lib/store/schema";
 
 const SECRET = "unit-secret-unit-secret-unit-secret-0001";
 const ISSUER = "https://cloud.example.org/o";
@@ -30,7 +31,7 @@ class FakeProvider implements ProviderClient {
 }
 
 let dir: string;
-let db: PortalDatabase;
+let db: PortalDb;
 let grants: ProviderGrants;
 let provider: FakeProvider;
 let registry: UserRegistry;
@@ -43,8 +44,8 @@ function recheck(intervalMs = HOUR): ProviderRecheck {
     grants,
     client: provider,
     userFrom: (claims) => userFromClaims(claims as never, { admin }),
-    onUser: (user, changed) => users.push({ user, changed }),
-    onRefused: (sub) => refused.push(sub),
+    onUser: async (user, changed) => void users.push({ user, changed }),
+    onRefused: async (sub) => void refused.push(sub),
     onOutcome: (outcome) => outcomes.push(outcome),
     log: pino({ level: "silent" }),
     intervalMs,
@@ -52,13 +53,13 @@ function recheck(intervalMs = HOUR): ProviderRecheck {
 }
 
 async function signIn(sub: string, username: string, token: string, isAdmin = false, checkedAt = Date.now() - 2 * HOUR): Promise<void> {
-  registry.register({ sub, username });
+  await registry.register({ sub, username });
   await grants.save(sub, token, { isAdmin, checkedAt });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "recheck-"));
-  db = openDatabase(dir);
+  db = openSqliteStore(dir).db;
   registry = new UserRegistry(db);
   grants = new ProviderGrants(db, SECRET, ISSUER, "portal");
   provider = new FakeProvider();
@@ -66,8 +67,8 @@ beforeEach(() => {
   users = [];
   refused = [];
 });
-afterEach(() => {
-  db.close();
+afterEach(async () => {
+  await db.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -79,7 +80,7 @@ describe("asking the provider again about each account", () => {
 
     await recheck().round();
     expect(outcomes).toEqual(["changed"]);
-    expect(grants.rights("17")).toMatchObject({ isAdmin: true, groups: ["imaging"] });
+    expect(await grants.rights("17")).toMatchObject({ isAdmin: true, groups: ["imaging"] });
     expect(users[0]!.user).toMatchObject({ sub: "17", isAdmin: true, groups: ["imaging"] });
 
     // Due again an interval later: asked with the rotated token, and nothing changed this time.
@@ -100,8 +101,8 @@ describe("asking the provider again about each account", () => {
     provider.answers.set("rt-b", { kind: "claims", claims: { sub: "18", preferred_username: "bob" }, refreshToken: undefined });
     await recheck().round();
     expect(refused).toEqual(["17"]);
-    expect(grants.rights("17")).toBeNull();
-    expect(grants.rights("18")).not.toBeNull();
+    expect(await grants.rights("17")).toBeNull();
+    expect(await grants.rights("18")).not.toBeNull();
   });
 
   it("changes nothing while the provider does not answer, and stops the round after three in a row", async () => {
@@ -140,7 +141,7 @@ describe("asking the provider again about each account", () => {
     provider.answers.set("rt-1", { kind: "claims", claims: { sub: "99", preferred_username: "mallory", is_staff: true }, refreshToken: undefined });
     await recheck().round();
     expect(outcomes).toEqual(["unanswered"]);
-    expect(grants.rights("17")).toMatchObject({ isAdmin: false });
+    expect(await grants.rights("17")).toMatchObject({ isAdmin: false });
   });
 });
 
@@ -155,30 +156,30 @@ describe("kept refresh tokens", () => {
 
   it("from another provider or client are dropped", async () => {
     await signIn("17", "alice", "rt-1");
-    expect(new ProviderGrants(db, SECRET, "https://other.example.org/o", "portal").dropForeign()).toBe(1);
-    expect(new ProviderGrants(db, SECRET, ISSUER, "portal").rights("17")).toBeNull();
+    expect(await new ProviderGrants(db, SECRET, "https://other.example.org/o", "portal").dropForeign()).toBe(1);
+    expect(await new ProviderGrants(db, SECRET, ISSUER, "portal").rights("17")).toBeNull();
   });
 });
 
 describe("an account the provider refused", () => {
-  it("is let in by nothing it had before (sign-ins, SSH keys), and again after a new sign-in", () => {
+  it("is let in by nothing it had before (sign-ins, SSH keys), and again after a new sign-in", async () => {
     const accounts = new AccountStatuses(db);
-    registry.register({ sub: "17", username: "alice" });
+    await registry.register({ sub: "17", username: "alice" });
     const signedInAt = Date.now() - 1000;
     const shutOut: string[] = [];
-    accounts.onShutOut((sub, reason) => shutOut.push(`${sub}: ${reason}`));
+    accounts.onShutOut((sub, reason) => void shutOut.push(`${sub}: ${reason}`));
 
-    expect(accounts.refusedByProvider("17")).toBe(true);
+    expect(await accounts.refusedByProvider("17")).toBe(true);
     expect(shutOut).toEqual(["17: refused by the identity provider"]);
-    expect(accounts.admits("17", signedInAt)).toBe(false);
-    expect(accounts.admits("17", Date.now() + 10)).toBe(false); // SSH asks with "now": still refused
-    expect(accounts.maySignIn("17")).toBe(true); // the provider decides that, at its own sign-in
+    expect(await accounts.admits("17", signedInAt)).toBe(false);
+    expect(await accounts.admits("17", Date.now() + 10)).toBe(false); // SSH asks with "now": still refused
+    expect(await accounts.maySignIn("17")).toBe(true); // the provider decides that, at its own sign-in
 
-    accounts.acceptedByProvider("17");
-    expect(accounts.admits("17", Date.now() + 10)).toBe(true);
-    expect(accounts.admits("17", signedInAt)).toBe(false); // the old sign-in stays ended
+    await accounts.acceptedByProvider("17");
+    expect(await accounts.admits("17", Date.now() + 10)).toBe(true);
+    expect(await accounts.admits("17", signedInAt)).toBe(false); // the old sign-in stays ended
 
-    accounts.disable("17");
-    expect(accounts.maySignIn("17")).toBe(false);
+    await accounts.disable("17");
+    expect(await accounts.maySignIn("17")).toBe(false);
   });
 });

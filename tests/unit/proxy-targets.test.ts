@@ -31,7 +31,7 @@ function resolverWith() {
   const looks = { count: 0, hold: null as Promise<void> | null };
   const dropped: string[] = [];
   const deps: TargetDeps = {
-    registry: { bySub: (sub: string) => users[sub as keyof typeof users] as never },
+    registry: { bySub: async (sub: string) => users[sub as keyof typeof users] as never },
     workspaces: {
       status: async (user) => {
         looks.count++;
@@ -113,6 +113,7 @@ describe("the proxy's upstream targets", () => {
     t.change({ kind: "workspace", slug: "alice", what: "stopped" });
     t.statuses.set("alice", { ...running("alice", "", ""), state: "stopped", ipAddress: undefined as never });
     const after = t.resolver.resolve("sub-alice", PORT);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(t.looks.count).toBe(2); // a new look, not the overtaken one
     t.looks.hold = null;
     release();

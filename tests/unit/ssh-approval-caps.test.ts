@@ -7,12 +7,12 @@ import { Authenticator, type AuthDeps } from "../../server/ssh/authenticate";
 const CAPS = { perNameFromAddress: 3, perAddress: 5, total: 8 };
 
 /** One keyboard-interactive attempt as `username` from `ip`: an approval link shown, a refusal told, or nothing. */
-function ask(approvals: ApprovalService, ip: string, username: string) {
+async function ask(approvals: ApprovalService, ip: string, username: string) {
   const deps = {
     approvals,
     throttle: new LoginThrottle(DEFAULT_THROTTLE),
-    registry: { byUsername: () => undefined, bySlug: () => undefined },
-    standing: { check: () => "admitted" },
+    registry: { byUsername: async () => undefined, bySlug: async () => undefined },
+    standing: { check: async () => "admitted" },
     maxPendingApprovals: CAPS,
     metrics: { sshAuthFailures: { inc: () => undefined } },
     publicUrl: new URL("https://portal.example"),
@@ -28,35 +28,35 @@ function ask(approvals: ApprovalService, ip: string, username: string) {
       answered();
     },
   };
-  new Authenticator(deps, { ip, software: "OpenSSH_9.2" }).handle(ctx as never);
+  await new Authenticator(deps, { ip, software: "OpenSSH_9.2" }).handle(ctx as never);
   return { ...seen, link: /\/ssh\/approve\//.test(seen.shown ?? "") };
 }
 
 describe("logins waiting for browser approval", () => {
-  it("are counted by the address that asked: one address holding a name's slots leaves it free to every other", () => {
+  it("are counted by the address that asked: one address holding a name's slots leaves it free to every other", async () => {
     const approvals = new ApprovalService();
-    for (let i = 0; i < 3; i++) expect(ask(approvals, "203.0.113.66", "alice").link).toBe(true);
-    const fourth = ask(approvals, "203.0.113.66", "alice");
+    for (let i = 0; i < 3; i++) expect((await ask(approvals, "203.0.113.66", "alice")).link).toBe(true);
+    const fourth = await ask(approvals, "203.0.113.66", "alice");
     expect(fourth.link).toBe(false);
     expect(fourth.rejected).toBe(true);
     expect(fourth.shown).toContain("3 SSH logins from your address (203.0.113.66) already wait for approval");
     // Alice, from her own address, is offered her approval all the same.
-    expect(ask(approvals, "198.51.100.7", "alice").link).toBe(true);
+    expect((await ask(approvals, "198.51.100.7", "alice")).link).toBe(true);
     expect(approvals.waiting("alice", "198.51.100.7")).toEqual({ forNameFromAddress: 1, fromAddress: 1, total: 4 });
   });
 
-  it("are bounded per address across names, and in all", () => {
+  it("are bounded per address across names, and in all", async () => {
     const approvals = new ApprovalService();
-    for (const name of ["a", "b", "c", "d", "e"]) expect(ask(approvals, "203.0.113.66", name).link).toBe(true);
-    expect(ask(approvals, "203.0.113.66", "f").link).toBe(false);
-    for (const ip of ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) expect(ask(approvals, ip, "alice").link).toBe(true);
-    const past = ask(approvals, "192.0.2.4", "alice");
+    for (const name of ["a", "b", "c", "d", "e"]) expect((await ask(approvals, "203.0.113.66", name)).link).toBe(true);
+    expect((await ask(approvals, "203.0.113.66", "f")).link).toBe(false);
+    for (const ip of ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) expect((await ask(approvals, ip, "alice")).link).toBe(true);
+    const past = await ask(approvals, "192.0.2.4", "alice");
     expect(past.link).toBe(false);
     expect(past.shown).toContain("too many logins waiting for approval right now");
     expect(approvals.waiting("x", "192.0.2.4").total).toBe(CAPS.total);
   });
 
-  it("free their slot when they end", () => {
+  it("free their slot when they end", async () => {
     const approvals = new ApprovalService();
     const held = approvals.create("alice", "203.0.113.66", "x");
     expect(approvals.waiting("alice", "203.0.113.66").forNameFromAddress).toBe(1);

@@ -7,7 +7,7 @@ import { Authenticator, type AuthDeps } from "../../server/ssh/authenticate";
 const alice = { sub: "sub-alice", username: "alice", slug: "alice-x" };
 
 /** A keyboard-interactive login whose client is shown the approval link and never answers the (empty) prompt. */
-function silentLogin(deps: AuthDeps, ip: string) {
+async function silentLogin(deps: AuthDeps, ip: string) {
   const seen = { link: "" };
   const ctx = {
     method: "keyboard-interactive",
@@ -17,7 +17,7 @@ function silentLogin(deps: AuthDeps, ip: string) {
     prompt: (_prompts: unknown[], _title: string, instructions: string) => void (seen.link = instructions),
   };
   const auth = new Authenticator(deps, { ip, software: "OpenSSH_9.2" });
-  auth.handle(ctx as never);
+  await auth.handle(ctx as never);
   return { auth, id: () => /\/ssh\/approve\/([\w-]+)/.exec(seen.link)![1]! };
 }
 
@@ -29,15 +29,15 @@ describe("a login denied in the browser", () => {
     const deps = {
       throttle,
       approvals,
-      registry: { byUsername: (name: string) => (name === "alice" ? alice : undefined), bySlug: () => undefined },
-      standing: { check: () => "ok" },
+      registry: { byUsername: async (name: string) => (name === "alice" ? alice : undefined), bySlug: async () => undefined },
+      standing: { check: async () => "ok" },
       maxPendingApprovals: { perNameFromAddress: 10, perAddress: 10, total: 100 },
       metrics: { sshAuthFailures: { inc: () => void failures++ } },
       publicUrl: new URL("http://portal.test/"),
       log: pino({ level: "silent" }),
     } as unknown as AuthDeps;
     for (let i = 0; i < 3; i++) {
-      const login = silentLogin(deps, "198.51.100.7");
+      const login = await silentLogin(deps, "198.51.100.7");
       expect(approvals.decide(login.id(), alice, false)).toBe(true);
       // The client goes away right after the denial, before its answer to the prompt ever arrived.
       await Promise.resolve();

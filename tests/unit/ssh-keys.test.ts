@@ -8,7 +8,8 @@ import { UserRegistry } from "../../lib/identity/registry";
 import { AuditLog } from "../../lib/audit/audit-log";
 import { SshKeyStore } from "../../lib/ssh/key-store";
 import { parsePublicKey } from "../../lib/ssh/public-key";
-import { openDatabase, type PortalDatabase } from "../../lib/store/db";
+import { openSqliteStore } from "../../lib/store/sqlite";
+import type { PortalDb } from "../../lib/store/schema";
 
 // ssh2's generator rarely (about 1 in 500) writes a key its own parser refuses; take one it reads back.
 function readableKeyPair() {
@@ -20,7 +21,7 @@ function readableKeyPair() {
 const ed25519 = readableKeyPair();
 
 describe("public key parsing", () => {
-  it("accepts an OpenSSH ed25519 key and computes the same fingerprint as ssh-keygen", () => {
+  it("accepts an OpenSSH ed25519 key and computes the same fingerprint as ssh-keygen", async () => {
     const key = parsePublicKey(`  ${ed25519.public}  `);
     expect(key.type).toBe("ssh-ed25519");
     expect(key.comment).toBe("alice@laptop");
@@ -31,7 +32,7 @@ describe("public key parsing", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it("explains what is wrong with bad input", () => {
+  it("explains what is wrong with bad input", async () => {
     expect(() => parsePublicKey("")).toThrow(/Paste a public key/);
     expect(() => parsePublicKey(ed25519.private)).toThrow(/private key/);
     expect(() => parsePublicKey("ssh-ed25519 not-base64!!")).toThrow(/not an OpenSSH public key/);
@@ -46,42 +47,42 @@ const bob = { sub: "b", username: "bob" };
 
 describe("key store", () => {
   let dir: string;
-  let db: PortalDatabase;
-  beforeEach(() => {
+  let db: PortalDb;
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "keys-"));
-    db = openDatabase(dir);
-    new UserRegistry(db).register({ sub: "a", username: "alice" });
-    new UserRegistry(db).register({ sub: "b", username: "bob" });
+    db = openSqliteStore(dir).db;
+    await new UserRegistry(db).register({ sub: "a", username: "alice" });
+    await new UserRegistry(db).register({ sub: "b", username: "bob" });
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await db.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("adds, lists, finds and deletes a user's keys, and keeps users apart", () => {
+  it("adds, lists, finds and deletes a user's keys, and keeps users apart", async () => {
     const store = new SshKeyStore(db);
-    const added = store.add(alice, ed25519.public);
+    const added = await store.add(alice, ed25519.public);
     expect(added.name).toBe("alice@laptop");
-    expect(store.list("a")).toHaveLength(1);
-    expect(store.list("b")).toHaveLength(0);
-    expect(store.find("a", added.fingerprint)?.id).toBe(added.id);
-    expect(store.find("b", added.fingerprint)).toBeUndefined();
-    expect(store.remove(bob, added.id)).toBe(false);
-    expect(() => store.add(alice, ed25519.public)).toThrow(/already added/);
-    store.touch(added.id);
-    expect(store.list("a")[0]!.lastUsedAt).not.toBeNull();
-    expect(store.remove(alice, added.id)).toBe(true);
-    expect(store.list("a")).toEqual([]);
+    expect(await store.list("a")).toHaveLength(1);
+    expect(await store.list("b")).toHaveLength(0);
+    expect((await store.find("a", added.fingerprint))?.id).toBe(added.id);
+    expect(await store.find("b", added.fingerprint)).toBeUndefined();
+    expect(await store.remove(bob, added.id)).toBe(false);
+    await expect(store.add(alice, ed25519.public)).rejects.toThrow(/already added/);
+    await store.touch(added.id);
+    expect((await store.list("a"))[0]!.lastUsedAt).not.toBeNull();
+    expect(await store.remove(alice, added.id)).toBe(true);
+    expect(await store.list("a")).toEqual([]);
   });
 
-  it("records each key added or deleted in the audit log, and nothing for a refused change", () => {
+  it("records each key added or deleted in the audit log, and nothing for a refused change", async () => {
     const audit = new AuditLog(db);
     const store = new SshKeyStore(db, audit);
-    const added = store.add(alice, ed25519.public, "laptop");
-    expect(() => store.add(alice, ed25519.public)).toThrow(/already added/);
-    expect(store.remove(bob, added.id)).toBe(false);
-    expect(store.remove(alice, added.id)).toBe(true);
-    const entries = audit.list().map((e) => ({ action: e.action, actor: e.actor, subject: e.subjectName, detail: e.detail }));
+    const added = await store.add(alice, ed25519.public, "laptop");
+    await expect(store.add(alice, ed25519.public)).rejects.toThrow(/already added/);
+    expect(await store.remove(bob, added.id)).toBe(false);
+    expect(await store.remove(alice, added.id)).toBe(true);
+    const entries = (await audit.list()).map((e) => ({ action: e.action, actor: e.actor, subject: e.subjectName, detail: e.detail }));
     expect(entries).toEqual([
       { action: "ssh.key.delete", actor: "alice", subject: "alice", detail: { key: added.id } },
       { action: "ssh.key.add", actor: "alice", subject: "alice", detail: { fingerprint: added.fingerprint, name: "laptop" } },

@@ -9,7 +9,7 @@ export async function GET(req: Request): Promise<Response> {
   if (user instanceof Response) return user;
   try {
     const status = await getPortal().workspaces.status(user);
-    return Response.json(toView(status), { headers: { "cache-control": "no-store" } });
+    return Response.json(await toView(status), { headers: { "cache-control": "no-store" } });
   } catch (error) {
     return errorResponse(error);
   }

@@ -2,14 +2,14 @@ import { getPortal } from "@/lib/portal-instance";
 import type { WorkspaceView } from "@/lib/workspace/view";
 import type { WorkspaceStatus } from "@/lib/workspace/types";
 
-export function toView(status: WorkspaceStatus): WorkspaceView {
+export async function toView(status: WorkspaceStatus): Promise<WorkspaceView> {
   const portal = getPortal();
-  const deadline = status.state === "running" ? portal.idle.deadline(status.sub, status.startedAt) : null;
-  const lastStop = status.state === "stopped" ? portal.audit.lastStop(status.sub)?.detail : undefined;
+  const deadline = status.state === "running" ? await portal.idle.deadline(status.sub, status.startedAt) : null;
+  const lastStop = status.state === "stopped" ? (await portal.audit.lastStop(status.sub))?.detail : undefined;
   const cause = lastStop?.cause;
   const canExtend = deadline !== null && portal.idle.canExtend(deadline);
   const usage = portal.disk.get(status.slug);
-  const quota = portal.quotas.for(portal.registry.bySub(status.sub) ?? { username: status.username });
+  const quota = portal.quotas.for((await portal.registry.bySub(status.sub)) ?? { username: status.username });
   return {
     state: status.state,
     username: status.username,

@@ -27,7 +27,7 @@ export default async function OpenAppPage({ params, searchParams }: Props) {
   const here = `/open/${appName(app)}?${new URLSearchParams(query as Record<string, string>).toString()}`;
   const user = await requirePageUser(here);
   const portal = getPortal();
-  const slug = portal.registry.slugOf(user.sub);
+  const slug = await portal.registry.slugOf(user.sub);
   const what = appTitle(app);
   const fallback = app.kind === "code" ? `/?folder=${encodeURIComponent(safeFolder(query.folder))}` : app.kind === "notebook" ? "/tree" : "/";
   return (

@@ -11,7 +11,7 @@ export async function GET(req: Request): Promise<Response> {
   const query = new URL(req.url).searchParams;
   const action = query.get("action");
   const subject = query.get("user")?.trim();
-  const entries = getPortal().audit.list({
+  const entries = await getPortal().audit.list({
     ...(action && isFilterAction(action) ? { action } : {}),
     ...(subject ? { subject: subject.slice(0, 200) } : {}),
     limit: 200,

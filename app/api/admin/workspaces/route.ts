@@ -18,14 +18,15 @@ export async function GET(req: Request): Promise<Response> {
         const owner = { sub: ws.sub, username: ws.username };
         const stats = ws.state === "running" ? await portal.workspaces.stats(owner).catch(() => null) : null;
         const last = portal.activity.lastActivity(ws.sub)?.at ?? ws.startedAt?.getTime();
-        const deadline = ws.state === "running" ? portal.idle.deadline(ws.sub, ws.startedAt) : null;
+        const deadline = ws.state === "running" ? await portal.idle.deadline(ws.sub, ws.startedAt) : null;
+        const account = await portal.accounts.of(ws.sub);
         return {
           name: ws.slug,
           username: ws.username,
           sub: ws.sub,
-          disabled: portal.accounts.of(ws.sub).disabled,
-          providerRefused: portal.accounts.of(ws.sub).providerRefused,
-          knownOwner: portal.registry.bySub(ws.sub) !== undefined,
+          disabled: account.disabled,
+          providerRefused: account.providerRefused,
+          knownOwner: (await portal.registry.bySub(ws.sub)) !== undefined,
           state: ws.state,
           ...(ws.startedAt ? { startedAt: ws.startedAt.toISOString() } : {}),
           ...(ws.state === "running" && ws.startedAt ? { uptimeSeconds: Math.round((now - ws.startedAt.getTime()) / 1000) } : {}),
@@ -37,7 +38,7 @@ export async function GET(req: Request): Promise<Response> {
       }),
     );
     rows.sort((a, b) => a.username.localeCompare(b.username));
-    const queue = portal.gate.waitingSubs().map((sub) => portal.registry.bySub(sub)?.username ?? sub);
+    const queue = await Promise.all(portal.gate.waitingSubs().map(async (sub) => (await portal.registry.bySub(sub))?.username ?? sub));
     const egress = portal.egress ? await portal.egress.problem() : "WORKSPACE_EGRESS_FIREWALL=false: the host firewall is kept by the operator";
     const disk = dataDiskProblem(portal.config.dataRoot, usersRoot(portal.config.dataRoot), portal.diskEnforced);
     return Response.json({ workspaces: rows, queue, cap: portal.gate.cap, egress, disk } satisfies AdminWorkspacesView, { headers: { "cache-control": "no-store" } });

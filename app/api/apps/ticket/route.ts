@@ -24,7 +24,7 @@ export async function POST(req: Request): Promise<Response> {
   if (!body.success || !app) return jsonError(400, "bad_request", "Say which app to open: code, nb, or a port from 1 to 65535.");
   if (!user.sid) return jsonError(401, "unauthenticated", "Your sign-in is from an older version of the portal. Sign in again.");
   const portal = getPortal();
-  const slug = portal.registry.slugOf(user.sub) ?? portal.registry.register(user).slug;
+  const slug = (await portal.registry.slugOf(user.sub)) ?? (await portal.registry.register(user)).slug;
   const address = { slug, app };
   const ticket = await portal.apps.tickets.issue(
     {

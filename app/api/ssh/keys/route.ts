@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request): Promise<Response> {
   const user = await requireUser(req);
   if (user instanceof Response) return user;
-  return Response.json({ keys: getPortal().ssh.keys.list(user.sub) }, { headers: { "cache-control": "no-store" } });
+  return Response.json({ keys: await getPortal().ssh.keys.list(user.sub) }, { headers: { "cache-control": "no-store" } });
 }
 
 const addSchema = z.object({
@@ -23,8 +23,8 @@ export async function POST(req: Request): Promise<Response> {
   if (!body.success) return jsonError(400, "bad_request", body.error.issues[0]?.message ?? "Send a public key.");
   try {
     const portal = getPortal();
-    portal.registry.register(user);
-    const key = portal.ssh.keys.add(user, body.data.publicKey, body.data.name);
+    await portal.registry.register(user);
+    const key = await portal.ssh.keys.add(user, body.data.publicKey, body.data.name);
     portal.log.info({ user: user.username, fingerprint: key.fingerprint }, "ssh key added");
     return Response.json(key, { status: 201 });
   } catch (error) {

@@ -12,10 +12,10 @@ export async function POST(req: Request): Promise<Response> {
     const portal = getPortal();
     const status = await portal.workspaces.status(user);
     if (status.state !== "running") return jsonError(409, "not_running", "Your workspace is not running: there is no stop to move.");
-    if (!portal.idle.extend(status.sub, status.startedAt)) {
+    if (!(await portal.idle.extend(status.sub, status.startedAt))) {
       return jsonError(400, "not_allowed", "This portal does not let the idle stop be moved.");
     }
-    return Response.json(toView(status));
+    return Response.json(await toView(status));
   } catch (error) {
     return errorResponse(error);
   }

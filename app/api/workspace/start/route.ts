@@ -30,7 +30,7 @@ export async function POST(req: Request): Promise<Response> {
     ? service.ensure(user, onProgress).then(() => portal.workspaces.status(user))
     : portal.workspaces.ensureRunning(user, onProgress);
   void started
-    .then((status) => send({ status: toView(status) }))
+    .then(async (status) => send({ status: await toView(status) }))
     .catch((error: unknown) => send({ error: errorBody(error) }))
     .finally(() => void writer.close().catch(() => undefined));
 

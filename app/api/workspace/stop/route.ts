@@ -8,7 +8,7 @@ export async function POST(req: Request): Promise<Response> {
   const user = await requireUserChange(req);
   if (user instanceof Response) return user;
   try {
-    return Response.json(toView(await getPortal().workspaces.stop(user)));
+    return Response.json(await toView(await getPortal().workspaces.stop(user)));
   } catch (error) {
     return errorResponse(error);
   }

@@ -20,7 +20,7 @@ export async function GET(req: Request): Promise<Response> {
     if (!where) return Response.json({ running: false } satisfies WorkspaceUsageView, { headers: { "cache-control": "no-store" } });
     const usage = await portal.usage.read(where);
     const disk = portal.disk.get(status.slug);
-    const quota = portal.quotas.for(portal.registry.bySub(status.sub) ?? { username: status.username });
+    const quota = portal.quotas.for((await portal.registry.bySub(status.sub)) ?? { username: status.username });
     // A full home says so in words: where the file system enforces the limit, a failed write says only "Disk quota exceeded".
     const alert = disk && diskAlert(disk.bytes, { softBytes: quota.diskSoftBytes, hardBytes: quota.diskHardBytes, enforced: portal.diskEnforced });
     return Response.json(

@@ -9,7 +9,7 @@ export async function DELETE(req: Request, { params }: { params: Promise<{ id: s
   const id = Number((await params).id);
   if (!Number.isSafeInteger(id)) return jsonError(400, "bad_request", "That is not a key id.");
   const portal = getPortal();
-  if (!portal.ssh.keys.remove(user, id)) return jsonError(404, "not_found", "You have no key with that id.");
+  if (!(await portal.ssh.keys.remove(user, id))) return jsonError(404, "not_found", "You have no key with that id.");
   portal.log.info({ user: user.username, key: id }, "ssh key deleted");
   return new Response(null, { status: 204 });
 }

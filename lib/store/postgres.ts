@@ -1,0 +1,85 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { MIGRATIONS } from "./migrations";
+import type { PortalSchema } from "./schema";
+import type { PortalStore } from "./store";
+
+/** Any number, the same in every portal process: the lock that lets one of them migrate at a time. */
+const MIGRATION_LOCK = 0x5c17e;
+
+// BIGINT columns hold ms since the epoch, far inside a double's exact range: read them as numbers, not strings.
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === pg.types.builtins.INT8) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface PostgresOptions {
+  url: string;
+  /** Connections this process keeps at most. */
+  poolSize: number;
+}
+
+/**
+ * The shared database of several portal processes (or a cluster): PostgreSQL through a pool. Every process brings
+ * the schema up to date at start, one at a time (an advisory lock), so processes of one version can start together.
+ */
+export async function openPostgresStore(options: PostgresOptions): Promise<PortalStore> {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, types, connectionTimeoutMillis: 5_000 });
+  // An idle connection the server dropped (a restart) is replaced on next use; without a listener it would crash us.
+  pool.on("error", () => undefined);
+  await migrate(pool);
+  const db = new Kysely<PortalSchema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: "postgres",
+    db,
+    where: describe(options.url),
+    async proveWritable() {
+      const { rows } = await pool.query<{ recovery: boolean }>("SELECT pg_is_in_recovery() AS recovery");
+      if (rows[0]?.recovery) throw new Error("the database is a read-only standby");
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  let failed: Error | undefined;
+  try {
+    // Held for the whole upgrade (even the first CREATE races between processes otherwise); ends with the session.
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await client.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_version");
+    if (rows.length === 0) await client.query("INSERT INTO schema_version (version) VALUES (0)");
+    for (let version = rows[0]?.version ?? 0; version < MIGRATIONS.length; version++) {
+      await client.query("BEGIN");
+      try {
+        await client.query(MIGRATIONS[version]!.postgres);
+        await client.query("UPDATE schema_version SET version = $1", [version + 1]);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw new Error(`could not bring the database to schema version ${version + 1}: ${(error as Error).message}`);
+      }
+    }
+    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+  } catch (error) {
+    failed = error as Error;
+    throw error;
+  } finally {
+    // A failed upgrade's connection is closed, not pooled: the session-level lock goes with it.
+    client.release(failed);
+  }
+}
+
+/** The server and database of a connection URL, without user or password. */
+function describe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const host = parsed.host || parsed.searchParams.get("host") || "local socket";
+    return `postgresql ${host}${parsed.pathname}`;
+  } catch {
+    return "postgresql";
+  }
+}

@@ -23,7 +23,7 @@ describe("workspace isolation and limits", () => {
     expect(info.HostConfig.SecurityOpt).toContain("no-new-privileges:true");
     expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
     expect(info.HostConfig.Init).toBe(true);
-    const uid = fx.manager.uidOf({ ...alice, slug: (await fx.manager.status(alice)).slug });
+    const uid = await fx.manager.uidOf({ ...alice, slug: (await fx.manager.status(alice)).slug });
     expect(info.Config.User).toBe(`${uid}:${uid}`);
     expect((await run(fx.manager, alice, "id -u; grep NoNewPrivs /proc/self/status")).stdout).toMatch(new RegExp(`^${uid}\\nNoNewPrivs:\\s+1`));
   });

@@ -37,7 +37,7 @@ describe("workspace lifecycle on the real Docker engine", () => {
     const slug = (await fx.manager.status(alice)).slug;
     const onHost = path.join(fx.dataRoot, "users", slug, "notes.txt");
     expect(fs.readFileSync(onHost, "utf8")).toBe("results v1\n");
-    expect(fs.statSync(onHost).uid).toBe(fx.manager.uidOf({ ...alice, slug })); // the user's own host uid
+    expect(fs.statSync(onHost).uid).toBe(await fx.manager.uidOf({ ...alice, slug })); // the user's own host uid
 
     await fx.manager.ensureRunning(alice);
     expect((await run(fx.manager, alice, "cat ~/notes.txt")).stdout).toBe("results v1\n");

@@ -53,14 +53,8 @@ export class AccountStatuses {
   }
 
   /** Refuses the account everywhere and ends every sign-in it has; true when it was enabled before. */
-  async disable(sub: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable("users")
-      .set({ disabled_at: isoNow(), sessions_valid_after: Date.now() })
-      .where("sub", "=", sub)
-      .where("disabled_at", "is", null)
-      .executeTakeFirst();
-    return this.shutOut(result.numUpdatedRows > 0n, sub, "disabled by an admin");
+  disable(sub: string): Promise<boolean> {
+    return this.shutOut("disabled_at", sub, "disabled by an admin");
   }
 
   /** Lets the account in again (with a new sign-in: the ended ones stay ended). */
@@ -70,14 +64,8 @@ export class AccountStatuses {
   }
 
   /** The provider refused the account's grant: every sign-in ends, SSH keys stop, until it signs in there again. */
-  async refusedByProvider(sub: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable("users")
-      .set({ provider_refused_at: isoNow(), sessions_valid_after: Date.now() })
-      .where("sub", "=", sub)
-      .where("provider_refused_at", "is", null)
-      .executeTakeFirst();
-    return this.shutOut(result.numUpdatedRows > 0n, sub, "refused by the identity provider");
+  refusedByProvider(sub: string): Promise<boolean> {
+    return this.shutOut("provider_refused_at", sub, "refused by the identity provider");
   }
 
   /** The provider has just signed the account in: a refusal before is over. */
@@ -92,7 +80,15 @@ export class AccountStatuses {
     this.listeners.push(listener);
   }
 
-  private async shutOut(changed: boolean, sub: string, reason: ShutOutReason): Promise<boolean> {
+  /** Marks the account shut out by `mark` (once: a second mark changes nothing) and ends every sign-in it has. */
+  private async shutOut(mark: "disabled_at" | "provider_refused_at", sub: string, reason: ShutOutReason): Promise<boolean> {
+    const result = await this.db
+      .updateTable("users")
+      .set({ [mark]: isoNow(), sessions_valid_after: Date.now() })
+      .where("sub", "=", sub)
+      .where(mark, "is", null)
+      .executeTakeFirst();
+    const changed = result.numUpdatedRows > 0n;
     this.known.delete(sub);
     // Every listener runs even when one fails (a database write): each closes another door.
     if (changed) await Promise.allSettled(this.listeners.map(async (listener) => listener(sub, reason)));

@@ -1,5 +1,6 @@
 import { retryOnConflict } from "../store/conflict";
-import { isoNow, type PortalDb } from "../store/schema";
+import type { Selectable } from "kysely";
+import { isoNow, type PortalDb, type UsersTable } from "../store/schema";
 import { workspaceSlug } from "./naming";
 import type { PortalUser } from "./user";
 
@@ -8,16 +9,11 @@ export interface RegisteredUser extends PortalUser {
   slug: string;
 }
 
-interface UserRow {
-  sub: string;
-  username: string;
-  slug: string;
-  email: string | null;
-  name: string | null;
-  groups: string | null;
-}
-
 const USER_COLUMNS = ["sub", "username", "slug", "email", "name", "groups"] as const;
+
+/** What the registry reads of a user's row. */
+type UserRow = Pick<Selectable<UsersTable>, (typeof USER_COLUMNS)[number]>;
+
 
 /** Remembers every user the portal has seen, keyed by the OIDC subject. */
 export class UserRegistry {

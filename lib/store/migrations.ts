@@ -11,6 +11,9 @@ export interface Migration {
   postgres: string;
 }
 
+/** A step both engines take in the same words. */
+const same = (sql: string): Migration => ({ sqlite: sql, postgres: sql });
+
 const PG_NOW = `(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
 
 export const MIGRATIONS: Migration[] = [
@@ -86,7 +89,7 @@ export const MIGRATIONS: Migration[] = [
    CREATE INDEX audit_log_at ON audit_log(at);
    CREATE INDEX audit_log_subject ON audit_log(subject_sub, action, at);`,
   },
-  { sqlite: `ALTER TABLE users ADD COLUMN groups TEXT;`, postgres: `ALTER TABLE users ADD COLUMN groups TEXT;` },
+  same(`ALTER TABLE users ADD COLUMN groups TEXT;`),
   {
     sqlite: `CREATE TABLE app_tickets_used (
      jti TEXT PRIMARY KEY,
@@ -122,12 +125,8 @@ export const MIGRATIONS: Migration[] = [
    );`,
   },
   // Each user's own host uid (WORKSPACE_UID_BASE + uid_index), given at first need and never reused.
-  {
-    sqlite: `ALTER TABLE users ADD COLUMN uid_index INTEGER;
-   CREATE UNIQUE INDEX users_uid_index ON users(uid_index);`,
-    postgres: `ALTER TABLE users ADD COLUMN uid_index INTEGER;
-   CREATE UNIQUE INDEX users_uid_index ON users(uid_index);`,
-  },
+  same(`ALTER TABLE users ADD COLUMN uid_index INTEGER;
+   CREATE UNIQUE INDEX users_uid_index ON users(uid_index);`),
   // An admin's "disable": no door lets the account in while set, and sign-ins from before it are over for good.
   {
     sqlite: `ALTER TABLE users ADD COLUMN disabled_at TEXT;
@@ -190,10 +189,6 @@ export const MIGRATIONS: Migration[] = [
   },
   // Numbers handed out once and never again (users' uid indexes), taken by an UPDATE that holds the row: several
   // processes asking at once queue there instead of all choosing MAX + 1.
-  {
-    sqlite: `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-   INSERT INTO counters (name, value) SELECT 'uid_index', COALESCE(MAX(uid_index), 0) FROM users;`,
-    postgres: `CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-   INSERT INTO counters (name, value) SELECT 'uid_index', COALESCE(MAX(uid_index), 0) FROM users;`,
-  },
+  same(`CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   INSERT INTO counters (name, value) SELECT 'uid_index', COALESCE(MAX(uid_index), 0) FROM users;`),
 ];

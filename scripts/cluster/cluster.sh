@@ -182,7 +182,19 @@ cmd_restart_engine() {
   lock
   timed "$(node_name "$n"): engine stopped" engine_stop "$n"
   timed "$(node_name "$n"): engine booted again" node_start "$n"
-  if is_worker "$n"; then timed "$(node_name "$n"): ready in the swarm" wait_for 60 node_ready "$n"; fi
+  is_worker "$n" || return 0
+  # Seen on a loaded machine (Docker 20.10): the restarted agent registers with the manager, then its heartbeats
+  # go unheard and the node stays "down: heartbeat failure" for good, until its engine restarts once more.
+  local started
+  started=$(now_us)
+  if wait_for 30 node_ready "$n"; then
+    say "$(node_name "$n"): ready in the swarm ($(seconds_since "$started")s)"
+    return 0
+  fi
+  say "$(node_name "$n"): still down at the manager after 30 s ($(dk "$MANAGER" node inspect --format '{{.Status.Message}}' "$(node_name "$n")" 2>&1)); restarting its engine once more"
+  timed "$(node_name "$n"): engine stopped" engine_stop "$n"
+  timed "$(node_name "$n"): engine booted again" node_start "$n"
+  timed "$(node_name "$n"): ready in the swarm" wait_for 60 node_ready "$n"
 }
 
 cmd_partition() {

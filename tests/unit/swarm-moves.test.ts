@@ -48,6 +48,23 @@ describe("which workspaces the swarm backend starts again elsewhere", () => {
     const next = task("t2", "pending", { node: "n2", at: 2 });
     expect(movesDue([service([lost, next])], nodes({ ready: false }), new Set())).toEqual([]);
   });
+
+  it("places a moved workspace once more when the node it went to refused it, a few times, then lets the refusal stand", () => {
+    const lost = task("t1", "shutdown", { desired: "shutdown", exit: 0 });
+    const refused = (id: string, at: number): SwarmTask => ({ ...task(id, "rejected", { node: "n2", at, desired: "shutdown" }), Status: { State: "rejected", Err: "network scxc-ws exists" } });
+    const once = movesDue([service([lost, refused("t2", 2)])], nodes({ ready: false }), new Set());
+    expect(once).toEqual([{ serviceId: "s1", name: "p-alice", taskId: "t2", why: "w3 was lost; w2 refused it (network scxc-ws exists), placing it again" }]);
+    expect(viewOf(1, [lost, refused("t2", 2)], true, nodes({ ready: false }))).toMatchObject({ state: "pending", reason: expect.stringMatching(/^moving: w3 was lost; w2 refused it/) });
+    const often = [lost, refused("t2", 2), refused("t3", 3), refused("t4", 4)];
+    expect(movesDue([service(often)], nodes({ ready: false }), new Set())).toEqual([]);
+    expect(viewOf(1, often, true, nodes({ ready: false }))).toMatchObject({ state: "failed", reason: "network scxc-ws exists" });
+  });
+
+  it("never places again a start its node refused when nothing was moved", () => {
+    const refused: SwarmTask = { ...task("t1", "rejected", { desired: "shutdown" }), Status: { State: "rejected", Err: "invalid mount config" } };
+    expect(movesDue([service([refused])], nodes({}), new Set())).toEqual([]);
+    expect(viewOf(1, [refused], true, nodes({}))).toMatchObject({ state: "failed" });
+  });
 });
 
 describe("a workspace's placement while it moves", () => {

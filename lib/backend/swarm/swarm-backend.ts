@@ -23,7 +23,7 @@ import { LABEL, LABEL_PREFIX } from "../labels";
 import { workspaceName } from "../names";
 import { NodeEngines, type ClusterTls } from "./node-engines";
 import { toServiceSpec, type ServiceSettings, type ServiceSpec } from "./service-spec";
-import { isLive, newestTask, viewOf, waitsForNode, type SwarmTask } from "./tasks";
+import { isLive, newestTask, refusedByNode, viewOf, waitsForNode, type SwarmTask } from "./tasks";
 import { imageNotInRegistry, refusal } from "./start-failure";
 import { keepAsking, movesDue, type Move } from "./moves";
 import { pollChanges } from "./watch";
@@ -207,7 +207,7 @@ export class SwarmBackend implements WorkspaceBackend {
       const task = newestTask((await this.tasks([serviceId])).filter((t) => !old.has(t.ID)));
       if (task?.Status.State === "running") return;
       if (task && !isLive(task)) {
-        if (task.Status.State === "rejected" || (task.Status.State === "failed" && !task.Status.ContainerStatus?.ContainerID)) {
+        if (refusedByNode(task)) {
           throw await this.refused(name, task);
         }
         return; // it ran and ended: `find` has its exit status, the manager says it

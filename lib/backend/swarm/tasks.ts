@@ -74,6 +74,32 @@ export function takenAway(task: SwarmTask, node: NodeState | undefined, known = 
   return null;
 }
 
+/** How many times nodes may refuse a moving workspace's new task before the refusal is what its owner sees. */
+export const MOVE_REFUSALS = 3;
+
+/** Refused by its node before it ran: rejected (a bind source missing, no such image) or failed to start there. */
+export function refusedByNode(task: SwarmTask): boolean {
+  return task.Status.State === "rejected" || (task.Status.State === "failed" && !task.Status.ContainerStatus?.ContainerID);
+}
+
+/**
+ * Why a workspace the swarm took away is to be placed once more: the task that replaced it was refused by the node
+ * it went to, fewer than MOVE_REFUSALS times in a row (an engine that has just restarted rejects tasks on the
+ * swarm network for some seconds, moby#37087; the scheduler may well pick that emptiest node). Null otherwise:
+ * not a move, or refused too often (then the refusal stands, as a start's would).
+ */
+export function refusedWhileMoving(tasks: SwarmTask[], nodes?: ReadonlyMap<string, NodeState>): string | null {
+  const newestFirst = [...tasks].sort((a, b) => Date.parse(b.CreatedAt) - Date.parse(a.CreatedAt) || b.ID.localeCompare(a.ID));
+  const refusals = newestFirst.findIndex((t) => !refusedByNode(t));
+  if (refusals < 1 || refusals >= MOVE_REFUSALS) return null;
+  const moved = newestFirst[refusals]!;
+  const why = takenAway(moved, moved.NodeID ? nodes?.get(moved.NodeID) : undefined, nodes !== undefined);
+  if (!why) return null;
+  const last = newestFirst[0]!;
+  const where = (last.NodeID ? nodes?.get(last.NodeID)?.name : undefined) ?? "a node";
+  return `${why}; ${where} refused it (${last.Status.Err ?? last.Status.Message ?? last.Status.State}), placing it again`;
+}
+
 /**
  * The workspace's state from its service's replica count and newest task. `ran`: the service was started once (a
  * stopped service's tasks are removed, so without it a stopped workspace would look never started). `nodes`: the
@@ -89,7 +115,7 @@ export function viewOf(replicas: number, tasks: SwarmTask[], ran: boolean, nodes
   const away = (t: SwarmTask) => takenAway(t, t.NodeID ? nodes?.get(t.NodeID) : undefined, nodes !== undefined);
   const { State: state, Err: err, ContainerStatus: container } = task.Status;
   if (replicas > 0) {
-    const why = away(task);
+    const why = away(task) ?? refusedWhileMoving(tasks, nodes);
     if (why) return { state: "pending", reason: `moving: ${why}`, task };
   }
   if (state === "running") return { state: "running", task };

@@ -14,11 +14,12 @@ import { workspaceEventRecorder } from "./audit/workspace-events";
 import { PortalMetrics } from "./metrics/metrics";
 import { AuthService, authSettings } from "./auth/auth-service";
 import { endEverythingOf } from "./auth/shut-out";
+import { agreeOnSecret } from "./auth/shared-secret";
 import type { OidcSettings, PortalConfig } from "./config/env";
 import { UserRegistry } from "./identity/registry";
 import { createLogger, type Logger } from "./log";
 import { ApprovalService } from "./ssh/approvals";
-import { loadOrCreateHostKeys, type HostKey } from "./ssh/host-keys";
+import { hostKeysFor, type HostKey } from "./ssh/host-keys";
 import { SshKeyStore } from "./ssh/key-store";
 import { DockerBackend } from "./backend/docker/docker-backend";
 import { swarmBackend } from "./backend/swarm/from-config";
@@ -125,6 +126,15 @@ export async function createPortal(
   devOidc: OidcSettings | null = null,
 ): Promise<Portal> {
   const store = await openStore(config.database, config.dataRoot);
+  // Several processes on one database must sign sessions alike; one alone may change its secret at will.
+  if (store.kind === "postgres" && config.auth.secret) {
+    try {
+      if ((await agreeOnSecret(store.db, config.auth.secret)) === "recorded") log.info("recorded the sign-in secret's fingerprint in the shared database");
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
   const db = store.db;
   const registry = new UserRegistry(db);
   // This host's engine: the workspaces' on one host; on a swarm, only where VS Code's static files are read from.
@@ -254,7 +264,7 @@ export async function createPortal(
   const ports = new ListeningPortsCache(workspaces);
   const stopFollowing = changes.subscribe(() => ports.clear());
   const stopKeeping = backend.keep?.(log.child({ component: "backend-keeper" })) ?? (() => {});
-  const ssh = { keys: new SshKeyStore(db, audit), approvals: new ApprovalService(), hostKeys: loadOrCreateHostKeys(config.dataRoot, config.ssh.legacyRsaHostKey) };
+  const ssh = { keys: new SshKeyStore(db, audit), approvals: new ApprovalService(), hostKeys: hostKeysFor(config.ssh, config.dataRoot) };
   return {
     config,
     log,

@@ -13,6 +13,7 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   packages+=(openssh-server ssh-audit xfsprogs)
   packages+=(glusterfs-server glusterfs-client docker-registry)   # the Swarm test cluster (scripts/cluster)
   packages+=(postgresql-15)                         # the shared database of several portal processes
+  packages+=(haproxy)                               # the load balancer in front of them (deploy/haproxy.cfg)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk)                                   # the proxy benchmark's load generator

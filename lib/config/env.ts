@@ -136,6 +136,7 @@ export const envSchema = z.object({
   SSH_PUBLIC_HOST: z.string().min(1).optional(),
   SSH_LOGIN_TIMEOUT_SECONDS: integer(5, 600).default(30),
   SSH_RSA_HOST_KEY: yesNo.default(false),
+  SSH_HOST_KEYS_DIR: z.string().startsWith("/", "must be an absolute path").optional(),
   SSH_MAX_UNAUTHENTICATED: integer(1, 100_000).default(256),
   SSH_MAX_UNAUTHENTICATED_PER_ADDRESS: integer(1, 10_000).default(16),
   SSH_MAX_FAILURES_PER_ADDRESS: integer(5, 100_000).default(100),
@@ -189,6 +190,10 @@ const envRules = envSchema.superRefine((env, ctx) => {
     if (publicUrl.protocol === "https:" && apps.protocol !== "https:") issue("APPS_URL", "must be https when PUBLIC_URL is");
   }
   if (env.WORKSPACE_BACKEND === "swarm") swarmRules(env, issue);
+  if (env.DATABASE_URL) sharedDatabaseRules(env, issue);
+  if (env.SSH_HOST_KEYS_DIR && env.SSH_PORT !== 0) {
+    for (const problem of hostKeysDirProblems(env.SSH_HOST_KEYS_DIR, env.SSH_RSA_HOST_KEY)) issue("SSH_HOST_KEYS_DIR", problem);
+  }
   if (env.NODE_ENV === "production") {
     if (!env.OIDC_ISSUER) {
       issue("OIDC_ISSUER", "is required in production: the embedded development identity provider is for local use only");
@@ -198,6 +203,62 @@ const envRules = envSchema.superRefine((env, ctx) => {
 });
 
 export type PortalEnv = z.output<typeof envSchema>;
+
+/**
+ * A shared database means several processes behind one address (or a cluster): whatever each process would make up
+ * for itself alone (a session secret, SSH host keys) must be given to all of them, and the embedded provider, which
+ * keeps its sign-ins in one process's memory, cannot serve them.
+ */
+function sharedDatabaseRules(env: PortalEnv, issue: (name: string, message: string) => void): void {
+  const why = "is required when DATABASE_URL is set";
+  if (!env.AUTH_SECRET) {
+    issue("AUTH_SECRET", `${why}: every portal process sharing the database must sign and read sessions with the same secret; give them all one (e.g. \`openssl rand -base64 32\`)`);
+  }
+  if (!env.OIDC_ISSUER) {
+    issue(
+      "OIDC_ISSUER",
+      `${why}: the embedded development identity provider keeps sign-ins in one process's memory, so a sign-in started on one process could not finish on another; configure the Django site's provider (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)`,
+    );
+  }
+  if (!env.SSH_HOST_KEYS_DIR && env.SSH_PORT !== 0) {
+    issue(
+      "SSH_HOST_KEYS_DIR",
+      `${why} (or SSH_PORT=0): every portal process must present the same SSH host keys, or users' ssh refuses whichever process it meets second; make them once with \`ssh-keygen -t ed25519 -N '' -f /etc/scitex-portal/ssh/${HOST_KEY_FILES.ed25519}\` and give every process that directory`,
+    );
+  }
+}
+
+/** The host key files an operator's SSH_HOST_KEYS_DIR holds, named as OpenSSH's sshd names its own. */
+export const HOST_KEY_FILES = { ed25519: "ssh_host_ed25519_key", rsa: "ssh_host_rsa_key" } as const;
+
+/** What is wrong with an operator's host key directory, each said so it can be put right. */
+function hostKeysDirProblems(dir: string, rsa: boolean): string[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    return [`does not exist: make it and the keys in it (ssh-keygen -t ed25519 -N '' -f ${path.join(dir, HOST_KEY_FILES.ed25519)})`];
+  }
+  if (!stat.isDirectory()) return ["is not a directory"];
+  const wanted = [HOST_KEY_FILES.ed25519, ...(rsa ? [HOST_KEY_FILES.rsa] : [])];
+  const problems: string[] = [];
+  for (const name of wanted) {
+    const file = path.join(dir, name);
+    const type = name === HOST_KEY_FILES.rsa ? "rsa -b 3072" : "ed25519";
+    let mode: number;
+    try {
+      mode = fs.statSync(file).mode;
+      fs.accessSync(file, fs.constants.R_OK);
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+      problems.push(missing ? `has no ${name}: make it with \`ssh-keygen -t ${type} -N '' -f ${file}\`` : `has ${name}, but this process may not read it: give it to the portal's user`);
+      continue;
+    }
+    // As sshd: a host key others can read is no longer this host's alone.
+    if (mode & 0o077) problems.push(`has ${name} readable by others (mode ${(mode & 0o777).toString(8)}): \`chmod 600 ${file}\``);
+  }
+  return problems;
+}
 
 /** What a swarm needs said: where its manager is, how to reach the nodes, where homes are, where workspaces may go. */
 function swarmRules(env: PortalEnv, issue: (name: string, message: string) => void): void {
@@ -306,6 +367,8 @@ export interface PortalConfig {
     publicHost: string;
     /** Also offer an RSA host key, for clients without ed25519 (it brings SHA-1 `ssh-rsa` signatures with it). */
     legacyRsaHostKey: boolean;
+    /** The operator's host keys, the same in every process; null: made once and kept in the data root. */
+    hostKeysDir: string | null;
     /** Time to finish the key exchange and sign in (a login waiting for browser approval gets 6 min). */
     loginTimeoutMs: number;
     /** Connections not yet signed in, in all and from one address. */
@@ -424,6 +487,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       host: env.SSH_HOST ?? env.HOST,
       publicHost: env.SSH_PUBLIC_HOST ?? new URL(env.PUBLIC_URL).hostname,
       legacyRsaHostKey: env.SSH_RSA_HOST_KEY,
+      hostKeysDir: env.SSH_HOST_KEYS_DIR ?? null,
       loginTimeoutMs: env.SSH_LOGIN_TIMEOUT_SECONDS * 1000,
       maxUnauthenticated: env.SSH_MAX_UNAUTHENTICATED,
       maxUnauthenticatedPerAddress: env.SSH_MAX_UNAUTHENTICATED_PER_ADDRESS,

@@ -3,6 +3,7 @@ import path from "node:path";
 import ssh2 from "ssh2";
 
 const { utils } = ssh2;
+import { HOST_KEY_FILES } from "../config/env";
 import { fingerprintOf } from "./public-key";
 
 export interface HostKey {
@@ -14,19 +15,25 @@ export interface HostKey {
 }
 
 const KINDS = [
-  { file: "ssh_host_ed25519_key", type: "ssh-ed25519", generate: () => utils.generateKeyPairSync("ed25519") },
-  { file: "ssh_host_rsa_key", type: "ssh-rsa", generate: () => utils.generateKeyPairSync("rsa", { bits: 3072 }) },
+  { file: HOST_KEY_FILES.ed25519, type: "ssh-ed25519", generate: () => utils.generateKeyPairSync("ed25519") },
+  { file: HOST_KEY_FILES.rsa, type: "ssh-rsa", generate: () => utils.generateKeyPairSync("rsa", { bits: 3072 }) },
 ] as const;
 
 /**
- * The gateway's host keys: made once, kept in the data directory and reused for ever, so users' known_hosts
- * stay valid across restarts and upgrades. ed25519 always; RSA only when asked for (`legacyRsa`), because ssh2
- * offers every RSA host key with SHA-1 (`ssh-rsa`) signatures too, which OpenSSH has deprecated.
+ * The gateway's host keys: the operator's (SSH_HOST_KEYS_DIR), the same in every portal process behind one address;
+ * or, for a portal alone, made once in the data directory and reused for ever, so users' known_hosts stay valid
+ * across restarts and upgrades. ed25519 always; RSA only when asked for (`legacyRsa`), because ssh2 offers every
+ * RSA host key with SHA-1 (`ssh-rsa`) signatures too, which OpenSSH has deprecated.
  */
+export function hostKeysFor(ssh: { hostKeysDir: string | null; legacyRsaHostKey: boolean }, dataRoot: string): HostKey[] {
+  return ssh.hostKeysDir ? loadHostKeys(ssh.hostKeysDir, ssh.legacyRsaHostKey) : loadOrCreateHostKeys(dataRoot, ssh.legacyRsaHostKey);
+}
+
+/** Keys made once in `<dataRoot>/ssh` and kept. */
 export function loadOrCreateHostKeys(dataRoot: string, legacyRsa = false): HostKey[] {
   const dir = path.join(dataRoot, "ssh");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return KINDS.filter((kind) => legacyRsa || kind.type !== "ssh-rsa").map((kind) => {
+  return kindsFor(legacyRsa).map((kind) => {
     const file = path.join(dir, kind.file);
     if (!fs.existsSync(file)) {
       const pair = generateReadable(kind.generate);
@@ -37,18 +44,31 @@ export function loadOrCreateHostKeys(dataRoot: string, legacyRsa = false): HostK
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error; // another process won the race
       }
     }
-    const privateKey = fs.readFileSync(file, "utf8");
-    const parsed = utils.parseKey(privateKey);
-    if (parsed instanceof Error) throw new Error(`The SSH host key ${file} is unreadable: ${parsed.message}`);
-    const key = Array.isArray(parsed) ? parsed[0]! : parsed;
-    const blob = key.getPublicSSH() as Buffer;
-    return {
-      type: kind.type,
-      privateKey,
-      publicKey: `${key.type} ${blob.toString("base64")}`,
-      fingerprint: fingerprintOf(blob),
-    };
+    return readHostKey(file, kind.type);
   });
+}
+
+/**
+ * The operator's keys, never made here: a process that made its own would present a key the others do not, and
+ * users' ssh would refuse whichever process it met second. ssh-keygen's files (OpenSSH format) are what is read.
+ */
+export function loadHostKeys(dir: string, legacyRsa = false): HostKey[] {
+  return kindsFor(legacyRsa).map((kind) => readHostKey(path.join(dir, kind.file), kind.type));
+}
+
+function kindsFor(legacyRsa: boolean) {
+  return KINDS.filter((kind) => legacyRsa || kind.type !== "ssh-rsa");
+}
+
+function readHostKey(file: string, type: HostKey["type"]): HostKey {
+  const privateKey = fs.readFileSync(file, "utf8");
+  const parsed = utils.parseKey(privateKey);
+  if (parsed instanceof Error) throw new Error(`The SSH host key ${file} is unreadable: ${parsed.message}`);
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  if (!key.isPrivateKey()) throw new Error(`The SSH host key ${file} is a public key: give the private key file (without .pub)`);
+  if (key.type !== type) throw new Error(`The SSH host key ${file} is ${key.type}, not ${type}: make it with ssh-keygen -t ${type === "ssh-rsa" ? "rsa" : "ed25519"}`);
+  const blob = key.getPublicSSH() as Buffer;
+  return { type, privateKey, publicKey: `${key.type} ${blob.toString("base64")}`, fingerprint: fingerprintOf(blob) };
 }
 
 /**

@@ -191,4 +191,6 @@ export const MIGRATIONS: Migration[] = [
   // processes asking at once queue there instead of all choosing MAX + 1.
   same(`CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
    INSERT INTO counters (name, value) SELECT 'uid_index', COALESCE(MAX(uid_index), 0) FROM users;`),
+  // Facts every process sharing the database must agree on (the sign-in secret's fingerprint), one row each.
+  same(`CREATE TABLE portal_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL, recorded_at TEXT NOT NULL);`),
 ];

@@ -36,7 +36,9 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Porta
     db,
     where: describe(options.url),
     async proveWritable() {
-      const { rows } = await pool.query<{ recovery: boolean }>("SELECT pg_is_in_recovery() AS recovery");
+      const { rows } = await pool.query<{ recovery: boolean }>("SELECT pg_is_in_recovery() AS recovery").catch((error: Error) => {
+        throw new Error(`PostgreSQL does not answer (${error.message || error.name})`);
+      });
       if (rows[0]?.recovery) throw new Error("the database is a read-only standby");
     },
     close: () => db.destroy(),

@@ -16,6 +16,7 @@ export interface PortalSchema {
   idle_extensions: { sub: string; until_ms: number; started_at_ms: number | null; extended_at_ms: number };
   sign_ins: { sub: string; at_ms: number };
   counters: { name: string; value: number };
+  portal_facts: { name: string; value: string; recorded_at: string };
 }
 
 export interface UsersTable {

@@ -38,8 +38,8 @@ export function opsDoors(portal: OpsDeps): Door<"portal" | "unknown">[] {
   const answers: Record<OpsPath, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
     "/healthz": async (_req, res) => send(res, 200, { status: "ok" }),
     "/readyz": async (_req, res) => {
-      const { ready, checks } = await readiness.get();
-      send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks });
+      const { ready, database, checks } = await readiness.get();
+      send(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", database, checks });
     },
     "/metrics": async (req, res) => {
       if (!(await allowedMetrics(req))) return send(res, 403, { error: "Metrics are for admins, or for a scraper with METRICS_TOKEN." });

@@ -11,7 +11,7 @@ import type { WorkspaceSettings } from "../../lib/workspace/types";
 export interface ReadinessDeps {
   config: Pick<PortalConfig, "readyzCacheMs">;
   backend: Pick<WorkspaceBackend, "ping">;
-  store: Pick<PortalStore, "proveWritable">;
+  store: Pick<PortalStore, "proveWritable" | "kind">;
   egress: Pick<EgressFirewall, "problem"> | null;
   workspaces: { settings: Pick<WorkspaceSettings, "procBinds"> };
   metrics: Pick<PortalMetrics, "readinessChecks">;
@@ -19,6 +19,8 @@ export interface ReadinessDeps {
 
 export interface Readiness {
   ready: boolean;
+  /** Which database the portal's records are on: several processes behind one address share a PostgreSQL one. */
+  database: PortalStore["kind"];
   /** "ok", or what is wrong, per part. */
   checks: Record<string, string>;
 }
@@ -42,7 +44,7 @@ export async function checkReadiness(portal: ReadinessDeps): Promise<Readiness> 
   if (portal.egress) checks.egress = (await portal.egress.problem()) ?? "ok";
   const procBinds = portal.workspaces.settings.procBinds;
   if (procBinds.length > 0) checks.lxcfs = lxcfsProblem(procBinds) ?? "ok";
-  return { ready: Object.values(checks).every((v) => v === "ok"), checks };
+  return { ready: Object.values(checks).every((v) => v === "ok"), database: portal.store.kind, checks };
 }
 
 /**

@@ -191,4 +191,26 @@ export const MIGRATIONS: Migration[] = [
   // processes asking at once queue there instead of all choosing MAX + 1.
   same(`CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
    INSERT INTO counters (name, value) SELECT 'uid_index', COALESCE(MAX(uid_index), 0) FROM users;`),
+  // The start queue several portal processes share (PostgreSQL only; SQLite's one process keeps it in memory): a
+  // place per ask, ordered by the id's sequence; `holder` is the session of the process that waits there, so a dead
+  // process's places are dropped; `state` and `position` are the last decision (lib/workspace/shared/).
+  {
+    sqlite: `CREATE TABLE start_line (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     sub TEXT NOT NULL,
+     holder TEXT NOT NULL,
+     ready INTEGER NOT NULL DEFAULT 0,
+     state TEXT NOT NULL DEFAULT 'waiting',
+     position INTEGER NOT NULL DEFAULT 0
+   );`,
+    postgres: `CREATE TABLE start_line (
+     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     sub TEXT NOT NULL,
+     holder TEXT NOT NULL,
+     ready INTEGER NOT NULL DEFAULT 0,
+     state TEXT NOT NULL DEFAULT 'waiting',
+     position INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX start_line_holder ON start_line(holder);`,
+  },
 ];

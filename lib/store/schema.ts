@@ -16,6 +16,17 @@ export interface PortalSchema {
   idle_extensions: { sub: string; until_ms: number; started_at_ms: number | null; extended_at_ms: number };
   sign_ins: { sub: string; at_ms: number };
   counters: { name: string; value: number };
+  start_line: StartLineTable;
+}
+
+/** One place in the shared start queue (lib/workspace/shared/start-line-table.ts). */
+export interface StartLineTable {
+  id: Generated<number>;
+  sub: string;
+  holder: string;
+  ready: Generated<number>;
+  state: Generated<"waiting" | "granted" | "go">;
+  position: Generated<number>;
 }
 
 export interface UsersTable {

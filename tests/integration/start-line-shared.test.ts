@@ -118,6 +118,30 @@ describe("the start line and user locks shared through PostgreSQL", () => {
     release();
   });
 
+  it("keeps a waiter's place when its process's connection to the database is cut, and lets it go after", async () => {
+    const [a, b] = await twoProcesses(1);
+    running.add("fay");
+    const told: number[] = [];
+    let went = false;
+    const eveStart = a.line.enter("eve").wait((n) => told.push(n)).then((release) => ((went = true), release));
+    await expect.poll(() => told).toEqual([1]);
+    const holders = () =>
+      sql<{ pid: number }>`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = ${0x5c172}::oid AND granted`.execute(b.store.db).then((r) => r.rows.map((x) => x.pid));
+    const before = await holders();
+    expect(before).toHaveLength(2);
+    // Both processes' line connections are cut (a server restart, a proxy's timeout): each opens a new one.
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = ${0x5c172}::oid AND granted`.execute(b.store.db);
+    await expect.poll(async () => (await holders()).filter((pid) => !before.includes(pid)).length, { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => rowCount(a.store)).toBe(1);
+    expect(went).toBe(false);
+    running.delete("fay");
+    b.line.kick();
+    const release = await eveStart;
+    expect(went).toBe(true);
+    expect(told).toEqual([1]);
+    release();
+  });
+
   it("gives up after the maximum wait, its place gone from the line", async () => {
     const [a, b] = await twoProcesses(1, 1500);
     running.add("fay");
@@ -144,7 +168,7 @@ describe("the start line and user locks shared through PostgreSQL", () => {
       expect(await lockB.isBusy("ida")).toBe(false);
       const second = lockB.run("hal", async () => void steps.push("b in"));
       // b waits in PostgreSQL for a's lock: it cannot be in before a is out, whatever the machine's speed.
-      await expect.poll(() => sql`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(a.store.db).then((r) => r.rows.length)).toBe(1);
+      await expect.poll(() => sql`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND NOT granted`.execute(a.store.db).then((r) => r.rows.length)).toBe(1);
       finish();
       await Promise.all([first, second]);
       expect(steps).toEqual(["a in", "a out", "b in"]);
@@ -155,7 +179,7 @@ describe("the start line and user locks shared through PostgreSQL", () => {
       const never = new Promise<void>((resolve) => (stuck = resolve));
       void lockA.run("joe", () => never).catch(() => undefined);
       await expect.poll(() => lockB.isBusy("joe")).toBe(true);
-      await sql`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = ${0x5c171}::oid AND granted AND pid <> pg_backend_pid()`.execute(a.store.db);
+      await sql`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = ${0x5c171}::oid AND granted AND pid <> pg_backend_pid()`.execute(a.store.db);
       await lockB.run("joe", async () => void steps.push("b has joe"));
       expect(steps.at(-1)).toBe("b has joe");
       stuck();

@@ -54,11 +54,11 @@ export class PgUserLocks implements UserLocks {
     });
   }
 
-  /** Held here, or by any process (pg_locks shows every session's advisory locks, whoever's role). */
+  /** Held here, or by any process (pg_locks shows every session's advisory locks, whoever's role, on every database of the server). */
   async isBusy(sub: string): Promise<boolean> {
     if (this.local.isBusy(sub)) return true;
     const { rows } = await sql<{ held: boolean }>`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
-      AND classid = ${LOCK_SPACE.user}::oid AND objid = ${lockKey(sub)}::oid AND objsubid = 2) AS held`.execute(this.db);
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = ${LOCK_SPACE.user}::oid AND objid = ${lockKey(sub)}::oid AND objsubid = 2) AS held`.execute(this.db);
     return rows[0]!.held;
   }
 

@@ -200,8 +200,12 @@ export class SharedStartLine implements StartLine {
     this.settled();
   }
 
-  /** The connection was replaced: its places may have lost their `ready` mark's decision; ask again. */
+  /**
+   * The connection was replaced: a `ready` mark sent while it was down was lost, and a decision's NOTIFY may have
+   * been; mark the waiters again (each mark asks for a decision) and read what holds now.
+   */
   private reconnected(): void {
+    for (const [id, entry] of this.entries) if (entry.waiter && !entry.done) void this.markReady(id);
     this.refresh();
     this.kick();
   }

@@ -27,6 +27,7 @@ export interface StartLineTable {
   ready: Generated<number>;
   state: Generated<"waiting" | "granted" | "go">;
   position: Generated<number>;
+  orphaned_at: number | null;
 }
 
 export interface UsersTable {

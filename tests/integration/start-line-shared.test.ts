@@ -39,7 +39,7 @@ describe("the start line and user locks shared through PostgreSQL", () => {
       const store = await openPostgresStore({ url, poolSize: 4 });
       stores.push(store);
       // A poll slower than any test: a waiter here moves on a NOTIFY, or not at all.
-      const line = await SharedStartLine.open({ cap, maxWaitMs, running: async () => [...running], db: store.db, url, log, pollMs: 600_000 });
+      const line = await SharedStartLine.open({ cap, maxWaitMs, running: async () => [...running], db: store.db, url, log, pollMs: 600_000, orphanGraceMs: 3000 });
       lines.push(line);
       return { store, line };
     };
@@ -112,7 +112,8 @@ describe("the start line and user locks shared through PostgreSQL", () => {
     const eveStart = eve.wait((n) => told.push(n)).then((release) => ((went = true), release));
     await expect.poll(() => told).toEqual([1]);
     await b.line.close(); // its connection, and with it the lock naming its places, is gone
-    a.line.kick();
+    // Kept for the grace (it might come back), then dropped: a decision after that lets eve go.
+    await expect.poll(() => (a.line.kick(), went), { timeout: 30_000, interval: 500 }).toBe(true);
     const release = await eveStart;
     expect(went).toBe(true);
     release();

@@ -50,9 +50,12 @@ export class LineSession {
     let key: number;
     try {
       await client.connect();
-      // A key no live process holds: pg_try_advisory_lock refuses one that is taken.
-      do key = randomInt(1, 0x7fffffff);
-      while (!(await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_SPACE.lineHolder, key])).rows[0]!.ok);
+      // The key of the lost connection first (its places keep their holder), else one no live process holds:
+      // pg_try_advisory_lock refuses one that is taken.
+      key = Number(this.holder) || randomInt(1, 0x7fffffff);
+      while (!(await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_SPACE.lineHolder, key])).rows[0]!.ok) {
+        key = randomInt(1, 0x7fffffff);
+      }
       await client.query(`LISTEN ${LINE_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
@@ -65,7 +68,7 @@ export class LineSession {
     this.holder = String(key);
     if (previous) {
       // Places not yet dropped by a decision keep their order; the others are gone (their waiters hear so).
-      await client.query("UPDATE start_line SET holder = $1 WHERE holder = $2", [this.holder, previous]);
+      if (previous !== this.holder) await client.query("UPDATE start_line SET holder = $1 WHERE holder = $2", [this.holder, previous]);
       this.events.onReconnect();
     }
   }

@@ -27,6 +27,8 @@ export interface SharedLineOptions {
   log: Logger;
   /** The safety net under LISTEN/NOTIFY: how often a process with waiters asks for a decision itself. */
   pollMs?: number;
+  /** How long the places of a process whose connection is gone are kept for it to come back. */
+  orphanGraceMs?: number;
 }
 
 /**
@@ -91,7 +93,7 @@ export class SharedStartLine implements StartLine {
     this.deciding = this.deciding
       .then(async () => {
         this.kickQueued = false;
-        this.lastWaiting = (await decideShared(this.options.db, this.cap, this.options.running)).waiting;
+        this.lastWaiting = (await decideShared(this.options.db, this.cap, this.options.running, this.options.orphanGraceMs ?? 10_000)).waiting;
       })
       .catch((error: unknown) => this.options.log.warn({ err: error }, "the start queue could not decide"));
   }

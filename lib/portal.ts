@@ -38,7 +38,8 @@ import { WorkspaceMoves } from "./workspace/moves";
 import { TERMINAL_BUFFERS, TYPING_MS } from "./terminal/terminal-tuning";
 import { WorkspaceManager } from "./workspace/manager";
 import { WorkspaceChanges } from "./workspace/changes";
-import { StartGate } from "./workspace/start-gate";
+import type { StartLine } from "./workspace/start-line";
+import { startCoordination } from "./workspace/shared/coordination";
 import { StopNotices } from "./workspace/stop-notices";
 import { ListeningPortsCache } from "./apps/listening-ports";
 import { UsageMeter } from "./workspace/usage-meter";
@@ -106,7 +107,8 @@ export interface Portal {
   /** What admins do to others' workspaces and accounts from the admin page, each recorded. */
   adminActions: AdminWorkspaceActions;
   metrics: PortalMetrics;
-  gate: StartGate;
+  /** The cap on running workspaces and its line: in memory on SQLite, shared by every process on PostgreSQL. */
+  gate: StartLine;
   quotas: QuotaPolicy;
   disk: DiskUsageMonitor;
   /** Whether homes' hard limits stop writes (XFS project quotas, GlusterFS quotas) or homes are only measured. */
@@ -152,9 +154,17 @@ export async function createPortal(
       .catch((error: unknown) => log.warn({ err: error }, "could not record a username move in the audit log"));
   const activity = new ActivityTracker();
   const stops = new StopNotices();
-  const gate = new StartGate(config.workspace.maxRunning, config.workspace.queueTimeoutMs, async () =>
-    (await workspaces.list()).filter((w) => w.state === "running" || w.state === "starting").map((w) => w.sub),
+  const coordination = await startCoordination(
+    config.database,
+    db,
+    {
+      cap: config.workspace.maxRunning,
+      maxWaitMs: config.workspace.queueTimeoutMs,
+      running: async () => (await workspaces.list()).filter((w) => w.state === "running" || w.state === "starting").map((w) => w.sub),
+    },
+    log.child({ component: "start-line" }),
   );
+  const gate = coordination.line;
   const quotas = QuotaPolicy.load(config.workspace.limits, config.workspace.quotasFile);
   const homeQuota = homeStorage(config, log.child({ component: "disk" }));
   const disk = new DiskUsageMonitor(config.dataRoot, config.workspace.diskScanMs, log.child({ component: "disk" }), (home) => homeQuota.measure(home));
@@ -169,6 +179,7 @@ export async function createPortal(
       await recordWorkspaceEvent(event);
     },
     gate,
+    locks: coordination.locks,
     limitsFor: (user) => quotas.for(user).limits,
     ...homeLimits(quotas, disk, homeQuota),
   });
@@ -308,6 +319,7 @@ export async function createPortal(
       providerAccounts.stop();
       idle.stop();
       disk.stop();
+      await coordination.close();
       await store.close();
     },
   };

@@ -193,4 +193,29 @@ export const MIGRATIONS: Migration[] = [
    INSERT INTO counters (name, value) SELECT 'uid_index', COALESCE(MAX(uid_index), 0) FROM users;`),
   // Facts every process sharing the database must agree on (the sign-in secret's fingerprint), one row each.
   same(`CREATE TABLE portal_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL, recorded_at TEXT NOT NULL);`),
+  // The start queue several portal processes share (PostgreSQL only; SQLite's one process keeps it in memory): a
+  // place per ask, ordered by the id's sequence; `holder` is the session of the process that waits there, so a dead
+  // process's places are dropped (`orphaned_at`: first seen without it, ms); `state` and `position` are the last
+  // decision (lib/workspace/shared/).
+  {
+    sqlite: `CREATE TABLE start_line (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     sub TEXT NOT NULL,
+     holder TEXT NOT NULL,
+     ready INTEGER NOT NULL DEFAULT 0,
+     state TEXT NOT NULL DEFAULT 'waiting',
+     position INTEGER NOT NULL DEFAULT 0,
+     orphaned_at INTEGER
+   );`,
+    postgres: `CREATE TABLE start_line (
+     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     sub TEXT NOT NULL,
+     holder TEXT NOT NULL,
+     ready INTEGER NOT NULL DEFAULT 0,
+     state TEXT NOT NULL DEFAULT 'waiting',
+     position INTEGER NOT NULL DEFAULT 0,
+     orphaned_at BIGINT
+   );
+   CREATE INDEX start_line_holder ON start_line(holder);`,
+  },
 ];

@@ -1,19 +1,12 @@
 import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { MIGRATIONS } from "./migrations";
+import { pgPool } from "./pg-connections";
 import type { PortalSchema } from "./schema";
 import type { PortalStore } from "./store";
 
 /** Any number, the same in every portal process: the lock that lets one of them migrate at a time. */
 const MIGRATION_LOCK = 0x5c17e;
-
-// BIGINT columns hold ms since the epoch, far inside a double's exact range: read them as numbers, not strings.
-const types = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === pg.types.builtins.INT8) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
-  },
-};
 
 export interface PostgresOptions {
   url: string;
@@ -26,9 +19,7 @@ export interface PostgresOptions {
  * the schema up to date at start, one at a time (an advisory lock), so processes of one version can start together.
  */
 export async function openPostgresStore(options: PostgresOptions): Promise<PortalStore> {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, types, connectionTimeoutMillis: 5_000 });
-  // An idle connection the server dropped (a restart) is replaced on next use; without a listener it would crash us.
-  pool.on("error", () => undefined);
+  const pool = pgPool(options.url, options.poolSize);
   await migrate(pool);
   const db = new Kysely<PortalSchema>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -17,6 +17,18 @@ export interface PortalSchema {
   sign_ins: { sub: string; at_ms: number };
   counters: { name: string; value: number };
   portal_facts: { name: string; value: string; recorded_at: string };
+  start_line: StartLineTable;
+}
+
+/** One place in the shared start queue (lib/workspace/shared/start-line-table.ts). */
+export interface StartLineTable {
+  id: Generated<number>;
+  sub: string;
+  holder: string;
+  ready: Generated<number>;
+  state: Generated<"waiting" | "granted" | "go">;
+  position: Generated<number>;
+  orphaned_at: number | null;
 }
 
 export interface UsersTable {

@@ -16,7 +16,9 @@ import {
 import { deleteHome, ensureHome, homePath } from "./home";
 import { identityPaths, WorkspaceIdentities } from "./identity-files";
 import { LeaseHolders, leaseProbe, readProbe, type LeaseProbe } from "./lease";
-import type { Place, StartGate } from "./start-gate";
+import type { Place } from "./start-gate";
+import type { StartLine } from "./start-line";
+import type { UserLocks } from "./user-locks";
 import { containerName, workspaceSpec, WORKSPACE_HOME } from "./spec";
 import { describePlacement } from "./status";
 import type { WorkspaceLimits } from "../config/env";
@@ -55,7 +57,9 @@ export interface WorkspaceManagerDeps {
   /** Awaited: what it records (the audit entry a status then reads) is written before the call that changed things returns. */
   onEvent?: (event: WorkspaceEvent) => void | Promise<void>;
   /** The cap on running workspaces; without one, any number may run. */
-  gate?: StartGate;
+  gate?: StartLine;
+  /** The per-user start/stop lock; in this process alone unless given (several processes share one). */
+  locks?: UserLocks;
   /** Per-user limits (quotas); without it, everyone gets the settings' limits. */
   limitsFor?: (user: RegisteredUser) => WorkspaceLimits;
   /** A last check before a stopped workspace starts (e.g. the disk quota); it throws to refuse. */
@@ -72,7 +76,7 @@ export interface WorkspaceManagerDeps {
  * each call asks the backend, so a restarted portal carries on with whatever workspaces exist.
  */
 export class WorkspaceManager {
-  private readonly locks = new KeyedMutex();
+  private readonly locks: UserLocks;
   /** The running copies seen holding their lease: only they are ever called ready, routed to or exec'd in. */
   private readonly leases = new LeaseHolders();
   private readonly backend: WorkspaceBackend;
@@ -80,7 +84,7 @@ export class WorkspaceManager {
   readonly settings: WorkspaceSettings;
   private readonly log: Logger;
   private readonly onEvent: (event: WorkspaceEvent) => void | Promise<void>;
-  private readonly gate: StartGate | null;
+  private readonly gate: StartLine | null;
   private readonly limitsFor: (user: RegisteredUser) => WorkspaceLimits;
   private readonly beforeStart: (user: RegisteredUser) => Promise<void>;
   private readonly identities: WorkspaceIdentities;
@@ -93,6 +97,7 @@ export class WorkspaceManager {
     this.log = deps.log;
     this.onEvent = deps.onEvent ?? (() => {});
     this.gate = deps.gate ?? null;
+    this.locks = deps.locks ?? new KeyedMutex();
     this.limitsFor = deps.limitsFor ?? (() => this.settings.limits);
     this.beforeStart = deps.beforeStart ?? (async () => {});
     this.homeReady = deps.homeReady ?? (async () => {});
@@ -188,7 +193,7 @@ export class WorkspaceManager {
     const user = await this.known(input);
     const found = await this.find(user);
     const status = this.statusOf(user, found && (await this.routable(found, user)).placement);
-    return this.locks.isBusy(user.sub) && status.state !== "running" ? { ...status, state: "starting" } : status;
+    return status.state !== "running" && (await this.locks.isBusy(user.sub)) ? { ...status, state: "starting" } : status;
   }
 
   /** Every workspace of this portal instance, whether or not its owner is known to this database. */

@@ -38,7 +38,7 @@ export async function GET(req: Request): Promise<Response> {
       }),
     );
     rows.sort((a, b) => a.username.localeCompare(b.username));
-    const queue = await Promise.all(portal.gate.waitingSubs().map(async (sub) => (await portal.registry.bySub(sub))?.username ?? sub));
+    const queue = await Promise.all((await portal.gate.waitingSubs()).map(async (sub) => (await portal.registry.bySub(sub))?.username ?? sub));
     const egress = portal.egress ? await portal.egress.problem() : "WORKSPACE_EGRESS_FIREWALL=false: the host firewall is kept by the operator";
     const disk = dataDiskProblem(portal.config.dataRoot, usersRoot(portal.config.dataRoot), portal.diskEnforced);
     return Response.json({ workspaces: rows, queue, cap: portal.gate.cap, egress, disk } satisfies AdminWorkspacesView, { headers: { "cache-control": "no-store" } });

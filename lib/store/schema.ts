@@ -16,6 +16,18 @@ export interface PortalSchema {
   idle_extensions: { sub: string; until_ms: number; started_at_ms: number | null; extended_at_ms: number };
   sign_ins: { sub: string; at_ms: number };
   counters: { name: string; value: number };
+  open_terminals: OpenTerminalsTable;
+}
+
+export interface OpenTerminalsTable {
+  id: string;
+  sub: string;
+  /** The holding process's id (made up at its start). */
+  owner: string;
+  /** Where other processes reach it (http://host:port), never taken from a client. */
+  owner_address: string;
+  created_at_ms: number;
+  seen_at_ms: number;
 }
 
 export interface UsersTable {

@@ -240,7 +240,7 @@ export async function createPortal(
       endings,
       ...(pacer ? { pacer } : {}),
       // Held in tmux (where the image has it) only where another process may have to take a shell over.
-      ...(terminalDirectory ? { directory: terminalDirectory, heldInWorkspace: true } : {}),
+      ...(terminalDirectory ? { directory: terminalDirectory, heldInWorkspace: config.terminal.heldInWorkspace } : {}),
     },
     log.child({ component: "terminals" }),
     (sub) => activity.touch(sub, "terminal"),

@@ -148,6 +148,9 @@ export const envSchema = z.object({
   TERMINAL_OPENS_PER_MINUTE: integer(1, 10_000).default(60),
   TERMINAL_BULK_RATE_KB: integer(0, 10_485_760).default(2048),
   TERMINAL_PACING_SECONDS: integer(1, 3600).default(15),
+  // With DATABASE_URL: each web terminal's shell in a tmux session in the workspace (when its image has tmux), so
+  // another portal process takes it over when the one holding it dies. See the README's "Terminals across processes".
+  TERMINAL_HELD_IN_WORKSPACE: yesNo.default(true),
   // At least 64 KiB/s: four seconds of it must hold the largest message (64 Ki characters, up to 192 KiB).
   TERMINAL_INPUT_RATE_KB: integer(64, 1_048_576).default(1024),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
@@ -331,6 +334,8 @@ export interface PortalConfig {
     pacingMs: number;
     /** Bytes of input one terminal connection may send per second (four seconds' worth at once); past it, refused. */
     inputBytesPerSecond: number;
+    /** Shells in tmux in the workspace, taken over by another process (only where the store is shared). */
+    heldInWorkspace: boolean;
   };
   auth: {
     /** Null when AUTH_SECRET is unset outside production: the portal then keeps a generated one in DATA_ROOT. */
@@ -442,6 +447,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       bulkBytesPerSecond: env.TERMINAL_BULK_RATE_KB * 1024,
       pacingMs: env.TERMINAL_PACING_SECONDS * 1000,
       inputBytesPerSecond: env.TERMINAL_INPUT_RATE_KB * 1024,
+      heldInWorkspace: env.TERMINAL_HELD_IN_WORKSPACE,
     },
     auth: {
       secret: env.AUTH_SECRET ?? null,

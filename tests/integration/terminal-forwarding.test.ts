@@ -8,7 +8,7 @@ import { openTerminal, type TerminalClient } from "../support/terminal-client";
 const SECRET = "forwarding-secret-forwarding-secret-01234";
 const ada = { sub: "fwd-ada", username: "ada" };
 const bo = { sub: "fwd-bo", username: "bo" };
-const ECHO_SAMPLES = 40;
+const ECHO_SAMPLES = Number(process.env.ECHO_SAMPLES ?? 40);
 
 /** The shell's PID, asked through the terminal. */
 async function shellPid(t: TerminalClient, label: string): Promise<string> {

@@ -8,9 +8,14 @@ import { openTerminal, type TerminalClient } from "../support/terminal-client";
 const SECRET = "takeover-secret-takeover-secret-takeover-0";
 const ada = { sub: "takeover-ada", username: "ada" };
 const TERMINALS = 3;
-const ECHO_SAMPLES = 40;
+const ECHO_SAMPLES = Number(process.env.ECHO_SAMPLES ?? 40);
 
+/**
+ * Its prompt first: what is typed before tmux's client has taken the terminal over (the first milliseconds of a
+ * new terminal) can be lost, as in any tmux started under a terminal that is already being typed into.
+ */
 async function shellPid(t: TerminalClient, label: string): Promise<string> {
+  await t.waitFor(/\$ /);
   t.type(`echo ${label}-pid-$$\n`);
   return (await t.waitFor(new RegExp(`${label}-pid-(\\d+)`)))[1]!;
 }
@@ -44,7 +49,8 @@ describe("terminals held in the workspace outlive the portal process that opened
   let cookie: string;
 
   beforeAll(async () => {
-    replicas = await startPortalReplicas(2, { AUTH_SECRET: SECRET, WORKSPACE_IMAGE });
+    // A third process holds its shells the old way, to weigh what tmux costs on the same workspace.
+    replicas = await startPortalReplicas(3, { AUTH_SECRET: SECRET, WORKSPACE_IMAGE }, { perProcess: { 2: { TERMINAL_HELD_IN_WORKSPACE: "false" } } });
     cookie = await sessionCookie(SECRET, ada);
   });
   afterAll(async () => {
@@ -60,6 +66,15 @@ describe("terminals held in the workspace outlive the portal process that opened
     const [d, f] = await echoTimes(direct, forwarded, ECHO_SAMPLES);
     console.log(`keystroke echo, held in tmux (${ECHO_SAMPLES} each): direct ${figures(d)}; forwarded ${figures(f)}`);
     expect(d).toHaveLength(ECHO_SAMPLES);
+    const plain = await openTerminal(replicas.processes[2]!.url, cookie);
+    await shellPid(plain, "p");
+    const [held, notHeld] = await echoTimes(direct, plain, ECHO_SAMPLES);
+    console.log(`keystroke echo, direct (${ECHO_SAMPLES} each): held in tmux ${figures(held)}; not held ${figures(notHeld)}`);
+    plain.type("echo tmux-$TMUX-pane\n");
+    await plain.waitFor("tmux--pane"); // not in tmux: $TMUX is empty
+    direct.type("[ -n \"$TMUX\" ] && echo in-tmux-$((1+1))\n");
+    await direct.waitFor("in-tmux-2");
+    plain.close();
     direct.close();
     forwarded.close();
     // Closed for good: the tmux session goes with it, so nothing is left to take over.
@@ -69,6 +84,7 @@ describe("terminals held in the workspace outlive the portal process that opened
     closing.socket.emit("close-terminal");
     await gone;
     const check = await openTerminal(b, cookie);
+    await check.waitFor(/\$ /);
     check.type(`tmux -L scitex-portal has-session -t =${closing.id} 2>/dev/null && echo still-held || echo none-$((20+1))\n`);
     await check.waitFor("none-21");
     check.close();
@@ -81,13 +97,15 @@ describe("terminals held in the workspace outlive the portal process that opened
       const t = await openTerminal(a, cookie);
       const pid = await shellPid(t, `t${i}`);
       // Prints only once the test says so, which is after its portal process is dead.
-      t.type(`while [ ! -e /tmp/go-${i} ]; do sleep 0.1; done; echo meanwhile-${i}-$((6*7)); touch /tmp/done-${i}\n`);
+      t.type(`echo waiting-${i}-$((2*2)); while [ ! -e /tmp/go-${i} ]; do sleep 0.1; done; echo meanwhile-${i}-$((6*7)); touch /tmp/done-${i}\n`);
+      await t.waitFor(`waiting-${i}-4`); // the shell has it: the kill below cannot overtake the line
       held.push({ t, pid });
     }
     await replicas.processes[0]!.stop("SIGKILL");
     for (const { t } of held) expect((await t.ended).code).toBe("disconnected");
 
     const helper = await openTerminal(b, cookie);
+    await helper.waitFor(/\$ /);
     helper.type(`touch /tmp/go-{0..${TERMINALS - 1}}; for i in {0..${TERMINALS - 1}}; do while [ ! -e /tmp/done-$i ]; do sleep 0.1; done; done; echo all-$((3*11))\n`);
     await helper.waitFor("all-33");
     helper.close();

@@ -32,6 +32,8 @@ import { CodeStaticFiles } from "./apps/code-static";
 import { LABEL } from "./workspace/labels";
 import { TerminalAllowance } from "./terminal/terminal-allowance";
 import { TerminalService } from "./terminal/terminal-service";
+import { TerminalDirectory } from "./terminal/terminal-directory";
+import { RelayTokens } from "./terminal/relay-token";
 import { Shells } from "./terminal/shells";
 import { SessionEndings } from "./terminal/session-endings";
 import { WorkspaceMoves } from "./workspace/moves";
@@ -70,6 +72,8 @@ export interface Portal {
   changes: WorkspaceChanges;
   auth: AuthService;
   terminals: TerminalService;
+  /** Where processes share the store: which process holds each terminal, and how one vouches to another for a user. */
+  terminalForwarding: { directory: TerminalDirectory; tokens: RelayTokens } | null;
   /** Starts, signals and ends the shells and commands of every door (web terminals, SSH sessions, relays). */
   shells: Shells;
   /** What each user may open at once and per minute: web terminals, SSH sessions and `-L` relays together. */
@@ -244,6 +248,9 @@ export async function createPortal(
   const shells = new Shells(workspaces, pacer);
   const changes = new WorkspaceChanges(backend, log.child({ component: "workspace-changes" }));
   const endings = new SessionEndings(stops, new WorkspaceMoves({ changes, workspaces, backend, log: log.child({ component: "moves" }) }));
+  // Only where processes share the store: a browser's reconnect may land on another process, which forwards it.
+  const terminalDirectory =
+    store.kind === "postgres" ? new TerminalDirectory(db, { address: config.internalUrl }, log.child({ component: "terminal-directory" })) : null;
   const terminals = new TerminalService(
     workspaces,
     shells,
@@ -253,6 +260,8 @@ export async function createPortal(
       allowance: terminalAllowance,
       endings,
       ...(pacer ? { pacer } : {}),
+      // Held in tmux (where the image has it) only where another process may have to take a shell over.
+      ...(terminalDirectory ? { directory: terminalDirectory, heldInWorkspace: config.terminal.heldInWorkspace } : {}),
     },
     log.child({ component: "terminals" }),
     (sub) => activity.touch(sub, "terminal"),
@@ -286,6 +295,7 @@ export async function createPortal(
     changes,
     auth,
     terminals,
+    terminalForwarding: terminalDirectory ? { directory: terminalDirectory, tokens: new RelayTokens(settings.secret) } : null,
     shells,
     terminalAllowance,
     codeServer,
@@ -319,6 +329,7 @@ export async function createPortal(
       providerAccounts.stop();
       idle.stop();
       disk.stop();
+      await terminalDirectory?.stop();
       await coordination.close();
       await store.close();
     },

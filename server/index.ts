@@ -3,7 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { ConfigError, loadConfig, type PortalConfig } from "../lib/config/env";
+import { ConfigError, loadConfig, loopbackOf, type PortalConfig } from "../lib/config/env";
 import { createLogger } from "../lib/log";
 import { endOrphanedSessions } from "../lib/terminal/orphans";
 import { createPortal } from "../lib/portal";
@@ -34,12 +34,6 @@ function readConfig(): PortalConfig {
     }
     throw error;
   }
-}
-
-/** Where this process can reach itself: the listen address, or loopback when it listens on all of them. */
-function loopbackOf(host: string): string {
-  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
 }
 
 async function main(): Promise<void> {
@@ -115,6 +109,7 @@ async function main(): Promise<void> {
   await endOrphanedSessions(portal.workspaces, log).catch((error: unknown) => log.warn({ err: error }, "orphan sweep failed"));
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   portal.idle.start();
+  portal.terminalForwarding?.directory.start();
   portal.disk.start();
   const diskProblem = dataDiskProblem(config.dataRoot, usersRoot(config.dataRoot), portal.diskEnforced);
   if (diskProblem) log.warn(diskProblem);

@@ -93,7 +93,8 @@ export class TerminalConnection {
       events.exited(code, typeof message === "string" ? message : undefined);
     });
     this.socket.on(SERVER_EVENTS.fatal, ({ code, message }: Problem) => {
-      if (code === "moved" && !this.closing) return this.reopen(message);
+      // The workspace moved, or the portal process that held the shell stopped: a new terminal, told why.
+      if ((code === "moved" || code === "owner_gone") && !this.closing) return this.reopen(message);
       events.state("ended", message);
       events.fatal(code, message);
     });

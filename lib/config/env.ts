@@ -76,6 +76,9 @@ export const envSchema = z.object({
     .refine((url) => /^postgres(ql)?:\/\//.test(url), "expected a PostgreSQL connection URL, e.g. postgresql://portal@db.example/portal")
     .optional(),
   DATABASE_POOL_SIZE: integer(1, 200).default(10),
+  // How the other portal processes reach this one (a terminal's browser forwarded to the process holding it).
+  // Unset: this process's own listen address (loopback when it listens on all), right when they share a host.
+  INTERNAL_URL: z.url({ message: "expected this process's address as the others reach it, e.g. http://10.0.0.5:3000" }).optional(),
   DOCKER_SOCKET: z.string().min(1).default("/var/run/docker.sock"),
   WORKSPACE_BACKEND: z.enum(["docker", "swarm"], { message: "expected docker (this host's engine) or swarm" }).default("docker"),
   SWARM_MANAGER: z
@@ -146,6 +149,9 @@ export const envSchema = z.object({
   TERMINAL_OPENS_PER_MINUTE: integer(1, 10_000).default(60),
   TERMINAL_BULK_RATE_KB: integer(0, 10_485_760).default(2048),
   TERMINAL_PACING_SECONDS: integer(1, 3600).default(15),
+  // With DATABASE_URL: each web terminal's shell in a tmux session in the workspace (when its image has tmux), so
+  // another portal process takes it over when the one holding it dies. See the README's "Terminals across processes".
+  TERMINAL_HELD_IN_WORKSPACE: yesNo.default(true),
   // At least 64 KiB/s: four seconds of it must hold the largest message (64 Ki characters, up to 192 KiB).
   TERMINAL_INPUT_RATE_KB: integer(64, 1_048_576).default(1024),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
@@ -317,6 +323,8 @@ export interface PortalConfig {
   dataRoot: string;
   /** Where the portal's own records live: SQLite in the data root, or a shared PostgreSQL. */
   database: DatabaseConfig;
+  /** How the other processes sharing the database reach this one (its origin, no path). */
+  internalUrl: string;
   dockerSocket: string;
   instance: string;
   /** What runs the workspaces: this host's engine, or a Docker Swarm. */
@@ -389,6 +397,8 @@ export interface PortalConfig {
     pacingMs: number;
     /** Bytes of input one terminal connection may send per second (four seconds' worth at once); past it, refused. */
     inputBytesPerSecond: number;
+    /** Shells in tmux in the workspace, taken over by another process (only where the store is shared). */
+    heldInWorkspace: boolean;
   };
   auth: {
     /** Null when AUTH_SECRET is unset outside production: the portal then keeps a generated one in DATA_ROOT. */
@@ -457,6 +467,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     egress: env.WORKSPACE_EGRESS_FIREWALL && env.WORKSPACE_BACKEND === "docker" ? env.WORKSPACE_EGRESS : null,
     dataRoot: path.resolve(env.DATA_ROOT),
     database: env.DATABASE_URL ? { kind: "postgres", url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE } : { kind: "sqlite" },
+    internalUrl: env.INTERNAL_URL ? new URL(env.INTERNAL_URL).origin : `http://${loopbackOf(env.HOST)}:${env.PORT}`,
     dockerSocket: env.DOCKER_SOCKET,
     instance: env.PORTAL_INSTANCE,
     backend: env.WORKSPACE_BACKEND === "swarm" ? swarmConfig(env) : { kind: "docker" },
@@ -500,6 +511,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       bulkBytesPerSecond: env.TERMINAL_BULK_RATE_KB * 1024,
       pacingMs: env.TERMINAL_PACING_SECONDS * 1000,
       inputBytesPerSecond: env.TERMINAL_INPUT_RATE_KB * 1024,
+      heldInWorkspace: env.TERMINAL_HELD_IN_WORKSPACE,
     },
     auth: {
       secret: env.AUTH_SECRET ?? null,
@@ -543,4 +555,10 @@ function swarmConfig(env: PortalEnv): SwarmConfig {
 function parseClaimRule(rule: string): { name: string; value?: string } {
   const at = rule.indexOf("=");
   return at < 0 ? { name: rule } : { name: rule.slice(0, at), value: rule.slice(at + 1) };
+}
+
+/** Where this process can reach itself: the listen address, or loopback when it listens on all of them. */
+export function loopbackOf(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }

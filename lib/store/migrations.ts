@@ -218,4 +218,27 @@ export const MIGRATIONS: Migration[] = [
    );
    CREATE INDEX start_line_holder ON start_line(holder);`,
   },
+  // Open web terminals and the process holding each (its id and internal address): a browser coming back through
+  // another process is forwarded there. Kept only where processes share the store; seen_at_ms is the holder's
+  // heartbeat, so rows of a process that died are recognised and swept.
+  {
+    sqlite: `CREATE TABLE open_terminals (
+     id TEXT PRIMARY KEY,
+     sub TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     owner_address TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     seen_at_ms INTEGER NOT NULL
+   );
+   CREATE INDEX open_terminals_owner ON open_terminals(owner);`,
+    postgres: `CREATE TABLE open_terminals (
+     id TEXT PRIMARY KEY,
+     sub TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     owner_address TEXT NOT NULL,
+     created_at_ms BIGINT NOT NULL,
+     seen_at_ms BIGINT NOT NULL
+   );
+   CREATE INDEX open_terminals_owner ON open_terminals(owner);`,
+  },
 ];

@@ -18,6 +18,7 @@ export interface PortalSchema {
   counters: { name: string; value: number };
   portal_facts: { name: string; value: string; recorded_at: string };
   start_line: StartLineTable;
+  open_terminals: OpenTerminalsTable;
 }
 
 /** One place in the shared start queue (lib/workspace/shared/start-line-table.ts). */
@@ -29,6 +30,17 @@ export interface StartLineTable {
   state: Generated<"waiting" | "granted" | "go">;
   position: Generated<number>;
   orphaned_at: number | null;
+}
+
+export interface OpenTerminalsTable {
+  id: string;
+  sub: string;
+  /** The holding process's id (made up at its start). */
+  owner: string;
+  /** Where other processes reach it (http://host:port), never taken from a client. */
+  owner_address: string;
+  created_at_ms: number;
+  seen_at_ms: number;
 }
 
 export interface UsersTable {

@@ -12,7 +12,7 @@ export const TERMINAL_TAG = "PORTAL_TERMINAL";
 
 // Shared bash: `end_session SID [KEEP_PID]` sends HUP to every process in session SID, waits briefly, then KILLs
 // what is left. Every shell "${" is escaped so it reaches bash as written.
-const END_SESSION = `
+export const END_SESSION = `
 stat_field() { local i=$2 s; s=$(<"/proc/$1/stat") || return 1; s=\${s##*) }; set -- $s; echo "\${!i}"; }
 members() {
   for d in /proc/[0-9]*; do
@@ -35,7 +35,7 @@ end_session() {
 }
 `;
 
-const WRAPPER = `${END_SESSION}
+export const WRAPPER = `${END_SESSION}
 bash -l
 code=$?
 trap '' HUP

@@ -6,7 +6,7 @@ import type { ExecProcess } from "../runtime/runtime";
 import { latestWins } from "../util/latest-wins";
 import { TokenBucket } from "../util/token-bucket";
 import type { WorkspaceManager } from "../workspace/manager";
-import { run } from "../workspace/run";
+import { run, type RunResult } from "../workspace/run";
 import { DELIVERABLE_SIGNALS, endSessionCommand, signalCommand, TERMINAL_TAG, terminalShellCommand } from "./end-session-script";
 import type { OutputPacer } from "./output-pacer";
 import { PacedOutput } from "./paced-output";
@@ -31,6 +31,8 @@ export interface ShellRequest {
   paced?: boolean;
   /** The gauge of open terminals it counts in; a helper the user did not open as a session (a relay) counts in none. */
   door?: ShellDoor;
+  /** The tag of a shell held in the workspace that this one attaches to again (a terminal taken over); new otherwise. */
+  tag?: string;
 }
 
 /** A shell or command started in a workspace, tagged so it (and all it started) can be found again. */
@@ -82,7 +84,7 @@ export class Shells {
 
   /** Starts it in the user's running workspace (a door makes sure the workspace runs first). */
   async start(user: PortalUser, request: ShellRequest): Promise<Shell> {
-    const tag = randomBytes(12).toString("base64url");
+    const tag = request.tag ?? randomBytes(12).toString("base64url");
     const { terminal, tty } = request;
     const { process: proc, at } = await this.workspaces.execWhere(user, {
       cmd: request.command ?? terminalShellCommand(),
@@ -100,6 +102,11 @@ export class Shells {
     const counted = request.door ? this.count(request.door) : () => {};
     const signals = new TokenBucket(SIGNALS_PER_SECOND, SIGNALS_PER_SECOND * 2, this.now);
     return new TaggedShell(tag, proc, at, paced, signals, counted, (cmd) => run(this.workspaces, user, cmd));
+  }
+
+  /** Runs a helper command in the user's running workspace to its end. */
+  run(user: PortalUser, cmd: string[]): Promise<RunResult> {
+    return run(this.workspaces, user, cmd);
   }
 
   /** Shells open now through each door, for the gauge. */

@@ -3,6 +3,8 @@ import type { PortalUser } from "../identity/user";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
 import type { SessionEndings, Ending } from "./session-endings";
 import type { Shells } from "./shells";
+import { endHeldSessionCommand, heldHistoryCommand, heldSessionExistsCommand, heldShellCommand } from "./held-shell-script";
+import type { TerminalDirectory } from "./terminal-directory";
 import type { TerminalAllowance } from "./terminal-allowance";
 import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from "./terminal-session";
 
@@ -11,7 +13,17 @@ export interface TerminalServiceOptions extends TerminalSessionOptions {
   allowance: TerminalAllowance;
   /** Why shells end (the workspace stopped or moved), for their clients; without it, they just end. */
   endings?: Pick<SessionEndings, "follow">;
+  /** The list of open terminals other processes read (a shared store); absent on one process. */
+  directory?: Pick<TerminalDirectory, "opened" | "closed">;
+  /**
+   * Each shell lives in a tmux session in the workspace where the image has tmux (lib/terminal/held-shell-script),
+   * so another process can take it over when this one dies (`adopt`). Set where processes share the store.
+   */
+  heldInWorkspace?: boolean;
 }
+
+/** Lines of a held shell's scrollback a process taking it over shows first. */
+const ADOPTED_HISTORY_LINES = 2000;
 
 export interface TerminalInfo {
   id: string;
@@ -60,9 +72,58 @@ export class TerminalService {
 
   private async open(user: PortalUser, size: TerminalSize, release: () => void, onProgress?: ProgressListener): Promise<TerminalSession> {
     await this.workspaces.ensureRunning(user, onProgress);
+    return this.attachShell(user, size, release);
+  }
+
+  /**
+   * Takes over a held shell whose process died: a new tmux client on the same session, in the same workspace,
+   * under the same id, its scrollback first. Null when there is none to take (no tmux in the image, the workspace
+   * stopped, the shell ended, or held shells are not used here).
+   */
+  async adopt(user: PortalUser, id: string, size: TerminalSize): Promise<TerminalSession | null> {
+    if (!this.options.heldInWorkspace) return null;
+    const existing = this.get(user, id);
+    if (existing) return existing;
+    const { allowance } = this.options;
+    const release = allowance.hold(user.sub);
+    try {
+      const exists = await this.shells.run(user, heldSessionExistsCommand(id)).catch(() => null);
+      if (exists?.code !== 0) {
+        release();
+        return null;
+      }
+      const history = await this.shells.run(user, heldHistoryCommand(id, ADOPTED_HISTORY_LINES)).catch(() => null);
+      // The scrollback, then blank lines that push it off the screen tmux is about to draw (as scrollback).
+      const lines = history?.stdout.replace(/\n+$/, "") ?? "";
+      const seed = lines ? Buffer.from(`${lines.replace(/\n/g, "\r\n")}\r\n${"\r\n".repeat(size.rows)}`) : undefined;
+      const session = await this.attachShell(user, size, release, id, seed);
+      this.log.info({ user: user.username, terminal: id }, "terminal taken over from a portal process that stopped");
+      return session;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  private async attachShell(user: PortalUser, size: TerminalSize, release: () => void, tag?: string, seed?: Buffer): Promise<TerminalSession> {
+    const held = this.options.heldInWorkspace === true;
     // xterm.js draws 24-bit colour. Not `paced` here: the session paces its output itself (it knows when it is shown).
-    const shell = await this.shells.start(user, { tty: true, terminal: size, env: { COLORTERM: "truecolor" }, door: "web" });
+    const shell = await this.shells.start(user, {
+      tty: true,
+      terminal: size,
+      env: { COLORTERM: "truecolor" },
+      door: "web",
+      ...(held ? { command: heldShellCommand() } : {}),
+      ...(tag ? { tag } : {}),
+    });
     const id = shell.tag;
+    // A held shell outlives its exec: ending the terminal ends its tmux session too.
+    const end = held
+      ? async () => {
+          await this.shells.run(user, endHeldSessionCommand(id)).catch(() => undefined);
+          await shell.end();
+        }
+      : () => shell.end();
     let session: TerminalSession | null = null;
     // A workspace that moves under the terminal ends its shell, whose stream may never say so itself.
     const ending = this.options.endings?.follow(user, shell.at, () => void session?.close());
@@ -71,8 +132,8 @@ export class TerminalService {
       user.sub,
       shell.process,
       size,
-      this.options,
-      () => shell.end(),
+      seed ? { ...this.options, seed } : this.options,
+      end,
       this.log.child({ terminal: id, user: user.username }),
       () => this.onActivity(user.sub),
       async (onWaiting, code) => ending?.why(onWaiting, code),
@@ -80,6 +141,8 @@ export class TerminalService {
     this.sessionsOf(user.sub).set(id, session);
     this.places.set(session, release);
     void session.done.then(() => this.forget(user.sub, id));
+    // Listed before its id reaches the browser, whose next reconnect may land on another process.
+    await this.options.directory?.opened(user.sub, id);
     void session.finished.then((why) => {
       ending?.release();
       if (why) this.remember(user.sub, id, why);
@@ -143,6 +206,7 @@ export class TerminalService {
     mine?.delete(id);
     if (mine?.size === 0) this.byOwner.delete(sub);
     if (session) {
+      void this.options.directory?.closed(id);
       this.places.get(session)?.();
       this.places.delete(session);
     }

@@ -25,19 +25,34 @@ import {
   type Note,
   type Problem,
   type Progress,
+  type TerminalSize,
 } from "../../lib/terminal/socket-protocol";
 import { ackSchema, describe, handshakeSchema, inputSchema, sizeSchema } from "./messages";
+import { NOT_THE_HOLDER, relayTerminal, type Relay } from "./terminal-relay";
+import { RELAY_HEADER, type RelayTokens } from "../../lib/terminal/relay-token";
+import type { TerminalDirectory } from "../../lib/terminal/terminal-directory";
 
 /** What the terminal door reads of the portal: the session check, the terminals, why a workspace stopped. */
 export interface TerminalSocketDeps {
   config: Pick<PortalConfig, "publicUrl"> & { terminal: Pick<PortalConfig["terminal"], "inputBytesPerSecond"> };
   auth: Pick<AuthService, "userFromCookieHeader" | "onSessionEnded">;
-  terminals: Pick<TerminalService, "create" | "get" | "close" | "endingOf">;
+  terminals: Pick<TerminalService, "create" | "get" | "close" | "endingOf" | "adopt">;
   stops: Pick<StopNotices, "get">;
   metrics: Pick<PortalMetrics, "errors">;
+  /** Where processes share the store: the list of who holds which terminal, and the tokens they vouch with. */
+  terminalForwarding?: {
+    directory: Pick<TerminalDirectory, "ownerOf" | "forgetGone" | "processId">;
+    tokens: Pick<RelayTokens, "sign" | "verify">;
+  } | null;
 }
 
-type AuthedRequest = IncomingMessage & { portalUser?: SessionUser };
+/** `relayedTerminal`: the connection is another process forwarding a browser for this terminal of the user's. */
+type AuthedRequest = IncomingMessage & { portalUser?: SessionUser; relayedTerminal?: string; relayedOwner?: string };
+
+/** Why a terminal the browser comes back to is no more, when the process that held it stopped. */
+export const OWNER_GONE_MESSAGE = "This terminal ended because its portal server stopped. A new terminal is opened.";
+// Forwarded terminals one process carries for one user: a user may hold no more terminals than this anyway.
+const MAX_RELAYS_PER_USER = 64;
 
 // setTimeout fires at once for anything above 2^31-1 ms; no session lives that long.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -58,6 +73,19 @@ export function createTerminalSockets(portal: TerminalSocketDeps, log: Logger) {
     pingInterval: 20_000,
     pingTimeout: 20_000,
     allowRequest: (req, callback) => {
+      // Another portal process forwarding a browser: its token stands for the user's session, for one terminal.
+      const relay = req.headers[RELAY_HEADER];
+      if (relay !== undefined) {
+        const vouched = typeof relay === "string" ? portal.terminalForwarding?.tokens.verify(relay) : null;
+        if (!vouched) {
+          log.warn("terminal relay refused: bad token");
+          return callback("Relay not allowed", false);
+        }
+        (req as AuthedRequest).portalUser = vouched.user;
+        (req as AuthedRequest).relayedTerminal = vouched.terminalId;
+        (req as AuthedRequest).relayedOwner = vouched.owner;
+        return callback(null, true);
+      }
       if (!sameOrigin(origin, { origin: req.headers.origin }, "refused")) {
         log.debug({ origin: req.headers.origin }, "terminal socket refused: foreign origin");
         return callback("Origin not allowed", false);
@@ -86,9 +114,10 @@ export function createTerminalSockets(portal: TerminalSocketDeps, log: Logger) {
       socket.disconnect(true);
     }
   });
+  const relays = new Map<string, number>();
   io.on("connection", (socket) => {
     try {
-      onConnection(portal, log, socket);
+      onConnection(portal, log, socket, relays);
     } catch (error) {
       log.error({ err: error }, "terminal connection failed");
       socket.disconnect(true);
@@ -105,8 +134,9 @@ export function createTerminalSockets(portal: TerminalSocketDeps, log: Logger) {
   };
 }
 
-function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): void {
+function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket, relays: Map<string, number>): void {
   const user = (socket.request as AuthedRequest).portalUser!;
+  const relayedIn = (socket.request as AuthedRequest).relayedTerminal;
   const fail = (problem: Problem) => {
     socket.emit(SERVER_EVENTS.fatal, problem);
     socket.disconnect(true);
@@ -114,8 +144,16 @@ function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): 
   const handshake = handshakeSchema.safeParse(socket.handshake.auth);
   if (!handshake.success) return fail({ code: "bad_request", message: `Bad terminal request: ${describe(handshake.error)}` });
   const { terminalId, cols, rows } = handshake.data;
+  // A forwarded connection is for the terminal its token names, never a new shell or another terminal.
+  if (relayedIn !== undefined && terminalId !== relayedIn) return fail({ code: "bad_request", message: "Bad terminal request: not the terminal vouched for." });
+  // Forwarded to the address of a process that has since been restarted: the holder is gone, say so to the relay.
+  if (relayedIn !== undefined && (socket.request as AuthedRequest).relayedOwner !== portal.terminalForwarding?.directory.processId) {
+    return fail({ code: NOT_THE_HOLDER, message: "This portal process does not hold that terminal." });
+  }
 
   let session: TerminalSession | null = null;
+  /** Set instead of `session` when the shell is held by another process: everything the browser sends goes there. */
+  let relay: Relay | null = null;
   const client: TerminalClient = {
     output: (data) => socket.emit(SERVER_EVENTS.output, data),
     replay: (data) => socket.emit(SERVER_EVENTS.replay, data),
@@ -166,6 +204,7 @@ function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): 
   socket.on(CLIENT_EVENTS.input, (data: unknown) => {
     const parsed = inputSchema.safeParse(data);
     if (!parsed.success) return problem(`Input refused: ${describe(parsed.error)}`);
+    relay?.send(CLIENT_EVENTS.input, parsed.data);
     if (session?.input(client, parsed.data) === "backlog") {
       tell("input_backlog", "The program in this terminal is not reading its input, so what you type is not being sent. Press Ctrl-C or wait for it.");
     }
@@ -173,18 +212,25 @@ function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): 
   socket.on(CLIENT_EVENTS.resize, (size: unknown) => {
     const parsed = sizeSchema.safeParse(size);
     if (!parsed.success) return problem(`Resize refused: ${describe(parsed.error)}`);
+    relay?.send(CLIENT_EVENTS.resize, parsed.data);
     void session?.resize(parsed.data);
   });
   socket.on(CLIENT_EVENTS.ack, (bytes: unknown) => {
     const parsed = ackSchema.safeParse(bytes);
-    if (parsed.success) session?.ack(client, parsed.data);
+    if (!parsed.success) return;
+    relay?.send(CLIENT_EVENTS.ack, parsed.data);
+    session?.ack(client, parsed.data);
   });
   socket.on(CLIENT_EVENTS.closeTerminal, () => {
+    relay?.send(CLIENT_EVENTS.closeTerminal, undefined);
     const id = session?.id;
     session = null;
     if (id) void portal.terminals.close(user, id).finally(() => socket.disconnect(true));
   });
-  socket.on("disconnect", () => session?.detach(client));
+  socket.on("disconnect", () => {
+    session?.detach(client);
+    relay?.close();
+  });
 
   void (async () => {
     try {
@@ -192,6 +238,23 @@ function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): 
       if (terminalId) {
         const existing = portal.terminals.get(user, terminalId);
         if (!existing) {
+          // Its process stopped: the shell is taken over here if the workspace holds it, else a new one is opened.
+          const ownerGone = async () => {
+            const adopted = await portal.terminals.adopt(user, terminalId, { cols, rows }).catch((error: unknown) => {
+              log.warn({ err: error, terminal: terminalId }, "could not take over a held terminal");
+              return null;
+            });
+            if (socket.disconnected) return;
+            if (!adopted) return fail({ code: "owner_gone", message: OWNER_GONE_MESSAGE });
+            relay = null;
+            socket.emit(SERVER_EVENTS.attached, { id: adopted.id } satisfies Attached);
+            session = adopted;
+            adopted.attach(client, { cols, rows });
+          };
+          const forwarded = relayedIn === undefined ? await forward(portal, log, socket, user, { terminalId, cols, rows }, relays, fail, ownerGone) : null;
+          if (forwarded === "ended") return;
+          if (forwarded) return void (relay = forwarded);
+          if (socket.disconnected) return;
           // A page that was away (asleep, offline) while the workspace was stopped or moved learns why on its return.
           const ending = portal.terminals.endingOf(user, terminalId);
           if (ending?.kind === "moved") return fail({ code: "moved", message: endingMessage(ending, "web") });
@@ -218,4 +281,64 @@ function onConnection(portal: TerminalSocketDeps, log: Logger, socket: Socket): 
       fail({ code, message });
     }
   })();
+}
+
+/**
+ * Forwards the browser to the process holding its terminal, if another one lists it; null when none does (or the
+ * list cannot be read: then the terminal is treated as this process would treat an unknown one). A holder that
+ * cannot be reached has stopped: the browser hears so and opens a new terminal.
+ */
+async function forward(
+  portal: TerminalSocketDeps,
+  log: Logger,
+  socket: Socket,
+  user: SessionUser,
+  handshake: TerminalSize & { terminalId: string },
+  relays: Map<string, number>,
+  fail: (problem: Problem) => void,
+  ownerGone: () => Promise<void>,
+): Promise<Relay | "ended" | null> {
+  const forwarding = portal.terminalForwarding;
+  if (!forwarding) return null;
+  const owner = await forwarding.directory.ownerOf(user.sub, handshake.terminalId).catch((error: unknown) => {
+    log.warn({ err: error }, "could not read the list of open terminals");
+    return null;
+  });
+  if (!owner || socket.disconnected) return null;
+  const held = relays.get(user.sub) ?? 0;
+  if (held >= MAX_RELAYS_PER_USER) {
+    fail({ code: "too_many", message: "Too many terminals are open at once in this account." });
+    return "ended";
+  }
+  relays.set(user.sub, held + 1);
+  let counted = true;
+  const uncount = () => {
+    if (!counted) return;
+    counted = false;
+    const left = (relays.get(user.sub) ?? 1) - 1;
+    if (left > 0) relays.set(user.sub, left);
+    else relays.delete(user.sub);
+  };
+  socket.on("disconnect", uncount);
+  const token = forwarding.tokens.sign(user, handshake.terminalId, owner.process);
+  log.debug({ terminal: handshake.terminalId, owner: owner.address }, "forwarding a terminal to the process holding it");
+  return relayTerminal(
+    socket,
+    { address: owner.address, token, handshake },
+    {
+      gone: () => {
+        uncount();
+        void forwarding.directory
+          .forgetGone(handshake.terminalId, owner.process)
+          .then(ownerGone)
+          .catch(() => fail({ code: "owner_gone", message: OWNER_GONE_MESSAGE }));
+      },
+      // Dropped on the way (the holder died meanwhile): the browser reconnects, and learns what became of it.
+      lost: () => {
+        uncount();
+        socket.conn.close();
+      },
+    },
+    log,
+  );
 }

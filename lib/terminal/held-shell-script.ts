@@ -1,0 +1,70 @@
+import { END_SESSION, TERMINAL_TAG, WRAPPER } from "./end-session-script";
+
+/**
+ * Shells held inside the workspace, where processes share the store and the image has tmux: each web terminal's
+ * shell (the same session-ending wrapper as always) runs in a tmux session of its own, named by the terminal's id,
+ * on a tmux server of the portal's (its own socket name, no configuration file, no status line, no prefix key, so
+ * every keystroke reaches the shell as without it). The docker exec is only a tmux client: when the portal process
+ * holding it dies, the shell, its jobs and its screen live on, and any other process attaches a new client to the
+ * same session (as Coder's reconnecting PTY does with screen). Without tmux in the image the same command runs
+ * the wrapper directly, as a terminal always did.
+ */
+export const HELD_SOCKET = "scitex-portal";
+
+const TMUX = `tmux -L ${HELD_SOCKET} -f /dev/null`;
+
+// Options set on the server each time (idempotent): invisible tmux. escape-time 0: Esc reaches vim at once;
+// RGB: xterm.js draws 24-bit colour, passed through. `-A -D`: a session that exists is attached, its previous
+// client (a dead process's) detached.
+const OPTIONS = [
+  "set-option -g status off",
+  "set-option -g prefix None",
+  "set-option -g prefix2 None",
+  "set-option -g escape-time 0",
+  "set-option -g history-limit 5000",
+  "set-option -g mouse off",
+  "set-option -g exit-empty on",
+  "set-option -g destroy-unattached off",
+  "set-option -ga terminal-features ,xterm-256color:RGB",
+  "set-window-option -g aggressive-resize on",
+]
+  .map((o) => ` \\; ${o}`)
+  .join("");
+
+const HELD = `
+tag="\${${TERMINAL_TAG}}"
+if command -v tmux >/dev/null 2>&1; then
+  exec ${TMUX} new-session -A -D -s "$tag" -e "${TERMINAL_TAG}=$tag" -e "COLORTERM=\${COLORTERM:-}" -e "LANG=\${LANG:-C.UTF-8}" bash -c "$1" portal-terminal${OPTIONS}
+fi
+exec bash -c "$1" portal-terminal
+`;
+
+/** A terminal's command where shells are held: its shell in tmux when the image has it, directly otherwise. */
+export function heldShellCommand(): string[] {
+  return ["bash", "-c", HELD, "portal-held-terminal", WRAPPER];
+}
+
+/** Exits 0 only when the workspace holds the terminal's shell in tmux (its process is gone, the shell is not). */
+export function heldSessionExistsCommand(terminalId: string): string[] {
+  return ["bash", "-c", `command -v tmux >/dev/null 2>&1 && ${TMUX} has-session -t "=$1" 2>/dev/null`, "held-terminal-exists", terminalId];
+}
+
+/** What scrolled off the held shell's screen, with its colours: the scrollback a new client starts with. */
+export function heldHistoryCommand(terminalId: string, lines: number): string[] {
+  return ["bash", "-c", `${TMUX} capture-pane -p -e -J -S -${lines} -E -1 -t "=$1" 2>/dev/null; exit 0`, "held-terminal-history", terminalId];
+}
+
+// The wrapper in the pane leads its own session: end everything in it, as closing a terminal always does, then
+// the tmux session (whose client is ended by the usual end-session command).
+const END_HELD = `${END_SESSION}
+command -v tmux >/dev/null 2>&1 || exit 0
+p=$(${TMUX} display-message -p -t "=$1" '#{pane_pid}' 2>/dev/null)
+[ -n "$p" ] && end_session "$p"
+${TMUX} kill-session -t "=$1" 2>/dev/null
+exit 0
+`;
+
+/** Ends a held terminal's shell, all it started and its tmux session. */
+export function endHeldSessionCommand(terminalId: string): string[] {
+  return ["bash", "-c", END_HELD, "end-held-terminal", terminalId];
+}

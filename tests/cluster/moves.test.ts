@@ -129,6 +129,8 @@ describe("a workspace that Swarm moves to the other worker, with a web terminal 
     expect(ssh.stderr()).not.toContain("moved");
   });
 
+  // Its own waits (a start, a stop and a start again, up to two minutes for the move to be told, the node brought
+  // back) add up to more than the suite's two minutes on a busy machine: it has five.
   it("a worker that dies under open sessions (off the network, their streams silent): both are told where it went", async () => {
     // The backend's keeper places a lost node's workspaces again (lib/backend/swarm/moves.ts). The first test pinned
     // this one to a worker: unpinned while stopped, it is placed by its own constraints at its next start. (Unpinned
@@ -173,5 +175,5 @@ describe("a workspace that Swarm moves to the other worker, with a web terminal 
     } finally {
       await clusterCommand("up");
     }
-  });
+  }, 300_000);
 });

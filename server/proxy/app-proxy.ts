@@ -14,12 +14,15 @@ import type { UserRegistry } from "../../lib/identity/registry";
 import { refuse } from "../router";
 import { openUrl, TICKET_PATH } from "../../lib/apps/app-links";
 import { requestIsUse } from "../../lib/apps/app-use";
+import { INSTANCE_PATH, instanceTag, isWorkbenchPage, MOVES_PREFIX, WATCHER_PATH, WATCHER_SCRIPT, withWatcher } from "../../lib/apps/vscode-moves";
 import { sameOrigin } from "../../lib/auth/same-origin";
 import { AppAuth, type AppAuthDeps } from "./app-auth";
 import { closeTogether } from "./close-together";
 import { CodeStaticServer } from "./code-static";
 import { filterResponseHeaders, forwardedFor, protectedCookie, upstreamHeaders } from "./headers";
 import { HttpForwarder } from "./http-forwarder";
+import { rewritingHtml } from "./html-rewrite";
+import { InstanceLooks } from "./instance-looks";
 import { badGatewayPage } from "./pages";
 import { SessionSockets } from "./session-sockets";
 import { TargetResolver, type TargetDeps } from "./targets";
@@ -65,6 +68,7 @@ export class AppProxy {
   private readonly codeStatic: CodeStaticServer;
   private readonly auth: AppAuth;
   private readonly sockets = new SessionSockets();
+  private readonly instances: InstanceLooks;
   private readonly counted: (app: AppAddress["app"]["kind"], status: string) => void;
   private readonly dropCookie: (name: string) => boolean;
   private readonly dropAll = () => true;
@@ -78,6 +82,7 @@ export class AppProxy {
     this.targets = new TargetResolver(portal, (base) => this.http.drop(base));
     this.codeStatic = new CodeStaticServer(portal.codeStatic);
     this.auth = new AppAuth(portal);
+    this.instances = new InstanceLooks(portal);
     this.counted = countingBy(portal.metrics);
     this.dropCookie = protectedCookie(this.auth.cookieName, [CODE_SERVER_COOKIE]);
     this.protocol = portal.apps.domain.secure ? "https" : "http";
@@ -120,12 +125,14 @@ export class AppProxy {
       res.writeHead(403, { "content-type": "text/plain; charset=utf-8" });
       return void res.end("Refused: this request came from another site.");
     }
+    // VS Code's watcher of moves is answered by the proxy itself, whether or not VS Code runs now.
+    if (address.app.kind === "code" && url.startsWith(MOVES_PREFIX)) return this.movesWatch(req, res, session);
     const base = this.targets.known(session.sub, address.app);
-    if (base !== undefined) return this.forward(req, res, request, base);
+    if (base !== undefined) return this.forward(req, res, request, base, this.targets.instanceOf(session.sub, address.app));
     void this.targets
       .resolve(session.sub, address.app)
       .then((target) => {
-        if (target.kind === "ready") return this.forward(req, res, request, target.base);
+        if (target.kind === "ready") return this.forward(req, res, request, target.base, target.instanceId);
         // A page navigation goes to the portal, which starts what is needed with visible progress and comes back.
         if (isNavigation(req)) return redirect(res, openUrl(this.portal.config.publicUrl, address, url));
         res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "2" });
@@ -166,11 +173,42 @@ export class AppProxy {
     this.wsProxy.ws(req, socket, head, { target: target.base });
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, request: AppRequest, base: string): void {
+  /**
+   * The watcher script VS Code's workbench page is given, and its question: which instance of the owner's workspace
+   * runs now. Neither counts as use (an open, untouched tab asks every few seconds).
+   */
+  private movesWatch(req: IncomingMessage, res: ServerResponse, session: AppSession): void {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" || (path !== WATCHER_PATH && path !== INSTANCE_PATH)) {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+      return void res.end("Not found.");
+    }
+    if (path === WATCHER_PATH) {
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", "x-content-type-options": "nosniff" });
+      return void res.end(WATCHER_SCRIPT);
+    }
+    void this.instances.tagOf(session.sub).then(
+      (instance) => {
+        res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+        res.end(JSON.stringify({ instance }));
+      },
+      (error: unknown) => {
+        this.log.debug({ err: error }, "VS Code's watcher: the workspace's instance could not be read");
+        res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "2" });
+        res.end("Try again in a moment.");
+      },
+    );
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, request: AppRequest, base: string, instanceId?: string): void {
     const { address, session } = request;
     if (requestIsUse(address.app.kind, { method: req.method ?? "GET", navigation: isNavigation(req) })) this.portal.activity.touch(session.sub, doorOf(address));
     const path = req.url ?? "/";
     if (address.app.kind === "code" && this.codeStatic.serve(req, res, path)) return this.counted("code", "image");
+    // The workbench page gets VS Code's watcher of moves, told the instance it came from (read uncompressed).
+    const workbench = address.app.kind === "code" && isWorkbenchPage(req.method, path);
+    const headers = this.headersFor(req, request, false);
+    if (workbench) delete headers["accept-encoding"];
     this.http.forward(
       req,
       res,
@@ -185,8 +223,16 @@ export class AppProxy {
           this.upstreamFailed(request, error);
           if (!answered) this.afterUpstreamError(req, res, request, error.code);
         },
+        ...(workbench
+          ? {
+              rewrite: (status, upstream) =>
+                status === 200 && String(upstream["content-type"] ?? "").startsWith("text/html") && !upstream["content-encoding"]
+                  ? rewritingHtml((html) => withWatcher(html, instanceTag(instanceId)))
+                  : null,
+            }
+          : {}),
       },
-      this.headersFor(req, request, false),
+      headers,
     );
   }
 

@@ -1,11 +1,14 @@
 import { EventEmitter } from "node:events";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Transform } from "node:stream";
 import { Pool } from "undici";
 
 /** What the caller does to a response on its way back, and what it says when the upstream fails. */
 export interface ForwardHooks {
   /** May rewrite the upstream's headers in place (cookies, redirects) before they are sent. */
   onResponse(status: number, headers: IncomingHttpHeaders): void;
+  /** A stream the body passes through on its way back (its length then unknown beforehand), or none. */
+  rewrite?(status: number, headers: IncomingHttpHeaders): Transform | null;
   /** The upstream failed; `answered` says whether the response had already begun (then it has been cut). */
   onError(error: Error & { code?: string }, answered: boolean): void;
 }
@@ -68,8 +71,12 @@ export class HttpForwarder {
         const out = opaque as ServerResponse;
         const responseHeaders = stripHopByHop(upstream as IncomingHttpHeaders);
         hooks.onResponse(statusCode, responseHeaders);
+        const through = hooks.rewrite?.(statusCode, responseHeaders) ?? null;
+        if (through) delete responseHeaders["content-length"];
         out.writeHead(statusCode, responseHeaders as Record<string, string | string[]>);
-        return out;
+        if (!through) return out;
+        through.pipe(out);
+        return through;
       },
       (error) => {
         res.off("close", onClose);

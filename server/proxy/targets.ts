@@ -18,7 +18,8 @@ export interface TargetDeps {
   notebook: Pick<OnDemandServer, "baseUrl" | "isUp">;
 }
 
-export type Target = { kind: "ready"; base: string } | { kind: "starting" };
+/** `instanceId`: the workspace's instance the base was found for (its container or task), when known. */
+export type Target = { kind: "ready"; base: string; instanceId?: string } | { kind: "starting" };
 
 // Workspace addresses change only when a container is re-created; a short cache keeps Docker off the hot path.
 const TTL_MS = 15_000;
@@ -82,7 +83,9 @@ export class TargetResolver {
   /** The upstream base URL, or "starting" when the workspace (or VS Code in it) is not running. */
   async resolve(sub: string, app: WorkspaceApp): Promise<Target> {
     const base = this.known(sub, app);
-    return base === undefined ? this.refresh(keyOf(sub, app), sub, app) : { kind: "ready", base };
+    if (base === undefined) return this.refresh(keyOf(sub, app), sub, app);
+    const instanceId = this.instanceOf(sub, app);
+    return { kind: "ready", base, ...(instanceId ? { instanceId } : {}) };
   }
 
   /** The remembered base URL without waiting, or undefined when only `resolve` can tell. */
@@ -92,6 +95,11 @@ export class TargetResolver {
     if (!cached) return undefined;
     if (cached.until <= Date.now()) void this.refresh(key, sub, app);
     return cached.base;
+  }
+
+  /** The instance the remembered base URL was found for, if one is remembered. */
+  instanceOf(sub: string, app: WorkspaceApp): string | undefined {
+    return this.cache.get(keyOf(sub, app))?.instanceId;
   }
 
   forget(sub: string, app: WorkspaceApp): void {
@@ -152,7 +160,7 @@ export class TargetResolver {
       // Found on another instance than before (made anew, moved): the old one's connections lead nowhere of its.
       if (before && (before.base !== found.base || before.instanceId !== found.instanceId)) this.dropped(before.base);
       if (this.following) this.cache.set(key, { base: found.base, until: Date.now() + TTL_MS, slug: user.slug, instanceId: found.instanceId });
-      return { kind: "ready", base: found.base };
+      return { kind: "ready", base: found.base, ...(found.instanceId ? { instanceId: found.instanceId } : {}) };
     }
     return { kind: "starting" };
   }

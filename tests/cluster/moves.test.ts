@@ -129,23 +129,20 @@ describe("a workspace that Swarm moves to the other worker, with a web terminal 
     expect(ssh.stderr()).not.toContain("moved");
   });
 
-  // Skipped since the keeper (lib/backend/swarm/moves.ts) landed beside it: after this test's own update of the
-  // service (unpinning it from a worker), the start it makes next waits out its 60 s for a task that never comes.
-  // The node-loss path itself is covered by failover.test.ts; this one (sessions told while their machine is silent)
-  // is to be made to pass again, not dropped (issue 16).
-  it.skip("a worker that dies under open sessions (off the network, their streams silent): both are told where it went", async () => {
+  // Its own waits (a start, a stop and a start again, up to two minutes for the move to be told, the node brought
+  // back) add up to more than the suite's two minutes on a busy machine: it has five.
+  it("a worker that dies under open sessions (off the network, their streams silent): both are told where it went", async () => {
     // The backend's keeper places a lost node's workspaces again (lib/backend/swarm/moves.ts). The first test pinned
-    // this one to a worker: it is placed by its own constraints again first.
+    // this one to a worker: unpinned while stopped, it is placed by its own constraints at its next start. (Unpinned
+    // while it runs, Swarm would leave its task where it is: a change of constraints that its node still meets
+    // makes no new task.)
     const made = await fx.manager.ensureRunning(alice);
+    await fx.manager.stop(alice, "user");
     const service = managerEngine(info).getService(made.containerName);
     const spec = (await service.inspect()) as { Version: { Index: number }; Spec: { TaskTemplate: { Placement?: { Constraints?: string[] } } } };
     const template = spec.Spec.TaskTemplate;
     const constraints = (template.Placement?.Constraints ?? []).filter((c) => !c.startsWith("node.hostname"));
     await service.update({ ...spec.Spec, TaskTemplate: { ...template, Placement: { ...template.Placement, Constraints: constraints } }, version: spec.Version.Index });
-    await pollFor("the workspace to run under its own constraints again", 60, async () => {
-      const now = await fx.manager.status(alice);
-      return now.state === "running" && now.containerId !== made.containerId ? true : undefined;
-    });
     const first = await fx.manager.ensureRunning(alice);
     const victim = nodeNamed(info, first.node!);
     const to = workers(info).find((n) => n.name !== victim.name)!.name;
@@ -178,5 +175,5 @@ describe("a workspace that Swarm moves to the other worker, with a web terminal 
     } finally {
       await clusterCommand("up");
     }
-  });
+  }, 300_000);
 });

@@ -2,6 +2,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpForwarder, type ForwardHooks } from "../../server/proxy/http-forwarder";
+import { rewritingHtml } from "../../server/proxy/html-rewrite";
 import { freePort } from "../support/free-port";
 
 // A real upstream and a real front server on loopback: the forwarder between them is what is under test.
@@ -29,6 +30,7 @@ describe("HttpForwarder", () => {
     front = await listen((req, res) =>
       forwarder.forward(req, res, target, `/up${req.url}`, {
         onResponse: (status, headers) => hooks.onResponse?.(status, headers),
+        rewrite: (status, headers) => hooks.rewrite?.(status, headers) ?? null,
         onError: (error, answered) => {
           errors.push({ code: error.code, answered });
           if (!answered) {
@@ -169,5 +171,21 @@ describe("HttpForwarder", () => {
     controller.abort();
     await closed;
     expect(errors).toEqual([]); // the browser leaving is nobody's error
+  });
+
+  it("passes a body through the caller's rewrite, without the upstream's length", async () => {
+    upstreamHandler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/html", "content-length": "42" });
+      res.write("<html><head><title>x</title>");
+      setTimeout(() => res.end("</head></html>"), 20);
+    };
+    hooks = { rewrite: (status) => (status === 200 ? rewritingHtml((html) => html.replace("</head>", "<script></script></head>")) : null) };
+    try {
+      const answer = await fetch(`${front.origin}/page`);
+      expect(answer.headers.get("content-length")).toBeNull();
+      expect(await answer.text()).toBe("<html><head><title>x</title><script></script></head></html>");
+    } finally {
+      hooks = {};
+    }
   });
 });

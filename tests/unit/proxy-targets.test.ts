@@ -56,9 +56,11 @@ describe("the proxy's upstream targets", () => {
     const t = resolverWith();
     t.statuses.set("alice", running("alice", "10.0.0.2", "c-alice-1"));
     t.statuses.set("bob", running("bob", "10.0.0.3", "c-bob-1"));
-    expect(await t.resolver.resolve("sub-alice", PORT)).toEqual({ kind: "ready", base: "http://10.0.0.2:8000" });
-    expect(await t.resolver.resolve("sub-alice", { kind: "code" })).toEqual({ kind: "ready", base: "http://10.0.0.2:8080" });
-    expect(await t.resolver.resolve("sub-bob", PORT)).toEqual({ kind: "ready", base: "http://10.0.0.3:8000" });
+    expect(await t.resolver.resolve("sub-alice", PORT)).toEqual({ kind: "ready", base: "http://10.0.0.2:8000", instanceId: "c-alice-1" });
+    expect(await t.resolver.resolve("sub-alice", { kind: "code" })).toEqual({ kind: "ready", base: "http://10.0.0.2:8080", instanceId: "c-alice-1" });
+    expect(await t.resolver.resolve("sub-bob", PORT)).toEqual({ kind: "ready", base: "http://10.0.0.3:8000", instanceId: "c-bob-1" });
+    // Remembered with the instance it was found for (VS Code's workbench page is told it).
+    expect(t.resolver.instanceOf("sub-alice", { kind: "code" })).toBe("c-alice-1");
     expect(t.resolver.known("sub-alice", PORT)).toBe("http://10.0.0.2:8000");
 
     // Alice's workspace stops; bob's new one gets her address.
@@ -91,7 +93,7 @@ describe("the proxy's upstream targets", () => {
     t.change({ kind: "lost" });
     expect(t.resolver.known("sub-alice", PORT)).toBeUndefined();
     // Still answered, from the backend each time: a change now could go untold.
-    expect(await t.resolver.resolve("sub-alice", PORT)).toEqual({ kind: "ready", base: "http://10.0.0.2:8000" });
+    expect(await t.resolver.resolve("sub-alice", PORT)).toEqual({ kind: "ready", base: "http://10.0.0.2:8000", instanceId: "c-alice-1" });
     expect(t.resolver.known("sub-alice", PORT)).toBeUndefined();
     const looks = t.looks.count;
     await t.resolver.resolve("sub-alice", PORT);

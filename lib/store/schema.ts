@@ -16,6 +16,22 @@ export interface PortalSchema {
   idle_extensions: { sub: string; until_ms: number; started_at_ms: number | null; extended_at_ms: number };
   sign_ins: { sub: string; at_ms: number };
   counters: { name: string; value: number };
+  ssh_approvals: SshApprovalsTable;
+  login_failures: { key: string; at_ms: number };
+  last_use: { sub: string; at_ms: number; door: string };
+}
+
+export interface SshApprovalsTable {
+  id: string;
+  code: string;
+  username: string;
+  client_address: string;
+  client_software: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+  /** Null while it waits; "approved", "denied" or "expired" once settled (a settled row is never settled again). */
+  outcome: string | null;
+  approver_sub: string | null;
 }
 
 export interface UsersTable {

@@ -9,6 +9,8 @@
  * an SSH logout.
  */
 export const TERMINAL_TAG = "PORTAL_TERMINAL";
+/** The portal process that opened a shell (several may share a workspace): whose shells an orphan sweep spares. */
+export const PROCESS_TAG = "PORTAL_PROCESS";
 
 // Shared bash: `end_session SID [KEEP_PID]` sends HUP to every process in session SID, waits briefly, then KILLs
 // what is left. Every shell "${" is escaped so it reaches bash as written.
@@ -89,24 +91,31 @@ export function signalCommand(terminalId: string, signal: string): string[] {
 }
 
 // After the portal itself went away (a crash, kill -9), every shell it had opened is unreachable: Docker
-// cannot re-attach to an exec. Ends them all, as closing each would have.
+// cannot re-attach to an exec. Ends them all, as closing each would have, except those of the processes named as
+// arguments (portal processes alive now, when several share the workspaces).
 const END_ALL = `${END_SESSION}
+spare=" $* "
 for d in /proc/[0-9]*; do
   p=\${d#/proc/}
   [ "$(stat_field "$p" 2 2>/dev/null)" = 0 ] || continue
+  tagged=; owner=
   while IFS= read -r -d '' kv; do
-    case "$kv" in ${TERMINAL_TAG}=*)
-      if [ "$(stat_field "$p" 4 2>/dev/null)" = "$p" ]; then end_session "$p"; fi
-      kill -HUP "$p" 2>/dev/null
-      break ;;
+    case "$kv" in
+      ${TERMINAL_TAG}=*) tagged=1 ;;
+      ${PROCESS_TAG}=*) owner=\${kv#*=} ;;
     esac
   done < "$d/environ" 2>/dev/null
+  [ -n "$tagged" ] || continue
+  if [ -n "$owner" ]; then case "$spare" in *" $owner "*) continue ;; esac; fi
+  if [ "$(stat_field "$p" 4 2>/dev/null)" = "$p" ]; then end_session "$p"; fi
+  kill -HUP "$p" 2>/dev/null
 done
 exit 0
 `;
 
-export function endAllSessionsCommand(): string[] {
-  return ["bash", "-c", END_ALL, "end-all-terminals"];
+/** Ends every portal shell in the workspace but those opened by the processes in `spare`. */
+export function endAllSessionsCommand(spare: Iterable<string> = []): string[] {
+  return ["bash", "-c", END_ALL, "end-all-terminals", ...spare];
 }
 
 /** The command a terminal runs: a login shell inside the session-ending wrapper. */

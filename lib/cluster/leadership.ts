@@ -111,11 +111,12 @@ export class SharedLeadership implements Leadership {
     if (this.trying || this.stopped) return;
     this.trying = true;
     try {
-      await this.connect();
-      if (this.stopped || !this.session) return;
+      const session = await this.connect();
+      // Stopped while the connection was being made: it must not stay open, nor the process seem alive by it.
+      if (this.stopped) return void (await session.close());
       // The leader asks nothing of its connection otherwise: this finds a broken one (and so ends its lead) soon.
-      if (this.leading) return void (await this.session.query("SELECT 1"));
-      const [row] = await this.session.query<{ got: boolean }>("SELECT pg_try_advisory_lock($1) AS got", [LEADER_LOCK]);
+      if (this.leading) return void (await session.query("SELECT 1"));
+      const [row] = await session.query<{ got: boolean }>("SELECT pg_try_advisory_lock($1) AS got", [LEADER_LOCK]);
       if (row?.got && !this.stopped) this.lead();
       this.lastProblem = "";
     } catch (error) {

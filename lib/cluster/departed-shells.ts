@@ -21,6 +21,7 @@ export class DepartedShells {
 
   start(): void {
     if (this.timer) return;
+    void this.check();
     this.timer = setInterval(() => void this.check(), this.everyMs);
     this.timer.unref();
   }
@@ -28,6 +29,15 @@ export class DepartedShells {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /**
+   * This process took the lead: the one before may have died before this one ever saw it alive (a process that
+   * started just then), so the shells of every process not alive are ended once, whatever this one saw.
+   */
+  tookLead(): void {
+    this.departed = true;
+    void this.check();
   }
 
   async check(): Promise<void> {

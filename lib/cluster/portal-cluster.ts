@@ -44,7 +44,10 @@ export function portalCluster(options: ClusterOptions): PortalCluster {
     openSession: () => openSession(sessionName(processId)),
     tasks,
     log,
-    onChange: options.onLeadChange,
+    onChange: (leading) => {
+      options.onLeadChange(leading);
+      if (leading) departed.tookLead();
+    },
     ...(options.retryMs ? { retryMs: options.retryMs } : {}),
   });
   const alive = async () => liveProcesses(await leadership.connect());

@@ -18,7 +18,14 @@ import { agreeOnSecret } from "./auth/shared-secret";
 import type { OidcSettings, PortalConfig } from "./config/env";
 import { UserRegistry } from "./identity/registry";
 import { createLogger, type Logger } from "./log";
-import { ApprovalService } from "./ssh/approvals";
+import { ApprovalService, type Approvals } from "./ssh/approvals";
+import { SharedApprovals } from "./ssh/shared-approvals";
+import { DEFAULT_THROTTLE, LoginThrottle, type Throttle } from "./ssh/login-throttle";
+import { SharedLoginThrottle } from "./ssh/shared-login-throttle";
+import { SharedLastUse } from "./activity/shared-last-use";
+import { every } from "./cluster/every";
+import { portalCluster, type PortalCluster } from "./cluster/portal-cluster";
+import { endOrphanedSessions } from "./terminal/orphans";
 import { hostKeysFor, type HostKey } from "./ssh/host-keys";
 import { SshKeyStore } from "./ssh/key-store";
 import { DockerBackend } from "./backend/docker/docker-backend";
@@ -100,7 +107,9 @@ export interface Portal {
   ports: ListeningPortsCache;
   /** Relays that make servers on 127.0.0.1 only reachable by the proxy. */
   relays: PortRelays;
-  ssh: { keys: SshKeyStore; approvals: ApprovalService; hostKeys: HostKey[] };
+  ssh: { keys: SshKeyStore; approvals: Approvals; throttle: Throttle; hostKeys: HostKey[] };
+  /** This process among the portal's processes: the leader alone runs the idle stop, the disk scan and clean-ups. */
+  cluster: PortalCluster;
   activity: ActivityTracker;
   idle: IdleReaper;
   /** Why each workspace is being stopped, for the terminals and SSH sessions the stop ends. */
@@ -156,7 +165,11 @@ export async function createPortal(
     void audit
       .record("user.username-moved", { actor: "identity provider", subject: { sub: to, username }, detail: { username, from, to } })
       .catch((error: unknown) => log.warn({ err: error }, "could not record a username move in the audit log"));
+  // Several processes share the database (PostgreSQL): what one process saw, the others must see too.
+  const shared = store.kind === "postgres";
   const activity = new ActivityTracker();
+  const lastUse = shared ? new SharedLastUse(db, activity, log.child({ component: "last-use" })) : null;
+  lastUse?.start();
   const stops = new StopNotices();
   const coordination = await startCoordination(
     config.database,
@@ -235,17 +248,34 @@ export async function createPortal(
     lifetimeMs: settings.sessionMaxAgeSeconds * 1000,
   });
   await providerAccounts.start();
-  const sweeper = setInterval(() => {
-    Promise.all([apps.sessions.sweep(), apps.tickets.sweep()]).catch((error: unknown) => log.warn({ err: error }, "could not sweep ended app sessions"));
-  }, 60_000);
-  sweeper.unref();
+  const approvals: ApprovalService | SharedApprovals = shared ? new SharedApprovals(db) : new ApprovalService();
+  const throttleOptions = { ...DEFAULT_THROTTLE, perAddress: config.ssh.maxFailuresPerAddress };
+  const throttle = shared ? new SharedLoginThrottle(db, throttleOptions) : new LoginThrottle(throttleOptions);
+  const cleanups = every(
+    60_000,
+    () =>
+      Promise.all([
+        apps.sessions.sweep(),
+        apps.tickets.sweep(),
+        ...(approvals instanceof SharedApprovals ? [approvals.sweep()] : []),
+        ...(throttle instanceof SharedLoginThrottle ? [throttle.sweep()] : []),
+      ]),
+    (error) => log.warn({ err: error }, "could not sweep ended app sessions, approvals or login failures"),
+  );
   // One for every door's shells: web terminals and SSH sessions with a PTY.
   const pacer =
     config.terminal.bulkBytesPerSecond > 0
       ? new OutputPacer({ interactiveMs: TYPING_MS, attentionMs: config.terminal.pacingMs, bulkBytesPerSecond: config.terminal.bulkBytesPerSecond })
       : null;
   const terminalAllowance = new TerminalAllowance({ maxOpen: config.terminal.maxPerUser, opensPerMinute: config.terminal.opensPerMinute });
-  const shells = new Shells(workspaces, pacer);
+  const cluster: PortalCluster = portalCluster({
+    store,
+    tasks: [idle, disk, cleanups],
+    log: log.child({ component: "cluster" }),
+    onLeadChange: (leading) => metrics.leader.set(leading ? 1 : 0),
+    endShellsExcept: (alive) => endOrphanedSessions(workspaces, log.child({ component: "orphans" }), alive),
+  });
+  const shells = new Shells(workspaces, pacer, Date.now, cluster.processId);
   const changes = new WorkspaceChanges(backend, log.child({ component: "workspace-changes" }));
   const endings = new SessionEndings(stops, new WorkspaceMoves({ changes, workspaces, backend, log: log.child({ component: "moves" }) }));
   // Only where processes share the store: a browser's reconnect may land on another process, which forwards it.
@@ -284,7 +314,7 @@ export async function createPortal(
   const ports = new ListeningPortsCache(workspaces);
   const stopFollowing = changes.subscribe(() => ports.clear());
   const stopKeeping = backend.keep?.(log.child({ component: "backend-keeper" })) ?? (() => {});
-  const ssh = { keys: new SshKeyStore(db, audit), approvals: new ApprovalService(), hostKeys: hostKeysFor(config.ssh, config.dataRoot) };
+  const ssh = { keys: new SshKeyStore(db, audit), approvals, throttle, hostKeys: hostKeysFor(config.ssh, config.dataRoot) };
   return {
     config,
     log,
@@ -311,6 +341,7 @@ export async function createPortal(
     providerAccounts,
     egress: config.egress ? new EgressFirewall(config.egress, log.child({ component: "egress" })) : null,
     ssh,
+    cluster,
     activity,
     idle,
     stops,
@@ -325,12 +356,15 @@ export async function createPortal(
     close: async () => {
       stopFollowing();
       stopKeeping();
-      clearInterval(sweeper);
       providerAccounts.stop();
+      // Lets the lead go at once (its connection closes), so another process takes the idle stop over soon.
+      await cluster.stop().catch(() => undefined);
       idle.stop();
       disk.stop();
       await terminalDirectory?.stop();
       await coordination.close();
+      if (approvals instanceof SharedApprovals) approvals.stop();
+      await lastUse?.stop().catch((error: unknown) => log.warn({ err: error }, "could not record workspaces' last use at close"));
       await store.close();
     },
   };

@@ -106,11 +106,16 @@ async function main(): Promise<void> {
       .catch((error: unknown) => log.error({ err: error }, "the workspace network could not be prepared"));
   }
   // Before any new terminal opens: whatever an earlier portal process left behind is unreachable now.
-  await endOrphanedSessions(portal.workspaces, log).catch((error: unknown) => log.warn({ err: error }, "orphan sweep failed"));
+  // With other processes on the same database, only shells of processes no longer alive are orphans; when the
+  // database cannot say which are alive, none is ended.
+  await portal.cluster
+    .alive()
+    .then((alive) => endOrphanedSessions(portal.workspaces, log, alive))
+    .catch((error: unknown) => log.warn({ err: error }, "orphan sweep failed"));
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  portal.idle.start();
+  // The idle stop, the disk scan and the clean-ups: in this process when it leads (always, on SQLite).
+  portal.cluster.start();
   portal.terminalForwarding?.directory.start();
-  portal.disk.start();
   const diskProblem = dataDiskProblem(config.dataRoot, usersRoot(config.dataRoot), portal.diskEnforced);
   if (diskProblem) log.warn(diskProblem);
   void portal.codeStatic.prepare(); // in the background: until it is ready, code-server serves its own files

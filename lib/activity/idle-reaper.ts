@@ -50,6 +50,8 @@ export class IdleReaper {
   /** When this user's workspace will be stopped if nobody uses it before then. */
   async deadline(sub: string, startedAt: Date | undefined): Promise<Date | null> {
     if (this.policy.timeoutMs <= 0) return null;
+    // Shown, not acted on: what this process saw is enough when the others cannot be asked.
+    await this.activity.pull().catch(() => undefined);
     const last = Math.max(this.activity.lastActivity(sub)?.at ?? 0, startedAt?.getTime() ?? 0, this.since);
     const extended = (await this.extensions.until(sub, startedAt, this.policy.extendMaxMs)) ?? 0;
     return new Date(Math.max(last + this.policy.timeoutMs, extended));
@@ -87,6 +89,8 @@ export class IdleReaper {
     this.sweeping = true;
     const stopped: string[] = [];
     try {
+      // Uses seen by other portal processes (several share the database): without them, no workspace is stopped.
+      await this.activity.pull();
       const running = (await this.workspaces.list()).filter((ws) => ws.state === "running" && ws.sub);
       for (const sub of this.cpu.keys()) if (!running.some((ws) => ws.sub === sub)) this.cpu.delete(sub);
       for (const ws of running) {

@@ -18,6 +18,8 @@ export class PortalMetrics {
   readonly proxyRequests: Counter<"app" | "status">;
   readonly providerChecks: Counter<"outcome">;
   readonly readinessChecks: Counter;
+  /** 1 while this process leads (runs the idle stop, the disk scan, the clean-ups); exactly one process shows 1. */
+  readonly leader: Gauge;
 
   constructor(
     listWorkspaces: () => Promise<WorkspaceStatus[]>,
@@ -63,6 +65,11 @@ export class PortalMetrics {
     this.errors = new Counter({ name: "scitex_errors_total", help: "Errors shown to users, by code", labelNames: ["code"], registers });
     this.sshLogins = new Counter({ name: "scitex_ssh_logins_total", help: "Successful SSH logins by method", labelNames: ["method"], registers });
     this.sshAuthFailures = new Counter({ name: "scitex_ssh_auth_failures_total", help: "Refused SSH authentication attempts", registers });
+    this.leader = new Gauge({
+      name: "scitex_portal_leader",
+      help: "1 while this portal process leads: it alone runs the idle stop, the disk scan and the clean-ups",
+      registers,
+    });
     this.sshSessions = new Gauge({ name: "scitex_ssh_sessions_active", help: "Open SSH session channels", registers });
     this.proxyRequests = new Counter({
       name: "scitex_proxy_requests_total",

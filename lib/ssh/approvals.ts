@@ -11,12 +11,31 @@ export interface ApprovalRequest {
   expiresAt: Date;
 }
 
-type Outcome = "approved" | "denied" | "expired";
+export type Outcome = "approved" | "denied" | "expired";
 
-interface Pending {
+/** A login waiting for its approval: what to show, and how it ends. */
+export interface WaitingLogin {
+  request: ApprovalRequest;
+  result: Promise<{ outcome: Outcome; approverSub?: string }>;
+}
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * Approvals as the SSH door and the approval page use them: in this process (ApprovalService), or in the database
+ * several processes share (SharedApprovals), where a login waiting on one is approved through another.
+ */
+export interface Approvals {
+  waiting(username: string, clientAddress: string): Awaitable<{ forNameFromAddress: number; fromAddress: number; total: number }>;
+  create(username: string, clientAddress: string, clientSoftware: string): Awaitable<WaitingLogin>;
+  get(id: string, username: string): Awaitable<ApprovalRequest | undefined>;
+  decide(id: string, user: { sub: string; username: string }, approve: boolean): Awaitable<boolean>;
+  cancel(id: string): void;
+}
+
+interface Pending extends WaitingLogin {
   request: ApprovalRequest;
   settle(outcome: Outcome, approverSub?: string): void;
-  result: Promise<{ outcome: Outcome; approverSub?: string }>;
 }
 
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -25,7 +44,7 @@ const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
  * "Approve in the browser" for SSH logins without a key: the SSH server asks for a request, shows its link, and
  * waits; the user opens the link signed in to the portal as that same user and approves. Single use, short-lived.
  */
-export class ApprovalService {
+export class ApprovalService implements Approvals {
   private readonly pending = new Map<string, Pending>();
 
   constructor(private readonly ttlMs = 5 * 60_000) {}
@@ -47,18 +66,8 @@ export class ApprovalService {
   }
 
   create(username: string, clientAddress: string, clientSoftware: string): Pending {
-    const id = randomBytes(18).toString("base64url");
-    const code = Array.from({ length: 8 }, (_, i) => (i === 4 ? "-" : "") + CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
-    const now = Date.now();
-    const request: ApprovalRequest = {
-      id,
-      code,
-      username,
-      clientAddress,
-      clientSoftware: clientSoftware.slice(0, 120),
-      createdAt: new Date(now),
-      expiresAt: new Date(now + this.ttlMs),
-    };
+    const request = newApprovalRequest(username, clientAddress, clientSoftware, this.ttlMs);
+    const id = request.id;
     let settle!: Pending["settle"];
     const result = new Promise<{ outcome: Outcome; approverSub?: string }>((resolve) => {
       settle = (outcome, approverSub) => {
@@ -90,4 +99,19 @@ export class ApprovalService {
   cancel(id: string): void {
     this.pending.get(id)?.settle("expired");
   }
+}
+
+/** A new request: an id nobody can guess, and a short code to match the terminal with the page. */
+export function newApprovalRequest(username: string, clientAddress: string, clientSoftware: string, ttlMs: number, now = Date.now()): ApprovalRequest {
+  const id = randomBytes(18).toString("base64url");
+  const code = Array.from({ length: 8 }, (_, i) => (i === 4 ? "-" : "") + CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
+  return {
+    id,
+    code,
+    username,
+    clientAddress,
+    clientSoftware: clientSoftware.slice(0, 120),
+    createdAt: new Date(now),
+    expiresAt: new Date(now + ttlMs),
+  };
 }

@@ -241,4 +241,54 @@ export const MIGRATIONS: Migration[] = [
    );
    CREATE INDEX open_terminals_owner ON open_terminals(owner);`,
   },
+  // Several processes as one portal (#17): logins waiting for a browser approval, failed SSH logins, and each
+  // user's last use, where every process sees them. Rows expire (the leader's clean-up): none holds a secret.
+  {
+    sqlite: `CREATE TABLE ssh_approvals (
+     id TEXT PRIMARY KEY,
+     code TEXT NOT NULL,
+     username TEXT NOT NULL,
+     client_address TEXT NOT NULL,
+     client_software TEXT NOT NULL,
+     created_at_ms INTEGER NOT NULL,
+     expires_at_ms INTEGER NOT NULL,
+     outcome TEXT,
+     approver_sub TEXT
+   );
+   CREATE INDEX ssh_approvals_address ON ssh_approvals(client_address, username);
+   CREATE TABLE login_failures (
+     key TEXT NOT NULL,
+     at_ms INTEGER NOT NULL
+   );
+   CREATE INDEX login_failures_key ON login_failures(key, at_ms);
+   CREATE INDEX login_failures_at ON login_failures(at_ms);
+   CREATE TABLE last_use (
+     sub TEXT PRIMARY KEY,
+     at_ms INTEGER NOT NULL,
+     door TEXT NOT NULL
+   );`,
+    postgres: `CREATE TABLE ssh_approvals (
+     id TEXT PRIMARY KEY,
+     code TEXT NOT NULL,
+     username TEXT NOT NULL,
+     client_address TEXT NOT NULL,
+     client_software TEXT NOT NULL,
+     created_at_ms BIGINT NOT NULL,
+     expires_at_ms BIGINT NOT NULL,
+     outcome TEXT,
+     approver_sub TEXT
+   );
+   CREATE INDEX ssh_approvals_address ON ssh_approvals(client_address, username);
+   CREATE TABLE login_failures (
+     key TEXT NOT NULL,
+     at_ms BIGINT NOT NULL
+   );
+   CREATE INDEX login_failures_key ON login_failures(key, at_ms);
+   CREATE INDEX login_failures_at ON login_failures(at_ms);
+   CREATE TABLE last_use (
+     sub TEXT PRIMARY KEY,
+     at_ms BIGINT NOT NULL,
+     door TEXT NOT NULL
+   );`,
+  },
 ];

@@ -1,9 +1,9 @@
 import { Kysely, PostgresDialect } from "kysely";
-import type pg from "pg";
+import pg from "pg";
 import { MIGRATIONS } from "./migrations";
-import { pgPool } from "./pg-connections";
+import { pgPool, pgTypes } from "./pg-connections";
 import type { PortalSchema } from "./schema";
-import type { PortalStore } from "./store";
+import type { DedicatedSession, PortalStore } from "./store";
 
 /** Any number, the same in every portal process: the lock that lets one of them migrate at a time. */
 const MIGRATION_LOCK = 0x5c17e;
@@ -32,7 +32,37 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Porta
       });
       if (rows[0]?.recovery) throw new Error("the database is a read-only standby");
     },
+    openSession: (name) => openDedicatedSession(options.url, name),
     close: () => db.destroy(),
+  };
+}
+
+async function openDedicatedSession(url: string, name: string): Promise<DedicatedSession> {
+  // Keepalive: a peer that vanished without closing (a pulled cable) must not hold its lock for hours.
+  const client = new pg.Client({ connectionString: url, application_name: name, types: pgTypes, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+  let ended = false;
+  const listeners: Array<() => void> = [];
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    for (const listener of listeners) listener();
+  };
+  client.on("error", () => {
+    end();
+    void client.end().catch(() => undefined);
+  });
+  client.on("end", end);
+  await client.connect();
+  return {
+    query: async <R extends object>(sql: string, params: unknown[] = []) => (await client.query<R>(sql, params)).rows,
+    onEnd: (listener) => {
+      if (ended) listener();
+      else listeners.push(listener);
+    },
+    close: async () => {
+      await client.end().catch(() => undefined);
+      end();
+    },
   };
 }
 

@@ -19,6 +19,9 @@ export interface PortalSchema {
   portal_facts: { name: string; value: string; recorded_at: string };
   start_line: StartLineTable;
   open_terminals: OpenTerminalsTable;
+  ssh_approvals: SshApprovalsTable;
+  login_failures: { key: string; at_ms: number };
+  last_use: { sub: string; at_ms: number; door: string };
 }
 
 /** One place in the shared start queue (lib/workspace/shared/start-line-table.ts). */
@@ -41,6 +44,19 @@ export interface OpenTerminalsTable {
   owner_address: string;
   created_at_ms: number;
   seen_at_ms: number;
+}
+
+export interface SshApprovalsTable {
+  id: string;
+  code: string;
+  username: string;
+  client_address: string;
+  client_software: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+  /** Null while it waits; "approved", "denied" or "expired" once settled (a settled row is never settled again). */
+  outcome: string | null;
+  approver_sub: string | null;
 }
 
 export interface UsersTable {

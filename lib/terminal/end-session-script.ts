@@ -9,6 +9,13 @@
  * an SSH logout.
  */
 export const TERMINAL_TAG = "PORTAL_TERMINAL";
+/** The portal process that opened a shell (several may share a workspace): whose shells an orphan sweep spares. */
+export const PROCESS_TAG = "PORTAL_PROCESS";
+/**
+ * The PROCESS_TAG of a shell held in tmux inside the workspace (lib/terminal/held-shell-script.ts): no process owns
+ * it, any may reattach it, so no sweep of a dead process's shells ends it (closing its terminal does).
+ */
+export const HELD_OWNER = "held";
 
 // Shared bash: `end_session SID [KEEP_PID]` sends HUP to every process in session SID, waits briefly, then KILLs
 // what is left. Every shell "${" is escaped so it reaches bash as written.
@@ -89,24 +96,32 @@ export function signalCommand(terminalId: string, signal: string): string[] {
 }
 
 // After the portal itself went away (a crash, kill -9), every shell it had opened is unreachable: Docker
-// cannot re-attach to an exec. Ends them all, as closing each would have.
+// cannot re-attach to an exec. Ends them all, as closing each would have, except those of the processes named as
+// arguments (portal processes alive now, when several share the workspaces).
 const END_ALL = `${END_SESSION}
+spare=" $* "
 for d in /proc/[0-9]*; do
   p=\${d#/proc/}
   [ "$(stat_field "$p" 2 2>/dev/null)" = 0 ] || continue
+  tagged=; owner=
   while IFS= read -r -d '' kv; do
-    case "$kv" in ${TERMINAL_TAG}=*)
-      if [ "$(stat_field "$p" 4 2>/dev/null)" = "$p" ]; then end_session "$p"; fi
-      kill -HUP "$p" 2>/dev/null
-      break ;;
+    case "$kv" in
+      ${TERMINAL_TAG}=*) tagged=1 ;;
+      ${PROCESS_TAG}=*) owner=\${kv#*=} ;;
     esac
   done < "$d/environ" 2>/dev/null
+  [ -n "$tagged" ] || continue
+  [ "$owner" = "${HELD_OWNER}" ] && continue
+  if [ -n "$owner" ]; then case "$spare" in *" $owner "*) continue ;; esac; fi
+  if [ "$(stat_field "$p" 4 2>/dev/null)" = "$p" ]; then end_session "$p"; fi
+  kill -HUP "$p" 2>/dev/null
 done
 exit 0
 `;
 
-export function endAllSessionsCommand(): string[] {
-  return ["bash", "-c", END_ALL, "end-all-terminals"];
+/** Ends every portal shell in the workspace but those opened by the processes in `spare`. */
+export function endAllSessionsCommand(spare: Iterable<string> = []): string[] {
+  return ["bash", "-c", END_ALL, "end-all-terminals", ...spare];
 }
 
 /** The command a terminal runs: a login shell inside the session-ending wrapper. */

@@ -1,4 +1,4 @@
-import { END_SESSION, TERMINAL_TAG, WRAPPER } from "./end-session-script";
+import { END_SESSION, HELD_OWNER, PROCESS_TAG, TERMINAL_TAG, WRAPPER } from "./end-session-script";
 
 /**
  * Shells held inside the workspace, where processes share the store and the image has tmux: each web terminal's
@@ -14,8 +14,7 @@ export const HELD_SOCKET = "scitex-portal";
 const TMUX = `tmux -L ${HELD_SOCKET} -f /dev/null`;
 
 // Options set on the server each time (idempotent): invisible tmux. escape-time 0: Esc reaches vim at once;
-// RGB: xterm.js draws 24-bit colour, passed through. `-A -D`: a session that exists is attached, its previous
-// client (a dead process's) detached.
+// RGB: xterm.js draws 24-bit colour, passed through.
 const OPTIONS = [
   "set-option -g status off",
   "set-option -g prefix None",
@@ -31,10 +30,17 @@ const OPTIONS = [
   .map((o) => ` \\; ${o}`)
   .join("");
 
+// The session is made detached by a command without this exec's tags: the tmux server forks from whoever starts
+// it and keeps that environment, and a server tagged with one portal process would be ended (with every held
+// shell) by the sweep of that process's shells once it died. The exec then only attaches (-d: a dead process's
+// client is detached).
 const HELD = `
 tag="\${${TERMINAL_TAG}}"
 if command -v tmux >/dev/null 2>&1; then
-  exec ${TMUX} new-session -A -D -s "$tag" -e "${TERMINAL_TAG}=$tag" -e "COLORTERM=\${COLORTERM:-}" -e "LANG=\${LANG:-C.UTF-8}" bash -c "$1" portal-terminal${OPTIONS}
+  ${TMUX} has-session -t "=$tag" 2>/dev/null ||
+    env -u ${TERMINAL_TAG} -u ${PROCESS_TAG} ${TMUX} new-session -d -s "$tag" -e "${TERMINAL_TAG}=$tag" -e "${PROCESS_TAG}=${HELD_OWNER}" -e "COLORTERM=\${COLORTERM:-}" -e "LANG=\${LANG:-C.UTF-8}" bash -c "$1" portal-terminal${OPTIONS} ||
+    exit 1
+  exec ${TMUX} attach-session -d -t "=$tag"
 fi
 exec bash -c "$1" portal-terminal
 `;

@@ -7,7 +7,7 @@ import { latestWins } from "../util/latest-wins";
 import { TokenBucket } from "../util/token-bucket";
 import type { WorkspaceManager } from "../workspace/manager";
 import { run, type RunResult } from "../workspace/run";
-import { DELIVERABLE_SIGNALS, endSessionCommand, signalCommand, TERMINAL_TAG, terminalShellCommand } from "./end-session-script";
+import { DELIVERABLE_SIGNALS, endSessionCommand, PROCESS_TAG, signalCommand, TERMINAL_TAG, terminalShellCommand } from "./end-session-script";
 import type { OutputPacer } from "./output-pacer";
 import { PacedOutput } from "./paced-output";
 
@@ -80,6 +80,8 @@ export class Shells {
     /** Shared by every door's terminals; null when output is never paced. */
     private readonly pacer: OutputPacer | null = null,
     private readonly now: () => number = Date.now,
+    /** This portal process's id, carried by every shell it opens (see endOrphanedSessions); none on one alone. */
+    private readonly processId: string | null = null,
   ) {}
 
   /** Starts it in the user's running workspace (a door makes sure the workspace runs first). */
@@ -95,6 +97,7 @@ export class Shells {
         "LANG=C.UTF-8",
         ...Object.entries(request.env ?? {}).map(([k, v]) => `${k}=${v}`),
         `${TERMINAL_TAG}=${tag}`,
+        ...(this.processId ? [`${PROCESS_TAG}=${this.processId}`] : []),
       ],
       ...(tty && terminal ? { cols: terminal.cols, rows: terminal.rows } : {}),
     });

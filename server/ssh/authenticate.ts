@@ -3,18 +3,18 @@ import type { Logger } from "pino";
 import type { RegisteredUser, UserRegistry } from "../../lib/identity/registry";
 import type { AuditLog } from "../../lib/audit/audit-log";
 import type { PortalMetrics } from "../../lib/metrics/metrics";
-import type { ApprovalService } from "../../lib/ssh/approvals";
+import type { Approvals } from "../../lib/ssh/approvals";
 import type { SshKeyStore } from "../../lib/ssh/key-store";
 import { fingerprintOf } from "../../lib/ssh/public-key";
-import type { LoginThrottle } from "../../lib/ssh/login-throttle";
+import type { Throttle } from "../../lib/ssh/login-throttle";
 import { userForSshLogin } from "../../lib/ssh/login-name";
 import type { StandingAccess } from "../../lib/identity/standing-access";
 
 export interface AuthDeps {
   registry: UserRegistry;
   keys: SshKeyStore;
-  approvals: ApprovalService;
-  throttle: LoginThrottle;
+  approvals: Approvals;
+  throttle: Throttle;
   /** Whether the account may come in without a sign-in in hand: not shut out, and its provider's yes still current. */
   standing: Pick<StandingAccess, "check">;
   /**
@@ -46,6 +46,8 @@ export class Authenticator {
   private cancelApproval: (() => void) | null = null;
   /** A right key was refused because the account must sign in to renew: told on the next keyboard-interactive try. */
   private mustRenew = false;
+  /** The connection went away (a login still being set up must not start waiting after it). */
+  private abandoned = false;
 
   constructor(
     private readonly deps: AuthDeps,
@@ -63,7 +65,9 @@ export class Authenticator {
 
   private async decide(ctx: AuthContext): Promise<void> {
     const { throttle, registry } = this.deps;
-    if (throttle.addressBlocked(this.peer.ip)) return this.refuseBlocked(ctx);
+    // This process's throttle answers at once (no await: the refusal goes out before anything else runs).
+    const blocked = throttle.addressBlocked(this.peer.ip);
+    if (typeof blocked === "boolean" ? blocked : await blocked) return this.refuseBlocked(ctx);
     const found = await userForSshLogin(registry, ctx.username);
     const standing = found ? await this.deps.standing.check(found.sub, Date.now()) : "shut out";
     // A disabled account is treated as no account: its keys and approvals lead nowhere.
@@ -72,7 +76,7 @@ export class Authenticator {
       this.deps.metrics.sshAuthFailures.inc();
       return throttle.fail(this.peer.ip, ctx.username);
     };
-    const fail = () => rejectAfter(ctx, counted());
+    const fail = async () => rejectAfter(ctx, await counted());
     switch (ctx.method) {
       case "publickey":
         return this.publicKey(ctx, user, standing === "sign in to renew", fail);
@@ -91,10 +95,11 @@ export class Authenticator {
 
   /** The connection went away: a login waiting for approval no longer needs one. */
   abandon(): void {
+    this.abandoned = true;
     this.cancelApproval?.();
   }
 
-  private async publicKey(ctx: AuthContext & { method: "publickey" }, user: RegisteredUser | null, mustRenew: boolean, fail: () => void): Promise<void> {
+  private async publicKey(ctx: AuthContext & { method: "publickey" }, user: RegisteredUser | null, mustRenew: boolean, fail: () => Promise<void>): Promise<void> {
     const stored = user ? await this.deps.keys.find(user.sub, fingerprintOf(ctx.key.data)) : undefined;
     // A client asking whether a key would do (every key in an agent, in turn) has failed at nothing.
     if (!ctx.signature) return stored ? ctx.accept() : ctx.reject(METHODS);
@@ -112,10 +117,14 @@ export class Authenticator {
     await this.succeed(ctx, user, `key ${stored.fingerprint}`);
   }
 
-  private approveInBrowser(ctx: AuthContext & { method: "keyboard-interactive" }, user: RegisteredUser | null, countFailure: () => number): void {
+  private async approveInBrowser(
+    ctx: AuthContext & { method: "keyboard-interactive" },
+    user: RegisteredUser | null,
+    countFailure: () => number | Promise<number>,
+  ): Promise<void> {
     if (this.cancelApproval) return ctx.reject(METHODS);
     const { perNameFromAddress, perAddress, total } = this.deps.maxPendingApprovals;
-    const waiting = this.deps.approvals.waiting(ctx.username, this.peer.ip);
+    const waiting = await this.deps.approvals.waiting(ctx.username, this.peer.ip);
     if (waiting.forNameFromAddress >= perNameFromAddress || waiting.fromAddress >= perAddress) {
       return this.tell(
         ctx,
@@ -127,7 +136,9 @@ export class Authenticator {
     if (waiting.total >= total) {
       return this.tell(ctx, "Too many logins wait for approval", "The portal has too many logins waiting for approval right now. Try again in a few minutes, or use an SSH key.\r\n");
     }
-    const pending = this.deps.approvals.create(ctx.username, this.peer.ip, this.peer.software);
+    const pending = await this.deps.approvals.create(ctx.username, this.peer.ip, this.peer.software);
+    // The client left while the request was being made: it waits for nobody.
+    if (this.abandoned) return this.deps.approvals.cancel(pending.request.id);
     this.cancelApproval = () => this.deps.approvals.cancel(pending.request.id);
     const link = new URL(`/ssh/approve/${pending.request.id}`, this.deps.publicUrl).href;
     const instructions =
@@ -136,10 +147,10 @@ export class Authenticator {
       `Waiting up to 5 minutes... (add an SSH key on the portal's SSH keys page to skip this next time)\r\n`;
     // Counted when the browser decides (or the request lapses), not when the client has answered the prompt: a
     // client that leaves at once after a denial must not take the failure with it.
-    const decided = pending.result.then(({ outcome, approverSub }) => {
+    const decided = pending.result.then(async ({ outcome, approverSub }) => {
       this.cancelApproval = null;
       if (outcome === "approved" && user && approverSub === user.sub) return { approved: user };
-      return { approved: null, delay: countFailure() };
+      return { approved: null, delay: await countFailure() };
     });
     // No prompts, only instructions: the client shows them and waits while the user approves in the browser.
     ctx.prompt([], "Approve this login in your browser", instructions, () => {
@@ -154,9 +165,15 @@ export class Authenticator {
    * goes on to keyboard-interactive (OpenSSH does, unless in batch mode) is shown the wait, so a throttled login
    * does not look like a wrong key.
    */
-  private refuseBlocked(ctx: AuthContext): void {
+  private refuseBlocked(ctx: AuthContext): void | Promise<void> {
     if (ctx.method !== "keyboard-interactive") return ctx.reject(METHODS);
-    const minutes = Math.max(1, Math.ceil(this.deps.throttle.addressBlockedForMs(this.peer.ip) / 60_000));
+    const left = this.deps.throttle.addressBlockedForMs(this.peer.ip);
+    if (typeof left !== "number") return left.then((ms) => this.tellBlocked(ctx, ms));
+    this.tellBlocked(ctx, left);
+  }
+
+  private tellBlocked(ctx: AuthContext & { method: "keyboard-interactive" }, leftMs: number): void {
+    const minutes = Math.max(1, Math.ceil(leftMs / 60_000));
     const text =
       `Too many failed SSH logins came from your address (${this.peer.ip}).\r\n` +
       `Logins from it are refused for about ${minutes} more minute${minutes === 1 ? "" : "s"}; then try again.\r\n`;

@@ -38,7 +38,8 @@ export type SshGatewayDeps = SessionDeps &
     config: Pick<PortalConfig, "publicUrl"> & {
       ssh: Pick<PortalConfig["ssh"], "loginTimeoutMs" | "maxUnauthenticated" | "maxUnauthenticatedPerAddress" | "maxFailuresPerAddress">;
     };
-    ssh: { keys: AuthDeps["keys"]; approvals: AuthDeps["approvals"]; hostKeys: Pick<HostKey, "privateKey">[] };
+    /** `throttle`: the portal's (shared by its processes); one of the gateway's own when absent. */
+    ssh: { keys: AuthDeps["keys"]; approvals: AuthDeps["approvals"]; throttle?: AuthDeps["throttle"]; hostKeys: Pick<HostKey, "privateKey">[] };
     auth: Pick<AuthService, "onSessionEnded" | "settings">;
     registry: AuthDeps["registry"];
     standing: AuthDeps["standing"];
@@ -55,7 +56,7 @@ export interface SshGateway {
 /** `ssh -p 2200 alice@portal` lands in alice's workspace: the SSH door onto the same workspace service. */
 export function createSshGateway(portal: SshGatewayDeps, log: Logger): SshGateway {
   const { keys, approvals, hostKeys } = portal.ssh;
-  const throttle = new LoginThrottle({ ...DEFAULT_THROTTLE, perAddress: portal.config.ssh.maxFailuresPerAddress });
+  const throttle = portal.ssh.throttle ?? new LoginThrottle({ ...DEFAULT_THROTTLE, perAddress: portal.config.ssh.maxFailuresPerAddress });
   // Signed-in connections by account: a disabled account's are closed at once.
   const connectionsOf = new Map<string, Set<Connection>>();
   portal.auth.onSessionEnded(({ sub }) => {

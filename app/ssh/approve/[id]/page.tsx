@@ -11,7 +11,7 @@ export default async function ApprovePage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const user = await requirePageUser(`/ssh/approve/${encodeURIComponent(id)}`);
   const portal = getPortal();
-  const request = portal.ssh.approvals.get(id, user.username);
+  const request = await portal.ssh.approvals.get(id, user.username);
   return (
     <>
       <AppHeader user={user} devProvider={portal.auth.settings.devProvider} />

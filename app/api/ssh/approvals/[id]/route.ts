@@ -14,7 +14,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   if (!body.success) return jsonError(400, "bad_request", "Say whether to approve.");
   const { id } = await params;
   const portal = getPortal();
-  if (!portal.ssh.approvals.decide(id, user, body.data.approve)) {
+  if (!(await portal.ssh.approvals.decide(id, user, body.data.approve))) {
     return jsonError(404, "not_found", "This login request has expired, was already answered, or is not for your account.");
   }
   portal.log.info({ user: user.username, approved: body.data.approve }, "ssh login decided in the browser");

@@ -243,7 +243,7 @@ describe("several portal processes as one portal (one PostgreSQL)", () => {
     })();
     // A third process starts on the same database: its orphan sweep leaves the living processes' shells (alice's).
     extra = await startPortal(
-      { AUTH_SECRET: SECRET, METRICS_TOKEN, DATABASE_URL: replicas.databaseUrl, WORKSPACE_IDLE_TIMEOUT_SECONDS: String(IDLE_SECONDS), WORKSPACE_IDLE_CPU_PERCENT: "0" },
+      { ...replicas.env, AUTH_SECRET: SECRET, METRICS_TOKEN, WORKSPACE_IDLE_TIMEOUT_SECONDS: String(IDLE_SECONDS), WORKSPACE_IDLE_CPU_PERCENT: "0" },
       undefined,
       { instance: leader.instance, dataRoot: leader.dataRoot, removeWorkspaces: async () => undefined },
     );

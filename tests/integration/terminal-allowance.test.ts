@@ -148,11 +148,19 @@ describe("what a user may open, at once and per minute, through the web and SSH 
     try {
       await expect.poll(() => through(localPort), { timeout: 20_000, interval: 200 }).toContain("relay-ok"); // two
       for (let i = 0; i < OPENS_PER_MINUTE - 2; i++) expect(await through(localPort)).toContain("relay-ok");
-      // The budget is spent: the next relay is refused, and so is a web terminal.
-      expect(await through(localPort)).toBe("");
-      const web = await openTerminal(cy);
-      expect(web.attached).toBe(false);
-      if (!web.attached) expect(web.code).toBe("rate_limited");
+      // The budget is spent: relays are refused, and so is a web terminal right after one. The budget refills one
+      // start every 15 s, and a slow machine may see one come back at any moment: then that relay or terminal gets
+      // through (spending it), and the next refusal is 15 s away, so the next try shows the shared budget.
+      let refusedWeb: Awaited<ReturnType<typeof openTerminal>> | null = null;
+      for (let round = 0; round < 3 && !refusedWeb; round++) {
+        let relaysTried = 0;
+        while ((await through(localPort)) !== "") expect(++relaysTried, "relays never refused: they do not count").toBeLessThan(3);
+        const web = await openTerminal(cy);
+        if (web.attached) await web.close();
+        else refusedWeb = web;
+      }
+      expect(refusedWeb, "a web terminal was let in every time right after a refused relay").not.toBeNull();
+      if (refusedWeb && !refusedWeb.attached) expect(refusedWeb.code).toBe("rate_limited");
       await expect.poll(() => through(localPort), { timeout: 60_000, interval: 1000 }).toContain("relay-ok");
     } finally {
       tunnel.stop();

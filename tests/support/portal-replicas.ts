@@ -21,6 +21,8 @@ export interface PortalReplicas {
   hostKeysDir: string;
   /** The Django provider started here when `env` names none (the embedded one refuses a shared database). */
   idp: DjangoIdp | null;
+  /** What every process was started with (the database, keys, provider, secret): for one more process started later. */
+  env: Record<string, string>;
   /** Stops every process, removes the workspaces and data once, and stops the database if this started it. */
   cleanup(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startPortalReplicas(count: number, env: Record<string, str
       postgres,
       hostKeysDir,
       idp,
+      env: shared,
       cleanup: async () => {
         // The others first: the first one's cleanup removes the workspaces and the data root they share.
         for (const p of processes.slice(1)) await p.stop();

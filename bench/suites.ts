@@ -3,6 +3,7 @@ import { runProxySuite } from "./proxy/suite";
 import { runTerminalSuite } from "./terminal/suite";
 import { runPageSuite } from "./page/suite";
 import { runClusterSuite } from "./cluster/suite";
+import { runReplicasSuite } from "./replicas/suite";
 
 export interface Suite {
   name: string;
@@ -38,5 +39,11 @@ export const SUITES: Suite[] = [
     description:
       "workspaces on the Swarm test cluster vs this host's engine: open hot/warm/cold, stop -> slot free, node loss, a partition's copies, the terminal's TLS path, list/inspect at N (issue #16)",
     run: runClusterSuite,
+  },
+  {
+    name: "replicas",
+    description:
+      "portal processes on one PostgreSQL: kill -9 -> terminals back (same shell), SSH logins meanwhile, forwarded vs direct echo, start-line order at cap 2, database round trips per Open Workspace (issue #17)",
+    run: runReplicasSuite,
   },
 ];

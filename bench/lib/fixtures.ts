@@ -14,3 +14,7 @@ export { startPortal, type PortalProcess } from "../../tests/support/portal-proc
 export { sessionCookie } from "../../tests/support/session-cookie";
 export { SshClient } from "../../tests/support/ssh-client";
 export { waitForPrompt } from "../../tests/support/terminal-page";
+export { startPortalReplicas, type PortalReplicas, type ReplicaOptions } from "../../tests/support/portal-replicas";
+export { startTestPostgres, type TestPostgres } from "../../tests/support/postgres";
+export { openTerminal, type TerminalClient } from "../../tests/support/terminal-client";
+export { postAs, startThroughPortal, type StartAnswer } from "../../tests/support/portal-start";

@@ -4,6 +4,13 @@ import { fmt, formatTable } from "../lib/table";
 import type { OpenTrips, ReplicasResults } from "./results";
 import { longestGap } from "./ssh-logins";
 
+/** The distinct reasons failed logins gave, with their counts. */
+function sshErrors(attempts: readonly { ok: boolean; error?: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const a of attempts) if (!a.ok) counts.set(a.error ?? "?", (counts.get(a.error ?? "?") ?? 0) + 1);
+  return counts.size ? `\n  failed logins said: ${[...counts].map(([e, n]) => `${n}x "${e}"`).join("; ")}` : "";
+}
+
 /** The replicas suite's report: each figure beside what it is weighed against, then the issue's goals. */
 export function renderReport(r: ReplicasResults): string {
   const sections: string[] = ["Portal processes on one PostgreSQL (issue #17)"];
@@ -19,6 +26,7 @@ export function renderReport(r: ReplicasResults): string {
         [`kill -9 of the process holding ${t.terminals.length} terminals (tmux)`, "value"],
         ["back through the survivor, same shell (PID)", `${backMs.length} of ${t.terminals.length}`],
         ["kill to back, p50 ms", fmt(percentile(backMs, 50), 0)],
+        ["kill to attached (before the PID answer), p50 ms", fmt(percentile(t.terminals.flatMap((x) => (x.attachedMs === undefined ? [] : [x.attachedMs])), 50), 0)],
         ["kill to back, worst ms", allBack ? fmt(Math.max(...backMs), 0) : `not all within ${t.waitSeconds} s`],
         ["reopen attempts, most for one terminal", String(Math.max(...t.terminals.map((x) => x.attempts)))],
         ["answered with another shell", String(other)],
@@ -37,7 +45,7 @@ export function renderReport(r: ReplicasResults): string {
         ["login + true p50 ms", fmt(median(loginMs(before)), 0), fmt(median(loginMs(after)), 0)],
         ["login + true worst ms", fmt(Math.max(...loginMs(before)), 0), fmt(Math.max(...loginMs(after)), 0)],
         ["longest stretch with no login completing, ms (whole window)", "", fmt(longestGap(t.ssh, fromMs, toMs), 0)],
-      ]),
+      ]) + sshErrors(t.ssh),
     );
   }
 

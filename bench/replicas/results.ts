@@ -2,6 +2,8 @@
 export interface TerminalBack {
   /** Reattached through the survivor, and its shell answered with the PID it had before the kill. */
   backMs?: number;
+  /** The survivor said it attached (before the shell was asked its PID). */
+  attachedMs?: number;
   /** Attempts to reattach (a refused one is retried until the wait ends). */
   attempts: number;
   /** The shell answered, but with another PID (a new shell, not the same one). */
@@ -14,6 +16,8 @@ export interface SshAttempt {
   at: number;
   endedAt: number;
   ok: boolean;
+  /** The client's last line of stderr when it failed. */
+  error?: string;
 }
 
 export interface TakeoverResult {

@@ -16,7 +16,8 @@ export function sshLogins(client: SshClient, user: string, key: string, interval
       const at = performance.now() - zero();
       running.push(
         client.ssh(user, key, ["true"], undefined, 15_000).then((r) => {
-          attempts.push({ at, endedAt: performance.now() - zero(), ok: r.code === 0 });
+          const error = r.code === 0 ? undefined : (r.stderr.trim().split("\n").at(-1) ?? "").slice(0, 120) || `exit ${r.code}`;
+          attempts.push({ at, endedAt: performance.now() - zero(), ok: r.code === 0, ...(error ? { error } : {}) });
         }),
       );
       await sleep(intervalMs);

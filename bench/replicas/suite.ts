@@ -28,8 +28,9 @@ export async function runReplicasSuite(): Promise<boolean> {
     await attempt("terminals across processes", async () => {
       const set = await replicaSet(2, {
         WORKSPACE_IMAGE,
-        // Room for the held terminals, their reopening, and a login every 250 ms (the per-user bounds have tests).
-        TERMINAL_MAX_PER_USER: String(Math.min(100, cfg.terminals * 2 + 4)),
+        // Room for the held terminals, their reopening, and logins every 250 ms that overlap when slow (an SSH
+        // session counts as a terminal); the per-user bounds have tests of their own and are not measured here.
+        TERMINAL_MAX_PER_USER: "100",
         TERMINAL_OPENS_PER_MINUTE: "10000",
       });
       try {

@@ -79,6 +79,7 @@ async function reattach(url: string, cookie: string, h: Held, i: number, killAt:
     try {
       const left = Math.max(1000, deadline - performance.now());
       again = await withTimeout(openTerminal(url, cookie, { terminalId: h.t.id }), left, `terminal ${i} reattached`);
+      result.attachedMs = performance.now() - killAt;
       const pid = await shellPid(again, `again${i}`, Math.max(1000, deadline - performance.now()));
       if (pid === h.pid) result.backMs = performance.now() - killAt;
       else result.otherShell = true;

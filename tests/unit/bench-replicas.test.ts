@@ -32,6 +32,7 @@ function results(back: (number | undefined)[], over: Partial<ReplicasResults> = 
         { at: -500, endedAt: -200, ok: true },
         { at: 0, endedAt: 400, ok: true },
         { at: 250, endedAt: 2100, ok: true },
+        { at: 500, endedAt: 900, ok: false, error: "Connection closed by 127.0.0.1 port 2222" },
       ],
       sshWindow: { fromMs: -1000, toMs: 3000 },
     },
@@ -91,6 +92,10 @@ describe("the replicas bench's figures", () => {
     const report = renderReport(results([100]));
     expect(report).toMatch(/round trips, open of a running workspace \(net p50\)\s+10\.00/);
     expect(report).toMatch(/round trips, stopped -> running \(net p50\)\s+21\.00/);
+  });
+
+  it("says why the failed SSH logins failed", () => {
+    expect(renderReport(results([100]))).toContain('failed logins said: 1x "Connection closed by 127.0.0.1 port 2222"');
   });
 
   it("reads its knobs from the environment, with defaults", () => {

@@ -50,14 +50,20 @@ export function heldShellCommand(): string[] {
   return ["bash", "-c", HELD, "portal-held-terminal", WRAPPER];
 }
 
-/** Exits 0 only when the workspace holds the terminal's shell in tmux (its process is gone, the shell is not). */
-export function heldSessionExistsCommand(terminalId: string): string[] {
-  return ["bash", "-c", `command -v tmux >/dev/null 2>&1 && ${TMUX} has-session -t "=$1" 2>/dev/null`, "held-terminal-exists", terminalId];
-}
-
-/** What scrolled off the held shell's screen, with its colours: the scrollback a new client starts with. */
-export function heldHistoryCommand(terminalId: string, lines: number): string[] {
-  return ["bash", "-c", `${TMUX} capture-pane -p -e -J -S -${lines} -E -1 -t "=$1" 2>/dev/null; exit 0`, "held-terminal-history", terminalId];
+/**
+ * Exits 0 only when the workspace holds the terminal's shell in tmux (its process is gone, the shell is not), and
+ * then prints what scrolled off its screen, with its colours: the scrollback a new client starts with. One exec
+ * for both, as a process taking over many terminals at once pays for every exec it makes.
+ */
+export function heldSessionHistoryCommand(terminalId: string, lines: number): string[] {
+  return [
+    "bash",
+    "-c",
+    `command -v tmux >/dev/null 2>&1 && ${TMUX} has-session -t "=$1" 2>/dev/null || exit 1
+${TMUX} capture-pane -p -e -J -S -${lines} -E -1 -t "=$1" 2>/dev/null; exit 0`,
+    "held-terminal-history",
+    terminalId,
+  ];
 }
 
 // The wrapper in the pane leads its own session: end everything in it, as closing a terminal always does, then

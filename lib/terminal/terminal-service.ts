@@ -3,7 +3,7 @@ import type { PortalUser } from "../identity/user";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
 import type { SessionEndings, Ending } from "./session-endings";
 import type { Shells } from "./shells";
-import { endHeldSessionCommand, heldHistoryCommand, heldSessionExistsCommand, heldShellCommand } from "./held-shell-script";
+import { endHeldSessionCommand, heldSessionHistoryCommand, heldShellCommand } from "./held-shell-script";
 import type { TerminalDirectory } from "./terminal-directory";
 import type { TerminalAllowance } from "./terminal-allowance";
 import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from "./terminal-session";
@@ -87,12 +87,11 @@ export class TerminalService {
     const { allowance } = this.options;
     const release = allowance.hold(user.sub);
     try {
-      const exists = await this.shells.run(user, heldSessionExistsCommand(id)).catch(() => null);
-      if (exists?.code !== 0) {
+      const history = await this.shells.run(user, heldSessionHistoryCommand(id, ADOPTED_HISTORY_LINES)).catch(() => null);
+      if (history?.code !== 0) {
         release();
         return null;
       }
-      const history = await this.shells.run(user, heldHistoryCommand(id, ADOPTED_HISTORY_LINES)).catch(() => null);
       // The scrollback, then blank lines that push it off the screen tmux is about to draw (as scrollback).
       const lines = history?.stdout.replace(/\n+$/, "") ?? "";
       const seed = lines ? Buffer.from(`${lines.replace(/\n/g, "\r\n")}\r\n${"\r\n".repeat(size.rows)}`) : undefined;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LABEL } from "../../lib/workspace/labels";
 import { engineRecord, type EngineRecord } from "../support/engine-record";
 import { startPortalReplicas, type PortalReplicas } from "../support/portal-replicas";
@@ -22,6 +22,10 @@ describe("the cap and its queue across two portal processes", () => {
     record = await engineRecord(replicas.processes[0]!.docker, replicas.processes[0]!.instance);
     for (const name of [...NAMES, "gus"]) cookies.set(name, await sessionCookie(SECRET, user(name)));
   }, 300_000);
+  afterEach((context) => {
+    // A start that never ended says nothing by itself: the processes' own lines say where it waited.
+    if (context.task.result?.state === "fail") for (const [i, p] of (replicas?.processes ?? []).entries()) console.log(`portal ${i}:\n${p.logs().slice(-6000)}`);
+  });
   afterAll(async () => {
     record?.close();
     await replicas?.cleanup();
@@ -38,7 +42,7 @@ describe("the cap and its queue across two portal processes", () => {
     expect(await containersOf(user("gus").sub)).toHaveLength(1);
     await stop("gus", via(1));
     await expect.poll(() => record.dies, { timeout: 60_000 }).toBe(1);
-  });
+  }, 300_000);
 
   it("never runs more than two, starts the waiters in the order they asked whichever process they asked, and tells each its place", async () => {
     const positions = new Map<string, number[]>();
@@ -82,5 +86,5 @@ describe("the cap and its queue across two portal processes", () => {
     expect(record.starts.slice(3)).toEqual(["cat", "dan", "eve", "fay"].map((n) => user(n).sub));
     expect(record.maxRunning).toBe(2);
     for (const name of NAMES) expect(await containersOf(user(name).sub)).toHaveLength(1);
-  });
+  }, 600_000);
 });

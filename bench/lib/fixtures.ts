@@ -6,6 +6,7 @@
 export { openApp } from "../../tests/support/app-client";
 export { launchBrowser } from "../../tests/support/browser";
 export { freePort } from "../../tests/support/free-port";
+export { engineRecord, type EngineRecord } from "../../tests/support/engine-record";
 export { DOCKER_SOCKET, TEST_IMAGE, WORKSPACE_IMAGE } from "../../tests/support/images";
 export { CLUSTER_SCRIPT, clusterCommand, nodeEngine, nodeNamed, readCluster, workers, type ClusterInfo, type ClusterNode } from "../../tests/support/cluster";
 export { swarmFixture, type SwarmFixture } from "../../tests/support/swarm-fixture";

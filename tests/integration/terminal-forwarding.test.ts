@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { percentile } from "../../bench/lib/stats";
 import { startPortalReplicas, type PortalReplicas } from "../support/portal-replicas";
 import { sessionCookie } from "../support/session-cookie";
-import { openTerminal, type TerminalClient } from "../support/terminal-client";
+import { echoInTurns, openTerminal, type TerminalClient } from "../support/terminal-client";
 
 const SECRET = "forwarding-secret-forwarding-secret-01234";
 const ada = { sub: "fwd-ada", username: "ada" };
@@ -30,25 +30,6 @@ async function untilShown(t: TerminalClient, line: string, expected: string, dea
   }
 }
 
-/**
- * Keystroke to echo on two terminals, sampled in turns (a busy moment of the machine costs both alike): one
- * character typed, the time until its echo shows; the lines cleared after.
- */
-async function echoTimes(first: TerminalClient, second: TerminalClient, samples: number): Promise<[number[], number[]]> {
-  const times: [number[], number[]] = [[], []];
-  for (let i = 0; i < samples; i++) {
-    for (const [k, t] of [first, second].entries()) {
-      const shown = t.nextOutput();
-      const at = performance.now();
-      t.type("x");
-      await shown;
-      times[k]!.push(performance.now() - at);
-    }
-  }
-  first.type("\x15"); // Ctrl-U: the line of x's goes
-  second.type("\x15");
-  return times;
-}
 
 // The test image has no tmux: a terminal whose process died ends, says why, and a new one opens.
 describe("web terminals across portal processes sharing one database", () => {
@@ -116,7 +97,7 @@ describe("web terminals across portal processes sharing one database", () => {
     const forwarded = await openTerminal(b, cookie, { terminalId: held.id });
     await shellPid(forwarded, "f");
 
-    const [d, f] = await echoTimes(direct, forwarded, ECHO_SAMPLES);
+    const [d, f] = await echoInTurns(direct, forwarded, ECHO_SAMPLES);
     const figures = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms`;
     console.log(`keystroke echo (${ECHO_SAMPLES} each): direct ${figures(d)}; forwarded ${figures(f)}`);
     expect(d).toHaveLength(ECHO_SAMPLES);

@@ -3,7 +3,7 @@ import { percentile } from "../../bench/lib/stats";
 import { WORKSPACE_IMAGE } from "../support/images";
 import { startPortalReplicas, type PortalReplicas } from "../support/portal-replicas";
 import { sessionCookie } from "../support/session-cookie";
-import { openTerminal, type TerminalClient } from "../support/terminal-client";
+import { echoInTurns, openTerminal, type TerminalClient } from "../support/terminal-client";
 
 const SECRET = "takeover-secret-takeover-secret-takeover-0";
 const ada = { sub: "takeover-ada", username: "ada" };
@@ -20,25 +20,6 @@ async function shellPid(t: TerminalClient, label: string): Promise<string> {
   return (await t.waitFor(new RegExp(`${label}-pid-(\\d+)`)))[1]!;
 }
 
-/**
- * Keystroke to echo on two terminals, sampled in turns (a busy moment of the machine costs both alike): one
- * character typed, the time until its echo shows; the lines cleared after.
- */
-async function echoTimes(first: TerminalClient, second: TerminalClient, samples: number): Promise<[number[], number[]]> {
-  const times: [number[], number[]] = [[], []];
-  for (let i = 0; i < samples; i++) {
-    for (const [k, t] of [first, second].entries()) {
-      const shown = t.nextOutput();
-      const at = performance.now();
-      t.type("x");
-      await shown;
-      times[k]!.push(performance.now() - at);
-    }
-  }
-  first.type("\x15"); // Ctrl-U: the line of x's goes
-  second.type("\x15");
-  return times;
-}
 
 const figures = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms`;
 
@@ -63,12 +44,12 @@ describe("terminals held in the workspace outlive the portal process that opened
     await shellPid(direct, "d");
     const forwarded = await openTerminal(b, cookie, { terminalId: (await openTerminal(a, cookie).then((t) => (t.close(), t))).id });
     await shellPid(forwarded, "f");
-    const [d, f] = await echoTimes(direct, forwarded, ECHO_SAMPLES);
+    const [d, f] = await echoInTurns(direct, forwarded, ECHO_SAMPLES);
     console.log(`keystroke echo, held in tmux (${ECHO_SAMPLES} each): direct ${figures(d)}; forwarded ${figures(f)}`);
     expect(d).toHaveLength(ECHO_SAMPLES);
     const plain = await openTerminal(replicas.processes[2]!.url, cookie);
     await shellPid(plain, "p");
-    const [held, notHeld] = await echoTimes(direct, plain, ECHO_SAMPLES);
+    const [held, notHeld] = await echoInTurns(direct, plain, ECHO_SAMPLES);
     console.log(`keystroke echo, direct (${ECHO_SAMPLES} each): held in tmux ${figures(held)}; not held ${figures(notHeld)}`);
     plain.type("echo tmux-$TMUX-pane\n");
     await plain.waitFor("tmux--pane"); // not in tmux: $TMUX is empty

@@ -9,6 +9,8 @@ export interface EngineRecord {
   dies: number;
   /** The most containers of the instance running at once, by the engine's events: nothing between samples is missed. */
   maxRunning: number;
+  /** How many of the instance's containers ran after each event, in order. */
+  runningAfter: number[];
   close(): void;
 }
 
@@ -16,7 +18,7 @@ export async function engineRecord(docker: Docker, instance: string): Promise<En
   const stream = (await docker.getEvents({
     filters: { type: ["container"], event: ["start", "die"], label: [`${LABEL.instance}=${instance}`] },
   })) as unknown as Readable;
-  const record: EngineRecord = { starts: [], dies: 0, maxRunning: 0, close: () => stream.destroy() };
+  const record: EngineRecord = { starts: [], dies: 0, maxRunning: 0, runningAfter: [], close: () => stream.destroy() };
   let partial = "";
   stream.on("data", (chunk: Buffer) => {
     const lines = (partial + chunk.toString("utf8")).split("\n");
@@ -26,6 +28,7 @@ export async function engineRecord(docker: Docker, instance: string): Promise<En
       const action = event.Action ?? event.status;
       if (action === "start") record.starts.push(event.Actor?.Attributes?.[LABEL.ownerSub] ?? "?");
       if (action === "die") record.dies += 1;
+      record.runningAfter.push(record.starts.length - record.dies);
       record.maxRunning = Math.max(record.maxRunning, record.starts.length - record.dies);
     }
   });

@@ -99,3 +99,23 @@ export function openTerminal(portalUrl: string, cookie: string, options: OpenOpt
     });
   });
 }
+
+/**
+ * Keystroke to echo on two terminals, sampled in turns (a busy moment of the machine costs both alike): one
+ * character typed, the time until its echo shows; the lines cleared after.
+ */
+export async function echoInTurns(first: TerminalClient, second: TerminalClient, samples: number): Promise<[number[], number[]]> {
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < samples; i++) {
+    for (const [k, t] of [first, second].entries()) {
+      const shown = t.nextOutput();
+      const at = performance.now();
+      t.type("x");
+      await shown;
+      times[k]!.push(performance.now() - at);
+    }
+  }
+  first.type("\x15"); // Ctrl-U: the line of x's goes
+  second.type("\x15");
+  return times;
+}

@@ -37,7 +37,11 @@ const ENDED = new Set(["complete", "shutdown", "failed", "rejected", "orphaned",
 
 /** The newest task of a service: the one that says how the workspace is now (Swarm keeps a few old ones). */
 export function newestTask(tasks: SwarmTask[]): SwarmTask | undefined {
-  return [...tasks].sort((a, b) => Date.parse(b.CreatedAt) - Date.parse(a.CreatedAt) || b.ID.localeCompare(a.ID))[0];
+  return newestFirst(tasks)[0];
+}
+
+function newestFirst(tasks: SwarmTask[]): SwarmTask[] {
+  return [...tasks].sort((a, b) => Date.parse(b.CreatedAt) - Date.parse(a.CreatedAt) || b.ID.localeCompare(a.ID));
 }
 
 /** Whether the scheduler found no node that may take it (no room, or none that meets the constraints). */
@@ -89,13 +93,13 @@ export function refusedByNode(task: SwarmTask): boolean {
  * not a move, or refused too often (then the refusal stands, as a start's would).
  */
 export function refusedWhileMoving(tasks: SwarmTask[], nodes?: ReadonlyMap<string, NodeState>): string | null {
-  const newestFirst = [...tasks].sort((a, b) => Date.parse(b.CreatedAt) - Date.parse(a.CreatedAt) || b.ID.localeCompare(a.ID));
-  const refusals = newestFirst.findIndex((t) => !refusedByNode(t));
+  const history = newestFirst(tasks);
+  const refusals = history.findIndex((t) => !refusedByNode(t));
   if (refusals < 1 || refusals >= MOVE_REFUSALS) return null;
-  const moved = newestFirst[refusals]!;
+  const moved = history[refusals]!;
   const why = takenAway(moved, moved.NodeID ? nodes?.get(moved.NodeID) : undefined, nodes !== undefined);
   if (!why) return null;
-  const last = newestFirst[0]!;
+  const last = history[0]!;
   const where = (last.NodeID ? nodes?.get(last.NodeID)?.name : undefined) ?? "a node";
   return `${why}; ${where} refused it (${last.Status.Err ?? last.Status.Message ?? last.Status.State}), placing it again`;
 }

@@ -96,8 +96,9 @@ export class WorkspaceNotFoundError extends WorkspaceError {
 }
 
 export class StartTimeoutError extends WorkspaceError {
-  constructor(seconds: number) {
-    super("start_timeout", `The workspace did not become ready within ${seconds} s. Try again, or ask an operator.`);
+  /** `detail`: where it got to, for the operator (e.g. which node held it in which state). */
+  constructor(seconds: number, detail?: string) {
+    super("start_timeout", `The workspace did not become ready within ${seconds} s${detail ? ` (${detail})` : ""}. Try again, or ask an operator.`);
   }
 }
 

@@ -150,6 +150,18 @@ describe("the Swarm backend: a WorkspaceManager on the test cluster", () => {
     first = again;
   });
 
+  it("starts it again right after a stop, while the stopped task is still in its slot, and again and again", async () => {
+    // Swarm makes no task for a plain scale-up while the last stop's task waits to be reaped (Docker 20.10): each
+    // of these starts would then wait out its whole start time.
+    for (let round = 1; round <= 3; round++) {
+      expect((await fx.manager.stop(alice)).state, `stop ${round}`).toBe("stopped");
+      const again = await fx.manager.ensureRunning(alice);
+      expect(again.state, `start ${round}`).toBe("running");
+      expect((await run(fx.manager, alice, ["cat", "/home/user/proof"])).stdout).toBe(`from ${first.slug.slice(0, 63)}\n`);
+      first = again;
+    }
+  });
+
   it("spreads two users over the two workers", async () => {
     const second = await fx.manager.ensureRunning(bob);
     expect(second.state).toBe("running");

@@ -189,8 +189,10 @@ export class SwarmBackend implements WorkspaceBackend {
     await this.update(service, {
       ...spec,
       Labels: { ...spec.Labels, [RAN_LABEL]: "true" },
-      // Already asked to run (its first process ended since): a new task is made only when forced.
-      TaskTemplate: { ...spec.TaskTemplate, ...(wasAsked ? { ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1 } : {}) },
+      // Always forced. Already asked to run (its first process ended since), a new task is made only when forced; and
+      // a scale-up while the last stop's task is still in its slot (desired "remove", not yet reaped: for seconds
+      // after a stop) makes no task, then or when it is reaped (Docker 20.10, measured: the start waited out its 60 s).
+      TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate.ForceUpdate ?? 0) + 1 },
       Mode: { Replicated: { Replicas: 1 } },
     });
     const old = new Set(tasks.map((t) => t.ID));
@@ -229,9 +231,17 @@ export class SwarmBackend implements WorkspaceBackend {
       } else if (waitingSince !== null) {
         waitingSince = null;
       }
-      if (Date.now() > deadline) throw new StartTimeoutError(this.settings.startTimeoutMs / 1000);
+      if (Date.now() > deadline) throw new StartTimeoutError(this.settings.startTimeoutMs / 1000, await this.whereItWaits(task));
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
+  }
+
+  /** Where a start that timed out got to: the operator's first question. */
+  private async whereItWaits(task: SwarmTask | undefined): Promise<string> {
+    if (!task) return "the swarm made no task for it";
+    const node = task.NodeID ? ((await this.nodes.byId(task.NodeID).catch(() => null))?.name ?? task.NodeID) : "no node yet";
+    const said = task.Status.Err ?? task.Status.Message;
+    return `its task was "${task.Status.State}" on ${node}${said ? `: ${said}` : ""}`;
   }
 
   /** Why a node refused the workspace: what and where. */

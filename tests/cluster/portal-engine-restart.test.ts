@@ -3,7 +3,6 @@ import { clusterCommand, managerEngine, pollFor, readCluster, type ClusterInfo }
 import { execIn, type ClusterWorkspace } from "../support/cluster-workspace";
 import { startThroughPortal, workspaceView } from "../support/portal-start";
 import type { WorkspaceView } from "../../lib/workspace/view";
-import { stopExplanation } from "../../components/workspace-state";
 import { sessionCookie } from "../support/session-cookie";
 import { startSwarmPortal, type SwarmPortal } from "../support/swarm-portal";
 
@@ -18,7 +17,6 @@ describe("a worker's engine restarted under the portal's workspaces", () => {
   let bobCookie: string;
   let before: ClusterWorkspace;
   let bobBefore: ClusterWorkspace;
-  let meanwhile: WorkspaceView;
 
   beforeAll(async () => {
     info = readCluster();
@@ -36,36 +34,30 @@ describe("a worker's engine restarted under the portal's workspaces", () => {
   });
 
   // Whether the manager marks the node down while its engine is away depends on how long the restart takes against
-  // the heartbeat (both move with the machine's load): quick, and the container's end is all the manager sees (the
-  // workspace stopped, as on one host); slow, and the node was lost, so the keeper starts it again elsewhere. Either
-  // is told truly; neither is ever an error, nor "running" while nothing runs.
-  it("says the workspace stopped while its node's engine was away, or moves it elsewhere, never an error", async () => {
+  // the heartbeat (both move with the machine's load): quick, and the manager sees only the container's end (status
+  // 0, the stop signal's, or a container the engine lost); slow, and the node was lost. Either way nobody stopped it
+  // through the portal, so the keeper starts it again, on whichever worker has room; it is never shown as an error
+  // or as stopped meanwhile.
+  it("runs the workspace again by itself, with her files, never shown as an error or stopped meanwhile", async () => {
     await clusterCommand("restart-engine", String(before.node.index));
-    meanwhile = await pollFor("alice's workspace to be seen not running", 60, async () => {
+    const states: string[] = [];
+    const back = await pollFor("alice's workspace to run again in a new container", 180, async () => {
       const view = await workspaceView(portal.url, aliceCookie);
-      return view.state === "running" ? undefined : view;
+      if (states.at(-1) !== view.state) states.push(view.state);
+      expect(view.state, await tasksSaid(info, before.service, view)).not.toMatch(/^(error|stopped)$/);
+      if (view.state !== "running") return undefined;
+      const now = await portal.workspaceOf("alice", 5).catch(() => null);
+      return now && now.containerId !== before.containerId ? now : undefined;
     });
-    if (meanwhile.state === "stopped") {
-      // Nobody stopped it through the portal, and the page says so: its machine stopped it (or its process ended).
-      expect(meanwhile).toMatchObject({ state: "stopped", stopReason: "exited" });
-      expect(meanwhile.stopCause).toBeUndefined();
-      expect(stopExplanation(meanwhile)).toMatch(/^It stopped without anyone stopping it( \(exit status \d+\))?: its machine stopped or restarted it/);
-    } else {
-      expect(meanwhile.state, await tasksSaid(info, before.service, meanwhile)).toBe("starting");
-      const back = await pollFor("alice's moved workspace to run again", 120, async () => {
-        const view = await workspaceView(portal.url, aliceCookie);
-        expect(view.state, await tasksSaid(info, before.service, view)).not.toMatch(/^(error|stopped)$/);
-        return view.state === "running" ? view : undefined;
-      });
-      expect(back.state).toBe("running");
-      expect((await portal.workspaceOf("alice")).containerId).not.toBe(before.containerId);
-    }
-    // bob's, on the other worker (or on the same one, then stopped or moved too): never shown running while it is not.
+    console.log(`[engine-restart] alice's workspace, as the page showed it: ${states.join(" → ")}; back on ${back.node.name}`);
+    const { output } = await execIn(back, ["cat", "/home/user/kept"]);
+    expect(output).toBe("kept-across-the-restart\n");
+    // bob's, on the other worker (or on the same one, then back too): never shown running while it is not.
     const bobView = await workspaceView(portal.url, bobCookie);
     if (bobBefore.node.name !== before.node.name) expect(bobView.state).toBe("running");
   });
 
-  it("runs it again when alice opens it again through the portal, with her files", async () => {
+  it("opens it through the portal afterwards: running, with her files", async () => {
     const answer = await startThroughPortal(portal.url, aliceCookie);
     expect(answer.status?.state, JSON.stringify(answer)).toBe("running");
     const after = await portal.workspaceOf("alice");

@@ -36,9 +36,28 @@ describe("which workspaces the swarm backend starts again elsewhere", () => {
   });
 
   it("never moves one whose first process ended by itself on a live node: an exit, the OOM killer", () => {
-    for (const ended of [task("t1", "failed", { desired: "shutdown", exit: 137 }), task("t1", "complete", { desired: "shutdown", exit: 0 }), task("t1", "failed", { desired: "shutdown", exit: 3 })]) {
+    for (const ended of [task("t1", "failed", { desired: "shutdown", exit: 137 }), task("t1", "failed", { desired: "shutdown", exit: 3 })]) {
       expect(movesDue([service([ended])], nodes({}), new Set())).toEqual([]);
     }
+  });
+
+  it("starts one again whose engine stopped it (restarted): status 0, the stop signal's, or a container the engine lost", () => {
+    const stopped = task("t1", "complete", { desired: "shutdown", exit: 0 });
+    const lost: SwarmTask = { ...task("t1", "failed", { desired: "shutdown", exit: 0 }), Status: { State: "failed", Message: "started", Err: "No such container: p-alice.1.t1", ContainerStatus: { ContainerID: "c-t1", ExitCode: 0 } } };
+    for (const ended of [stopped, lost]) {
+      expect(movesDue([service([ended])], nodes({}), new Set())).toEqual([{ serviceId: "s1", name: "p-alice", taskId: "t1", why: "w3 stopped it (its engine restarted or shut down)" }]);
+      expect(viewOf(1, [ended], true, nodes({}))).toMatchObject({ state: "pending", reason: "moving: w3 stopped it (its engine restarted or shut down)" });
+      // The portal's own stop asks for no replica first: stopped, never started again.
+      expect(movesDue([service([ended], 0)], nodes({}), new Set())).toEqual([]);
+      expect(viewOf(0, [ended], true, nodes({}))).toMatchObject({ state: "stopped" });
+    }
+    // A container that failed to start (status 0 too, never "started") is a refusal, not a stop.
+    const neverRan: SwarmTask = { ...lost, Status: { ...lost.Status, Message: "starting", Err: "starting container failed: mount denied" } };
+    expect(movesDue([service([neverRan])], nodes({}), new Set())).toEqual([]);
+    expect(viewOf(1, [neverRan], true, nodes({}))).toMatchObject({ state: "failed", reason: "starting container failed: mount denied" });
+    // An update's predecessor is never the newest task: its successor is made before it ends.
+    const successor = task("t2", "preparing", { node: "n2", at: 2 });
+    expect(movesDue([service([{ ...stopped, Status: { State: "shutdown", ContainerStatus: { ContainerID: "c-t1", ExitCode: 0 } } }, successor])], nodes({}), new Set())).toEqual([]);
   });
 
   it("never moves a stopped workspace, one already moved, or one whose new task is on its way", () => {

@@ -35,7 +35,8 @@ describe("a workspace's state from its service's tasks", () => {
       state: "stopped",
       exitCode: 137,
     });
-    expect(viewOf(1, [task("complete", { ContainerStatus: { ContainerID: "c1", ExitCode: 0 } })], true)).toMatchObject({ state: "stopped", exitCode: 0 });
+    // Status 0 is the stop signal's (the lease command's): stopped when the portal asked for no replica first.
+    expect(viewOf(0, [task("complete", { ContainerStatus: { ContainerID: "c1", ExitCode: 0 } })], true)).toMatchObject({ state: "stopped", exitCode: 0 });
     const refused = viewOf(1, [task("rejected", { Err: 'invalid mount config for type "bind": bind source path does not exist: /srv/h/x' })], true);
     expect(refused).toMatchObject({ state: "failed", reason: expect.stringContaining("bind source path does not exist") });
   });

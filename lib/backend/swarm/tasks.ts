@@ -67,6 +67,7 @@ export function takenAway(task: SwarmTask, node: NodeState | undefined, known = 
   const name = node?.name ?? task.NodeID ?? "its node";
   const { State: state, ContainerStatus: container } = task.Status;
   if ((state === "complete" || state === "failed") && container?.ExitCode === NODE_FENCE.exitCode) return `${name} lost its managers`;
+  if (stoppedByItsEngine(task)) return `${name} stopped it (its engine restarted or shut down)`;
   const ready = !known || node?.ready === true;
   // Still asked to run: moved only once its node is lost (the manager shuts it down then).
   if (task.DesiredState === "running") return isLive(task) && !ready ? `${name} was lost` : null;
@@ -76,6 +77,24 @@ export function takenAway(task: SwarmTask, node: NodeState | undefined, known = 
   // Stopped by the swarm on a ready, active node: an update of the service (the swarm starts its successor itself).
   // Moving it too would update it again under the swarm's own update.
   return null;
+}
+
+/**
+ * Whether the task's container was stopped by its node's engine (a restart, a shutdown): its first process, the
+ * lease command, ended with status 0, which it does only on the stop signal (lib/workspace/lease.ts). Nobody else
+ * sends that to a task the service still asks to run: the portal's stop asks for no replica first, and an update's
+ * successor is made before its predecessor ends (so the predecessor is never the newest). An engine that comes back
+ * without the container says so ("No such container"), with the status it last knew. The workspace's own user can
+ * send it too (`kill` of that process): then it starts again, as after a restart.
+ */
+function stoppedByItsEngine(task: SwarmTask): boolean {
+  const { State: state, ContainerStatus: container } = task.Status;
+  return (state === "complete" || (state === "failed" && hadStarted(task))) && Boolean(container?.ContainerID) && container?.ExitCode === 0;
+}
+
+/** A failed task that had run (its agent said "started"), not one whose container failed to start (status 0 too). */
+function hadStarted(task: SwarmTask): boolean {
+  return task.Status.Message === "started";
 }
 
 /** How many times nodes may refuse a moving workspace's new task before the refusal is what its owner sees. */
@@ -135,7 +154,7 @@ export function viewOf(replicas: number, tasks: SwarmTask[], ran: boolean, nodes
   }
   const exitCode = container?.ExitCode;
   // It ran and its first process ended (exit, OOM killer): stopped, with the exit status, as on one host.
-  if (state === "complete" || state === "shutdown" || (state === "failed" && container?.ContainerID && exitCode !== undefined && exitCode !== 0)) {
+  if (state === "complete" || state === "shutdown" || (state === "failed" && container?.ContainerID && exitCode !== undefined && (exitCode !== 0 || hadStarted(task)))) {
     return { state: "stopped", task, ...(exitCode !== undefined ? { exitCode } : {}) };
   }
   if (state === "orphaned") return { state: "failed", reason: "the machine it ran on stopped answering the manager", task };

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { defaultAppsUrl, parseAppsUrl, sameSiteProblem, type AppsUrl } from "./apps-url";
 import { parseEgressPolicy, type EgressPolicy } from "../network/egress-rules";
 import { parseByteSize } from "./size";
+import { parseProxySources, type ProxySource } from "../ssh/proxy-sources";
 
 const MIB = 1024 ** 2;
 const PROXIES_EXPECTED = "expected IP addresses separated by commas, e.g. 127.0.0.1,10.0.0.2";
@@ -143,6 +144,16 @@ export const envSchema = z.object({
   SSH_MAX_UNAUTHENTICATED: integer(1, 100_000).default(256),
   SSH_MAX_UNAUTHENTICATED_PER_ADDRESS: integer(1, 10_000).default(16),
   SSH_MAX_FAILURES_PER_ADDRESS: integer(5, 100_000).default(100),
+  // Load balancers (HAProxy with send-proxy-v2) whose SSH connections start with a PROXY header naming the client.
+  SSH_PROXY_PROTOCOL_FROM: z
+    .string()
+    .transform((text, ctx) => {
+      const sources = parseProxySources(text);
+      if (typeof sources !== "string") return sources;
+      ctx.addIssue({ code: "custom", message: `${sources} (see the README's "Several processes behind HAProxy")` });
+      return z.NEVER;
+    })
+    .optional(),
   CODE_SERVER_AT_START: yesNo.default(false),
   TERMINAL_GRACE_SECONDS: integer(5, 86_400).default(300),
   TERMINAL_MAX_PER_USER: integer(1, 100).default(10),
@@ -384,6 +395,8 @@ export interface PortalConfig {
     maxUnauthenticatedPerAddress: number;
     /** Failed logins from one address within 10 minutes before it is refused outright. */
     maxFailuresPerAddress: number;
+    /** Load balancers trusted to name the client in a PROXY header (empty: none; every peer is the client). */
+    proxyProtocolFrom: ProxySource[];
   };
   terminal: {
     graceMs: number;
@@ -503,6 +516,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxUnauthenticated: env.SSH_MAX_UNAUTHENTICATED,
       maxUnauthenticatedPerAddress: env.SSH_MAX_UNAUTHENTICATED_PER_ADDRESS,
       maxFailuresPerAddress: env.SSH_MAX_FAILURES_PER_ADDRESS,
+      proxyProtocolFrom: env.SSH_PROXY_PROTOCOL_FROM ?? [],
     },
     terminal: {
       graceMs: env.TERMINAL_GRACE_SECONDS * 1000,

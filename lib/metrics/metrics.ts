@@ -14,6 +14,7 @@ export class PortalMetrics {
   readonly errors: Counter<"code">;
   readonly sshLogins: Counter<"method">;
   readonly sshAuthFailures: Counter;
+  readonly sshProxyHeaderRefused: Counter<"reason">;
   readonly sshSessions: Gauge;
   readonly proxyRequests: Counter<"app" | "status">;
   readonly providerChecks: Counter<"outcome">;
@@ -65,6 +66,12 @@ export class PortalMetrics {
     this.errors = new Counter({ name: "scitex_errors_total", help: "Errors shown to users, by code", labelNames: ["code"], registers });
     this.sshLogins = new Counter({ name: "scitex_ssh_logins_total", help: "Successful SSH logins by method", labelNames: ["method"], registers });
     this.sshAuthFailures = new Counter({ name: "scitex_ssh_auth_failures_total", help: "Refused SSH authentication attempts", registers });
+    this.sshProxyHeaderRefused = new Counter({
+      name: "scitex_ssh_proxy_header_refused_total",
+      help: "SSH connections from a trusted load balancer closed for want of a valid PROXY header, by reason",
+      labelNames: ["reason"],
+      registers,
+    });
     this.leader = new Gauge({
       name: "scitex_portal_leader",
       help: "1 while this portal process leads: it alone runs the idle stop, the disk scan and the clean-ups",

@@ -6,9 +6,11 @@ import type { PortalConfig } from "../../lib/config/env";
 import type { HostKey } from "../../lib/ssh/host-keys";
 import { DEFAULT_THROTTLE, LoginThrottle } from "../../lib/ssh/login-throttle";
 import type { TerminalAllowance } from "../../lib/terminal/terminal-allowance";
+import { proxySourceMatcher } from "../../lib/ssh/proxy-sources";
 import { SshAdmission } from "./admission";
 import { Authenticator, type AuthDeps } from "./authenticate";
 import { forwardToWorkspace, type ForwardingDeps } from "./forwarding";
+import { proxyProtocolDoor } from "./proxy-door";
 import { handleSession, type SessionDeps } from "./session-channel";
 import { isWorkspaceError } from "../../lib/errors/workspace-errors";
 
@@ -36,7 +38,7 @@ const ALGORITHMS = {
 export type SshGatewayDeps = SessionDeps &
   ForwardingDeps & {
     config: Pick<PortalConfig, "publicUrl"> & {
-      ssh: Pick<PortalConfig["ssh"], "loginTimeoutMs" | "maxUnauthenticated" | "maxUnauthenticatedPerAddress" | "maxFailuresPerAddress">;
+      ssh: Pick<PortalConfig["ssh"], "loginTimeoutMs" | "maxUnauthenticated" | "maxUnauthenticatedPerAddress" | "maxFailuresPerAddress" | "proxyProtocolFrom">;
     };
     /** `throttle`: the portal's (shared by its processes); one of the gateway's own when absent. */
     ssh: { keys: AuthDeps["keys"]; approvals: AuthDeps["approvals"]; throttle?: AuthDeps["throttle"]; hostKeys: Pick<HostKey, "privateKey">[] };
@@ -161,7 +163,12 @@ export function createSshGateway(portal: SshGatewayDeps, log: Logger): SshGatewa
     { authDeadlineMs: loginTimeoutMs, approvalDeadlineMs: APPROVAL_DEADLINE_MS, maxPreAuth: maxUnauthenticated, maxPreAuthPerAddress: maxUnauthenticatedPerAddress },
     (socket) => server.injectSocket(socket),
   );
-  const tcp = net.createServer((socket) => admission.admit(socket));
+  // Behind trusted load balancers (SSH_PROXY_PROTOCOL_FROM) a connection's PROXY header says whose it is, before
+  // the admission counts it; with none trusted, every connection goes straight to the admission as before.
+  const door = proxyProtocolDoor(proxySourceMatcher(portal.config.ssh.proxyProtocolFrom), (socket) => admission.admit(socket), log, (reason) =>
+    portal.metrics.sshProxyHeaderRefused.inc({ reason }),
+  );
+  const tcp = net.createServer((socket) => door.accept(socket));
 
   return {
     listen: (port, host) =>

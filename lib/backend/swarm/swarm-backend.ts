@@ -239,15 +239,20 @@ export class SwarmBackend implements WorkspaceBackend {
   /** Where a start that timed out got to: the operator's first question. */
   private async whereItWaits(task: SwarmTask | undefined): Promise<string> {
     if (!task) return "the swarm made no task for it";
-    const node = task.NodeID ? ((await this.nodes.byId(task.NodeID).catch(() => null))?.name ?? task.NodeID) : "no node yet";
+    const node = await this.nodeNameOf(task, "no node yet");
     const said = task.Status.Err ?? task.Status.Message;
     return `its task was "${task.Status.State}" on ${node}${said ? `: ${said}` : ""}`;
   }
 
   /** Why a node refused the workspace: what and where. */
   private async refused(name: string, task: SwarmTask): Promise<WorkspaceError> {
-    const node = task.NodeID ? ((await this.nodes.byId(task.NodeID).catch(() => null))?.name ?? task.NodeID) : "a node";
-    return refusal(task, node, name, this.settings.homesPath);
+    return refusal(task, await this.nodeNameOf(task, "a node"), name, this.settings.homesPath);
+  }
+
+  /** The name of the task's node for a message (its id when the manager cannot say; `none` when it has none yet). */
+  private async nodeNameOf(task: SwarmTask, none: string): Promise<string> {
+    if (!task.NodeID) return none;
+    return (await this.nodes.byId(task.NodeID).catch(() => null))?.name ?? task.NodeID;
   }
 
   async stop(slug: string, timeoutSeconds: number): Promise<void> {

@@ -176,4 +176,45 @@ describe("workspace changes", () => {
     second();
     expect(watches).toBe(0);
   });
+
+  it("tells a listener that comes while the stream is open that it is open, and not one that comes after it was lost", async () => {
+    let tell: (change: WorkspaceChange) => void = () => {};
+    const changes = new WorkspaceChanges({ watch: (onChange) => ((tell = onChange), () => {}) });
+    const kinds = (into: string[]) => (c: WorkspaceChange) => into.push(c.kind === "workspace" ? `${c.slug} ${c.what}` : c.kind);
+    const first: string[] = [];
+    changes.subscribe(kinds(first));
+    tell({ kind: "resync" });
+    const late: string[] = [];
+    changes.subscribe(kinds(late));
+    expect(late).toEqual([]); // never inside subscribe
+    await Promise.resolve();
+    expect(late).toEqual(["resync"]);
+    const gone: string[] = [];
+    changes.subscribe(kinds(gone))(); // unsubscribed before it could be told
+    tell({ kind: "lost" });
+    const afterLoss: string[] = [];
+    changes.subscribe(kinds(afterLoss));
+    await Promise.resolve();
+    expect({ first, late, gone, afterLoss }).toEqual({ first: ["resync", "lost"], late: ["resync", "lost"], gone: [], afterLoss: [] });
+  });
+
+  it("lets a resolver made after the stream opened remember targets (one look for many requests)", async () => {
+    let tell: (change: WorkspaceChange) => void = () => {};
+    const changes = new WorkspaceChanges({ watch: (onChange) => ((tell = onChange), () => {}) });
+    changes.subscribe(() => {}); // another part (the port lists, the moves) opened the stream first
+    tell({ kind: "resync" });
+    let looks = 0;
+    const resolver = new TargetResolver({
+      registry: { bySub: async () => users["sub-alice"] as never },
+      workspaces: { status: async () => (looks++, running("alice", "10.0.0.2", "c-alice-1")) },
+      changes,
+      ports: { get: async () => [] },
+      relays: { ensure: async () => true },
+      codeServer: { baseUrl: (ip) => `http://${ip}:8080`, isUp: async () => true },
+      notebook: { baseUrl: (ip) => `http://${ip}:8888`, isUp: async () => true },
+    });
+    await Promise.resolve();
+    for (let i = 0; i < 5; i++) expect(await resolver.resolve("sub-alice", PORT)).toMatchObject({ kind: "ready", base: "http://10.0.0.2:8000" });
+    expect(looks).toBe(1);
+  });
 });

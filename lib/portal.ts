@@ -272,7 +272,7 @@ export async function createPortal(
     store,
     tasks: [idle, disk, cleanups],
     log: log.child({ component: "cluster" }),
-    onLeadChange: (leading) => metrics.leader.set(leading ? 1 : 0),
+    onLeadChange: (leading) => metrics.setLeading(leading),
     endShellsExcept: (alive) => endOrphanedSessions(workspaces, log.child({ component: "orphans" }), alive),
   });
   const shells = new Shells(workspaces, pacer, Date.now, cluster.processId);

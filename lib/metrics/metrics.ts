@@ -5,9 +5,18 @@ import type { WorkspaceStatus } from "../workspace/types";
 /**
  * What an operator watches, as Prometheus metrics. Labels only ever take values from small fixed sets (states,
  * causes, doors, status classes), never from users, so a username can never blow up the series count.
+ *
+ * Two kinds of figure. Most are this process's own (its terminals, requests, logins): every process reports them,
+ * and a sum over processes is the portal's. The figures of the whole portal (workspaces by state, the start line)
+ * read the same from every process, so only the leading process reports them: a sum then counts each once, and a
+ * dashboard needs no `max` or knowledge of how many processes run. One process alone always leads.
  */
 export class PortalMetrics {
+  /** This process's own figures. */
   readonly registry = new Registry();
+  /** The whole portal's figures, exposed by the leader alone. */
+  readonly portalWide = new Registry();
+  private leading = false;
   readonly workspaceStarts: Counter;
   readonly workspaceStartSeconds: Histogram;
   readonly workspaceStops: Counter<"cause">;
@@ -29,11 +38,12 @@ export class PortalMetrics {
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: "scitex_portal_" });
     const registers = [this.registry];
+    const portalWide = [this.portalWide];
     new Gauge({
       name: "scitex_workspaces",
-      help: "Workspaces of this portal instance by state",
+      help: "Workspaces of this portal instance by state (reported by the leading process only)",
       labelNames: ["state"],
-      registers,
+      registers: portalWide,
       async collect() {
         const counts: Record<string, number> = { running: 0, stopped: 0, starting: 0, error: 0 };
         try {
@@ -45,7 +55,14 @@ export class PortalMetrics {
         for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
       },
     });
-    new Gauge({ name: "scitex_start_queue_length", help: "Starts waiting for a free workspace slot", registers, collect() { this.set(queueLength()); } });
+    new Gauge({
+      name: "scitex_start_queue_length",
+      help: "Starts waiting for a free workspace slot, in the one line of all processes (reported by the leading process only)",
+      registers: portalWide,
+      collect() {
+        this.set(queueLength());
+      },
+    });
     new Gauge({
       name: "scitex_terminals_active",
       help: "Open terminals by door: web terminals, and SSH sessions (a shell, a command or sftp)",
@@ -95,5 +112,20 @@ export class PortalMetrics {
       help: "Rounds of /readyz checks run (calls within READYZ_CACHE_SECONDS share one)",
       registers,
     });
+  }
+  /** This process took or lost the lead: the leader gauge says so, and the portal's figures come or go with it. */
+  setLeading(leading: boolean): void {
+    this.leading = leading;
+    this.leader.set(leading ? 1 : 0);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** What a scrape of this process gets: its own figures, and the portal's while it leads. */
+  async exposition(): Promise<string> {
+    const own = await this.registry.metrics();
+    return this.leading ? `${own}\n${await this.portalWide.metrics()}` : own;
   }
 }

@@ -11,7 +11,7 @@ import { sharedReadiness, type ReadinessDeps } from "./readiness";
 export type OpsDeps = ReadinessDeps & {
   config: Pick<PortalConfig, "metricsToken">;
   auth: Pick<AuthService, "userFromCookieHeader">;
-  metrics: Pick<PortalMetrics, "registry">;
+  metrics: Pick<PortalMetrics, "exposition" | "contentType">;
 };
 
 /**
@@ -43,8 +43,8 @@ export function opsDoors(portal: OpsDeps): Door<"portal" | "unknown">[] {
     },
     "/metrics": async (req, res) => {
       if (!(await allowedMetrics(req))) return send(res, 403, { error: "Metrics are for admins, or for a scraper with METRICS_TOKEN." });
-      res.writeHead(200, { "content-type": portal.metrics.registry.contentType, "cache-control": "no-store" });
-      res.end(await portal.metrics.registry.metrics());
+      res.writeHead(200, { "content-type": portal.metrics.contentType, "cache-control": "no-store" });
+      res.end(await portal.metrics.exposition());
     },
   };
   // Load balancers and scrapers send their probes to an address, not the portal's name.

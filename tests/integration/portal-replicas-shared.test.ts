@@ -118,6 +118,23 @@ describe("several portal processes as one portal (one PostgreSQL)", () => {
     expect(answers.filter(Boolean)).toHaveLength(1);
   });
 
+  it("reports the portal's figures (workspaces, the start line) from the leader alone, and each process's own from each", async () => {
+    const scrapes = await eventually(
+      () => Promise.all(replicas.processes.map(async (p) => (await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text())),
+      (all) => all.filter((text) => /^scitex_portal_leader 1$/m.test(text)).length === 1,
+      60_000,
+      "one leader's scrape",
+    );
+    const leaderText = scrapes.find((text) => /^scitex_portal_leader 1$/m.test(text))!;
+    const otherText = scrapes.find((text) => text !== leaderText)!;
+    // A sum over processes counts every workspace once.
+    expect(leaderText).toMatch(/^scitex_workspaces\{state="running"\} \d+$/m);
+    expect(leaderText).toMatch(/^scitex_start_queue_length \d+$/m);
+    expect(otherText).not.toMatch(/^scitex_workspaces\{/m);
+    expect(otherText).not.toMatch(/^scitex_start_queue_length /m);
+    for (const text of [leaderText, otherText]) expect(text).toMatch(/^scitex_terminals_active\{door="web"\} \d+$/m);
+  });
+
   it("lets a login waiting on one process be approved through the other (real OpenSSH)", async () => {
     const [waitsOn, approvesOn] = replicas.processes as [PortalProcess, PortalProcess];
     // Registered (through the other process) by adding a key; the login below does not use it.

@@ -54,6 +54,7 @@ import { ListeningPortsCache } from "./apps/listening-ports";
 import { UsageMeter } from "./workspace/usage-meter";
 import { PortRelays } from "./apps/port-relay";
 import { EgressFirewall } from "./network/egress-firewall";
+import { ACCOUNT_RECHECK_MS, SharedAccountNews } from "./identity/account-news";
 import { AccountStatuses } from "./identity/account-status";
 import { SignIns } from "./identity/sign-ins";
 import { StandingAccess } from "./identity/standing-access";
@@ -159,7 +160,10 @@ export async function createPortal(
       ? swarmBackend(config, config.backend)
       : new DockerBackend(runtime, { instance: config.instance, namePrefix: config.workspace.namePrefix, network: config.workspace.network });
   const audit = new AuditLog(db);
-  const accounts = new AccountStatuses(db);
+  // Where processes share the database, an account changed in one is read again (and shut out) in all of them.
+  const accountNews = store.kind === "postgres" && config.database.kind === "postgres" ? new SharedAccountNews(config.database.url, db, log.child({ component: "account-news" })) : null;
+  const accounts = new AccountStatuses(db, accountNews ? { news: accountNews, maxAgeMs: ACCOUNT_RECHECK_MS } : {});
+  await accountNews?.start((news) => void accounts.heard(news).catch((error: unknown) => log.warn({ err: error }, "could not act on another process's account news")));
   const signIns = new SignIns(db);
   registry.onUsernameMoved = ({ username, from, to }) =>
     void audit
@@ -362,6 +366,7 @@ export async function createPortal(
       idle.stop();
       disk.stop();
       await terminalDirectory?.stop();
+      await accountNews?.close();
       await coordination.close();
       if (approvals instanceof SharedApprovals) approvals.stop();
       await lastUse?.stop().catch((error: unknown) => log.warn({ err: error }, "could not record workspaces' last use at close"));

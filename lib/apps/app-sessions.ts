@@ -96,9 +96,14 @@ export class AppSessions {
 
   /** An account disabled: every app session it has ends now. */
   async endForSubject(sub: string): Promise<void> {
-    const ended = await this.db.deleteFrom("app_sessions").where("sub", "=", sub).returning("token_hash").execute();
-    for (const [token, entry] of this.cache) if (entry.session.sub === sub) this.cache.delete(token);
-    if (ended.length) this.notify(ended.map((r) => r.token_hash));
+    const ended = new Set((await this.db.deleteFrom("app_sessions").where("sub", "=", sub).returning("token_hash").execute()).map((r) => r.token_hash));
+    // Those another process deleted first (the account was shut out there) may still have sockets open here.
+    for (const [token, entry] of this.cache) {
+      if (entry.session.sub !== sub) continue;
+      ended.add(entry.session.id);
+      this.cache.delete(token);
+    }
+    if (ended.size) this.notify([...ended]);
   }
 
   async isPortalSessionEnded(sid: string): Promise<boolean> {

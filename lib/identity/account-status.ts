@@ -10,7 +10,25 @@ export interface AccountStatus {
 }
 
 /** Why an account's sign-ins and connections were all ended. */
-export type ShutOutReason = "disabled by an admin" | "refused by the identity provider";
+export const SHUT_OUT_REASONS = ["disabled by an admin", "refused by the identity provider"] as const;
+export type ShutOutReason = (typeof SHUT_OUT_REASONS)[number];
+
+/** Where an account was shut out: in this process, or in another one sharing the database (which recorded it). */
+export type ShutOutWhere = "here" | "elsewhere";
+
+/** What one process hears from the others of an account (lib/identity/account-news), or `all` after missing some. */
+export type AccountNews = { sub: string; shutOut: ShutOutReason | null } | { all: true };
+
+/** How this process tells the others that an account changed; none where it runs alone. */
+export interface AccountNewsOut {
+  announce(sub: string, shutOut: ShutOutReason | null): Promise<void>;
+}
+
+export interface AccountStatusOptions {
+  news?: AccountNewsOut;
+  /** How long a remembered status is believed (a safety net under the news, which a crash can lose). */
+  maxAgeMs?: number;
+}
 
 const OPEN: AccountStatus = { disabled: false, providerRefused: false, sessionsValidAfter: 0 };
 
@@ -19,13 +37,18 @@ const OPEN: AccountStatus = { disabled: false, providerRefused: false, sessionsV
  * through). Shutting an account out ends its sign-ins too; the doors hear of it and close what is open.
  */
 export class AccountStatuses {
-  private readonly known = new Map<string, AccountStatus>();
-  private readonly listeners: Array<(sub: string, reason: ShutOutReason) => void | Promise<void>> = [];
+  private readonly known = new Map<string, { status: AccountStatus; at: number }>();
+  private readonly listeners: Array<(sub: string, reason: ShutOutReason, where: ShutOutWhere) => void | Promise<void>> = [];
 
-  constructor(private readonly db: PortalDb) {}
+  constructor(
+    private readonly db: PortalDb,
+    private readonly options: AccountStatusOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async of(sub: string): Promise<AccountStatus> {
-    let status = this.known.get(sub);
+    const remembered = this.known.get(sub);
+    let status = remembered && this.now() - remembered.at < (this.options.maxAgeMs ?? Number.POSITIVE_INFINITY) ? remembered.status : undefined;
     if (!status) {
       const row = await this.db
         .selectFrom("users")
@@ -36,7 +59,7 @@ export class AccountStatuses {
         ? { disabled: row.disabled_at !== null, providerRefused: row.provider_refused_at !== null, sessionsValidAfter: row.sessions_valid_after ?? 0 }
         : OPEN;
       if (this.known.size > 50_000) this.known.clear();
-      this.known.set(sub, status);
+      this.known.set(sub, { status, at: this.now() });
     }
     return status;
   }
@@ -61,6 +84,7 @@ export class AccountStatuses {
   async enable(sub: string): Promise<void> {
     await this.db.updateTable("users").set({ disabled_at: null }).where("sub", "=", sub).execute();
     this.known.delete(sub);
+    await this.announce(sub, null);
   }
 
   /** The provider refused the account's grant: every sign-in ends, SSH keys stop, until it signs in there again. */
@@ -73,11 +97,22 @@ export class AccountStatuses {
     if (!(await this.of(sub)).providerRefused) return;
     await this.db.updateTable("users").set({ provider_refused_at: null }).where("sub", "=", sub).execute();
     this.known.delete(sub);
+    await this.announce(sub, null);
   }
 
-  /** Told of every account shut out, so open terminals, apps and SSH connections can be closed. */
-  onShutOut(listener: (sub: string, reason: ShutOutReason) => void | Promise<void>): void {
+  /**
+   * Told of every account shut out, here or (where processes share the database) in another process, so this
+   * process's open terminals, apps and SSH connections can be closed.
+   */
+  onShutOut(listener: (sub: string, reason: ShutOutReason, where: ShutOutWhere) => void | Promise<void>): void {
     this.listeners.push(listener);
+  }
+
+  /** What another process announced: what was remembered of the account is read again, and a shut-out acted on. */
+  async heard(news: AccountNews): Promise<void> {
+    if ("all" in news) return void this.known.clear();
+    this.known.delete(news.sub);
+    if (news.shutOut) await this.tellShutOut(news.sub, news.shutOut, "elsewhere");
   }
 
   /** Marks the account shut out by `mark` (once: a second mark changes nothing) and ends every sign-in it has. */
@@ -90,8 +125,17 @@ export class AccountStatuses {
       .executeTakeFirst();
     const changed = result.numUpdatedRows > 0n;
     this.known.delete(sub);
-    // Every listener runs even when one fails (a database write): each closes another door.
-    if (changed) await Promise.allSettled(this.listeners.map(async (listener) => listener(sub, reason)));
+    if (changed) await Promise.all([this.announce(sub, reason), this.tellShutOut(sub, reason, "here")]);
     return changed;
+  }
+
+  // Every listener runs even when one fails (a database write): each closes another door.
+  private async tellShutOut(sub: string, reason: ShutOutReason, where: ShutOutWhere): Promise<void> {
+    await Promise.allSettled(this.listeners.map(async (listener) => listener(sub, reason, where)));
+  }
+
+  // A lost announcement leaves the others to their safety net (maxAgeMs); the change itself is written.
+  private async announce(sub: string, shutOut: ShutOutReason | null): Promise<void> {
+    await this.options.news?.announce(sub, shutOut).catch(() => undefined);
   }
 }

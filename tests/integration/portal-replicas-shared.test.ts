@@ -15,10 +15,16 @@ const IDLE_SECONDS = 20;
 const ann = { sub: "rep-ann", username: "ann" };
 const alice = { sub: "rep-alice", username: "alice" };
 const bob = { sub: "rep-bob", username: "bob" };
+const dana = { sub: "rep-dana", username: "dana" };
+const admin = { sub: "rep-admin", username: "rep-admin" };
 // An address of its own for the failed logins, so their block touches no other login of this file.
 const FROM_OTHER_ADDRESS = ["-o", "BindAddress=127.0.0.3"];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([promise, sleep(ms).then(() => Promise.reject(new Error(`waited ${ms / 1000} s for ${what}`)))]);
+}
 
 /** Polls until `read` gives what `holds` accepts, or fails after the deadline with the last value seen. */
 async function eventually<T>(read: () => Promise<T> | T, holds: (value: T) => boolean, deadlineMs = 120_000, what = "condition"): Promise<T> {
@@ -231,6 +237,32 @@ describe("several portal processes as one portal (one PostgreSQL)", () => {
       ]);
       expect(told.stderr).toContain("Too many failed SSH logins came from your address (127.0.0.3)");
     }
+  });
+
+  it("an account disabled through one process is shut out of the other at once: its terminal there closes, its sign-in and key are refused", async () => {
+    const [adminsOn, usedOn] = replicas.processes as [PortalProcess, PortalProcess];
+    const danaCookie = await sessionCookie(SECRET, dana);
+    const key = client[1]!.newKey("dana");
+    await addSshKey(usedOn.url, danaCookie, client[1]!.publicKey(key));
+    // dana works through the other process only: it has looked at her account and remembers it.
+    const opened = await openTerminalSocket(usedOn.url, danaCookie);
+    sockets.push(opened.socket as Socket);
+    expect((await fetch(`${usedOn.url}/api/workspace`, { headers: { cookie: danaCookie } })).status).toBe(200);
+    expect((await client[1]!.ssh("dana", key, ["echo in"])).stdout).toBe("in\n");
+
+    const adminCookie = await sessionCookie(SECRET, admin, { isAdmin: true });
+    const list = (await (await fetch(`${adminsOn.url}/api/admin/workspaces`, { headers: { cookie: adminCookie } })).json()) as { workspaces: Array<{ name: string; sub: string }> };
+    const name = list.workspaces.find((w) => w.sub === dana.sub)!.name;
+    const disabled = await fetch(`${adminsOn.url}/api/admin/workspaces/${name}`, {
+      method: "POST",
+      headers: { cookie: adminCookie, origin: adminsOn.url, "content-type": "application/json" },
+      body: JSON.stringify({ action: "disable" }),
+    });
+    expect(disabled.status, await disabled.clone().text()).toBe(200);
+
+    expect(await withDeadline(opened.ended, 15_000, "dana's terminal on the other process to close")).toMatch(/session_expired|disconnected/);
+    expect((await fetch(`${usedOn.url}/api/workspace`, { headers: { cookie: danaCookie } })).status).toBe(401);
+    expect((await client[1]!.ssh("dana", key, ["echo should-not-run"])).code).toBe(255);
   });
 
   it("starting another process leaves the running processes' shells alone; the leader idle-stops only the unused workspace", async () => {

@@ -4,6 +4,8 @@ import { AppSessions } from "../../lib/apps/app-sessions";
 import { AppTickets } from "../../lib/apps/app-tickets";
 import { AuditLog } from "../../lib/audit/audit-log";
 import { ProviderGrants } from "../../lib/auth/provider-grants";
+import pino from "pino";
+import { SharedAccountNews } from "../../lib/identity/account-news";
 import { AccountStatuses } from "../../lib/identity/account-status";
 import { UserRegistry } from "../../lib/identity/registry";
 import { SignIns } from "../../lib/identity/sign-ins";
@@ -125,6 +127,35 @@ describe("the portal's records on PostgreSQL, shared by several processes", () =
     const elsewhere = new AccountStatuses(two.db);
     expect(await elsewhere.admits("sub-5", Date.now())).toBe(false);
     expect((await elsewhere.of("sub-5")).disabled).toBe(true);
+  });
+
+  it("tells a process that had already looked at an account that another shut it out, at once, and it closes what it holds", async () => {
+    await new UserRegistry(one.db).register({ sub: "sub-7", username: "gina" });
+    const log = pino({ level: "silent" });
+    const newsOne = new SharedAccountNews(url, one.db, log);
+    const newsTwo = new SharedAccountNews(url, two.db, log);
+    const here = new AccountStatuses(one.db, { news: newsOne });
+    // No safety net here (believed for ever): only the news can tell this process.
+    const elsewhere = new AccountStatuses(two.db, { news: newsTwo });
+    const shutOut: string[] = [];
+    here.onShutOut((sub, reason, where) => void shutOut.push(`one: ${sub} ${reason} ${where}`));
+    elsewhere.onShutOut((sub, reason, where) => void shutOut.push(`two: ${sub} ${reason} ${where}`));
+    try {
+      await newsOne.start((news) => void here.heard(news));
+      await newsTwo.start((news) => void elsewhere.heard(news));
+      expect(await elsewhere.admits("sub-7", Date.now())).toBe(true); // remembered from now on
+      expect(await here.disable("sub-7")).toBe(true);
+      await expect.poll(() => shutOut.length, { timeout: 10_000 }).toBe(2);
+      expect(shutOut.sort()).toEqual(["one: sub-7 disabled by an admin here", "two: sub-7 disabled by an admin elsewhere"]);
+      expect(await elsewhere.admits("sub-7", Date.now())).toBe(false);
+      // Enabled again on the other process: the first one, which remembers it disabled, believes it too.
+      expect((await here.of("sub-7")).disabled).toBe(true);
+      await elsewhere.enable("sub-7");
+      await expect.poll(async () => (await here.of("sub-7")).disabled, { timeout: 10_000 }).toBe(false);
+    } finally {
+      await newsOne.close();
+      await newsTwo.close();
+    }
   });
 
   it("says the database is down while it is, and works again once it is back, losing nothing", async () => {

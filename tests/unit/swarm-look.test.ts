@@ -71,6 +71,39 @@ describe("a look at one workspace on a swarm", () => {
   });
 });
 
+describe("the workspace image at the registry, asked through the manager", () => {
+  const digest = `sha256:${"1".repeat(64)}`;
+  const backendAsking = (has: boolean) => {
+    const asked: string[] = [];
+    const client = {
+      getImage: (ref: string) => ({
+        distribution: async () => {
+          asked.push(ref);
+          return { Descriptor: { digest: has ? digest : `sha256:${"2".repeat(64)}` } };
+        },
+      }),
+    };
+    const manager = { client, endpoint: "tcp://manager:2376" } as unknown as DockerRuntime;
+    return { backend: new SwarmBackend(manager, settings), asked };
+  };
+
+  it("asks once for a digest the registry has: a start right after another does not ask again", async () => {
+    const { backend, asked } = backendAsking(true);
+    const ref = `10.0.0.5:5000/ws@${digest}`;
+    expect(await backend.imageId(ref)).toBe(digest);
+    expect(await backend.imageId(ref)).toBe(digest);
+    expect(asked).toEqual([ref]);
+  });
+
+  it("asks every time for one it does not have, so a pushed image is found at the next start", async () => {
+    const { backend, asked } = backendAsking(false);
+    const ref = `10.0.0.5:5000/ws@${digest}`;
+    expect(await backend.imageId(ref)).toBeNull();
+    expect(await backend.imageId(ref)).toBeNull();
+    expect(asked).toEqual([ref, ref]);
+  });
+});
+
 describe("how often a start asks the manager about its task", () => {
   it("often at first, then less, however long it waits", () => {
     expect(pollDelay(0)).toBe(50);

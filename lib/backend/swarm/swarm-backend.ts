@@ -54,6 +54,10 @@ const WATCH_MS = 1000;
 const STOP_MARGIN_MS = 30_000;
 // How long a look at a running workspace waits for its node's engine to describe its container.
 const NODE_LOOK_MS = 2000;
+// How long the registry's yes for a pinned digest is taken as still true: a start a moment after another (a stop and
+// open again) does not ask the registry through the manager once more. A registry drops a digest only when an
+// operator deletes it; a node holds the image anyway, or says so when it cannot start the task.
+const DIGEST_SEEN_MS = 60_000;
 
 interface ServiceInfo {
   ID: string;
@@ -75,6 +79,8 @@ export class SwarmBackend implements WorkspaceBackend {
   readonly enforces: Enforcement;
   private readonly docker: Docker;
   private readonly nodes: NodeEngines;
+  /** Pinned references the registry had, and when it last said so. */
+  private readonly digestsSeen = new Map<string, number>();
 
   constructor(
     private readonly manager: DockerRuntime,
@@ -115,14 +121,18 @@ export class SwarmBackend implements WorkspaceBackend {
 
   /**
    * The digest the pinned reference names, once the registry (asked by the manager, never pulled) has it; null
-   * when it does not. Nodes never pull at start: they run the image their engine holds by that digest.
+   * when it does not. Nodes never pull at start: they run the image their engine holds by that digest. A yes is
+   * taken as still true for DIGEST_SEEN_MS; a no is asked again every time.
    */
   async imageId(ref: string): Promise<string | null> {
     const pinned = /@(sha256:[0-9a-f]{64})$/.exec(ref)?.[1];
     if (!pinned) throw new WorkspaceError("image_missing", `WORKSPACE_IMAGE=${ref} is not pinned by digest: a swarm needs registry/name@sha256:<digest>.`);
+    if (Date.now() - (this.digestsSeen.get(ref) ?? -Infinity) < DIGEST_SEEN_MS) return pinned;
     try {
       const found = (await this.docker.getImage(ref).distribution()) as { Descriptor?: { digest?: string } };
-      return found.Descriptor?.digest === pinned ? pinned : null;
+      if (found.Descriptor?.digest !== pinned) return null;
+      this.digestsSeen.set(ref, Date.now());
+      return pinned;
     } catch (error) {
       if (statusOf(error) === 404 || statusOf(error) === 401 || statusOf(error) === 403) return null;
       throw translate(error, this.endpoint, `ask the registry about ${ref}`);

@@ -50,19 +50,30 @@ export function heldShellCommand(): string[] {
   return ["bash", "-c", HELD, "portal-held-terminal", WRAPPER];
 }
 
+/** Exit status of `adoptHeldShellCommand` when the workspace holds no such shell (it printed nothing). */
+export const NOT_HELD = 3;
+
 /**
- * Exits 0 only when the workspace holds the terminal's shell in tmux (its process is gone, the shell is not), and
- * then prints what scrolled off its screen, with its colours: the scrollback a new client starts with. One exec
- * for both, as a process taking over many terminals at once pays for every exec it makes.
+ * Takes over a held shell in one exec (a process taking over ten terminals at once pays for every exec, and the
+ * engine starts one exec of a workspace at a time): when the workspace holds the terminal's shell in tmux, prints
+ * what scrolled off its screen (with its colours; the PTY turns each newline into CR LF) and `rows` blank lines
+ * that push it off the screen tmux is about to draw, then attaches a new client to the same session (-d: the dead
+ * process's client is detached). Otherwise it exits NOT_HELD having printed nothing, and never makes a session.
+ * A pane is named `=session:` (its session's current pane): a bare `=session` names no pane, and finds nothing.
  */
-export function heldSessionHistoryCommand(terminalId: string, lines: number): string[] {
+export function adoptHeldShellCommand(lines: number, rows: number): string[] {
   return [
     "bash",
     "-c",
-    `command -v tmux >/dev/null 2>&1 && ${TMUX} has-session -t "=$1" 2>/dev/null || exit 1
-${TMUX} capture-pane -p -e -J -S -${lines} -E -1 -t "=$1" 2>/dev/null; exit 0`,
-    "held-terminal-history",
-    terminalId,
+    `tag="\${${TERMINAL_TAG}}"
+command -v tmux >/dev/null 2>&1 && ${TMUX} has-session -t "=$tag" 2>/dev/null || exit ${NOT_HELD}
+h=$(${TMUX} capture-pane -p -e -J -S -$1 -E -1 -t "=$tag:" 2>/dev/null)
+[ -n "$h" ] && { printf '%s\\n' "$h"; for ((i = 0; i < $2; i++)); do printf '\\n'; done; }
+exec ${TMUX} attach-session -d -t "=$tag"
+`,
+    "adopt-held-terminal",
+    String(lines),
+    String(rows),
   ];
 }
 

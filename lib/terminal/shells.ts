@@ -52,6 +52,8 @@ export interface Shell {
   signal(name: string): boolean;
   /** Ends it and everything it started (a closed terminal leaves no background job), then drops the connection. */
   end(): Promise<void>;
+  /** Its process ended by itself before anybody used it: counted closed and its connection dropped (nothing to end). */
+  abandon(): void;
 }
 
 // Client variables a shell may be given, as OpenSSH's AcceptEnv usually allows: locale, time zone, colours.
@@ -156,6 +158,12 @@ class TaggedShell implements Shell {
     // The workspace may have stopped meanwhile: then there is nothing left to signal.
     void this.helper(signalCommand(this.tag, name)).catch(() => undefined);
     return true;
+  }
+
+  abandon(): void {
+    this.uncount();
+    this.paced?.destroy();
+    this.process.detach();
   }
 
   async end(): Promise<void> {

@@ -2,8 +2,9 @@ import type { Logger } from "pino";
 import type { PortalUser } from "../identity/user";
 import type { ProgressListener, WorkspaceManager } from "../workspace/manager";
 import type { SessionEndings, Ending } from "./session-endings";
-import type { Shells } from "./shells";
-import { endHeldSessionCommand, heldSessionHistoryCommand, heldShellCommand } from "./held-shell-script";
+import type { Shell, ShellRequest, Shells } from "./shells";
+import { adoptHeldShellCommand, endHeldSessionCommand, heldShellCommand } from "./held-shell-script";
+import { firstOutput } from "./first-output";
 import type { TerminalDirectory } from "./terminal-directory";
 import type { TerminalAllowance } from "./terminal-allowance";
 import { TerminalSession, type TerminalSessionOptions, type TerminalSize } from "./terminal-session";
@@ -87,15 +88,17 @@ export class TerminalService {
     const { allowance } = this.options;
     const release = allowance.hold(user.sub);
     try {
-      const history = await this.shells.run(user, heldSessionHistoryCommand(id, ADOPTED_HISTORY_LINES)).catch(() => null);
-      if (history?.code !== 0) {
+      // One exec asks whether the shell is held and, if so, prints its scrollback and attaches to it.
+      const shell = await this.shells
+        .start(user, { ...this.shellRequest(size), command: adoptHeldShellCommand(ADOPTED_HISTORY_LINES, size.rows), tag: id })
+        .catch(() => null);
+      // It prints (its scrollback, or tmux's screen) only when it holds the shell; otherwise it ends in silence.
+      if (!shell || !(await firstOutput(shell.process.stdout))) {
+        shell?.abandon();
         release();
         return null;
       }
-      // The scrollback, then blank lines that push it off the screen tmux is about to draw (as scrollback).
-      const lines = history?.stdout.replace(/\n+$/, "") ?? "";
-      const seed = lines ? Buffer.from(`${lines.replace(/\n/g, "\r\n")}\r\n${"\r\n".repeat(size.rows)}`) : undefined;
-      const session = await this.attachShell(user, size, release, id, seed);
+      const session = await this.sessionOf(user, size, release, shell);
       this.log.info({ user: user.username, terminal: id }, "terminal taken over from a portal process that stopped");
       return session;
     } catch (error) {
@@ -104,17 +107,23 @@ export class TerminalService {
     }
   }
 
-  private async attachShell(user: PortalUser, size: TerminalSize, release: () => void, tag?: string, seed?: Buffer): Promise<TerminalSession> {
+  /**
+   * A terminal's shell as the web door opens it. xterm.js draws 24-bit colour. Not `paced` here: the session paces
+   * its output itself (it knows when it is shown).
+   */
+  private shellRequest(size: TerminalSize): ShellRequest {
+    return { tty: true, terminal: size, env: { COLORTERM: "truecolor" }, door: "web" };
+  }
+
+  private async attachShell(user: PortalUser, size: TerminalSize, release: () => void): Promise<TerminalSession> {
     const held = this.options.heldInWorkspace === true;
-    // xterm.js draws 24-bit colour. Not `paced` here: the session paces its output itself (it knows when it is shown).
-    const shell = await this.shells.start(user, {
-      tty: true,
-      terminal: size,
-      env: { COLORTERM: "truecolor" },
-      door: "web",
-      ...(held ? { command: heldShellCommand() } : {}),
-      ...(tag ? { tag } : {}),
-    });
+    const shell = await this.shells.start(user, { ...this.shellRequest(size), ...(held ? { command: heldShellCommand() } : {}) });
+    return this.sessionOf(user, size, release, shell);
+  }
+
+  /** The session of a shell just started (or taken over), listed, its place in the allowance given back at its end. */
+  private async sessionOf(user: PortalUser, size: TerminalSize, release: () => void, shell: Shell): Promise<TerminalSession> {
+    const held = this.options.heldInWorkspace === true;
     const id = shell.tag;
     // A held shell outlives its exec: ending the terminal ends its tmux session too.
     const end = held
@@ -131,12 +140,14 @@ export class TerminalService {
       user.sub,
       shell.process,
       size,
-      seed ? { ...this.options, seed } : this.options,
+      this.options,
       end,
       this.log.child({ terminal: id, user: user.username }),
       () => this.onActivity(user.sub),
       async (onWaiting, code) => ending?.why(onWaiting, code),
     );
+    // Its output may have been paused after a first look (a shell taken over): the session reads it from here.
+    shell.process.stdout.resume();
     this.sessionsOf(user.sub).set(id, session);
     this.places.set(session, release);
     void session.done.then(() => this.forget(user.sub, id));

@@ -40,8 +40,6 @@ export interface TerminalSessionOptions {
   maxQueuedInput?: number;
   /** Resizes closer together than this are coalesced (the latest size wins): each one is a Docker call. */
   resizeIntervalMs?: number;
-  /** What the screen showed before this session (a held shell's scrollback, taken over): replayed first. */
-  seed?: Buffer;
 }
 
 /** What became of a client's input. */
@@ -98,7 +96,6 @@ export class TerminalSession {
       redraw: a.redraw || b.redraw,
     }));
     this.replay = new ReplayBuffer(options.replayBytes);
-    if (options.seed) this.replay.append(options.seed);
     this.gate = new ReadGate(proc.stdout);
     this.paced = options.pacer?.member(false, this.gate) ?? null;
     this.flow = new FlowControl(options.highWater, options.lowWater, this.gate);

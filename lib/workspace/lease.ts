@@ -97,6 +97,8 @@ export function readProbe(exitCode: number): LeaseProbe {
  */
 export class LeaseHolders {
   private readonly held = new Map<string, string>();
+  /** Probes under way, by copy (slug and run): whoever asks meanwhile waits for that one's answer. */
+  private readonly asking = new Map<string, Promise<LeaseProbe>>();
 
   has(placement: Placement): boolean {
     return this.held.get(placement.slug) === runOf(placement);
@@ -104,6 +106,29 @@ export class LeaseHolders {
 
   add(placement: Placement): void {
     this.held.set(placement.slug, runOf(placement));
+  }
+
+  /**
+   * Whether the copy holds its lease: "held" from memory once seen; otherwise `probe` (an exec in the copy), run
+   * once for every caller asking about the same copy while it runs: a process taking over ten terminals of one
+   * workspace at once asks ten times, and each exec costs the engine. Only "held" is remembered; any other answer,
+   * or a probe that failed (its error goes to every caller that waited for it), is asked again by the next caller.
+   */
+  check(placement: Placement, probe: () => Promise<LeaseProbe>): Promise<LeaseProbe> {
+    if (this.has(placement)) return Promise.resolve("held");
+    const key = `${placement.slug}\0${runOf(placement)}`;
+    const under = this.asking.get(key);
+    if (under) return under;
+    const asked = probe()
+      .then((answer) => {
+        if (answer === "held") this.add(placement);
+        return answer;
+      })
+      .finally(() => {
+        if (this.asking.get(key) === asked) this.asking.delete(key);
+      });
+    this.asking.set(key, asked);
+    return asked;
   }
 }
 

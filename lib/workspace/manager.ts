@@ -266,8 +266,8 @@ export class WorkspaceManager {
   private async routable(placement: Placement, user: RegisteredUser): Promise<{ placement: Placement; probe: LeaseProbe }> {
     const at = this.runningAt(placement);
     if (!at || this.leases.has(placement)) return { placement, probe: "held" };
-    const probe = await this.probe(placement, at, user).catch((): LeaseProbe => "not-yet");
-    if (probe === "held") this.leases.add(placement);
+    // One probe for everybody asking about this copy at once (a takeover of ten terminals asks ten times together).
+    const probe = await this.leases.check(placement, () => this.probe(placement, at, user)).catch((): LeaseProbe => "not-yet");
     return { placement: probe === "held" ? placement : { ...placement, state: "starting" }, probe };
   }
 

@@ -77,6 +77,9 @@ describe("terminals held in the workspace outlive the portal process that opened
     for (let i = 0; i < TERMINALS; i++) {
       const t = await openTerminal(a, cookie);
       const pid = await shellPid(t, `t${i}`);
+      // More lines than the screen has rows (30): the first ones are in tmux's history only, off its screen.
+      t.type(`for n in $(seq 1 60); do echo early-${i}-$n-line; done\n`);
+      await t.waitFor(`early-${i}-60-line`);
       // Prints only once the test says so, which is after its portal process is dead.
       t.type(`echo waiting-${i}-$((2*2)); while [ ! -e /tmp/go-${i} ]; do sleep 0.1; done; echo meanwhile-${i}-$((6*7)); touch /tmp/done-${i}\n`);
       await t.waitFor(`waiting-${i}-4`); // the shell has it: the kill below cannot overtake the line
@@ -96,6 +99,8 @@ describe("terminals held in the workspace outlive the portal process that opened
       const at = performance.now();
       const again = await openTerminal(b, cookie, { terminalId: t.id });
       await again.waitFor(`meanwhile-${i}-42`);
+      // What had scrolled off the screen before the kill comes back too, ahead of the screen tmux draws.
+      expect(again.text()).toContain(`early-${i}-1-line`);
       backIn.push(performance.now() - at);
       expect(again.id).toBe(t.id);
       expect(await shellPid(again, `again${i}`)).toBe(pid);

@@ -25,6 +25,7 @@ function fakeShell(ended: string[]): Shell {
     resize: async () => {},
     signal: () => true,
     end: async () => void ended.push("t1"),
+    abandon: () => {},
   };
 }
 

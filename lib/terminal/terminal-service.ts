@@ -146,8 +146,6 @@ export class TerminalService {
       () => this.onActivity(user.sub),
       async (onWaiting, code) => ending?.why(onWaiting, code),
     );
-    // Its output may have been paused after a first look (a shell taken over): the session reads it from here.
-    shell.process.stdout.resume();
     this.sessionsOf(user.sub).set(id, session);
     this.places.set(session, release);
     void session.done.then(() => this.forget(user.sub, id));

@@ -101,6 +101,8 @@ export class TerminalSession {
     this.flow = new FlowControl(options.highWater, options.lowWater, this.gate);
     this.batcher = new OutputBatcher((data) => this.emit(data), this.gate);
     proc.stdout.on("data", (chunk: Buffer) => this.onOutput(chunk));
+    // A stream first looked at (a shell taken over) is left paused: read from here on, unless a brake holds it.
+    if (this.gate.open) proc.stdout.resume();
     proc.stdout.on("error", (error) => log.debug({ err: error }, "terminal stream error"));
     this.done = Promise.race([proc.wait().catch(() => -1), new Promise<number>((resolve) => (this.forceEnd = resolve))]);
     this.finished = this.done.then((code) => this.onExit(code));

@@ -245,6 +245,12 @@ export async function createPortal(
     currentRights: (sub) => providerAccounts.rights(sub),
     sessionSeen: (sub, authAt) => signIns.record(sub, authAt),
   });
+  // Rights the provider gave an account, recorded by another process's re-check: read again here, sessions too.
+  accounts.onChangedElsewhere((sub) => {
+    if (sub === null) return providerAccounts.grants.forgetAll();
+    providerAccounts.grants.forget(sub);
+    auth.reconsider(sub);
+  });
   const standing = new StandingAccess({
     accounts,
     signIns,

@@ -86,6 +86,7 @@ export class ProviderAccounts {
     await this.deps.registry.register(user);
     if (!changed) return;
     this.deps.reconsider(user.sub);
+    await this.deps.accounts.rightsChanged(user.sub);
     await this.deps.audit.record("user.rights-changed", {
       actor: "identity provider",
       subject: user,

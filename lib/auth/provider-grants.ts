@@ -118,6 +118,16 @@ export class ProviderGrants {
     return grant ? this.whileCurrent(sub, grant, remove) : remove();
   }
 
+  /** Another process recorded this account's rights anew: they are read again on the next ask. */
+  forget(sub: string): void {
+    this.rightsCache.delete(sub);
+  }
+
+  /** Everything remembered is read again (news from the other processes may have been missed). */
+  forgetAll(): void {
+    this.rightsCache.clear();
+  }
+
   /** Rights as last checked, or null for a user with no grant (signed in before grants were kept). */
   async rights(sub: string): Promise<ProviderRights | null> {
     let rights = this.rightsCache.get(sub);

@@ -39,6 +39,7 @@ const OPEN: AccountStatus = { disabled: false, providerRefused: false, sessionsV
 export class AccountStatuses {
   private readonly known = new Map<string, { status: AccountStatus; at: number }>();
   private readonly listeners: Array<(sub: string, reason: ShutOutReason, where: ShutOutWhere) => void | Promise<void>> = [];
+  private readonly newsListeners: Array<(sub: string | null) => void> = [];
 
   constructor(
     private readonly db: PortalDb,
@@ -108,8 +109,23 @@ export class AccountStatuses {
     this.listeners.push(listener);
   }
 
+  /** The provider gave the account other rights (admin, groups), recorded in the database: the others read them again. */
+  rightsChanged(sub: string): Promise<void> {
+    return this.announce(sub, null);
+  }
+
+  /**
+   * Told of every account another process changed (null: any may have changed), so what this process keeps of
+   * accounts beside their status (provider rights, remembered sessions) is read again.
+   */
+  onChangedElsewhere(listener: (sub: string | null) => void): void {
+    this.newsListeners.push(listener);
+  }
+
   /** What another process announced: what was remembered of the account is read again, and a shut-out acted on. */
   async heard(news: AccountNews): Promise<void> {
+    const sub = "all" in news ? null : news.sub;
+    for (const listener of this.newsListeners) listener(sub);
     if ("all" in news) return void this.known.clear();
     this.known.delete(news.sub);
     if (news.shutOut) await this.tellShutOut(news.sub, news.shutOut, "elsewhere");

@@ -152,6 +152,11 @@ describe("the portal's records on PostgreSQL, shared by several processes", () =
       expect((await here.of("sub-7")).disabled).toBe(true);
       await elsewhere.enable("sub-7");
       await expect.poll(async () => (await here.of("sub-7")).disabled, { timeout: 10_000 }).toBe(false);
+      // The provider gave the account other rights, recorded by one process: the other hears to read them again.
+      const changedElsewhere: Array<string | null> = [];
+      elsewhere.onChangedElsewhere((sub) => changedElsewhere.push(sub));
+      await here.rightsChanged("sub-7");
+      await expect.poll(() => changedElsewhere, { timeout: 10_000 }).toEqual(["sub-7"]);
     } finally {
       await newsOne.close();
       await newsTwo.close();

@@ -69,4 +69,16 @@ describe("accounts changed by other processes", () => {
     now += 1;
     expect(await accounts.maySignIn("alice")).toBe(false);
   });
+
+  it("tells what else it keeps of accounts when another process changed one, and everything after missed news", async () => {
+    const told: Array<[string, ShutOutReason | null]> = [];
+    const accounts = new AccountStatuses(db, { news: { announce: async (sub, why) => void told.push([sub, why]) } });
+    await accounts.rightsChanged("alice");
+    expect(told).toEqual([["alice", null]]);
+    const elsewhere: Array<string | null> = [];
+    accounts.onChangedElsewhere((sub) => elsewhere.push(sub));
+    await accounts.heard({ sub: "bob", shutOut: null });
+    await accounts.heard({ all: true });
+    expect(elsewhere).toEqual(["bob", null]);
+  });
 });

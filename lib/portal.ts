@@ -231,6 +231,7 @@ export async function createPortal(
     wellKnown: () => auth.wellKnown(),
     reconsider: (sub) => auth.reconsider(sub),
     onOutcome: (outcome) => metrics.providerChecks.inc({ outcome }),
+    ...(accountNews ? { rightsMaxAgeMs: ACCOUNT_RECHECK_MS } : {}),
   });
   const auth = new AuthService(settings, registry, log.child({ component: "auth" }), {
     signedIn: async (user, refreshToken) => {

@@ -24,6 +24,8 @@ export interface ProviderAccountsDeps {
   /** Remembered sessions of this account are stale: the doors ask again. */
   reconsider(sub: string): void;
   onOutcome(outcome: RecheckOutcome): void;
+  /** How long rights read are believed (where other processes may write them); for ever by default. */
+  rightsMaxAgeMs?: number;
   client?: ProviderClient;
 }
 
@@ -37,7 +39,7 @@ export class ProviderAccounts {
 
   constructor(private readonly deps: ProviderAccountsDeps) {
     const { settings, log } = deps;
-    this.grants = new ProviderGrants(deps.db, settings.secret, settings.oidc.issuer, settings.oidc.clientId);
+    this.grants = new ProviderGrants(deps.db, settings.secret, settings.oidc.issuer, settings.oidc.clientId, deps.rightsMaxAgeMs);
     this.recheck =
       deps.recheckMs > 0
         ? new ProviderRecheck({

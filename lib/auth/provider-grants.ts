@@ -32,12 +32,16 @@ interface GrantRow {
 export class ProviderGrants {
   private readonly key: Uint8Array;
   private readonly rightsCache = new Map<string, ProviderRights | null>();
+  /** When each remembered answer was read: none is believed longer than `maxAgeMs` (other processes may write). */
+  private readonly readAt = new Map<string, number>();
 
   constructor(
     private readonly db: PortalDb,
     secret: string,
     private readonly issuer: string,
     private readonly clientId: string,
+    private readonly maxAgeMs = Number.POSITIVE_INFINITY,
+    private readonly now: () => number = Date.now,
   ) {
     this.key = new Uint8Array(deriveKey(secret, "provider refresh tokens"));
   }
@@ -74,6 +78,7 @@ export class ProviderGrants {
       .onConflict((oc) => oc.column("sub").doUpdateSet(values))
       .execute();
     this.rightsCache.set(sub, rights);
+    this.readAt.set(sub, this.now());
   }
 
   /**
@@ -103,7 +108,10 @@ export class ProviderGrants {
         .where("sealed_token", "=", sealed)
         .executeTakeFirst();
       const changed = result.numUpdatedRows > 0n;
-      if (changed) this.rightsCache.set(sub, rights);
+      if (changed) {
+        this.rightsCache.set(sub, rights);
+        this.readAt.set(sub, this.now());
+      }
       return changed;
     });
   }
@@ -130,12 +138,16 @@ export class ProviderGrants {
 
   /** Rights as last checked, or null for a user with no grant (signed in before grants were kept). */
   async rights(sub: string): Promise<ProviderRights | null> {
-    let rights = this.rightsCache.get(sub);
+    let rights = this.now() - (this.readAt.get(sub) ?? Number.NEGATIVE_INFINITY) < this.maxAgeMs ? this.rightsCache.get(sub) : undefined;
     if (rights === undefined) {
       const row = await this.row(sub);
       rights = row ? { isAdmin: row.is_admin === 1, ...(row.groups ? { groups: JSON.parse(row.groups) as string[] } : {}), checkedAt: row.checked_at } : null;
-      if (this.rightsCache.size > 50_000) this.rightsCache.clear();
+      if (this.rightsCache.size > 50_000) {
+        this.rightsCache.clear();
+        this.readAt.clear();
+      }
       this.rightsCache.set(sub, rights);
+      this.readAt.set(sub, this.now());
     }
     return rights;
   }

@@ -154,6 +154,21 @@ describe("kept refresh tokens", () => {
     expect(await otherSecret.due(Date.now(), 10)).toEqual([]);
   });
 
+  it("are read again once older than the age another process's writes allow, and at once when told", async () => {
+    await signIn("18", "bea", "rt-1", false);
+    let now = 5_000_000;
+    const mine = new ProviderGrants(db, SECRET, ISSUER, "portal", 30_000, () => now);
+    expect((await mine.rights("18"))?.isAdmin).toBe(false);
+    await grants.save("18", "rt-2", { isAdmin: true, checkedAt: Date.now() }); // another process's re-check
+    now += 29_999;
+    expect((await mine.rights("18"))?.isAdmin).toBe(false);
+    now += 1;
+    expect((await mine.rights("18"))?.isAdmin).toBe(true);
+    await grants.save("18", "rt-3", { isAdmin: false, checkedAt: Date.now() });
+    mine.forget("18"); // the news of it
+    expect((await mine.rights("18"))?.isAdmin).toBe(false);
+  });
+
   it("from another provider or client are dropped", async () => {
     await signIn("17", "alice", "rt-1");
     expect(await new ProviderGrants(db, SECRET, "https://other.example.org/o", "portal").dropForeign()).toBe(1);

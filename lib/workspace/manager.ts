@@ -135,15 +135,13 @@ export class WorkspaceManager {
     }
     await this.beforeStart(user);
     const placement = await this.getOrCreateLocked(user, onProgress, found);
-    // The copy a start saw take its lease: what the user gets (asking the backend again would only say the same).
-    let ready: Placement | null = null;
     if (placement.state !== "running") {
       const uid = await this.uidOf(user);
       await this.homeReady(user, await ensureHome(this.settings.dataRoot, user.slug, uid), uid);
       const release = await this.waitForSlot(place, onProgress, signal);
       try {
         onProgress({ step: "starting", message: "Starting your workspace" });
-        ready = await this.startChecked(placement, user, onProgress, signal);
+        await this.startChecked(placement, user, onProgress, signal);
       } finally {
         release();
       }
@@ -151,7 +149,7 @@ export class WorkspaceManager {
     }
     onProgress({ step: "ready", message: "Your workspace is ready" });
     this.log.info({ user: user.username, slug: user.slug, ms: Date.now() - started }, "workspace ready");
-    return this.statusOf(user, ready ?? (await this.find(user)));
+    return this.statusOf(user, await this.find(user));
   }
 
   async stop(input: PortalUser, cause: StopCause = "user", detail?: StopDetail): Promise<WorkspaceStatus> {
@@ -382,8 +380,7 @@ export class WorkspaceManager {
     return placement;
   }
 
-  /** Starts it and waits until it is ready; resolves with the running copy that holds its lease. */
-  private async startChecked(placement: Placement, user: RegisteredUser, onProgress: ProgressListener, signal?: AbortSignal): Promise<Placement> {
+  private async startChecked(placement: Placement, user: RegisteredUser, onProgress: ProgressListener, signal?: AbortSignal): Promise<void> {
     const neverStarted = placement.state === "created";
     // A cluster without a machine with room keeps the start waiting: the user hears why, as in the portal's own queue.
     const onWaiting = (reason: string) => onProgress({ step: "queued", message: `Waiting for capacity: ${reason}. Your workspace starts as soon as a machine has room` });
@@ -392,7 +389,6 @@ export class WorkspaceManager {
       const after = await this.backend.find(user.slug);
       if (!after || after.state !== "running") throw await this.exited(after);
       await this.waitUntilReady(after, user, onProgress);
-      return after;
     } catch (error) {
       // A workspace that never ran holds nothing of the user's: take it away rather than leave it half made.
       if (neverStarted) await this.backend.remove(user.slug).catch(() => undefined);

@@ -27,7 +27,6 @@ import { isLive, newestTask, refusedByNode, viewOf, waitsForNode, type SwarmTask
 import { imageNotInRegistry, refusal } from "./start-failure";
 import { keepAsking, movesDue, type Move } from "./moves";
 import { pollChanges } from "./watch";
-import { pollDelay } from "./poll";
 
 export interface SwarmBackendSettings extends ServiceSettings {
   instance: string;
@@ -54,10 +53,6 @@ const WATCH_MS = 1000;
 const STOP_MARGIN_MS = 30_000;
 // How long a look at a running workspace waits for its node's engine to describe its container.
 const NODE_LOOK_MS = 2000;
-// How long the registry's yes for a pinned digest is taken as still true: a start a moment after another (a stop and
-// open again) does not ask the registry through the manager once more. A registry drops a digest only when an
-// operator deletes it; a node holds the image anyway, or says so when it cannot start the task.
-const DIGEST_SEEN_MS = 60_000;
 
 interface ServiceInfo {
   ID: string;
@@ -79,8 +74,6 @@ export class SwarmBackend implements WorkspaceBackend {
   readonly enforces: Enforcement;
   private readonly docker: Docker;
   private readonly nodes: NodeEngines;
-  /** Pinned references the registry had, and when it last said so. */
-  private readonly digestsSeen = new Map<string, number>();
 
   constructor(
     private readonly manager: DockerRuntime,
@@ -121,18 +114,14 @@ export class SwarmBackend implements WorkspaceBackend {
 
   /**
    * The digest the pinned reference names, once the registry (asked by the manager, never pulled) has it; null
-   * when it does not. Nodes never pull at start: they run the image their engine holds by that digest. A yes is
-   * taken as still true for DIGEST_SEEN_MS; a no is asked again every time.
+   * when it does not. Nodes never pull at start: they run the image their engine holds by that digest.
    */
   async imageId(ref: string): Promise<string | null> {
     const pinned = /@(sha256:[0-9a-f]{64})$/.exec(ref)?.[1];
     if (!pinned) throw new WorkspaceError("image_missing", `WORKSPACE_IMAGE=${ref} is not pinned by digest: a swarm needs registry/name@sha256:<digest>.`);
-    if (Date.now() - (this.digestsSeen.get(ref) ?? -Infinity) < DIGEST_SEEN_MS) return pinned;
     try {
       const found = (await this.docker.getImage(ref).distribution()) as { Descriptor?: { digest?: string } };
-      if (found.Descriptor?.digest !== pinned) return null;
-      this.digestsSeen.set(ref, Date.now());
-      return pinned;
+      return found.Descriptor?.digest === pinned ? pinned : null;
     } catch (error) {
       if (statusOf(error) === 404 || statusOf(error) === 401 || statusOf(error) === 403) return null;
       throw translate(error, this.endpoint, `ask the registry about ${ref}`);
@@ -155,12 +144,11 @@ export class SwarmBackend implements WorkspaceBackend {
 
   async ensure(spec: WorkspaceSpec, beforeMake: () => Promise<void> = async () => {}): Promise<Ensured> {
     const name = this.nameOf(spec.slug);
-    const seen = await this.serviceWithTasks(name, true);
-    const existing = seen?.service;
+    const existing = await this.service(name);
     if (existing && existing.Spec.Labels?.[LABEL.ownerSub] !== spec.labels[LABEL.ownerSub]) throw new NameConflictError(name);
     const wanted = toServiceSpec(spec, name, this.settings, 0);
-    if (seen && existing) {
-      const placement = await this.placementOf(existing, seen.tasks);
+    if (existing) {
+      const placement = await this.placementOf(existing);
       // Running or on its way (another portal process's start may wait for a node): a changed spec waits for the
       // next start, as a running container's does on one host.
       const busy = placement.state === "running" || placement.state === "starting" || placement.state === "pending";
@@ -189,9 +177,9 @@ export class SwarmBackend implements WorkspaceBackend {
 
   async start(slug: string, options: StartOptions = {}): Promise<void> {
     const name = this.nameOf(slug);
-    const seen = await this.serviceWithTasks(name, false);
-    if (!seen) throw new WorkspaceError("not_found", `There is no workspace service ${name} to start.`);
-    const { service, tasks } = seen;
+    const service = await this.service(name);
+    if (!service) throw new WorkspaceError("not_found", `There is no workspace service ${name} to start.`);
+    const tasks = await this.tasks([service.ID]);
     if (tasks.some((t) => t.Status.State === "running" && t.DesiredState === "running")) return;
     const wasAsked = replicasOf(service) === 1;
     // On its way already (moved off a lost node, or started by another portal process): waited for, not made again.
@@ -214,7 +202,6 @@ export class SwarmBackend implements WorkspaceBackend {
   /** Waits until the new task runs, ends, or is refused; a task no node has room for waits in its own line. */
   private async placed(serviceId: string, name: string, old: Set<string>, options: StartOptions): Promise<void> {
     const startDeadline = () => Date.now() + this.settings.startTimeoutMs;
-    const began = Date.now();
     let deadline = startDeadline();
     let waitingSince: number | null = null;
     let told = "";
@@ -245,7 +232,7 @@ export class SwarmBackend implements WorkspaceBackend {
         waitingSince = null;
       }
       if (Date.now() > deadline) throw new StartTimeoutError(this.settings.startTimeoutMs / 1000, await this.whereItWaits(task));
-      await new Promise((r) => setTimeout(r, pollDelay(Date.now() - began)));
+      await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
 
@@ -306,8 +293,8 @@ export class SwarmBackend implements WorkspaceBackend {
   }
 
   async find(slug: string): Promise<Placement | null> {
-    const seen = await this.serviceWithTasks(this.nameOf(slug), true);
-    return seen && this.placementOf(seen.service, seen.tasks);
+    const service = await this.service(this.nameOf(slug));
+    return service && this.placementOf(service);
   }
 
   list(labels: Record<string, string>): Promise<Placement[]> {
@@ -455,25 +442,6 @@ export class SwarmBackend implements WorkspaceBackend {
         throw error;
       }
     });
-  }
-
-  /**
-   * The service and its tasks, asked of the manager at once (the tasks by the service's name, which the manager
-   * resolves); with `nodes`, the list of nodes too when it is due (a placement needs it). One after the other they
-   * were up to three round trips on every look at a workspace.
-   */
-  private async serviceWithTasks(name: string, nodes: boolean): Promise<{ service: ServiceInfo; tasks: SwarmTask[] } | null> {
-    const listing = this.call("list tasks", async () => (await this.docker.listTasks({ filters: { service: [name] } })) as SwarmTask[]).then(
-      (tasks) => ({ tasks }),
-      (error: unknown) => ({ error }),
-    );
-    if (nodes) void this.nodes.current().catch(() => undefined); // read where it is used (placementOf), from this answer
-    const service = await this.service(name);
-    const listed = await listing;
-    if (!service) return null; // its tasks' answer is then "no such service", or the tasks of one that is gone
-    if ("error" in listed) throw listed.error;
-    // A service of that name removed and made again between the two answers: the other one's tasks are not its.
-    return { service, tasks: listed.tasks.filter((t) => t.ServiceID === service.ID) };
   }
 
   private tasks(serviceIds: string[]): Promise<SwarmTask[]> {

@@ -1,6 +1,7 @@
 import { CompactEncrypt, compactDecrypt } from "jose";
 import type { PortalDb } from "../store/schema";
 import { deriveKey } from "../util/derive-key";
+import { Remembered } from "../util/remembered";
 
 /** What the provider last said a user may do: the rights every door applies over those in a session cookie. */
 export interface ProviderRights {
@@ -31,18 +32,18 @@ interface GrantRow {
  */
 export class ProviderGrants {
   private readonly key: Uint8Array;
-  private readonly rightsCache = new Map<string, ProviderRights | null>();
-  /** When each remembered answer was read: none is believed longer than `maxAgeMs` (other processes may write). */
-  private readonly readAt = new Map<string, number>();
+  /** Rights as read or written here; none believed longer than `maxAgeMs` (other processes may write them). */
+  private readonly rightsCache: Remembered<ProviderRights | null>;
 
   constructor(
     private readonly db: PortalDb,
     secret: string,
     private readonly issuer: string,
     private readonly clientId: string,
-    private readonly maxAgeMs = Number.POSITIVE_INFINITY,
-    private readonly now: () => number = Date.now,
+    maxAgeMs = Number.POSITIVE_INFINITY,
+    now: () => number = Date.now,
   ) {
+    this.rightsCache = new Remembered(maxAgeMs, now);
     this.key = new Uint8Array(deriveKey(secret, "provider refresh tokens"));
   }
 
@@ -78,7 +79,6 @@ export class ProviderGrants {
       .onConflict((oc) => oc.column("sub").doUpdateSet(values))
       .execute();
     this.rightsCache.set(sub, rights);
-    this.readAt.set(sub, this.now());
   }
 
   /**
@@ -108,10 +108,7 @@ export class ProviderGrants {
         .where("sealed_token", "=", sealed)
         .executeTakeFirst();
       const changed = result.numUpdatedRows > 0n;
-      if (changed) {
-        this.rightsCache.set(sub, rights);
-        this.readAt.set(sub, this.now());
-      }
+      if (changed) this.rightsCache.set(sub, rights);
       return changed;
     });
   }
@@ -138,16 +135,11 @@ export class ProviderGrants {
 
   /** Rights as last checked, or null for a user with no grant (signed in before grants were kept). */
   async rights(sub: string): Promise<ProviderRights | null> {
-    let rights = this.now() - (this.readAt.get(sub) ?? Number.NEGATIVE_INFINITY) < this.maxAgeMs ? this.rightsCache.get(sub) : undefined;
+    let rights = this.rightsCache.get(sub);
     if (rights === undefined) {
       const row = await this.row(sub);
       rights = row ? { isAdmin: row.is_admin === 1, ...(row.groups ? { groups: JSON.parse(row.groups) as string[] } : {}), checkedAt: row.checked_at } : null;
-      if (this.rightsCache.size > 50_000) {
-        this.rightsCache.clear();
-        this.readAt.clear();
-      }
       this.rightsCache.set(sub, rights);
-      this.readAt.set(sub, this.now());
     }
     return rights;
   }

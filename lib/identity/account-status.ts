@@ -1,4 +1,5 @@
 import { isoNow, type PortalDb } from "../store/schema";
+import { Remembered } from "../util/remembered";
 
 export interface AccountStatus {
   /** An admin of this portal disabled the account. */
@@ -37,19 +38,20 @@ const OPEN: AccountStatus = { disabled: false, providerRefused: false, sessionsV
  * through). Shutting an account out ends its sign-ins too; the doors hear of it and close what is open.
  */
 export class AccountStatuses {
-  private readonly known = new Map<string, { status: AccountStatus; at: number }>();
+  private readonly known: Remembered<AccountStatus>;
   private readonly listeners: Array<(sub: string, reason: ShutOutReason, where: ShutOutWhere) => void | Promise<void>> = [];
   private readonly newsListeners: Array<(sub: string | null) => void> = [];
 
   constructor(
     private readonly db: PortalDb,
     private readonly options: AccountStatusOptions = {},
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.known = new Remembered(options.maxAgeMs, now);
+  }
 
   async of(sub: string): Promise<AccountStatus> {
-    const remembered = this.known.get(sub);
-    let status = remembered && this.now() - remembered.at < (this.options.maxAgeMs ?? Number.POSITIVE_INFINITY) ? remembered.status : undefined;
+    let status = this.known.get(sub);
     if (!status) {
       const row = await this.db
         .selectFrom("users")
@@ -59,8 +61,7 @@ export class AccountStatuses {
       status = row
         ? { disabled: row.disabled_at !== null, providerRefused: row.provider_refused_at !== null, sessionsValidAfter: row.sessions_valid_after ?? 0 }
         : OPEN;
-      if (this.known.size > 50_000) this.known.clear();
-      this.known.set(sub, { status, at: this.now() });
+      this.known.set(sub, status);
     }
     return status;
   }

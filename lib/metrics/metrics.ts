@@ -113,6 +113,7 @@ export class PortalMetrics {
       registers,
     });
   }
+
   /** This process took or lost the lead: the leader gauge says so, and the portal's figures come or go with it. */
   setLeading(leading: boolean): void {
     this.leading = leading;

@@ -32,6 +32,16 @@ function recordingClient() {
   return { client, state, notes, text: () => text };
 }
 
+/** A shell command writing 256 KiB of random bytes to ~/name, fsynced, then printing its checksum. */
+const writeSynced = (name: string) => `cd && dd if=/dev/urandom of=${name} bs=64k count=4 conv=fsync 2>/dev/null && sha256sum ${name}`;
+
+/** The checksum `sha256sum` printed for `name` in a terminal's text (failing the test when it printed none). */
+function checksumIn(text: string, name: string): string {
+  const found = new RegExp(`\\b([0-9a-f]{64})  ${name}\\b`).exec(text);
+  expect(found, `no checksum of ${name} in: ${text.slice(-400)}`).not.toBeNull();
+  return found![1]!;
+}
+
 describe("a workspace that Swarm moves to the other worker, with a web terminal and an SSH shell open in it", () => {
   let info: ClusterInfo;
   let fx: SwarmFixture;
@@ -149,11 +159,13 @@ describe("a workspace that Swarm moves to the other worker, with a web terminal 
     const session = await terminals.create(alice, SIZE);
     const web = recordingClient();
     session.attach(web.client, SIZE);
-    session.input(web.client, "echo web-$((40+2))\n");
+    // A file written and fsynced through each door before the kill: its checksum as the shell printed it.
+    session.input(web.client, `${writeSynced("via-web")} && echo web-$((40+2))\n`);
     await pollFor("the web terminal's echo", 30, async () => (web.text().includes("web-42") ? true : undefined));
     const ssh = openSshShell(sshDeps(), { ...alice, slug: first.slug });
-    ssh.type("echo ssh-$((6*7))\n");
+    ssh.type(`${writeSynced("via-ssh")} && echo ssh-$((6*7))\n`);
     await pollFor("the SSH shell's echo", 30, async () => (ssh.output().includes("ssh-42") ? true : undefined));
+    const sums = [checksumIn(web.text(), "via-web"), checksumIn(ssh.output(), "via-ssh")];
 
     const killed = Date.now();
     await clusterCommand("kill-node", String(victim.index));
@@ -168,8 +180,10 @@ describe("a workspace that Swarm moves to the other worker, with a web terminal 
       const again = await terminals.create(alice, SIZE);
       const next = recordingClient();
       again.attach(next.client, SIZE);
-      again.input(next.client, "echo again-$((40+2))\n");
+      again.input(next.client, "cd && sha256sum via-web via-ssh && echo again-$((40+2))\n");
       await pollFor("the new terminal's echo", 30, async () => (next.text().includes("again-42") ? true : undefined));
+      // Every byte written and fsynced through the web terminal and the SSH shell before the kill is there.
+      expect([checksumIn(next.text(), "via-web"), checksumIn(next.text(), "via-ssh")]).toEqual(sums);
       await terminals.close(alice, again.id);
       console.log(`[moves] sessions told of the move ${(told / 1000).toFixed(1)} s after the kill`);
     } finally {

@@ -18,6 +18,8 @@ export class OutputBatcher {
   private timer: NodeJS.Timeout | null = null;
   private draining: NodeJS.Immediate | null = null;
   private lastSent = Number.NEGATIVE_INFINITY;
+  /** Typed into since the last output: what the shell says next is (most likely) the keystroke's echo. */
+  private echoDue = false;
 
   constructor(
     private readonly emit: (data: Buffer) => void,
@@ -30,6 +32,13 @@ export class OutputBatcher {
   }
 
   push(data: Buffer): void {
+    if (this.echoDue) {
+      // The echo goes out now, behind whatever the gathering had (order kept), however recent the last message.
+      this.echoDue = false;
+      this.batch.push(data);
+      this.bytes += data.length;
+      return this.flush();
+    }
     const now = performance.now();
     if (!this.timer && !this.draining && now - this.lastSent >= BATCH_MS) return this.send(data);
     this.batch.push(data);
@@ -39,6 +48,17 @@ export class OutputBatcher {
       this.timer = setTimeout(() => this.endGathering(), BATCH_MS);
       this.setGathering(true);
     }
+  }
+
+  /**
+   * The user typed: a burst being gathered goes out now and the stream is read again, and the next output (the
+   * echo) is sent the moment it is read. Otherwise a keystroke landing within the window after other output (the
+   * previous key's erase, a prompt drawn in two writes) waits out the gathering, and on a machine whose timers
+   * fire late that is several milliseconds: it was the portal's keystroke-echo p99.
+   */
+  typed(): void {
+    this.echoDue = true;
+    this.flush();
   }
 
   /** Sends what is gathered now. */
@@ -56,6 +76,7 @@ export class OutputBatcher {
   /** Forgets what is gathered (a replay is about to show it anyway). */
   drop(): void {
     this.cancel();
+    this.echoDue = false;
     this.batch = [];
     this.bytes = 0;
     this.setGathering(false);

@@ -158,6 +158,7 @@ export class TerminalSession {
     if (this.proc.stdin.writableLength >= limit) return "backlog";
     this.paced?.typed(); // typed into: this terminal is interactive now, a paced flood let go (Ctrl-C at once)
     this.onActivity();
+    this.batcher.typed();
     this.proc.stdin.write(data);
     return "sent";
   }

@@ -66,6 +66,35 @@ describe("OutputBatcher", () => {
     expect(b.gathering).toBe(false);
   });
 
+  it("sends a keystroke's echo at once even right after other output, behind what was gathered, then gathers again", () => {
+    const { b, sent, gathering } = batcher();
+    b.push(Buffer.from("prompt"));
+    b.push(Buffer.from("-rest")); // within the window: gathered, the stream left unread
+    expect(b.gathering).toBe(true);
+    b.typed(); // the gathered part goes out now and reading resumes, so the echo can be read at all
+    expect(sent.map(String)).toEqual(["prompt", "-rest"]);
+    expect(b.gathering).toBe(false);
+    b.push(Buffer.from("x")); // the echo, 0 ms after the last message: not held for the window
+    expect(sent.map(String)).toEqual(["prompt", "-rest", "x"]);
+    b.push(Buffer.from("y")); // a burst after the echo is gathered as before
+    expect(sent.map(String)).toEqual(["prompt", "-rest", "x"]);
+    expect(b.gathering).toBe(true);
+    settle();
+    expect(sent.map(String)).toEqual(["prompt", "-rest", "x", "y"]);
+    expect(gathering).toEqual([true, false, true, false]);
+  });
+
+  it("holds no echo over a drop: after a replay, output is gathered as usual", () => {
+    const { b, sent } = batcher();
+    b.push(Buffer.from("a"));
+    b.typed();
+    b.drop();
+    b.push(Buffer.from("b"));
+    expect(sent.map(String)).toEqual(["a"]);
+    settle();
+    expect(sent.map(String)).toEqual(["a", "b"]);
+  });
+
   it("drops a gathered burst on request and reads again", async () => {
     const { b, sent } = batcher();
     b.push(Buffer.from("a"));

@@ -60,6 +60,7 @@ import { SignIns } from "./identity/sign-ins";
 import { StandingAccess } from "./identity/standing-access";
 import { ProviderAccounts } from "./auth/provider-accounts";
 import { DiskUsageMonitor } from "./quota/disk-usage";
+import { SharedHomeSizes } from "./quota/shared-home-sizes";
 import { homeStorage } from "./quota/from-config";
 import { QuotaPolicy } from "./quota/policy";
 import { homeLimits } from "./quota/home-limits";
@@ -189,6 +190,8 @@ export async function createPortal(
   const quotas = QuotaPolicy.load(config.workspace.limits, config.workspace.quotasFile);
   const homeQuota = homeStorage(config, log.child({ component: "disk" }));
   const disk = new DiskUsageMonitor(config.dataRoot, config.workspace.diskScanMs, log.child({ component: "disk" }), (home) => homeQuota.measure(home));
+  const homeSizes = shared ? new SharedHomeSizes(db, disk, log.child({ component: "disk" })) : null;
+  homeSizes?.start();
   const workspaces: WorkspaceManager = new WorkspaceManager({
     backend,
     registry,
@@ -372,6 +375,7 @@ export async function createPortal(
       await cluster.stop().catch(() => undefined);
       idle.stop();
       disk.stop();
+      await homeSizes?.stop();
       await terminalDirectory?.stop();
       await accountNews?.close();
       await coordination.close();

@@ -17,6 +17,8 @@ export interface DiskUsage {
 export class DiskUsageMonitor {
   private readonly usage = new Map<string, DiskUsage>();
   private timer: NodeJS.Timeout | null = null;
+  /** Told of every size this process measures (to pass it to the other processes: SharedHomeSizes). */
+  onMeasured: (slug: string, usage: DiskUsage) => void = () => {};
 
   constructor(
     private readonly dataRoot: string,
@@ -46,7 +48,14 @@ export class DiskUsageMonitor {
     const bytes = await this.measureHome(homePath(this.dataRoot, slug));
     const result = { bytes, measuredAt: new Date() };
     this.usage.set(slug, result);
+    this.onMeasured(slug, result);
     return result;
+  }
+
+  /** A size another process measured: kept unless this process has a later one. */
+  merge(slug: string, usage: DiskUsage): void {
+    const known = this.usage.get(slug);
+    if (!known || known.measuredAt < usage.measuredAt) this.usage.set(slug, usage);
   }
 
   async scanAll(): Promise<void> {

@@ -291,4 +291,17 @@ export const MIGRATIONS: Migration[] = [
      door TEXT NOT NULL
    );`,
   },
+  // Home sizes measured by one process (the leader's scan, a start's check), read by every process.
+  {
+    sqlite: `CREATE TABLE home_sizes (
+     slug TEXT PRIMARY KEY,
+     bytes INTEGER NOT NULL,
+     measured_at_ms INTEGER NOT NULL
+   );`,
+    postgres: `CREATE TABLE home_sizes (
+     slug TEXT PRIMARY KEY,
+     bytes BIGINT NOT NULL,
+     measured_at_ms BIGINT NOT NULL
+   );`,
+  },
 ];

@@ -22,6 +22,7 @@ export interface PortalSchema {
   ssh_approvals: SshApprovalsTable;
   login_failures: { key: string; at_ms: number };
   last_use: { sub: string; at_ms: number; door: string };
+  home_sizes: { slug: string; bytes: number; measured_at_ms: number };
 }
 
 /** One place in the shared start queue (lib/workspace/shared/start-line-table.ts). */

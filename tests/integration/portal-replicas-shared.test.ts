@@ -16,6 +16,7 @@ const ann = { sub: "rep-ann", username: "ann" };
 const alice = { sub: "rep-alice", username: "alice" };
 const bob = { sub: "rep-bob", username: "bob" };
 const dana = { sub: "rep-dana", username: "dana" };
+const edda = { sub: "rep-edda", username: "edda" };
 const admin = { sub: "rep-admin", username: "rep-admin" };
 // An address of its own for the failed logins, so their block touches no other login of this file.
 const FROM_OTHER_ADDRESS = ["-o", "BindAddress=127.0.0.3"];
@@ -102,6 +103,8 @@ describe("several portal processes as one portal (one PostgreSQL)", () => {
       // Use is what the doors see: a busy CPU (a workspace's own start) must not keep one running.
       WORKSPACE_IDLE_CPU_PERCENT: "0",
       TERMINAL_OPENS_PER_MINUTE: "1000",
+      // Homes measured every few seconds (by the leader alone) instead of every ten minutes.
+      DISK_SCAN_SECONDS: "3",
     });
     client = replicas.processes.map((p) => new SshClient(p.sshPort));
   });
@@ -139,6 +142,24 @@ describe("several portal processes as one portal (one PostgreSQL)", () => {
     expect(otherText).not.toMatch(/^scitex_workspaces\{/m);
     expect(otherText).not.toMatch(/^scitex_start_queue_length /m);
     for (const text of [leaderText, otherText]) expect(text).toMatch(/^scitex_terminals_active\{door="web"\} \d+$/m);
+  });
+
+  it("shows a home's size in the meter through every process, not only the one that measured it", async () => {
+    const cookie = await sessionCookie(SECRET, edda);
+    const through = replicas.processes[0]!;
+    const started = await fetch(`${through.url}/api/workspace/start`, { method: "POST", headers: { cookie, origin: through.url } });
+    expect(started.status, await started.clone().text()).toBeLessThan(300);
+    await execInWorkspace(through, "edda", "dd if=/dev/urandom of=$HOME/three-mib bs=1M count=3 2>/dev/null && sync");
+    // Only the leader walks the homes; the other process shows what it measured.
+    await eventually(
+      () =>
+        Promise.all(
+          replicas.processes.map(async (p) => ((await (await fetch(`${p.url}/api/workspace/usage`, { headers: { cookie } })).json()) as { diskBytes?: number }).diskBytes),
+        ),
+      (all) => all.every((bytes) => typeof bytes === "number" && bytes >= 3 * 1024 * 1024),
+      120_000,
+      "the home's size in both processes' meters",
+    );
   });
 
   it("lets a login waiting on one process be approved through the other (real OpenSSH)", async () => {

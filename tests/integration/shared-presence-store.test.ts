@@ -1,8 +1,11 @@
 import { sql } from "kysely";
+import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActivityTracker } from "../../lib/activity/activity-tracker";
 import { SharedLastUse } from "../../lib/activity/shared-last-use";
+import { DiskUsageMonitor } from "../../lib/quota/disk-usage";
+import { SharedHomeSizes } from "../../lib/quota/shared-home-sizes";
 import { SharedLeadership } from "../../lib/cluster/leadership";
 import { liveProcesses, sessionName } from "../../lib/cluster/presence";
 import { openPostgresStore } from "../../lib/store/postgres";
@@ -123,6 +126,35 @@ describe("what several portal processes share through PostgreSQL", () => {
     const row = await two.db.selectFrom("last_use").selectAll().where("sub", "=", "sub-typing").executeTakeFirstOrThrow();
     expect(row).toEqual({ sub: "sub-typing", at_ms: typedAt, door: "terminal" });
     await Promise.all([writer.stop(), reader.stop(), slow.stop()]);
+  });
+
+  it("shows every process the home sizes one process measured, the later measure kept", async () => {
+    const sizes: Record<string, number> = { ada: 5_000_000 };
+    const scanning = new DiskUsageMonitor("/nonexistent", 0, log, async (home) => sizes[path.basename(home)] ?? 0);
+    const serving = new DiskUsageMonitor("/nonexistent", 0, log, async () => 0);
+    const leader = new SharedHomeSizes(one.db, scanning, log, 60_000, 60_000);
+    const other = new SharedHomeSizes(two.db, serving, log, 60_000, 60_000);
+    await scanning.measure("ada");
+    // Until the batch is written and read, the other process knows nothing of it (it measured nothing itself).
+    await other.pull();
+    expect(serving.get("ada")).toBeUndefined();
+    await leader.flush();
+    await other.pull();
+    expect(serving.get("ada")?.bytes).toBe(5_000_000);
+    // A measure taken earlier but written later (a slow process) never moves the row back.
+    const slowMonitor = new DiskUsageMonitor("/nonexistent", 0, log, async () => 1);
+    const slow = new SharedHomeSizes(one.db, slowMonitor, log, 60_000, 60_000);
+    slowMonitor.onMeasured("ada", { bytes: 1, measuredAt: new Date(Date.now() - 600_000) });
+    await slow.flush();
+    const row = await two.db.selectFrom("home_sizes").select(["bytes"]).where("slug", "=", "ada").executeTakeFirstOrThrow();
+    expect(row.bytes).toBe(5_000_000);
+    // The home grew: the next measure reaches the other process.
+    sizes.ada = 7_000_000;
+    await scanning.measure("ada");
+    await leader.flush();
+    await other.pull();
+    expect(serving.get("ada")?.bytes).toBe(7_000_000);
+    await Promise.all([leader.stop(), other.stop(), slow.stop()]);
   });
 
   it("lets exactly one process lead, and another take over when the leader's connection dies", async () => {

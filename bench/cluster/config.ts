@@ -8,7 +8,7 @@ const unset = (v: unknown) => (v === "" ? undefined : v);
 const count = (fallback: number) => z.preprocess(unset, z.coerce.number().int().positive().default(fallback));
 const seconds = (fallback: number) => z.preprocess(unset, z.coerce.number().positive().default(fallback));
 
-export const PHASES = ["open", "slot", "terminal", "list", "partition", "node-loss"] as const;
+export const PHASES = ["open", "slot", "terminal", "list", "partition", "node-loss", "vscode"] as const;
 export type Phase = (typeof PHASES)[number];
 
 const ClusterBenchEnv = z.object({

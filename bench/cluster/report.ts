@@ -116,6 +116,22 @@ export function renderReport(r: ClusterResults, fastHeartbeat: string): string {
     );
   }
 
+  const v = r.vscode;
+  if (v) {
+    sections.push(
+      formatTable([
+        [`VS Code open in Chromium when its worker (${v.victim}) is killed`, "s"],
+        ["full workspace image pushed to the registry and workers (once)", fmt(v.pushSeconds, 1)],
+        ["Open VS Code -> workbench, before the kill", fmt(v.firstOpenSeconds, 1)],
+        ["page reloaded by itself, after the kill", fmt(v.reloadedAt, 1)],
+        ["workbench drawn again", fmt(v.workbenchAt, 1)],
+        ["file written (fsynced) through the terminal before the kill, listed", fmt(v.fileSeenAt, 1)],
+        [`back on`, v.node ?? "?"],
+        [`"Cannot reconnect" shown meanwhile`, v.cannotReconnect ? "YES" : "no"],
+      ]),
+    );
+  }
+
   const warm = (k: StackKind) => openQ(k, "warm", 50);
   const slowestSlot = slot("swarm", (v) => (v.length ? Math.max(...v) : Number.NaN));
   const goals: Goal[] = [
@@ -133,6 +149,7 @@ export function renderReport(r: ClusterResults, fastHeartbeat: string): string {
     })()] : []),
     { what: "terminal throughput, worker TLS / local socket", value: tp("swarm") / tp("host"), goal: ">= 0.9", met: (v) => v >= 0.9 },
     { what: "echo p99, worker TLS - local socket", value: (echo("swarm")?.p99 ?? Number.NaN) - (echo("host")?.p99 ?? Number.NaN), unit: " ms", goal: "<= +1 ms", met: (v) => v <= 1 },
+    ...(v ? [{ what: "VS Code back in the moved workspace (file listed), s after the kill", value: v.fileSeenAt ?? Number.NaN, unit: " s", goal: "(for information)", met: () => true }] : []),
     { what: "most ready copies during the partition", value: part ? part.maxReady : Number.NaN, goal: "<= 1", met: (v) => v <= 1 },
     { what: `list p50 at ${n ?? "n/a"}, cluster / single host`, value: list("swarm", "listMs", 50) / list("host", "listMs", 50), goal: "(for information)", met: () => true },
     { what: `state p50 at ${n ?? "n/a"}, cluster / single host`, value: list("swarm", "inspectMs", 50) / list("host", "inspectMs", 50), goal: "(for information)", met: () => true },

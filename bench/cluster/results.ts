@@ -1,6 +1,7 @@
 import type { EchoResult } from "../terminal/echo-latency";
 import type { ThroughputResult } from "../terminal/throughput";
 import type { StackKind } from "./stacks";
+import type { VscodeMoveResult } from "./vscode-move";
 
 /** Open Workspace to prompt, in seconds, one entry per run. */
 export interface OpenTimes {
@@ -97,6 +98,7 @@ export interface ClusterResults {
   partition?: PartitionResult;
   terminal?: TerminalPathResult;
   list: Partial<Record<StackKind, ListLatency>>;
+  vscode?: VscodeMoveResult;
   /** The cluster's dispatcher heartbeat when the suite began. */
   heartbeat: string;
   /** 1-minute load average at the start and end (the machine's other work moves every figure). */

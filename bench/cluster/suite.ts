@@ -12,6 +12,7 @@ import { measureSlotFree } from "./slot-free";
 import { makeStack, STACK_LABEL, STACKS, type Stack } from "./stacks";
 import { measureTerminalPath } from "./terminal-path";
 import { ensureCluster, withHeartbeat } from "./test-cluster";
+import { measureVscodeMove } from "./vscode-move";
 
 /**
  * Issue #16: workspaces on the Swarm test cluster (scripts/cluster) against the single-host portal on this host's
@@ -82,6 +83,12 @@ export async function runClusterSuite(): Promise<boolean> {
         }),
       );
     }
+  }
+
+  if (cfg.phases.has("vscode")) {
+    await attempt("VS Code after a move", async () => {
+      results.vscode = await measureVscodeMove();
+    });
   }
 
   results.load.end = os.loadavg()[0]!;

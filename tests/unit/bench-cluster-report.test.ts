@@ -119,7 +119,7 @@ describe("the cluster bench's report", () => {
 describe("the cluster bench's settings", () => {
   it("default to every phase at the issue's sizes, and refuse what is not a count or a phase", () => {
     const cfg = clusterBenchConfig({});
-    expect([...cfg.phases]).toEqual(["open", "slot", "terminal", "list", "partition", "node-loss"]);
+    expect([...cfg.phases]).toEqual(["open", "slot", "terminal", "list", "partition", "node-loss", "vscode"]);
     expect(cfg).toMatchObject({ users: 20, partitionSeconds: 30, sampleMs: 100, fastHeartbeat: "2s" });
     expect(clusterBenchConfig({ BENCH_CLUSTER_PHASES: "open, node-loss", BENCH_CLUSTER_USERS: "6" })).toMatchObject({ users: 6 });
     expect([...clusterBenchConfig({ BENCH_CLUSTER_PHASES: "open, node-loss" }).phases]).toEqual(["open", "node-loss"]);

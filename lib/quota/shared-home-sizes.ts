@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { PortalDb } from "../store/schema";
+import { SharedCheck } from "../util/shared-check";
 import type { DiskUsage, DiskUsageMonitor } from "./disk-usage";
 
 /**
@@ -14,8 +15,9 @@ import type { DiskUsage, DiskUsageMonitor } from "./disk-usage";
 export class SharedHomeSizes {
   private readonly pending = new Map<string, DiskUsage>();
   private timers: NodeJS.Timeout[] = [];
-  private flushing: Promise<void> | null = null;
-  private pulling: Promise<void> | null = null;
+  // One write and one read at a time; a caller arriving meanwhile waits for the one under way.
+  private readonly writing = new SharedCheck(() => this.write(), 0);
+  private readonly reading = new SharedCheck(() => this.read(), 0);
 
   constructor(
     private readonly db: PortalDb,
@@ -43,14 +45,12 @@ export class SharedHomeSizes {
 
   /** Writes the sizes measured since the last flush; a failed batch is kept for the next (never an older over a newer). */
   flush(): Promise<void> {
-    this.flushing ??= this.write().finally(() => (this.flushing = null));
-    return this.flushing;
+    return this.writing.get();
   }
 
   /** Brings in the sizes other processes measured; a failure keeps what is known and is tried again next time. */
   pull(): Promise<void> {
-    this.pulling ??= this.read().finally(() => (this.pulling = null));
-    return this.pulling;
+    return this.reading.get();
   }
 
   private async write(): Promise<void> {

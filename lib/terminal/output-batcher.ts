@@ -32,18 +32,14 @@ export class OutputBatcher {
   }
 
   push(data: Buffer): void {
-    if (this.echoDue) {
-      // The echo goes out now, behind whatever the gathering had (order kept), however recent the last message.
-      this.echoDue = false;
-      this.batch.push(data);
-      this.bytes += data.length;
-      return this.flush();
-    }
+    const echo = this.echoDue;
+    this.echoDue = false;
     const now = performance.now();
     if (!this.timer && !this.draining && now - this.lastSent >= BATCH_MS) return this.send(data);
     this.batch.push(data);
     this.bytes += data.length;
-    if (this.bytes >= BATCH_BYTES) return this.flush();
+    // An echo goes out now, behind whatever was gathered (order kept), however recent the last message.
+    if (echo || this.bytes >= BATCH_BYTES) return this.flush();
     if (!this.timer && !this.draining) {
       this.timer = setTimeout(() => this.endGathering(), BATCH_MS);
       this.setGathering(true);

@@ -104,6 +104,9 @@ export function renderReport(r: ProxyResults): string {
       intoWorkspace.push(
         { what: `${RATE_UNIT(asset)} portal proxy / CHP, ${asset}, ${connections} conn(s)`, value: ratio(asset, "chp", "proxied", connections), unit: "x", goal: ">= 1.3x", met: (v) => v >= 1.3 },
         { what: `  the same, worst round`, value: worstRoundRatio(asset, connections), unit: "x", goal: "(for information)", met: () => true },
+        // No proxy can be faster than no proxy: where this is under the goal, the goal is out of any proxy's reach.
+        { what: `  ceiling: direct (no proxy) / CHP`, value: ratio(asset, "chp", "direct", connections), unit: "x", goal: "(for information)", met: () => true },
+        { what: `  portal proxy / direct`, value: ratio(asset, "direct", "proxied", connections), unit: "x", goal: "(for information)", met: () => true },
       );
     }
   }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { sql } from "kysely";
 import type { PortalDb } from "../store/schema";
+import { SharedCheck } from "../util/shared-check";
 import type { ActivityTracker, Door } from "./activity-tracker";
 
 /**
@@ -11,18 +12,19 @@ import type { ActivityTracker, Door } from "./activity-tracker";
  */
 export class SharedLastUse {
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private pulledAt = 0;
-  private pulling: Promise<void> | null = null;
+  private readonly writing: SharedCheck<void>;
+  private readonly reading: SharedCheck<void>;
 
   constructor(
     private readonly db: PortalDb,
     private readonly activity: ActivityTracker,
     private readonly log: Logger,
     private readonly flushMs = 3_000,
-    private readonly pullMs = 2_000,
-    private readonly now: () => number = Date.now,
+    pullMs = 2_000,
+    now: () => number = Date.now,
   ) {
+    this.writing = new SharedCheck(() => this.write(), 0, now);
+    this.reading = new SharedCheck(() => this.read(), pullMs, now);
     activity.keepChanges();
     activity.pull = () => this.pull();
   }
@@ -42,15 +44,12 @@ export class SharedLastUse {
 
   /** Writes the uses since the last flush; a failed batch is kept for the next (never an older over a newer). */
   flush(): Promise<void> {
-    this.flushing ??= this.write().finally(() => (this.flushing = null));
-    return this.flushing;
+    return this.writing.get();
   }
 
   /** Brings in other processes' uses, unless that was done within `pullMs`; throws when the database cannot say. */
   pull(): Promise<void> {
-    if (this.now() - this.pulledAt < this.pullMs) return Promise.resolve();
-    this.pulling ??= this.read().finally(() => (this.pulling = null));
-    return this.pulling;
+    return this.reading.get();
   }
 
   private async write(): Promise<void> {
@@ -77,6 +76,5 @@ export class SharedLastUse {
   private async read(): Promise<void> {
     const rows = await this.db.selectFrom("last_use").select(["sub", "at_ms", "door"]).execute();
     for (const row of rows) this.activity.merge(row.sub, { at: row.at_ms, door: row.door as Door });
-    this.pulledAt = this.now();
   }
 }

@@ -1,8 +1,5 @@
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, nodeNamed, readCluster } from "../lib/fixtures";
-import { signIn } from "../../tests/support/browser";
-import { startSwarmPortal, type SwarmPortal } from "../../tests/support/swarm-portal";
-import { typeLine, waitForPrompt, waitForText } from "../../tests/support/terminal-page";
+import { launchBrowser, nodeNamed, readCluster, signIn, startSwarmPortal, typeLine, waitForPrompt, waitForText } from "../lib/fixtures";
 import { progress } from "../lib/progress";
 import { clusterScript } from "./test-cluster";
 

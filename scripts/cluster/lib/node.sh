@@ -39,6 +39,11 @@ node_start() {
     cg_create "$(node_cgroup "$n")"
     node_files "$n"
     if cg_empty "$(node_cgroup "$n")" || ! machine_ns_exists "$name"; then
+      # A machine boots with an empty /run. The engine's exec root is its /run: a killed machine's containerd
+      # pid file left there names a process that may not be reaped yet, and dockerd then waits 15 s for that
+      # containerd to answer and gives up (measured: every other reboot after kill-node on a loaded machine).
+      rm -rf "$dir/exec"
+      mkdir -p "$dir/exec"
       machine_ns_fresh "$name" "$(node_name "$n")" "$dir/etc-docker:/etc/docker" "$CLUSTER_ROOT/resolv.conf:/etc/resolv.conf"
       node_link "$n" up
     fi

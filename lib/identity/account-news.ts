@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type pg from "pg";
 import type { Logger } from "pino";
 import { sql } from "kysely";
 import { z } from "zod";
-import { pgClient } from "../store/pg-connections";
+import { KeptConnection } from "../store/kept-connection";
 import type { PortalDb } from "../store/schema";
 import { SHUT_OUT_REASONS, type AccountNews, type ShutOutReason } from "./account-status";
 
@@ -22,8 +21,7 @@ const Payload = z.object({ from: z.string(), sub: z.string().min(1).max(255), sh
  */
 export class SharedAccountNews {
   private readonly id = randomBytes(8).toString("hex");
-  private client: pg.Client | null = null;
-  private closing = false;
+  private connection: KeptConnection | null = null;
 
   constructor(
     private readonly url: string,
@@ -33,7 +31,19 @@ export class SharedAccountNews {
 
   /** Listens until `close`, telling `onNews` what other processes announce (never this one's own news). */
   async start(onNews: (news: AccountNews) => void): Promise<void> {
-    await this.connect(onNews, false);
+    this.connection = await KeptConnection.open(this.url, "the connection for account news", this.log, {
+      setUp: async (client) => {
+        await client.query(`LISTEN ${CHANNEL}`);
+        client.on("notification", (message) => {
+          const parsed = Payload.safeParse(safeJson(message.payload));
+          if (!parsed.success || parsed.data.from === this.id) return;
+          onNews({ sub: parsed.data.sub, shutOut: parsed.data.shutOut });
+        });
+      },
+      ready: (again) => {
+        if (again) onNews({ all: true });
+      },
+    });
   }
 
   /** Tells the other processes (after the change is written: they read it again from the database). */
@@ -43,41 +53,7 @@ export class SharedAccountNews {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private async connect(onNews: (news: AccountNews) => void, again: boolean): Promise<void> {
-    const client = pgClient(this.url);
-    client.on("error", () => undefined); // followed by "end", where the connection is replaced
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    client.on("notification", (message) => {
-      const parsed = Payload.safeParse(safeJson(message.payload));
-      if (!parsed.success || parsed.data.from === this.id) return;
-      onNews({ sub: parsed.data.sub, shutOut: parsed.data.shutOut });
-    });
-    client.once("end", () => void this.replace(onNews));
-    this.client = client;
-    if (again) onNews({ all: true });
-  }
-
-  private async replace(onNews: (news: AccountNews) => void): Promise<void> {
-    for (let attempt = 1; !this.closing; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * attempt)));
-      if (this.closing) return;
-      try {
-        await this.connect(onNews, true);
-        return;
-      } catch (error) {
-        this.log.warn({ err: error, attempt }, "the connection for account news is down; trying again");
-      }
-    }
+    await this.connection?.close();
   }
 }
 

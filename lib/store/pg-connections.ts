@@ -16,7 +16,10 @@ export function pgPool(url: string, max: number, waitMs = 5_000): pg.Pool {
   return pool;
 }
 
-/** One connection of its own (not pooled): for LISTEN, and for what must live exactly as long as one session. */
+/**
+ * One connection of its own (not pooled): for LISTEN, and for what must live exactly as long as one session.
+ * Keepalive: a server that vanished without closing (a cut) must end it in seconds, not hours, so it is replaced.
+ */
 export function pgClient(url: string): pg.Client {
-  return new pg.Client({ connectionString: url, types: pgTypes, connectionTimeoutMillis: 5_000 });
+  return new pg.Client({ connectionString: url, types: pgTypes, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
 }

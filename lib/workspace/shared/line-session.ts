@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import type pg from "pg";
 import type { Logger } from "pino";
-import { pgClient } from "../../store/pg-connections";
+import { KeptConnection } from "../../store/kept-connection";
 import { LOCK_SPACE } from "./lock-keys";
 import { LINE_CHANNEL } from "./start-line-table";
 
@@ -19,70 +19,50 @@ export interface SessionEvents {
  * the order this process's users asked.
  */
 export class LineSession {
-  private client!: pg.Client;
+  private connection!: KeptConnection;
   holder = "";
-  private closing = false;
+  private taken = "";
 
-  private constructor(
-    private readonly url: string,
-    private readonly events: SessionEvents,
-    private readonly log: Logger,
-  ) {}
+  private constructor(private readonly events: SessionEvents) {}
 
   static async open(url: string, events: SessionEvents, log: Logger): Promise<LineSession> {
-    const session = new LineSession(url, events, log);
-    await session.connect();
+    const session = new LineSession(events);
+    session.connection = await KeptConnection.open(url, "the start queue's database connection", log, {
+      setUp: (client) => session.takeHolder(client),
+      ready: (again) => session.resume(again),
+    });
     return session;
   }
 
   query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-    return this.client.query<R>(text, values);
+    return this.connection.client.query<R>(text, values);
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    await this.client.end().catch(() => undefined);
+    await this.connection.close();
   }
 
-  private async connect(): Promise<void> {
-    const client = pgClient(this.url);
-    client.on("error", () => undefined); // followed by "end", where the connection is replaced
-    let key: number;
-    try {
-      await client.connect();
-      // The key of the lost connection first (its places keep their holder), else one no live process holds:
-      // pg_try_advisory_lock refuses one that is taken.
-      key = Number(this.holder) || randomInt(1, 0x7fffffff);
-      while (!(await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_SPACE.lineHolder, key])).rows[0]!.ok) {
-        key = randomInt(1, 0x7fffffff);
-      }
-      await client.query(`LISTEN ${LINE_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
+  private async takeHolder(client: pg.Client): Promise<void> {
+    // The key of the lost connection first (its places keep their holder), else one no live process holds:
+    // pg_try_advisory_lock refuses one that is taken.
+    let key = Number(this.holder) || randomInt(1, 0x7fffffff);
+    while (!(await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_SPACE.lineHolder, key])).rows[0]!.ok) {
+      key = randomInt(1, 0x7fffffff);
     }
+    await client.query(`LISTEN ${LINE_CHANNEL}`);
     client.on("notification", () => this.events.onDecision());
-    client.once("end", () => void this.replace());
-    const previous = this.holder;
-    this.client = client;
-    this.holder = String(key);
-    if (previous) {
-      // Places not yet dropped by a decision keep their order; the others are gone (their waiters hear so).
-      if (previous !== this.holder) await client.query("UPDATE start_line SET holder = $1 WHERE holder = $2", [this.holder, previous]);
-      this.events.onReconnect();
-    }
+    this.taken = String(key);
   }
 
-  private async replace(): Promise<void> {
-    for (let attempt = 1; !this.closing; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * attempt)));
-      if (this.closing) return;
-      try {
-        await this.connect();
-        return;
-      } catch (error) {
-        this.log.warn({ err: error, attempt }, "the start queue's database connection is down; trying again");
-      }
+  private async resume(again: boolean): Promise<void> {
+    const previous = this.holder;
+    this.holder = this.taken;
+    if (!again) return;
+    // Places not yet dropped by a decision keep their order; the others are gone (their waiters hear so).
+    try {
+      if (previous !== this.holder) await this.query("UPDATE start_line SET holder = $1 WHERE holder = $2", [this.holder, previous]);
+    } finally {
+      this.events.onReconnect();
     }
   }
 }

@@ -17,6 +17,10 @@ class ClusterSequencer extends BaseSequencer {
 // e2e (real browser), cluster (the Swarm test cluster of scripts/cluster, as root). Integration, e2e and cluster
 // files run one at a time (they share the machine's engines); the cluster suite's teardown file runs after its
 // other files.
+// expect.poll's own default (1 s) would be a timed assertion on a busy machine; a poll ends as soon as its condition
+// holds, so a patient bound costs nothing when things are quick.
+const patientPolls = { poll: { timeout: 30_000 } };
+
 export default defineConfig({
   test: {
     sequence: { sequencer: ClusterSequencer },
@@ -26,6 +30,7 @@ export default defineConfig({
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
           environment: "node",
+          expect: patientPolls,
         },
       },
       {
@@ -33,6 +38,7 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
+          expect: patientPolls,
           globalSetup: ["tests/support/docker-global-setup.ts"],
           fileParallelism: false,
           testTimeout: 120_000,
@@ -44,6 +50,7 @@ export default defineConfig({
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
           environment: "node",
+          expect: patientPolls,
           globalSetup: ["tests/support/docker-global-setup.ts"],
           fileParallelism: false,
           testTimeout: 180_000,
@@ -55,6 +62,7 @@ export default defineConfig({
           name: "cluster",
           include: ["tests/cluster/**/*.test.ts"],
           environment: "node",
+          expect: patientPolls,
           globalSetup: ["tests/support/cluster-global-setup.ts"],
           fileParallelism: false,
           testTimeout: 120_000,

@@ -88,7 +88,7 @@ describe("workspace isolation and limits", () => {
     const bobStatus = await fx.manager.status(bob);
     const bobIp = bobStatus.ipAddress!;
     expect(bobIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    await expect.poll(() => hostCanConnect(bobIp, 8080, 3000), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => hostCanConnect(bobIp, 8080, 3000), { timeout: 30_000 }).toBe(true);
 
     const probe = `timeout 3 bash -c 'echo > /dev/tcp/${bobIp}/8080' 2>/dev/null && echo open || echo closed`;
     expect((await run(fx.manager, bob, probe)).stdout).toBe("open\n"); // the server is really there
